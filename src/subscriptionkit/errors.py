@@ -1,0 +1,366 @@
+"""Every error subscriptionkit raises, in one tree.
+
+Catch :class:`SubscriptionKitError` to handle anything the library raises. Each
+subclass mixes in the builtin it refines, so ``except ValueError`` keeps working
+for callers that do not know the library. Every message says what was wrong,
+what was expected and what was given; the same facts are on the error as
+attributes (``err.got``, ``err.expected``...) so code need not parse text.
+
+The tree::
+
+    SubscriptionKitError
+    ├── InvalidInput (ValueError)                 bad arguments, all kinds
+    │   ├── NaiveDatetimeError (TypeError too)    a datetime without tzinfo
+    │   ├── InvalidTimezone                       an unknown IANA zone name
+    │   ├── InvalidMoney                          float money, bad amount, bad currency
+    │   │   └── CurrencyMismatch                  two currencies in one sum
+    │   ├── InvalidGrade                          a grade outside 1–8 or outside the plan
+    │   ├── SeatCountOutOfRange                   seats outside the plan's 3–40
+    │   ├── InvalidPlan                           a plan or catalog definition is broken
+    │   └── InvalidQuoteRequest                   seats for a pupil plan, pupils for a seat plan
+    ├── UnknownPlan (KeyError)                    no plan with that id in the catalog
+    ├── PriceNotConfigured (LookupError)          the Teams price was never configured
+    ├── LifecycleError                            a lifecycle step not allowed now
+    │   ├── TrialAlreadyUsed                      a second trial for one customer
+    │   ├── InvalidTransition                     e.g. activating an expired subscription
+    │   ├── CancellationTooLate                   the cancellation deadline has passed
+    │   └── NotAnUpgrade                          ``upgrade`` to a plan that is not above
+    ├── StorageError                              the storage layer failed
+    │   ├── NotFound (LookupError)                no record with that key
+    │   ├── AlreadyExists                         a record with that key exists
+    │   ├── ConcurrentUpdate                      a stale write (optimistic locking)
+    │   └── SchemaVersionError                    the database schema is newer/older
+    ├── MeteringError                             activity events that cannot be used
+    │   ├── InvalidEvent (ValueError)             one malformed event, names the field
+    │   └── InvalidEventBatch (ValueError)        a batch with bad rows, lists every one
+    └── CertificateError                          certificates, keys, tokens
+        └── InvalidCertificate                    verification failed; subclasses say why
+
+Errors are picklable, so they cross process boundaries intact.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "AlreadyExists",
+    "CancellationTooLate",
+    "ConcurrentUpdate",
+    "CurrencyMismatch",
+    "CertificateError",
+    "InvalidCertificate",
+    "InvalidGrade",
+    "InvalidInput",
+    "InvalidMoney",
+    "InvalidPlan",
+    "InvalidQuoteRequest",
+    "InvalidTimezone",
+    "InvalidTransition",
+    "LifecycleError",
+    "MeteringError",
+    "NaiveDatetimeError",
+    "NotAnUpgrade",
+    "NotFound",
+    "PriceNotConfigured",
+    "SchemaVersionError",
+    "SeatCountOutOfRange",
+    "StorageError",
+    "SubscriptionKitError",
+    "TrialAlreadyUsed",
+    "UnknownPlan",
+]
+
+
+def _restore(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    err = cls.__new__(cls)
+    BaseException.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
+
+
+class SubscriptionKitError(Exception):
+    """Base class of every error raised by subscriptionkit.
+
+    Args:
+        message: the full, human-readable message.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take keyword-only data; rebuild from the state instead.
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+# -- bad input -----------------------------------------------------------------
+
+
+class InvalidInput(SubscriptionKitError, ValueError):
+    """An argument has the wrong value or shape."""
+
+
+class NaiveDatetimeError(InvalidInput, TypeError):
+    """A datetime without a time zone was given where an aware one is required."""
+
+    def __init__(self, *, name: str, got: object) -> None:
+        self.name = name
+        self.got = got
+        super().__init__(
+            f"{name} must be a timezone-aware datetime (with tzinfo), "
+            f"got a naive {type(got).__name__}: {got!r}"
+        )
+
+
+class InvalidTimezone(InvalidInput):
+    """A time zone name that the IANA database does not know."""
+
+    def __init__(self, *, got: object) -> None:
+        self.got = got
+        super().__init__(
+            f"time zone must be an IANA name such as 'Europe/Amsterdam', got {got!r}"
+        )
+
+
+class InvalidMoney(InvalidInput):
+    """An amount or currency that cannot be money."""
+
+
+class CurrencyMismatch(InvalidMoney):
+    """Two amounts in different currencies were combined."""
+
+    def __init__(self, *, expected: str, got: str, context: str = "amounts") -> None:
+        self.expected = expected
+        self.got = got
+        super().__init__(
+            f"cannot combine {context} in different currencies: expected {expected}, got {got}"
+        )
+
+
+class InvalidGrade(InvalidInput):
+    """A grade ("groep") outside the range a plan or school covers."""
+
+    def __init__(self, *, got: object, expected: Iterable[int], plan_id: str | None = None) -> None:
+        self.got = got
+        self.expected = tuple(expected)
+        self.plan_id = plan_id
+        where = f" for plan {plan_id!r}" if plan_id else ""
+        super().__init__(
+            f"grade{where} must be one of {_ranges(self.expected)}, got {got!r}"
+        )
+
+
+class SeatCountOutOfRange(InvalidInput):
+    """A seat count outside a seat plan's bounds (Teams: 3 to 40)."""
+
+    def __init__(self, *, plan_id: str, minimum: int, maximum: int, got: object) -> None:
+        self.plan_id = plan_id
+        self.minimum = minimum
+        self.maximum = maximum
+        self.got = got
+        hint = ""
+        if isinstance(got, int) and got > maximum:
+            hint = (
+                f"; teams of more than {maximum} people need an Organisation plan, "
+                "which is sold on request"
+            )
+        super().__init__(
+            f"seats for plan {plan_id!r} must be a whole number from {minimum} to {maximum}, "
+            f"got {got!r}{hint}"
+        )
+
+
+class InvalidPlan(InvalidInput):
+    """A plan, band, terms or catalog definition is inconsistent or incomplete."""
+
+
+class InvalidQuoteRequest(InvalidInput):
+    """A quote was asked with the wrong kind of quantity for the plan."""
+
+
+# -- lookups -------------------------------------------------------------------
+
+
+class UnknownPlan(SubscriptionKitError, KeyError):
+    """No plan with the given id exists in the catalog."""
+
+    def __init__(self, *, plan_id: object, known: Iterable[str]) -> None:
+        self.plan_id = plan_id
+        self.known = tuple(known)
+        super().__init__(
+            f"no plan with id {plan_id!r}; expected one of: {', '.join(self.known) or '(none)'}"
+        )
+
+
+class PriceNotConfigured(SubscriptionKitError, LookupError):
+    """A plan whose price is configuration (Teams) was used without a price."""
+
+    def __init__(self, *, plan_id: str, setting: str) -> None:
+        self.plan_id = plan_id
+        self.setting = setting
+        super().__init__(
+            f"plan {plan_id!r} has no configured price: the published sources give none, "
+            f"so it must be set ({setting}); got no price"
+        )
+
+
+# -- lifecycle -----------------------------------------------------------------
+
+
+class LifecycleError(SubscriptionKitError):
+    """A lifecycle step is not allowed for this subscription at this moment."""
+
+
+class TrialAlreadyUsed(LifecycleError):
+    """The customer already had its one trial."""
+
+    def __init__(self, *, customer_id: str, trial_started: _dt.datetime | None = None) -> None:
+        self.customer_id = customer_id
+        self.trial_started = trial_started
+        when = f" (started {trial_started.isoformat()})" if trial_started else ""
+        super().__init__(
+            f"customer {customer_id!r} already had its trial{when}; a trial is given only "
+            "once per customer, whatever plan follows: activate a plan instead"
+        )
+
+
+class InvalidTransition(LifecycleError):
+    """The subscription's state does not allow this step."""
+
+    def __init__(self, *, action: str, state: str, allowed: Iterable[str]) -> None:
+        self.action = action
+        self.state = state
+        self.allowed = tuple(allowed)
+        super().__init__(
+            f"cannot {action} a subscription that is {state}; expected one that is "
+            f"{' or '.join(self.allowed)}"
+        )
+
+
+class CancellationTooLate(LifecycleError):
+    """The cancellation deadline for the current period has passed."""
+
+    def __init__(
+        self,
+        *,
+        deadline: _dt.datetime,
+        at: _dt.datetime,
+        next_possible_end: _dt.datetime,
+        next_deadline: _dt.datetime,
+    ) -> None:
+        self.deadline = deadline
+        self.at = at
+        self.next_possible_end = next_possible_end
+        self.next_deadline = next_deadline
+        super().__init__(
+            f"cancellation is too late: the deadline was {deadline.isoformat()}, "
+            f"the request came at {at.isoformat()}; the subscription renews, and the "
+            f"earliest possible end is {next_possible_end.isoformat()} "
+            f"(cancel by {next_deadline.isoformat()})"
+        )
+
+
+class NotAnUpgrade(LifecycleError):
+    """``upgrade`` was asked for a plan that is not above the current one."""
+
+    def __init__(self, *, current: str, requested: str, allowed: Iterable[str]) -> None:
+        self.current = current
+        self.requested = requested
+        self.allowed = tuple(allowed)
+        super().__init__(
+            f"{requested!r} is not an upgrade of {current!r}; expected one of "
+            f"{', '.join(map(repr, self.allowed)) or '(none: this is the top plan)'}. "
+            "Downgrades go through cancellation within the notice period, effective at renewal"
+        )
+
+
+# -- storage -------------------------------------------------------------------
+
+
+class StorageError(SubscriptionKitError):
+    """The storage layer could not do what was asked."""
+
+
+class NotFound(StorageError, LookupError):
+    """No record with the given key."""
+
+    def __init__(self, *, kind: str, key: object) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"no {kind} with id {key!r} was found; expected an existing {kind}")
+
+
+class AlreadyExists(StorageError):
+    """A record with the given key exists already."""
+
+    def __init__(self, *, kind: str, key: object) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"a {kind} with id {key!r} exists already; expected a new id")
+
+
+class ConcurrentUpdate(StorageError):
+    """A write based on a stale version (someone else wrote first)."""
+
+    def __init__(self, *, kind: str, key: object, expected_version: int, found_version: int) -> None:
+        self.kind = kind
+        self.key = key
+        self.expected_version = expected_version
+        self.found_version = found_version
+        super().__init__(
+            f"{kind} {key!r} was changed by someone else: the write expected version "
+            f"{expected_version}, the store holds version {found_version}; reload and retry"
+        )
+
+
+class SchemaVersionError(StorageError):
+    """The database schema version is not one this library can use."""
+
+    def __init__(self, *, found: int, supported: int) -> None:
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"database schema version {found} is newer than this library supports "
+            f"(expected at most {supported}); upgrade subscriptionkit"
+        )
+
+
+# -- metering ------------------------------------------------------------------
+
+
+class MeteringError(SubscriptionKitError):
+    """Activity events that cannot be used for metering."""
+
+
+# -- certificates --------------------------------------------------------------
+
+
+class CertificateError(SubscriptionKitError):
+    """Certificates, signing keys or tokens could not be used."""
+
+
+class InvalidCertificate(CertificateError):
+    """A certificate token failed verification; the subclass says why."""
+
+
+def _ranges(values: tuple[int, ...]) -> str:
+    """Render ``(1, 2, 3, 5)`` as ``'1–3, 5'`` for messages."""
+    if not values:
+        return "(none)"
+    out: list[str] = []
+    start = prev = values[0]
+    for v in (*values[1:], None):
+        if v is not None and v == prev + 1:
+            prev = v
+            continue
+        out.append(str(start) if start == prev else f"{start}–{prev}")
+        if v is not None:
+            start = prev = v
+    return ", ".join(out)

@@ -1,0 +1,181 @@
+"""Money: py-moneyed amounts with ``Decimal``, one rounding policy, locale formatting.
+
+Amounts are :class:`moneyed.Money` with :class:`~decimal.Decimal` inside; floats are
+refused. The one rounding policy of the library lives here: **to the currency's minor
+unit (cents), half-up**, applied once per invoice or quote line by :func:`line_amount`
+(or :func:`round_money`), never on intermediate values.
+
+>>> price = eur("0.96")
+>>> line_amount(price, 28)
+Money('26.88', 'EUR')
+>>> format_money(line_amount(price, 28), locale="nl_NL")
+'€ 26,88'
+>>> format_money(eur("1234.5"), locale="en_GB")
+'€1,234.50'
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Final
+
+import babel.numbers
+from moneyed import Currency, Money, get_currency
+
+from .errors import CurrencyMismatch, InvalidMoney
+
+__all__ = [
+    "DEFAULT_CURRENCY",
+    "DEFAULT_LOCALE",
+    "ROUNDING",
+    "Money",
+    "eur",
+    "format_money",
+    "line_amount",
+    "money",
+    "round_money",
+    "total",
+    "zero",
+]
+
+#: The currency used where a plan does not say.
+DEFAULT_CURRENCY: Final = "EUR"
+#: The locale used where a caller does not say.
+DEFAULT_LOCALE: Final = "nl_NL"
+#: The library's one rounding mode: half-up, to the currency's minor unit.
+ROUNDING: Final = ROUND_HALF_UP
+
+
+def _currency(code: str | Currency) -> Currency:
+    if isinstance(code, Currency):
+        return code
+    try:
+        return get_currency(str(code).upper())
+    except Exception as exc:  # moneyed raises CurrencyDoesNotExist
+        raise InvalidMoney(
+            f"currency must be an ISO 4217 code such as 'EUR', got {code!r}"
+        ) from exc
+
+
+def _decimal(amount: object) -> Decimal:
+    if isinstance(amount, float):
+        raise InvalidMoney(
+            f"money amounts must be Decimal, int or a decimal string, never float; got {amount!r} "
+            f"(write Decimal({str(amount)!r}) or {str(amount)!r})"
+        )
+    if isinstance(amount, bool):
+        raise InvalidMoney(f"money amount must be a number, got {amount!r}")
+    try:
+        value = Decimal(amount) if isinstance(amount, int | str | Decimal) else None
+    except decimal.InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise InvalidMoney(f"money amount must be a finite decimal number, got {amount!r}")
+    return value
+
+
+def money(amount: object, currency: str | Currency = DEFAULT_CURRENCY) -> Money:
+    """Build a :class:`Money` from a ``Decimal``, ``int`` or decimal string.
+
+    Raises:
+        InvalidMoney: the amount is a float, not a number, or the currency is unknown.
+
+    >>> money("11.50")
+    Money('11.50', 'EUR')
+    >>> money(0.96)
+    Traceback (most recent call last):
+    ...
+    subscriptionkit.errors.InvalidMoney: money amounts must be Decimal, int or a decimal string, never float; got 0.96 ...
+    """
+    return Money(_decimal(amount), _currency(currency))
+
+
+def eur(amount: object) -> Money:
+    """Shorthand for ``money(amount, "EUR")``."""
+    return money(amount, "EUR")
+
+
+def zero(currency: str | Currency = DEFAULT_CURRENCY) -> Money:
+    """Return zero in ``currency``."""
+    return Money(Decimal(0), _currency(currency))
+
+
+def _quantum(currency: Currency) -> Decimal:
+    sub_unit = currency.sub_unit or 1
+    digits = len(str(sub_unit)) - 1
+    return Decimal(1).scaleb(-digits)
+
+
+def round_money(value: Money) -> Money:
+    """Round to the currency's minor unit, half-up: the library's one rounding policy.
+
+    >>> round_money(eur("0.005"))
+    Money('0.01', 'EUR')
+    >>> round_money(eur("-0.005"))
+    Money('-0.01', 'EUR')
+    """
+    quantum = _quantum(value.currency)
+    return Money(value.amount.quantize(quantum, rounding=ROUNDING), value.currency)
+
+
+def line_amount(unit_price: Money, quantity: int | Decimal) -> Money:
+    """Return ``unit_price × quantity`` rounded once, by the policy: one invoice or quote line.
+
+    Raises:
+        InvalidMoney: ``quantity`` is a float or not a number.
+    """
+    qty = _decimal(quantity)
+    return round_money(Money(unit_price.amount * qty, unit_price.currency))
+
+
+def total(amounts: Iterable[Money], currency: str | Currency | None = None) -> Money:
+    """Add amounts of one currency exactly (no rounding); an empty sum is zero.
+
+    Args:
+        amounts: the amounts to add.
+        currency: the expected currency; required to type an empty sum, checked otherwise.
+
+    Raises:
+        CurrencyMismatch: the amounts are not all in one currency (or not in ``currency``).
+
+    >>> total([eur("1.10"), eur("2.20")])
+    Money('3.30', 'EUR')
+    >>> total([eur(1), money(1, "USD")])
+    Traceback (most recent call last):
+    ...
+    subscriptionkit.errors.CurrencyMismatch: cannot combine amounts in different currencies: expected EUR, got USD
+    """
+    expected = _currency(currency) if currency is not None else None
+    acc: Decimal = Decimal(0)
+    for item in amounts:
+        if not isinstance(item, Money):
+            raise InvalidMoney(f"expected Money amounts to add, got {type(item).__name__}: {item!r}")
+        if expected is None:
+            expected = item.currency
+        elif item.currency != expected:
+            raise CurrencyMismatch(expected=expected.code, got=item.currency.code)
+        acc += item.amount
+    return Money(acc, expected or _currency(DEFAULT_CURRENCY))
+
+
+def format_money(value: Money, locale: str = DEFAULT_LOCALE) -> str:
+    """Format ``value`` for ``locale`` through babel (``nl_NL`` → ``€ 0,96``).
+
+    The amount is shown with the currency's usual number of decimals; babel's output is
+    kept as is, including the non-breaking space between sign and amount in ``nl_NL``.
+
+    Raises:
+        InvalidInput: the locale is unknown to babel.
+    """
+    return babel.numbers.format_currency(
+        value.amount, value.currency.code, locale=_locale(locale)
+    )
+
+
+def _locale(locale: str) -> str:
+    # Imported lazily to keep this module free of i18n machinery at import time.
+    from ._i18n import check_locale
+
+    return check_locale(locale)
