@@ -44,11 +44,15 @@ def _translations(locale: str) -> babel.support.NullTranslations:
     return babel.support.Translations.load(str(LOCALE_DIR), [locale], DOMAIN)
 
 
+def _checked_locale(locale: str) -> str:
+    return check_locale(locale)
+
+
 @attrs.frozen
 class Translator:
     """Translate and format for one locale."""
 
-    locale: str = attrs.field(converter=check_locale)
+    locale: str = attrs.field(converter=_checked_locale)
 
     def gettext(self, message: str) -> str:
         """Translate ``message``."""

@@ -65,6 +65,10 @@ class SystemClock:
         return pendulum.now("UTC")
 
 
+def _fixed_at(value: _dt.datetime) -> pendulum.DateTime:
+    return ensure_aware(value, "FixedClock(at)")
+
+
 @attrs.define
 class FixedClock:
     """A clock that stands still until you move it; for tests and what-ifs.
@@ -75,7 +79,7 @@ class FixedClock:
     '2026-02-01T00:00:00+00:00'
     """
 
-    _at: pendulum.DateTime = attrs.field(converter=lambda v: ensure_aware(v, "FixedClock(at)"))
+    _at: pendulum.DateTime = attrs.field(converter=_fixed_at)
 
     def now(self) -> pendulum.DateTime:
         """Return the moment the clock is set to."""
@@ -170,7 +174,9 @@ def add_days(
     return local(value, tz).add(days=days)
 
 
-def start_of_day(value: _dt.datetime, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE) -> pendulum.DateTime:
+def start_of_day(
+    value: _dt.datetime, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE
+) -> pendulum.DateTime:
     """Return local midnight of the day ``value`` falls on in ``tz``."""
     return local(value, tz).start_of("day")
 

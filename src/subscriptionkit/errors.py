@@ -34,7 +34,16 @@ The tree::
     │   ├── InvalidEvent (ValueError)             one malformed event, names the field
     │   └── InvalidEventBatch (ValueError)        a batch with bad rows, lists every one
     └── CertificateError                          certificates, keys, tokens
-        └── InvalidCertificate                    verification failed; subclasses say why
+        ├── InvalidCertificate                    verification failed; subclasses say why
+        │   ├── MalformedToken (ValueError)       not a v1 token: shape, encoding, JSON, fields
+        │   ├── UnknownKey (LookupError)          signed with a key id the key set lacks
+        │   ├── BadSignature                      the signature does not match the payload
+        │   ├── KeyNotValid                       the key was not valid at the issue time
+        │   ├── NotYetValid                       issued after the moment of verification
+        │   └── CertificateRevoked                revoked; carries reason and revoked_at
+        ├── InvalidKeyMaterial (ValueError)       a key, JWK, PEM or key set that cannot load
+        ├── KeyRingError (ValueError)             a key ring step not allowed (rotate, retire)
+        └── InvalidRevocationList (ValueError)    a revocation list that cannot load or verify
 
 Errors are picklable, so they cross process boundaries intact.
 """
@@ -47,29 +56,38 @@ from typing import Any
 
 __all__ = [
     "AlreadyExists",
+    "BadSignature",
     "CancellationTooLate",
+    "CertificateError",
+    "CertificateRevoked",
     "ConcurrentUpdate",
     "CurrencyMismatch",
-    "CertificateError",
     "InvalidCertificate",
     "InvalidGrade",
     "InvalidInput",
+    "InvalidKeyMaterial",
     "InvalidMoney",
     "InvalidPlan",
     "InvalidQuoteRequest",
+    "InvalidRevocationList",
     "InvalidTimezone",
     "InvalidTransition",
+    "KeyNotValid",
+    "KeyRingError",
     "LifecycleError",
+    "MalformedToken",
     "MeteringError",
     "NaiveDatetimeError",
     "NotAnUpgrade",
     "NotFound",
+    "NotYetValid",
     "PriceNotConfigured",
     "SchemaVersionError",
     "SeatCountOutOfRange",
     "StorageError",
     "SubscriptionKitError",
     "TrialAlreadyUsed",
+    "UnknownKey",
     "UnknownPlan",
 ]
 
@@ -124,9 +142,7 @@ class InvalidTimezone(InvalidInput):
 
     def __init__(self, *, got: object) -> None:
         self.got = got
-        super().__init__(
-            f"time zone must be an IANA name such as 'Europe/Amsterdam', got {got!r}"
-        )
+        super().__init__(f"time zone must be an IANA name such as 'Europe/Amsterdam', got {got!r}")
 
 
 class InvalidMoney(InvalidInput):
@@ -152,9 +168,7 @@ class InvalidGrade(InvalidInput):
         self.expected = tuple(expected)
         self.plan_id = plan_id
         where = f" for plan {plan_id!r}" if plan_id else ""
-        super().__init__(
-            f"grade{where} must be one of {_ranges(self.expected)}, got {got!r}"
-        )
+        super().__init__(f"grade{where} must be one of {_ranges(self.expected)}, got {got!r}")
 
 
 class SeatCountOutOfRange(InvalidInput):
@@ -309,7 +323,9 @@ class AlreadyExists(StorageError):
 class ConcurrentUpdate(StorageError):
     """A write based on a stale version (someone else wrote first)."""
 
-    def __init__(self, *, kind: str, key: object, expected_version: int, found_version: int) -> None:
+    def __init__(
+        self, *, kind: str, key: object, expected_version: int, found_version: int
+    ) -> None:
         self.kind = kind
         self.key = key
         self.expected_version = expected_version
@@ -348,6 +364,123 @@ class CertificateError(SubscriptionKitError):
 
 class InvalidCertificate(CertificateError):
     """A certificate token failed verification; the subclass says why."""
+
+
+class MalformedToken(InvalidCertificate, ValueError):
+    """The token is not a well-formed ``v1`` certificate token.
+
+    Args:
+        problem: what is wrong with the token.
+        expected: what a well-formed token has there.
+        got: a short description of what was given (never the whole token).
+    """
+
+    def __init__(self, *, problem: str, expected: str, got: str) -> None:
+        self.problem = problem
+        self.expected = expected
+        self.got = got
+        super().__init__(f"malformed certificate token: {problem}; expected {expected}, got {got}")
+
+
+class UnknownKey(InvalidCertificate, LookupError):
+    """The token names a key id that the key set used for verification does not hold."""
+
+    def __init__(self, *, kid: str, known: Iterable[str]) -> None:
+        self.kid = kid
+        self.known = tuple(known)
+        super().__init__(
+            f"the certificate was signed with key id {kid!r}, which the key set does not hold; "
+            f"expected one of: {', '.join(map(repr, self.known)) or '(no keys)'}"
+        )
+
+
+class BadSignature(InvalidCertificate):
+    """The signature does not match the payload: altered, or signed by another key."""
+
+    def __init__(self, *, kid: str) -> None:
+        self.kid = kid
+        super().__init__(
+            f"the certificate signature does not match its contents for key {kid!r}; expected "
+            "a signature made by that key over the token's 'v1.<payload>' part, got one that "
+            "is not (the token was altered or signed by a different key)"
+        )
+
+
+class KeyNotValid(InvalidCertificate):
+    """The signing key's validity window does not contain the certificate's issue time."""
+
+    def __init__(
+        self,
+        *,
+        kid: str,
+        issued_at: _dt.datetime,
+        not_before: _dt.datetime,
+        retired_after: _dt.datetime | None,
+    ) -> None:
+        self.kid = kid
+        self.issued_at = issued_at
+        self.not_before = not_before
+        self.retired_after = retired_after
+        end = retired_after.isoformat() if retired_after else "(not retired)"
+        super().__init__(
+            f"key {kid!r} was not valid when the certificate was issued: expected an issue "
+            f"time from {not_before.isoformat()} to {end}, got {issued_at.isoformat()}"
+        )
+
+
+class NotYetValid(InvalidCertificate):
+    """The certificate's issue time lies after the moment of verification."""
+
+    def __init__(self, *, issued_at: _dt.datetime, at: _dt.datetime) -> None:
+        self.issued_at = issued_at
+        self.at = at
+        super().__init__(
+            f"the certificate is not valid yet: expected an issue time at or before the "
+            f"verification moment {at.isoformat()}, got {issued_at.isoformat()}"
+        )
+
+
+class CertificateRevoked(InvalidCertificate):
+    """The certificate is genuine but was revoked."""
+
+    def __init__(self, *, certificate_id: str, reason: str, revoked_at: _dt.datetime) -> None:
+        self.certificate_id = certificate_id
+        self.reason = reason
+        self.revoked_at = revoked_at
+        super().__init__(
+            f"certificate {certificate_id!r} was revoked at {revoked_at.isoformat()} "
+            f"(reason: {reason}); expected a certificate that is not revoked"
+        )
+
+
+class InvalidKeyMaterial(CertificateError, ValueError):
+    """A signing key, JWK, PEM or key set document that cannot be loaded."""
+
+    def __init__(self, *, problem: str, expected: str, got: str) -> None:
+        self.problem = problem
+        self.expected = expected
+        self.got = got
+        super().__init__(f"{problem}; expected {expected}, got {got}")
+
+
+class KeyRingError(CertificateError, ValueError):
+    """A key ring step (rotate, retire, sign) that is not allowed."""
+
+    def __init__(self, *, problem: str, expected: str, got: str) -> None:
+        self.problem = problem
+        self.expected = expected
+        self.got = got
+        super().__init__(f"{problem}; expected {expected}, got {got}")
+
+
+class InvalidRevocationList(CertificateError, ValueError):
+    """A revocation list document that cannot be loaded or whose signature fails."""
+
+    def __init__(self, *, problem: str, expected: str, got: str) -> None:
+        self.problem = problem
+        self.expected = expected
+        self.got = got
+        super().__init__(f"{problem}; expected {expected}, got {got}")
 
 
 def _ranges(values: tuple[int, ...]) -> str:

@@ -151,7 +151,9 @@ def total(amounts: Iterable[Money], currency: str | Currency | None = None) -> M
     acc: Decimal = Decimal(0)
     for item in amounts:
         if not isinstance(item, Money):
-            raise InvalidMoney(f"expected Money amounts to add, got {type(item).__name__}: {item!r}")
+            raise InvalidMoney(
+                f"expected Money amounts to add, got {type(item).__name__}: {item!r}"
+            )
         if expected is None:
             expected = item.currency
         elif item.currency != expected:
@@ -160,18 +162,28 @@ def total(amounts: Iterable[Money], currency: str | Currency | None = None) -> M
     return Money(acc, expected or _currency(DEFAULT_CURRENCY))
 
 
-def format_money(value: Money, locale: str = DEFAULT_LOCALE) -> str:
+_NBSP = {0x00A0: " ", 0x202F: " "}
+
+
+def format_money(value: Money, locale: str = DEFAULT_LOCALE, *, nbsp: bool = False) -> str:
     """Format ``value`` for ``locale`` through babel (``nl_NL`` → ``€ 0,96``).
 
-    The amount is shown with the currency's usual number of decimals; babel's output is
-    kept as is, including the non-breaking space between sign and amount in ``nl_NL``.
+    The amount is shown with the currency's usual number of decimals, in the locale's
+    pattern. Babel (CLDR) puts a non-breaking space between sign and amount in some
+    locales; it becomes a plain space unless ``nbsp=True`` (for typeset output).
 
     Raises:
         InvalidInput: the locale is unknown to babel.
+
+    >>> format_money(eur("0.96"), "nl_NL")
+    '€ 0,96'
+    >>> format_money(eur("0.96"), "nl_NL", nbsp=True)
+    '€\\xa00,96'
+    >>> format_money(eur("-1234.5"), "en_US")
+    '-€1,234.50'
     """
-    return babel.numbers.format_currency(
-        value.amount, value.currency.code, locale=_locale(locale)
-    )
+    text = babel.numbers.format_currency(value.amount, value.currency.code, locale=_locale(locale))
+    return text if nbsp else text.translate(_NBSP)
 
 
 def _locale(locale: str) -> str:

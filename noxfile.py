@@ -1,0 +1,89 @@
+"""Development sessions: ``nox -s tests typecheck lint docs bench catalogs``."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests", "typecheck", "lint", "docs"]
+nox.options.reuse_existing_virtualenvs = True
+
+DEV = ".[dev]"
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the whole test suite (PostgreSQL via SUBSCRIPTIONKIT_TEST_POSTGRES_URL)."""
+    session.install("-e", DEV)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the package and the tests."""
+    session.install("-e", DEV)
+    session.run("mypy", "--strict")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint and format check."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the docs with warnings as errors; their examples run as doctests in `tests`."""
+    session.install("-e", DEV)
+    session.run(
+        "sphinx-build", "-n", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html"
+    )
+    session.run(
+        "sphinx-build", "-n", "-W", "--keep-going", "-b", "doctest", "docs", "docs/_build/doctest"
+    )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks (pass --quick for a short run)."""
+    session.install("-e", DEV)
+    for script in ("benchmarks/metering.py", "benchmarks/certificates.py"):
+        session.run("python", script, *session.posargs)
+
+
+@nox.session
+def catalogs(session: nox.Session) -> None:
+    """Extract, update and compile the message catalogs (nl)."""
+    session.install("babel")
+    pot = "src/subscriptionkit/locale/subscriptionkit.pot"
+    session.run(
+        "pybabel",
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "gettext",
+        "-k",
+        "ngettext:1,2",
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "subscriptionkit",
+        "-o",
+        pot,
+        "src",
+    )
+    session.run(
+        "pybabel",
+        "update",
+        "-D",
+        "subscriptionkit",
+        "-i",
+        pot,
+        "-d",
+        "src/subscriptionkit/locale",
+        "--no-location",
+        "--omit-header",
+    )
+    session.run("pybabel", "compile", "-D", "subscriptionkit", "-d", "src/subscriptionkit/locale")
