@@ -84,6 +84,6 @@ def catalogs(session: nox.Session) -> None:
         "-d",
         "src/subscriptionkit/locale",
         "--no-location",
-        "--omit-header",
+        "--no-fuzzy-matching",
     )
     session.run("pybabel", "compile", "-D", "subscriptionkit", "-d", "src/subscriptionkit/locale")

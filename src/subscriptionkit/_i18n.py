@@ -66,6 +66,10 @@ class Translator:
         """Format a date (``21 november 2026`` in nl_NL)."""
         return babel.dates.format_date(value, format=fmt, locale=self.locale)
 
+    def time(self, value: _dt.datetime, fmt: str = "short") -> str:
+        """Format the wall-clock time of an aware datetime (``10:00``)."""
+        return babel.dates.format_time(value, format=fmt, tzinfo=value.tzinfo, locale=self.locale)
+
     def datetime(self, value: _dt.datetime, fmt: str = "long") -> str:
         """Format an aware datetime in its own time zone."""
         return babel.dates.format_datetime(

@@ -1,0 +1,285 @@
+"""The subscription value, its status and the domain events of its life."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import pendulum
+
+from ..clock import DEFAULT_TIMEZONE, ensure_aware, timezone
+from ..plans import Plan, plan_from_dict
+
+
+class Status(enum.StrEnum):
+    """Where a subscription stands.
+
+    ``CANCELLED`` means a cancellation is scheduled: access continues until
+    :attr:`Subscription.paid_through`, then the subscription becomes ``EXPIRED``.
+    """
+
+    TRIAL = "trial"
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+def _aware(value: _dt.datetime) -> pendulum.DateTime:
+    return ensure_aware(value, "datetime")
+
+
+def _aware_or_none(value: _dt.datetime | None) -> pendulum.DateTime | None:
+    return None if value is None else ensure_aware(value, "datetime")
+
+
+def _tz_name(value: str) -> str:
+    timezone(value)  # raises InvalidTimezone for unknown names
+    return value
+
+
+@attrs.frozen
+class Subscription:
+    """One customer's subscription, as a frozen value.
+
+    Change it only through the lifecycle functions (:func:`activate`, :func:`cancel`,
+    :func:`upgrade`...), which return a new value and the events it caused.
+
+    The plan is kept as a snapshot: the terms a customer signed stay with the
+    subscription even if the catalog changes later.
+
+    Attributes:
+        started_at: the start of the current subscription year (restarted by an upgrade).
+        periods: how many periods from ``started_at`` are paid (1 after activation).
+        trial_started_at: when the customer's one trial began (kept after activation).
+        trial_ends_at: when the trial ends or ended.
+        pending_plan: a smaller plan scheduled to take over at the next renewal.
+        activated_at: when the first paid period began (access is continuous from here).
+        ended_at: when access ended (expired subscriptions).
+        version: the stored version, for optimistic concurrency; the storage layer sets it.
+    """
+
+    id: str
+    customer_id: str
+    plan: Plan
+    status: Status
+    started_at: pendulum.DateTime = attrs.field(converter=_aware)
+    periods: int = 0
+    seats: int | None = None
+    trial_started_at: pendulum.DateTime | None = attrs.field(default=None, converter=_aware_or_none)
+    trial_ends_at: pendulum.DateTime | None = attrs.field(default=None, converter=_aware_or_none)
+    pending_plan: Plan | None = None
+    activated_at: pendulum.DateTime | None = attrs.field(default=None, converter=_aware_or_none)
+    ended_at: pendulum.DateTime | None = attrs.field(default=None, converter=_aware_or_none)
+    timezone: str = attrs.field(default=DEFAULT_TIMEZONE, converter=_tz_name)
+    version: int = 0
+
+    @property
+    def plan_id(self) -> str:
+        """The id of the current plan."""
+        return self.plan.id
+
+    @property
+    def paid_through(self) -> pendulum.DateTime | None:
+        """The end of the paid (or trial) period: access ends exactly here.
+
+        ``None`` for a subscription that was never paid nor on trial.
+        """
+        if self.status is Status.TRIAL or (self.periods == 0 and self.trial_ends_at is not None):
+            return self.trial_ends_at
+        if self.periods == 0:
+            return None
+        return self.plan.terms.renewal_date(self.started_at, self.periods, tz=self.timezone)
+
+    @property
+    def period_start(self) -> pendulum.DateTime:
+        """The start of the current paid period."""
+        if self.periods <= 1:
+            return self.started_at.in_timezone(timezone(self.timezone))
+        return self.plan.terms.renewal_date(self.started_at, self.periods - 1, tz=self.timezone)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the subscription as plain JSON-able data (datetimes in ISO 8601)."""
+
+        def iso(v: pendulum.DateTime | None) -> str | None:
+            return None if v is None else v.isoformat()
+
+        return {
+            "id": self.id,
+            "customer_id": self.customer_id,
+            "plan": self.plan.to_dict(),
+            "status": self.status.value,
+            "started_at": iso(self.started_at),
+            "periods": self.periods,
+            "seats": self.seats,
+            "trial_started_at": iso(self.trial_started_at),
+            "trial_ends_at": iso(self.trial_ends_at),
+            "pending_plan": None if self.pending_plan is None else self.pending_plan.to_dict(),
+            "activated_at": iso(self.activated_at),
+            "ended_at": iso(self.ended_at),
+            "timezone": self.timezone,
+            "version": self.version,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Subscription:
+        """Build a subscription from :meth:`to_dict` output."""
+
+        def dt(v: str | None) -> pendulum.DateTime | None:
+            if v is None:
+                return None
+            parsed = pendulum.parse(v)
+            assert isinstance(parsed, pendulum.DateTime)
+            return parsed
+
+        pending = data.get("pending_plan")
+        started = dt(data["started_at"])
+        assert started is not None
+        return cls(
+            id=data["id"],
+            customer_id=data["customer_id"],
+            plan=plan_from_dict(data["plan"]),
+            status=Status(data["status"]),
+            started_at=started,
+            periods=int(data["periods"]),
+            seats=data.get("seats"),
+            trial_started_at=dt(data.get("trial_started_at")),
+            trial_ends_at=dt(data.get("trial_ends_at")),
+            pending_plan=None if pending is None else plan_from_dict(pending),
+            activated_at=dt(data.get("activated_at")),
+            ended_at=dt(data.get("ended_at")),
+            timezone=data.get("timezone", DEFAULT_TIMEZONE),
+            version=int(data.get("version", 0)),
+        )
+
+
+@attrs.frozen
+class Course:
+    """A course on the platform, as far as access is concerned.
+
+    Attributes:
+        kind: ``"paid"`` (included in a subscription), ``"free"`` (open to everyone) or
+            ``"programme"`` (an "opleiding": sold separately, never included).
+    """
+
+    id: str
+    kind: str = attrs.field(
+        default="paid", validator=attrs.validators.in_(("paid", "free", "programme"))
+    )
+
+
+# -- events ----------------------------------------------------------------------
+
+
+@attrs.frozen
+class TrialStarted:
+    """A customer's one trial began."""
+
+    subscription_id: str
+    customer_id: str
+    at: pendulum.DateTime
+    ends_at: pendulum.DateTime
+
+
+@attrs.frozen
+class Activated:
+    """A paid period began: after the trial, or instead of it."""
+
+    subscription_id: str
+    plan_id: str
+    at: pendulum.DateTime
+    paid_through: pendulum.DateTime
+
+
+@attrs.frozen
+class Renewed:
+    """A period renewed automatically."""
+
+    subscription_id: str
+    plan_id: str
+    period_start: pendulum.DateTime
+    paid_through: pendulum.DateTime
+
+
+@attrs.frozen
+class CancellationScheduled:
+    """The customer cancelled; access continues until ``effective_at``."""
+
+    subscription_id: str
+    at: pendulum.DateTime
+    effective_at: pendulum.DateTime
+
+
+@attrs.frozen
+class DowngradeScheduled:
+    """A move to a smaller plan, effective at the next renewal."""
+
+    subscription_id: str
+    at: pendulum.DateTime
+    from_plan_id: str
+    to_plan_id: str
+    effective_at: pendulum.DateTime
+
+
+@attrs.frozen
+class Upgraded:
+    """An upgrade took effect at once and restarted the subscription year.
+
+    ``previous_started_at`` is the start of the year that the upgrade cut short; billing
+    settles that year's usage against its advance.
+    """
+
+    subscription_id: str
+    at: pendulum.DateTime
+    from_plan_id: str
+    to_plan_id: str
+    previous_started_at: pendulum.DateTime
+    paid_through: pendulum.DateTime
+
+
+@attrs.frozen
+class SeatsChanged:
+    """The number of seats of a seat plan changed."""
+
+    subscription_id: str
+    at: pendulum.DateTime
+    seats_before: int
+    seats_after: int
+
+
+@attrs.frozen
+class Expired:
+    """Access ended: a trial ran out, or a cancellation took effect."""
+
+    subscription_id: str
+    at: pendulum.DateTime
+    reason: str
+
+
+Event = (
+    TrialStarted
+    | Activated
+    | Renewed
+    | CancellationScheduled
+    | DowngradeScheduled
+    | Upgraded
+    | SeatsChanged
+    | Expired
+)
+
+
+@attrs.frozen
+class Transition:
+    """The result of a lifecycle step: the new subscription and the events it caused.
+
+    Unpacks as a pair: ``sub, events = activate(...)``.
+    """
+
+    subscription: Subscription
+    events: tuple[Event, ...] = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        yield self.subscription
+        yield self.events
