@@ -63,6 +63,8 @@ __all__ = [
     "ConcurrentUpdate",
     "CurrencyMismatch",
     "InvalidCertificate",
+    "InvalidEvent",
+    "InvalidEventBatch",
     "InvalidGrade",
     "InvalidInput",
     "InvalidKeyMaterial",
@@ -337,14 +339,17 @@ class ConcurrentUpdate(StorageError):
 
 
 class SchemaVersionError(StorageError):
-    """The database schema version is not one this library can use."""
+    """The database schema version is not the one this library uses."""
 
     def __init__(self, *, found: int, supported: int) -> None:
         self.found = found
         self.supported = supported
+        if found > supported:
+            advice = "newer than this library supports; upgrade subscriptionkit"
+        else:
+            advice = "older than this library needs; migrate it (SqlStore.migrate())"
         super().__init__(
-            f"database schema version {found} is newer than this library supports "
-            f"(expected at most {supported}); upgrade subscriptionkit"
+            f"database schema version {found} is {advice}; expected version {supported}"
         )
 
 
@@ -353,6 +358,44 @@ class SchemaVersionError(StorageError):
 
 class MeteringError(SubscriptionKitError):
     """Activity events that cannot be used for metering."""
+
+
+class InvalidEvent(MeteringError, ValueError):
+    """One activity event (or input row) is malformed; ``field`` names the culprit.
+
+    Attributes:
+        field: the name of the bad field (``"grade"``, ``"processed_at"``...).
+        got: the value given.
+        expected: what the field must be, in words.
+        index: the row's position in its input (0-based), or ``None`` for a lone event.
+    """
+
+    def __init__(self, *, field: str, got: object, expected: str, index: int | None = None) -> None:
+        self.field = field
+        self.got = got
+        self.expected = expected
+        self.index = index
+        where = f"row {index}: " if index is not None else ""
+        super().__init__(f"{where}activity event {field} must be {expected}, got {got!r}")
+
+
+class InvalidEventBatch(MeteringError, ValueError):
+    """A batch of rows had bad rows; every one is listed, with the good rows counted.
+
+    Attributes:
+        errors: the :class:`InvalidEvent` of every bad row, in input order (each has ``index``).
+        accepted: how many rows of the batch were good.
+    """
+
+    def __init__(self, *, errors: Iterable[InvalidEvent], accepted: int) -> None:
+        self.errors = tuple(errors)
+        self.accepted = accepted
+        shown = "; ".join(str(e) for e in self.errors[:5])
+        more = f"; and {len(self.errors) - 5} more" if len(self.errors) > 5 else ""
+        super().__init__(
+            f"{len(self.errors)} bad row(s) in a batch of {accepted + len(self.errors)}, "
+            f"expected none ({accepted} good row(s) kept): {shown}{more}"
+        )
 
 
 # -- certificates --------------------------------------------------------------

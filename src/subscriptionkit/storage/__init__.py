@@ -1,0 +1,38 @@
+"""Storage: ports (Protocols) and adapters, in memory, SQLite and PostgreSQL.
+
+:func:`open_store` picks the adapter from a URL: ``"memory"`` for :class:`MemoryStore`,
+anything else for :class:`~subscriptionkit.storage.sql.SqlStore` (needs the ``sql``
+extra; ``postgres`` for PostgreSQL).
+
+>>> store = open_store("memory")
+>>> isinstance(store, Store)
+True
+"""
+
+from __future__ import annotations
+
+from .memory import MemoryStore, MemoryUnitOfWork
+from .ports import Store, SubscriptionRepository, UnitOfWork
+
+__all__ = [
+    "MemoryStore",
+    "MemoryUnitOfWork",
+    "Store",
+    "SubscriptionRepository",
+    "UnitOfWork",
+    "open_store",
+]
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    """Open a store: ``"memory"``, a SQLite path, ``:memory:``, or a database URL.
+
+    Args:
+        url: where to keep things.
+        migrate: bring an older SQL schema up to date (see :class:`~.sql.SqlStore`).
+    """
+    if url == "memory":
+        return MemoryStore()
+    from .sql import SqlStore  # the sql extra is needed only here
+
+    return SqlStore(url, migrate=migrate)

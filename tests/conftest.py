@@ -1,0 +1,95 @@
+"""Fixtures shared by the whole suite: stores for every adapter.
+
+PostgreSQL: the server named by ``SUBSCRIPTIONKIT_TEST_POSTGRES_URL`` (default
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``). Each test gets a fresh schema that
+is dropped afterwards. Without a reachable server the PostgreSQL tests skip, naming that
+variable; under ``CI=true`` they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from subscriptionkit.storage import MemoryStore, Store
+from subscriptionkit.storage.sql import SqlStore, make_engine
+
+POSTGRES_VARIABLE = "SUBSCRIPTIONKIT_TEST_POSTGRES_URL"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+StoreFactory = Callable[[], Store]
+
+
+def _postgres_unavailable(reason: str) -> None:
+    message = (
+        f"PostgreSQL is not reachable ({reason}); set {POSTGRES_VARIABLE} to a server URL "
+        f"such as {DEFAULT_POSTGRES_URL}"
+    )
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + " (CI=true: PostgreSQL tests must run)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[sa.Engine]:
+    """An engine on a fresh, private PostgreSQL schema, dropped after the test."""
+    url = os.environ.get(POSTGRES_VARIABLE, DEFAULT_POSTGRES_URL)
+    admin = make_engine(url)
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        _postgres_unavailable(str(exc.orig).splitlines()[0] if exc.orig else str(exc))
+    schema = f"sk_test_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine = sa.create_engine(
+        admin.url, connect_args={"options": f"-csearch_path={schema}"}, pool_pre_ping=True
+    )
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_path(tmp_path: Path) -> Path:
+    """A path for a fresh SQLite database file."""
+    return tmp_path / "subscriptionkit.db"
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """Open stores of one adapter over one database (each call: a new store, same data)."""
+    if request.param == "memory":
+        store = MemoryStore()
+        yield lambda: store
+    elif request.param == "sqlite":
+        path = tmp_path / "contract.db"
+        opened: list[SqlStore] = []
+
+        def sqlite() -> Store:
+            opened.append(SqlStore(str(path)))
+            return opened[-1]
+
+        yield sqlite
+        for s in opened:
+            s.close()
+    else:
+        engine: sa.Engine = request.getfixturevalue("postgres_engine")
+        yield lambda: SqlStore(engine)
+
+
+@pytest.fixture
+def store(store_factory: StoreFactory) -> Store:
+    """A fresh store of each adapter: memory, SQLite and PostgreSQL."""
+    return store_factory()
