@@ -13,6 +13,7 @@ non-zero exit status: 1 for a rule the input broke, 2 for a malformed command li
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -64,7 +65,7 @@ def parse_pupils(text: str) -> dict[int, int]:
     out: dict[int, int] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         grade, sep, count = part.partition("=")
-        if not sep or not grade.strip().isdigit() or not count.strip().isdigit():
+        if not sep or not grade.strip().isdecimal() or not count.strip().isdecimal():
             raise InvalidInput(
                 f"pupils must be grade=count pairs separated by commas, such as 1=28,2=30; "
                 f"got {part!r} in {text!r}"
@@ -209,7 +210,9 @@ def main(
     err = err if err is not None else sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        # argparse prints help, version and usage errors itself: send them to out/err too.
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse reports usage errors by exiting
         return exc.code if isinstance(exc.code, int) else 2
     args.clock = clock if clock is not None else SystemClock()

@@ -91,7 +91,8 @@ class FixedClock:
 
     def advance(self, *, days: int = 0, hours: int = 0, seconds: int = 0) -> pendulum.DateTime:
         """Move the clock forward by an exact duration and return the new moment."""
-        self._at = self._at.add(days=days, hours=hours, seconds=seconds)
+        # pendulum's days are calendar days (23 or 25 hours across DST); hours are exact.
+        self._at = self._at.add(hours=24 * days + hours, seconds=seconds)
         return self._at
 
 
@@ -144,7 +145,13 @@ def ensure_aware(value: object, name: str = "datetime") -> pendulum.DateTime:
         raise NaiveDatetimeError(name=name, got=value)
     if isinstance(value, pendulum.DateTime):
         return value
-    return pendulum.instance(value)
+    result = pendulum.instance(value)
+    utc = value.astimezone(_dt.UTC)
+    if result.astimezone(_dt.UTC) != utc:
+        # A wall time in a DST gap: pendulum reads it unlike Python (PEP 495) and would
+        # shift the instant by the gap; keep Python's instant, shown in the same zone.
+        result = pendulum.instance(utc).in_timezone(result.timezone or "UTC")
+    return result
 
 
 def local(value: _dt.datetime, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE) -> pendulum.DateTime:

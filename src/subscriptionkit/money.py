@@ -117,7 +117,9 @@ def round_money(value: Money) -> Money:
     Money('-0.01', 'EUR')
     """
     quantum = _quantum(value.currency)
-    return Money(value.amount.quantize(quantum, rounding=ROUNDING), value.currency)
+    amount = value.amount.quantize(quantum, rounding=ROUNDING)
+    # -0.004 rounds to zero, not to "-0.00".
+    return Money(abs(amount) if amount.is_zero() else amount, value.currency)
 
 
 def line_amount(unit_price: Money, quantity: int | Decimal) -> Money:
@@ -182,7 +184,9 @@ def format_money(value: Money, locale: str = DEFAULT_LOCALE, *, nbsp: bool = Fal
     >>> format_money(eur("-1234.5"), "en_US")
     '-€1,234.50'
     """
-    text = babel.numbers.format_currency(value.amount, value.currency.code, locale=_locale(locale))
+    # Round by the library's policy first: babel would round half-even (0.125 → 0.12).
+    amount = round_money(value).amount
+    text = babel.numbers.format_currency(amount, value.currency.code, locale=_locale(locale))
     return text if nbsp else text.translate(_NBSP)
 
 

@@ -250,7 +250,9 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
-        return json.dumps(value)
+        # JSON string escapes are TOML's, except that TOML has no surrogate pairs (for
+        # characters beyond U+FFFF) and needs DEL escaped: write text raw, DEL escaped.
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, list) and all(not isinstance(v, dict) for v in value):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     raise InvalidPlan(f"cannot write {type(value).__name__} to TOML: {value!r}")

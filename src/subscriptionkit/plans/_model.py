@@ -228,6 +228,20 @@ class PupilPlan:
 Plan = SeatPlan | PupilPlan
 
 
+_COMMON: Final = frozenset({"id", "kind", "name", "currency", "terms"})
+_FIELDS: Final = {
+    "seat": _COMMON | {"price_per_seat_year", "min_seats", "max_seats"},
+    "pupil": _COMMON | {"bands", "upgrades"},
+}
+
+
+def _whole(data: Mapping[str, Any], key: str, default: int) -> int:
+    value = data.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidPlan(f"plan {data['id']!r}: {key} must be a whole number, got {value!r}")
+    return value
+
+
 def plan_from_dict(data: Mapping[str, Any]) -> Plan:
     """Build a plan from plain data (:meth:`SeatPlan.to_dict` / :meth:`PupilPlan.to_dict`).
 
@@ -239,15 +253,25 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
     _require(data, ("id", "kind", "name"), "plan")
     kind = data["kind"]
     currency = str(data.get("currency", "EUR"))
-    terms = Terms.from_dict(dict(data.get("terms", {})))
+    if kind in _FIELDS:
+        unknown = sorted(set(data) - _FIELDS[kind])
+        if unknown:
+            raise InvalidPlan(
+                f"plan {data['id']!r} has unknown field(s) {', '.join(map(str, unknown))}; "
+                f"expected some of {', '.join(sorted(_FIELDS[kind]))}"
+            )
+    terms_data = data.get("terms", {})
+    if not isinstance(terms_data, Mapping):
+        raise InvalidPlan(f"plan {data['id']!r}: terms must be a mapping, got {terms_data!r}")
+    terms = Terms.from_dict(dict(terms_data))
     if kind == "seat":
         price = data.get("price_per_seat_year")
         return SeatPlan(
             id=str(data["id"]),
             name=str(data["name"]),
             price_per_seat_year=None if price is None else money(price, currency),
-            min_seats=int(data.get("min_seats", 3)),
-            max_seats=int(data.get("max_seats", 40)),
+            min_seats=_whole(data, "min_seats", 3),
+            max_seats=_whole(data, "max_seats", 40),
             terms=terms,
             currency=currency,
         )

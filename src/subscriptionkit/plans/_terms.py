@@ -12,7 +12,9 @@ import pendulum
 from ..clock import DEFAULT_TIMEZONE, local
 from ..errors import InvalidPlan
 
-_SPAN_RE: Final = re.compile(r"^P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?$")
+_SPAN_RE: Final = re.compile(
+    r"P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?", re.ASCII
+)
 
 SeatProration = Literal["prorate", "at_renewal"]
 
@@ -45,7 +47,7 @@ class Span:
         Raises:
             InvalidPlan: the text is not such a duration.
         """
-        match = _SPAN_RE.match(text) if isinstance(text, str) else None
+        match = _SPAN_RE.fullmatch(text) if isinstance(text, str) else None
         if match is None or text == "P":
             raise InvalidPlan(
                 f"a span must be an ISO 8601 duration of years, months, weeks and days "
