@@ -16,22 +16,26 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-import attrs
-
-from . import plans
-from ._i18n import Translator, check_locale
+from . import _cli_subscriptions, certificates, plans
+from ._cli_common import (
+    catalog_from_args,
+    decimal_amount,
+    locale_name,
+    parse_pupils,
+    tz_name,
+)
+from ._i18n import Translator
 from ._version import __version__
-from .clock import DEFAULT_TIMEZONE, Clock, SystemClock, timezone
-from .errors import InvalidInput, SubscriptionKitError
-from .money import Money, format_money, money
+from .clock import DEFAULT_TIMEZONE, Clock, SystemClock
+from .errors import SubscriptionKitError
+from .money import format_money
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "parse_pupils"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,78 +45,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _locale(value: str) -> str:
-    try:
-        return check_locale(value)
-    except InvalidInput as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def _tz(value: str) -> str:
-    try:
-        timezone(value)
-    except InvalidInput as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-    return value
-
-
-def parse_pupils(text: str) -> dict[int, int]:
-    """Parse ``"1=28,2=30"`` into ``{1: 28, 2: 30}``.
-
-    Raises:
-        InvalidInput: the text is not ``grade=count`` pairs separated by commas.
-    """
-    out: dict[int, int] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        grade, sep, count = part.partition("=")
-        if not sep or not grade.strip().isdecimal() or not count.strip().isdecimal():
-            raise InvalidInput(
-                f"pupils must be grade=count pairs separated by commas, such as 1=28,2=30; "
-                f"got {part!r} in {text!r}"
-            )
-        g = int(grade)
-        if g in out:
-            raise InvalidInput(
-                f"grade {g} is given twice in --pupils {text!r}; expected each grade once"
-            )
-        out[g] = int(count)
-    if not out:
-        raise InvalidInput(f"pupils must name at least one grade=count pair, got {text!r}")
-    return out
-
-
-def _catalog(args: argparse.Namespace) -> plans.Catalog:
-    catalog = plans.Catalog.load(args.catalog) if args.catalog else plans.default_catalog()
-    seat_price = getattr(args, "seat_price", None)
-    if seat_price is not None:
-        teams = catalog.get("teams")
-        currency = teams.currency if isinstance(teams, plans.SeatPlan) else "EUR"
-        catalog = catalog.with_plan(
-            plans.teams_plan(money(seat_price, currency))
-            if teams is None
-            else _with_price(teams, money(seat_price, currency))
-        )
-    return catalog
-
-
-def _with_price(plan: plans.Plan, price: Money) -> plans.Plan:
-    if not isinstance(plan, plans.SeatPlan):
-        raise InvalidInput(f"--seat-price applies to a seat plan; {plan.id!r} is priced per pupil")
-    return attrs.evolve(plan, price_per_seat_year=price)
-
-
-def _decimal(value: str) -> Decimal:
-    try:
-        return Decimal(value)
-    except ArithmeticError as exc:
-        raise argparse.ArgumentTypeError(
-            f"expected a decimal amount such as 60.00, got {value!r}"
-        ) from exc
-
-
 def _cmd_plans(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     t = Translator(args.locale)
-    for plan in _catalog(args).values():
+    for plan in catalog_from_args(args).values():
         if isinstance(plan, plans.SeatPlan):
             price = (
                 format_money(plan.price_per_seat_year, args.locale)
@@ -144,7 +79,7 @@ def _cmd_plans(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_quote(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    plan = _catalog(args)[args.plan]
+    plan = catalog_from_args(args)[args.plan]
     if args.seats is not None and isinstance(plan, plans.SeatPlan):
         plan.check_seats(args.seats)  # the seat range is the first thing to report
     pupils = parse_pupils(args.pupils) if args.pupils is not None else None
@@ -160,16 +95,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="Business rules of subscription-based learning platforms.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        help=(
+            f"the database: a SQLite file path, :memory:, or a postgresql:// URL "
+            f"(default: ${_cli_subscriptions.DB_VARIABLE}, else ./{_cli_subscriptions.DEFAULT_DB})"
+        ),
+    )
     common = _Parser(add_help=False)
     common.add_argument(
         "--locale",
-        type=_locale,
+        type=locale_name,
         default="nl_NL",
         help="locale for dates and amounts (default nl_NL)",
     )
     common.add_argument(
         "--tz",
-        type=_tz,
+        type=tz_name,
         default=DEFAULT_TIMEZONE,
         help=f"customer time zone (default {DEFAULT_TIMEZONE})",
     )
@@ -178,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     p = sub.add_parser("plans", parents=[common], help="list the plans with their prices")
-    p.add_argument("--seat-price", type=_decimal, help="price per seat per year for Teams")
+    p.add_argument("--seat-price", type=decimal_amount, help="price per seat per year for Teams")
     p.set_defaults(handler=_cmd_plans)
 
     p = sub.add_parser("quote", parents=[common], help="price a plan for seats or pupils")
@@ -186,8 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--seats", type=int, help="number of seats (seat plans)")
     which.add_argument("--pupils", help="pupils per grade, e.g. 1=28,2=30,3=31")
-    p.add_argument("--seat-price", type=_decimal, help="price per seat per year for Teams")
+    p.add_argument("--seat-price", type=decimal_amount, help="price per seat per year for Teams")
     p.set_defaults(handler=_cmd_quote)
+
+    _cli_subscriptions.add_commands(sub, common)
+    certificates.add_commands(sub)
     return parser
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import attrs
 import pytest
 
-from conftest import StoreFactory
 from subscriptionkit import errors, plans, subscriptions
 from subscriptionkit.storage import Store, UnitOfWork
 from subscriptionkit.testing import active_subscription, trial_subscription
 
 AT = dt.datetime(2026, 2, 1, 9, 0, tzinfo=dt.UTC)
+
+StoreFactory = Callable[[], Store]
 
 
 def _add(store: Store, *subs: subscriptions.Subscription) -> list[subscriptions.Subscription]:

@@ -1,0 +1,310 @@
+"""The storage-backed commands: ``status`` and ``subscriptions ...`` (internal)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+from collections.abc import Callable
+from typing import Any, TextIO
+
+import pendulum
+
+from . import plans, subscriptions
+from ._cli_common import catalog_from_args, decimal_amount
+from ._i18n import Translator, gettext_noop
+from .clock import ensure_aware, local
+from .storage import Store, UnitOfWork, open_store
+
+#: Environment variable naming the database when ``--db`` is not given.
+DB_VARIABLE = "SUBSCRIPTIONKIT_DB"
+#: The database used when neither ``--db`` nor the variable says: a SQLite file here.
+DEFAULT_DB = "subscriptionkit.db"
+
+
+#: Status names as people read them (translated when shown).
+STATUS_LABELS = {
+    subscriptions.Status.TRIAL: gettext_noop("on trial"),
+    subscriptions.Status.ACTIVE: gettext_noop("active"),
+    subscriptions.Status.CANCELLED: gettext_noop("cancelled, ends at the end of the paid period"),
+    subscriptions.Status.EXPIRED: gettext_noop("expired"),
+}
+
+
+def database(args: argparse.Namespace) -> str:
+    """Return the database to use: ``--db``, else ``$SUBSCRIPTIONKIT_DB``, else the default."""
+    return str(args.db or os.environ.get(DB_VARIABLE) or DEFAULT_DB)
+
+
+def open_database(args: argparse.Namespace) -> Store:
+    """Open (and migrate) the store the command line names."""
+    return open_store(database(args))
+
+
+def _moment(value: str) -> pendulum.DateTime:
+    try:
+        parsed = pendulum.parse(value)
+    except (ValueError, pendulum.parsing.exceptions.ParserError) as exc:
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO 8601 moment with offset, e.g. 2026-09-01T09:00+02:00, got {value!r}"
+        ) from exc
+    if not isinstance(parsed, pendulum.DateTime) or not _has_offset(value):
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO 8601 moment with offset, e.g. 2026-09-01T09:00+02:00, got {value!r}"
+        )
+    return parsed
+
+
+def _has_offset(value: str) -> bool:
+    return value.endswith("Z") or "+" in value[10:] or "-" in value[10:]
+
+
+def _day(value: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, got {value!r}") from exc
+
+
+def _at(args: argparse.Namespace) -> pendulum.DateTime:
+    at = args.at if getattr(args, "at", None) is not None else args.clock.now()
+    return ensure_aware(at, "--at")
+
+
+def _plan(args: argparse.Namespace, plan_id: str) -> plans.Plan:
+    return catalog_from_args(args)[plan_id]
+
+
+def _show(sub: subscriptions.Subscription, t: Translator, out: TextIO) -> None:
+    def when(value: _dt.datetime | None) -> str:
+        if value is None:
+            return "-"
+        value = local(value, sub.timezone)
+        return t.gettext("{date} at {time}").format(date=t.date(value.date()), time=t.time(value))
+
+    rows: list[tuple[str, str]] = [
+        (t.gettext("Subscription"), sub.id),
+        (t.gettext("Customer"), sub.customer_id),
+        (t.gettext("Plan"), f"{sub.plan.name} ({sub.plan.id})"),
+        (t.gettext("Status"), t.gettext(STATUS_LABELS[sub.status])),
+    ]
+    if sub.seats is not None:
+        rows.append((t.gettext("Seats"), str(sub.seats)))
+    if sub.trial_started_at is not None:
+        rows.append(
+            (t.gettext("Trial"), f"{when(sub.trial_started_at)} – {when(sub.trial_ends_at)}")
+        )
+    if sub.periods:
+        rows.append((t.gettext("Year started"), when(sub.started_at)))
+    rows.append((t.gettext("Paid through"), when(sub.paid_through)))
+    deadline = subscriptions.cancellation_deadline(sub)
+    if deadline is not None and sub.paid_through is not None:
+        rows.append((t.gettext("Renews"), when(sub.paid_through)))
+        rows.append((t.gettext("Cancel by"), when(deadline)))
+        reminder = sub.plan.terms.reminder_date(sub.paid_through, tz=sub.timezone)
+        rows.append((t.gettext("Renewal reminder"), when(reminder)))
+    if sub.pending_plan is not None:
+        rows.append((t.gettext("Downgrade at renewal"), sub.pending_plan.id))
+    width = max(len(label) for label, _ in rows)
+    out.writelines(f"{label.ljust(width)}  {value}\n" for label, value in rows)
+
+
+Step = Callable[[subscriptions.Subscription, argparse.Namespace], subscriptions.Transition]
+
+
+def _change(args: argparse.Namespace, out: TextIO, step: Step) -> int:
+    store = open_database(args)
+    uow: UnitOfWork
+    with store.unit_of_work() as uow:
+        sub, _events = step(uow.subscriptions.get(args.subscription_id), args)
+        stored = uow.subscriptions.update(sub)
+        uow.commit()
+    _show(stored, Translator(args.locale), out)
+    return 0
+
+
+def _cmd_start_trial(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    store = open_database(args)
+    with store.unit_of_work() as uow:
+        history = uow.subscriptions.for_customer(args.customer)
+        sub, _ = subscriptions.start_trial(
+            args.customer,
+            at=_at(args),
+            length=args.length,
+            history=history,
+            tz=args.tz,
+            subscription_id=args.id,
+        )
+        stored = uow.subscriptions.add(sub)
+        uow.commit()
+    _show(stored, Translator(args.locale), out)
+    return 0
+
+
+def _cmd_subscribe(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    store = open_database(args)
+    with store.unit_of_work() as uow:
+        sub, _ = subscriptions.subscribe(
+            args.customer,
+            _plan(args, args.plan),
+            at=_at(args),
+            seats=args.seats,
+            tz=args.tz,
+            subscription_id=args.id,
+        )
+        stored = uow.subscriptions.add(sub)
+        uow.commit()
+    _show(stored, Translator(args.locale), out)
+    return 0
+
+
+def _cmd_activate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    return _change(
+        args,
+        out,
+        lambda s, a: subscriptions.activate(s, _plan(a, a.plan), at=_at(a), seats=a.seats),
+    )
+
+
+def _cmd_cancel(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    return _change(args, out, lambda s, a: subscriptions.cancel(s, at=_at(a)))
+
+
+def _cmd_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    return _change(args, out, lambda s, a: subscriptions.upgrade(s, _plan(a, a.plan), at=_at(a)))
+
+
+def _cmd_downgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    return _change(
+        args, out, lambda s, a: subscriptions.schedule_downgrade(s, _plan(a, a.plan), at=_at(a))
+    )
+
+
+def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    store = open_database(args)
+    with store.unit_of_work() as uow:
+        sub = uow.subscriptions.get(args.subscription_id)
+    if args.at is not None or args.catch_up:
+        sub = subscriptions.catch_up(sub, at=_at(args)).subscription
+    _show(sub, Translator(args.locale), out)
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    store = open_database(args)
+    with store.unit_of_work() as uow:
+        subs = list(uow.subscriptions.list(statuses=args.status))
+    t = Translator(args.locale)
+    for sub in subs:
+        paid = sub.paid_through
+        until = "-" if paid is None else t.date(local(paid, sub.timezone).date())
+        out.write(
+            f"{sub.id}  {sub.customer_id}  {sub.plan.id}  {t.gettext(STATUS_LABELS[sub.status])}  {until}\n"
+        )
+    return 0
+
+
+def _cmd_reminders(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    store = open_database(args)
+    on = args.on if args.on is not None else local(args.clock.now(), args.tz).date()
+    with store.unit_of_work() as uow:
+        subs = list(uow.subscriptions.list(statuses=["active"]))
+    reminders = subscriptions.due_reminders(subs, on=on)
+    for reminder in reminders:
+        message = reminder.message(args.locale)
+        out.write(f"[{reminder.kind}] {reminder.subscription_id} {reminder.customer_id}\n")
+        out.write(f"{message.subject}\n{message.body}\n\n")
+    if not reminders:
+        t = Translator(args.locale)
+        out.write(t.gettext("No reminders due on {day}.").format(day=t.date(on)) + "\n")
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    store = open_database(args)
+    t = Translator(args.locale)
+    with store.unit_of_work() as uow:
+        subs = list(uow.subscriptions.list())
+    out.write(t.gettext("Database: {db}").format(db=database(args)) + "\n")
+    version = getattr(store, "schema_version", None)
+    if callable(version):
+        out.write(t.gettext("Schema version: {version}").format(version=version()) + "\n")
+    counts: dict[str, int] = {}
+    for sub in subs:
+        counts[sub.status.value] = counts.get(sub.status.value, 0) + 1
+    out.write(t.gettext("Subscriptions: {count}").format(count=len(subs)) + "\n")
+    for status in subscriptions.Status:
+        if counts.get(status.value):
+            out.write(f"  {t.gettext(STATUS_LABELS[status])}: {counts[status.value]}\n")
+    today = local(args.clock.now(), args.tz).date()
+    due = subscriptions.due_reminders([s for s in subs if s.status.value == "active"], on=today)
+    out.write(t.gettext("Reminders due today: {count}").format(count=len(due)) + "\n")
+    return 0
+
+
+def add_commands(
+    sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser
+) -> None:
+    """Add ``status`` and ``subscriptions`` to the command line."""
+    p = sub.add_parser("status", parents=[common], help="open the database and summarise it")
+    p.set_defaults(handler=_cmd_status)
+
+    group = sub.add_parser(
+        "subscriptions", help="start, change and inspect subscriptions in the database"
+    )
+    cmds = group.add_subparsers(title="subscription commands", metavar="COMMAND")
+    cmds.required = True
+    moment = argparse.ArgumentParser(add_help=False)
+    moment.add_argument(
+        "--at", type=_moment, help="when it happens, ISO 8601 with offset (default: now)"
+    )
+
+    p = cmds.add_parser(
+        "start-trial", parents=[common, moment], help="start a customer's one trial"
+    )
+    p.add_argument("customer", help="customer id")
+    p.add_argument("--length", default="P6M", help="ISO 8601 length, at most P6M (default P6M)")
+    p.add_argument("--id", help="subscription id (default: a new one)")
+    p.set_defaults(handler=_cmd_start_trial)
+
+    p = cmds.add_parser(
+        "subscribe", parents=[common, moment], help="start a paid plan without a trial"
+    )
+    p.add_argument("customer", help="customer id")
+    p.add_argument("plan", help="plan id")
+    p.add_argument("--seats", type=int, help="seats, for seat plans")
+    p.add_argument("--seat-price", type=decimal_amount, help="price per seat per year for Teams")
+    p.add_argument("--id", help="subscription id (default: a new one)")
+    p.set_defaults(handler=_cmd_subscribe)
+
+    for name, handler, helptext in (
+        ("activate", _cmd_activate, "turn a trial into a paid plan"),
+        ("upgrade", _cmd_upgrade, "upgrade now; the subscription year restarts"),
+        ("downgrade", _cmd_downgrade, "move to a smaller plan at the next renewal"),
+    ):
+        p = cmds.add_parser(name, parents=[common, moment], help=helptext)
+        p.add_argument("subscription_id", help="subscription id")
+        p.add_argument("plan", help="plan id")
+        if name == "activate":
+            p.add_argument("--seats", type=int, help="seats, for seat plans")
+            p.add_argument(
+                "--seat-price", type=decimal_amount, help="price per seat per year for Teams"
+            )
+        p.set_defaults(handler=handler)
+
+    p = cmds.add_parser("cancel", parents=[common, moment], help="cancel (by the deadline)")
+    p.add_argument("subscription_id", help="subscription id")
+    p.set_defaults(handler=_cmd_cancel)
+
+    p = cmds.add_parser("show", parents=[common, moment], help="show one subscription's dates")
+    p.add_argument("subscription_id", help="subscription id")
+    p.add_argument("--catch-up", action="store_true", help="apply renewals due by now first")
+    p.set_defaults(handler=_cmd_show)
+
+    p = cmds.add_parser("list", parents=[common], help="list subscriptions")
+    p.add_argument("--status", action="append", choices=[s.value for s in subscriptions.Status])
+    p.set_defaults(handler=_cmd_list)
+
+    p = cmds.add_parser("reminders", parents=[common], help="reminders due on a day")
+    p.add_argument("--on", type=_day, help="the day, YYYY-MM-DD (default: today)")
+    p.set_defaults(handler=_cmd_reminders)

@@ -1,0 +1,210 @@
+"""The ``certificates`` command of the ``subscriptionkit`` CLI: keys, issue, verify, revoke.
+
+The main CLI builds the parser, sets ``args.clock`` (a :class:`~subscriptionkit.clock.Clock`)
+and calls ``args.handler(args, out, err)``; handlers return the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+from ..errors import InvalidCertificate, SubscriptionKitError
+from ._keys import KeyRing, PublicKeySet
+from ._model import issue
+from ._revocation import RevocationList
+from ._token import token, verification_url, verify
+
+__all__ = ["add_commands"]
+
+
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``certificates`` command and its sub-commands to a CLI.
+
+    Sub-commands: ``keygen``, ``rotate``, ``issue``, ``verify``, ``revoke`` and
+    ``export-keys``. Each sets ``handler``, a function ``(args, out, err) -> int``
+    that reads the current moment from ``args.clock.now()``.
+
+    Args:
+        subparsers: the result of ``parser.add_subparsers()`` of the main CLI.
+    """
+    certificates = subparsers.add_parser(
+        "certificates", help="sign, verify and revoke course certificates"
+    )
+    commands = certificates.add_subparsers(dest="certificates_command", required=True)
+
+    keygen = commands.add_parser("keygen", help="create a private key ring file")
+    keygen.add_argument("--out", required=True, type=Path, help="where to write; must not exist")
+    keygen.set_defaults(handler=_cmd_keygen)
+
+    rotate = commands.add_parser("rotate", help="add a new active key to a key ring file")
+    rotate.add_argument("--keys", required=True, type=Path, help="the private key ring file")
+    rotate.set_defaults(handler=_cmd_rotate)
+
+    issue_cmd = commands.add_parser("issue", help="issue a certificate and print its token")
+    issue_cmd.add_argument("--keys", required=True, type=Path, help="the private key ring file")
+    issue_cmd.add_argument("--holder-id", required=True)
+    issue_cmd.add_argument("--holder-name", required=True)
+    issue_cmd.add_argument("--course-id", required=True)
+    issue_cmd.add_argument("--course-title", required=True)
+    issue_cmd.add_argument(
+        "--completed-on", required=True, type=_dt.date.fromisoformat, help="YYYY-MM-DD"
+    )
+    issue_cmd.add_argument("--issuer", required=True)
+    issue_cmd.add_argument("--certificate-id", default=None, help="default: a random UUID")
+    issue_cmd.add_argument("--base-url", default=None, help="also print the verification URL")
+    issue_cmd.set_defaults(handler=_cmd_issue)
+
+    verify_cmd = commands.add_parser("verify", help="verify a token (exit 0 if genuine)")
+    verify_cmd.add_argument("token")
+    verify_cmd.add_argument(
+        "--keys", required=True, type=Path, help="a public key set (or private key ring) file"
+    )
+    verify_cmd.add_argument("--revocations", type=Path, default=None, help="a revocation list")
+    verify_cmd.set_defaults(handler=_cmd_verify)
+
+    revoke = commands.add_parser("revoke", help="add a certificate to a revocation list file")
+    revoke.add_argument("certificate_id")
+    revoke.add_argument("--reason", required=True)
+    revoke.add_argument("--list", required=True, type=Path, dest="list_path")
+    revoke.add_argument("--keys", type=Path, default=None, help="sign the list with this ring")
+    revoke.set_defaults(handler=_cmd_revoke)
+
+    export = commands.add_parser("export-keys", help="write the public key set of a key ring")
+    export.add_argument("--keys", required=True, type=Path, help="the private key ring file")
+    export.add_argument("--out", required=True, type=Path)
+    export.set_defaults(handler=_cmd_export_keys)
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Create ``path`` readable by the owner only; fail if it exists."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(text)
+
+
+def _replace(path: Path, text: str, *, private: bool = False) -> None:
+    """Write ``path`` atomically (a temporary file renamed over it)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+        if not private:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _fail(err: TextIO, message: str) -> int:
+    print(f"error: {message}", file=err)
+    return 1
+
+
+def _cmd_keygen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    ring = KeyRing.generate(at=args.clock.now())
+    try:
+        _write_new(args.out, ring.to_json())
+    except FileExistsError:
+        return _fail(err, f"refusing to overwrite {args.out}; expected a path that does not exist")
+    except OSError as exc:
+        return _fail(err, f"cannot write {args.out}: {exc.strerror}")
+    print(f"wrote key ring {args.out} (active key {ring.active_kid})", file=out)
+    return 0
+
+
+def _load_ring(path: Path) -> KeyRing:
+    return KeyRing.from_json(path.read_bytes())
+
+
+def _cmd_rotate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        ring = _load_ring(args.keys).rotate(at=args.clock.now())
+        _replace(args.keys, ring.to_json(), private=True)
+    except (SubscriptionKitError, OSError) as exc:
+        return _fail(err, str(exc))
+    print(f"rotated {args.keys}: active key {ring.active_kid}", file=out)
+    return 0
+
+
+def _cmd_issue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        ring = _load_ring(args.keys)
+        certificate = issue(
+            holder_id=args.holder_id,
+            holder_name=args.holder_name,
+            course_id=args.course_id,
+            course_title=args.course_title,
+            completed_on=args.completed_on,
+            issued_at=args.clock.now(),
+            issuer=args.issuer,
+            certificate_id=args.certificate_id,
+        )
+        signed = token(certificate, ring)
+        url = verification_url(args.base_url, signed) if args.base_url else None
+    except (SubscriptionKitError, OSError) as exc:
+        return _fail(err, str(exc))
+    print(signed, file=out)
+    if url is not None:
+        print(url, file=out)
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        keys = PublicKeySet.from_json(args.keys.read_bytes())
+        revocations = None
+        if args.revocations is not None:
+            text = args.revocations.read_bytes()
+            document = json.loads(text)
+            signed = isinstance(document, dict) and "signature" in document
+            revocations = RevocationList.from_json(text, keys=keys if signed else None)
+    except (SubscriptionKitError, OSError, ValueError) as exc:
+        return _fail(err, str(exc))
+    try:
+        verified = verify(args.token, keys, at=args.clock.now(), revocations=revocations)
+    except InvalidCertificate as exc:
+        print(f"not genuine: {exc}", file=err)
+        return 1
+    print("genuine certificate", file=out)
+    for field, value in verified.certificate.to_dict().items():
+        print(f"{field}: {value}", file=out)
+    print(f"signed by key: {verified.kid}", file=out)
+    return 0
+
+
+def _cmd_revoke(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        path: Path = args.list_path
+        current = RevocationList.from_json(path.read_bytes()) if path.exists() else RevocationList()
+        ring = _load_ring(args.keys) if args.keys is not None else None
+        updated = current.revoke(args.certificate_id, reason=args.reason, at=args.clock.now())
+        _replace(path, updated.to_json(sign_with=ring))
+    except (SubscriptionKitError, OSError) as exc:
+        return _fail(err, str(exc))
+    if updated is current:
+        revocation = current.get(args.certificate_id)
+        assert revocation is not None
+        print(
+            f"{args.certificate_id} was already revoked at {revocation.revoked_at.isoformat()}",
+            file=out,
+        )
+    else:
+        print(f"revoked {args.certificate_id}; {len(updated)} in {path}", file=out)
+    return 0
+
+
+def _cmd_export_keys(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        public = _load_ring(args.keys).public_keyset()
+        _replace(args.out, public.to_json())
+    except (SubscriptionKitError, OSError) as exc:
+        return _fail(err, str(exc))
+    print(f"wrote public key set {args.out} ({len(public)} keys)", file=out)
+    return 0

@@ -1,0 +1,186 @@
+"""The `certificates` CLI command handlers, called with StringIO and a FixedClock."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from subscriptionkit.certificates import KeyRing, PublicKeySet, RevocationList, add_commands
+from subscriptionkit.clock import FixedClock
+
+T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def _run(clock: FixedClock, *argv: str) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser()
+    add_commands(parser.add_subparsers())
+    args = parser.parse_args(["certificates", *argv])
+    args.clock = clock
+    out, err = io.StringIO(), io.StringIO()
+    status = args.handler(args, out, err)
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock standing at T0."""
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def keys_file(tmp_path: Path, clock: FixedClock) -> Path:
+    """A private key ring file made by `keygen`."""
+    path = tmp_path / "ring.json"
+    status, _, _ = _run(clock, "keygen", "--out", str(path))
+    assert status == 0
+    return path
+
+
+def _issue(clock: FixedClock, keys: Path, *extra: str) -> tuple[int, str, str]:
+    return _run(
+        clock,
+        "issue",
+        "--keys",
+        str(keys),
+        "--holder-id",
+        "m1",
+        "--holder-name",
+        "Ada Lovelace",
+        "--course-id",
+        "c1",
+        "--course-title",
+        "Feedback",
+        "--completed-on",
+        "2026-01-01",
+        "--issuer",
+        "Soofos",
+        "--certificate-id",
+        "cert-1",
+        *extra,
+    )
+
+
+class TestKeygen:
+    def test_writes_a_private_ring(self, keys_file: Path) -> None:
+        """keygen writes a key ring valid from the clock's now, readable by the owner only."""
+        ring = KeyRing.from_json(keys_file.read_text(encoding="utf-8"))
+        assert ring.active.not_before == T0
+        assert stat.S_IMODE(keys_file.stat().st_mode) == 0o600
+
+    def test_refuses_to_overwrite(self, keys_file: Path, clock: FixedClock) -> None:
+        """keygen never overwrites an existing file."""
+        before = keys_file.read_bytes()
+        status, _, err = _run(clock, "keygen", "--out", str(keys_file))
+        assert status == 1
+        assert "refusing to overwrite" in err
+        assert keys_file.read_bytes() == before
+
+
+class TestIssueAndVerify:
+    def test_issue_prints_token_and_url(self, keys_file: Path, clock: FixedClock) -> None:
+        """issue prints the token, and the verification URL when asked."""
+        status, out, _ = _issue(clock, keys_file, "--base-url", "https://soofos.example/verify")
+        assert status == 0
+        signed, url = out.splitlines()
+        assert signed.startswith("v1.")
+        assert url == f"https://soofos.example/verify?token={signed}"
+
+    def test_verify_with_public_keys(
+        self, tmp_path: Path, keys_file: Path, clock: FixedClock
+    ) -> None:
+        """verify with the exported public key set prints the certificate and exits 0."""
+        public = tmp_path / "public.json"
+        status, _, _ = _run(clock, "export-keys", "--keys", str(keys_file), "--out", str(public))
+        assert status == 0
+        assert '"d"' not in public.read_text(encoding="utf-8")
+        PublicKeySet.from_json(public.read_bytes())
+        signed = _issue(clock, keys_file)[1].strip()
+        clock.advance(days=1)
+        status, out, err = _run(clock, "verify", signed, "--keys", str(public))
+        assert (status, err) == (0, "")
+        assert "genuine certificate" in out
+        assert "holder_name: Ada Lovelace" in out
+        assert "certificate_id: cert-1" in out
+
+    def test_verify_tampered(self, keys_file: Path, clock: FixedClock) -> None:
+        """A tampered token exits 1 with a one-line reason."""
+        signed = _issue(clock, keys_file)[1].strip()
+        tampered = signed[:-2] + ("A" if signed[-2] != "A" else "B") + signed[-1]
+        status, out, err = _run(clock, "verify", tampered, "--keys", str(keys_file))
+        assert status == 1
+        assert out == ""
+        assert err.startswith("not genuine: ")
+        assert err.count("\n") == 1
+
+    def test_verify_missing_key_file(self, tmp_path: Path, clock: FixedClock) -> None:
+        """A missing key file is an error, exit 1."""
+        status, _, err = _run(clock, "verify", "v1.a.b", "--keys", str(tmp_path / "none.json"))
+        assert status == 1
+        assert err.startswith("error: ")
+
+    def test_issue_with_bad_keys(self, tmp_path: Path, clock: FixedClock) -> None:
+        """issue with a file that is not a key ring exits 1 saying so."""
+        bad = tmp_path / "bad.json"
+        bad.write_text("{}", encoding="utf-8")
+        status, _, err = _issue(clock, bad)
+        assert status == 1
+        assert "not a private key ring" in err
+
+    def test_rotate(self, keys_file: Path, clock: FixedClock) -> None:
+        """rotate adds a new active key; old tokens keep verifying."""
+        signed = _issue(clock, keys_file)[1].strip()
+        old = KeyRing.from_json(keys_file.read_bytes())
+        clock.advance(days=10)
+        status, out, _ = _run(clock, "rotate", "--keys", str(keys_file))
+        assert status == 0
+        new = KeyRing.from_json(keys_file.read_bytes())
+        assert new.active_kid != old.active_kid
+        assert new.active_kid in out
+        assert stat.S_IMODE(keys_file.stat().st_mode) == 0o600
+        assert _run(clock, "verify", signed, "--keys", str(keys_file))[0] == 0
+
+
+class TestRevoke:
+    def test_revoke_then_verify(self, tmp_path: Path, keys_file: Path, clock: FixedClock) -> None:
+        """A revoked certificate fails verify with its reason; revoking again is reported."""
+        signed = _issue(clock, keys_file)[1].strip()
+        revocations = tmp_path / "revoked.json"
+        clock.advance(hours=1)
+        status, out, _ = _run(
+            clock, "revoke", "cert-1", "--reason", "issued in error", "--list", str(revocations)
+        )
+        assert status == 0
+        assert "revoked cert-1" in out
+        assert RevocationList.from_json(revocations.read_bytes()).is_revoked("cert-1")
+        status, _, err = _run(
+            clock, "verify", signed, "--keys", str(keys_file), "--revocations", str(revocations)
+        )
+        assert status == 1
+        assert "reason: issued in error" in err
+        status, out, _ = _run(
+            clock, "revoke", "cert-1", "--reason", "x", "--list", str(revocations)
+        )
+        assert status == 0
+        assert "already revoked" in out
+
+    def test_signed_list(self, tmp_path: Path, keys_file: Path, clock: FixedClock) -> None:
+        """With --keys the list is signed, and verify checks that signature."""
+        signed = _issue(clock, keys_file)[1].strip()
+        revocations = tmp_path / "revoked.json"
+        args = ["--reason", "r", "--list", str(revocations), "--keys", str(keys_file)]
+        assert _run(clock, "revoke", "other", *args)[0] == 0
+        assert "signature" in json.loads(revocations.read_text(encoding="utf-8"))
+        verify_args = ["--keys", str(keys_file), "--revocations", str(revocations)]
+        assert _run(clock, "verify", signed, *verify_args)[0] == 0
+        document = json.loads(revocations.read_text(encoding="utf-8"))
+        document["revocations"] = []
+        revocations.write_text(json.dumps(document), encoding="utf-8")
+        status, _, err = _run(clock, "verify", signed, *verify_args)
+        assert status == 1
+        assert "signature does not match" in err
