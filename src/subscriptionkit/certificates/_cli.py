@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..errors import InvalidCertificate, SubscriptionKitError
 from ._keys import KeyRing, PublicKeySet
@@ -23,7 +23,7 @@ from ._token import token, verification_url, verify
 __all__ = ["add_commands"]
 
 
-def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add the ``certificates`` command and its sub-commands to a CLI.
 
     Sub-commands: ``keygen``, ``rotate``, ``issue``, ``verify``, ``revoke`` and

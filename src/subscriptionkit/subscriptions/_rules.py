@@ -201,10 +201,17 @@ def catch_up(subscription: Subscription, *, at: _dt.datetime) -> Transition:
             sub = attrs.evolve(sub, status=Status.EXPIRED, ended_at=paid)
             events.append(Expired(sub.id, paid, "term ended without automatic renewal"))
         elif sub.pending_plan is not None:
-            # A downgrade restarts the count from the renewal date on the smaller plan.
-            sub = attrs.evolve(
-                sub, plan=sub.pending_plan, pending_plan=None, started_at=paid, periods=1
-            )
+            if sub.pending_plan.terms.term == sub.plan.terms.term:
+                # Same term: keep counting from the start, so the renewal never drifts
+                # (a year started on 29 February renews on 29 February in leap years).
+                sub = attrs.evolve(
+                    sub, plan=sub.pending_plan, pending_plan=None, periods=sub.periods + 1
+                )
+            else:
+                # Another term length: the count restarts from the renewal date.
+                sub = attrs.evolve(
+                    sub, plan=sub.pending_plan, pending_plan=None, started_at=paid, periods=1
+                )
             new_paid = sub.paid_through
             assert new_paid is not None
             events.append(Renewed(sub.id, sub.plan.id, paid, new_paid))
@@ -227,13 +234,17 @@ def cancellation_deadline(subscription: Subscription) -> pendulum.DateTime | Non
 def _too_late(
     sub: Subscription, at: pendulum.DateTime, deadline: pendulum.DateTime
 ) -> CancellationTooLate:
-    terms = sub.plan.terms
-    next_end = terms.renewal_date(sub.started_at, sub.periods + 1, tz=sub.timezone)
+    # The period after this one, as catch_up will renew it (on a scheduled downgrade too).
+    paid = sub.paid_through
+    assert paid is not None
+    renewed = catch_up(sub, at=paid).subscription
+    next_end = renewed.paid_through
+    assert next_end is not None
     return CancellationTooLate(
         deadline=deadline,
         at=at,
         next_possible_end=next_end,
-        next_deadline=terms.cancel_deadline(next_end, tz=sub.timezone),
+        next_deadline=renewed.plan.terms.cancel_deadline(next_end, tz=sub.timezone),
     )
 
 
