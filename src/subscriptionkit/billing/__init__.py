@@ -1,0 +1,51 @@
+"""Billing: the advance, monthly usage, the year-end true-up, upgrade settlement, seats.
+
+Per-pupil plans (seed 002, "Betalen naar gebruik"):
+
+* when a year starts, :func:`advance` invoices the pupils counted in the plan's grades at
+  the published price per pupil per year;
+* every month the billable pupils are counted (:mod:`subscriptionkit.metering`); usage
+  is not invoiced monthly;
+* at the start of year 2 and later, :func:`true_up` invoices three parts: the previous
+  advance credited, the actual usage of the past year, and the next advance; a customer
+  that stops gets none;
+* after an upgrade, :func:`upgrade_settlement` settles the old plan's year so far against
+  the new plan's advance.
+
+Seat plans: :func:`seat_invoice` for a period, :func:`seat_change_invoice` for seats added
+mid-term (prorated to the day, or from the next renewal: a plan term).
+
+Each line is rounded once by the money policy; an invoice total is the exact sum of its
+lines. See ``docs/billing.md`` for a worked example.
+"""
+
+from ._invoice import INVOICE_TITLES, LINE_TEXTS, Invoice, InvoiceKind, InvoiceLine, LineKind
+from ._rules import (
+    advance,
+    advance_count,
+    pupils_by_band,
+    seat_change_invoice,
+    seat_invoice,
+    true_up,
+    upgrade_settlement,
+    usage_lines,
+    usage_months,
+)
+
+__all__ = [
+    "INVOICE_TITLES",
+    "LINE_TEXTS",
+    "Invoice",
+    "InvoiceKind",
+    "InvoiceLine",
+    "LineKind",
+    "advance",
+    "advance_count",
+    "pupils_by_band",
+    "seat_change_invoice",
+    "seat_invoice",
+    "true_up",
+    "upgrade_settlement",
+    "usage_lines",
+    "usage_months",
+]

@@ -1,0 +1,183 @@
+"""Invoices: frozen lines and totals, rendered per locale."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, Literal
+
+import attrs
+from moneyed import Money
+
+from .._i18n import Translator, gettext_noop
+from .._table import Table
+from ..errors import CurrencyMismatch
+from ..money import DEFAULT_LOCALE, format_money, line_amount, total
+
+LineKind = Literal[
+    "advance",  # the coming year's advance, per band
+    "advance_credit",  # the previous advance, credited back (negative)
+    "usage",  # the actual usage of a period, per band
+    "seats",  # seats for a period
+    "seats_prorated",  # seats added mid-term, prorated to the day
+]
+InvoiceKind = Literal["advance", "true_up", "upgrade_settlement", "seats", "seat_change"]
+
+#: Line texts (English source; translated through the message catalogs).
+LINE_TEXTS: Mapping[str, str] = {
+    "advance": gettext_noop("Advance {start} – {end}, grades {band}"),
+    "advance_credit": gettext_noop("Advance {start} – {end} credited, grades {band}"),
+    "usage": gettext_noop("Usage {start} – {end}, grades {band}, in pupil-months"),
+    "seats": gettext_noop("Seats {start} – {end}"),
+    "seats_prorated": gettext_noop("Seats added, {days} of {period_days} days ({start} – {end})"),
+}
+#: Invoice titles.
+INVOICE_TITLES: Mapping[str, str] = {
+    "advance": gettext_noop("Advance invoice"),
+    "true_up": gettext_noop("Year-end invoice: true-up and advance"),
+    "upgrade_settlement": gettext_noop("Upgrade settlement"),
+    "seats": gettext_noop("Invoice"),
+    "seat_change": gettext_noop("Invoice for added seats"),
+}
+
+
+@attrs.frozen
+class InvoiceLine:
+    """One line: quantity × unit price, rounded once to ``amount``.
+
+    Attributes:
+        kind: what the line is for (see :data:`LineKind`).
+        band: the grade band (per-pupil plans), or ``None``.
+        quantity: pupils, pupil-months or seats.
+        unit_price: the price per unit (may carry more decimals for prorated seats).
+        amount: ``quantity × unit_price``, rounded once; negative for credits.
+        start: the first day of the period the line covers.
+        end: the last day of that period (inclusive).
+        details: extra values for the line text (e.g. days for prorated seats).
+    """
+
+    kind: LineKind
+    band: str | None
+    quantity: Decimal | int
+    unit_price: Money
+    amount: Money
+    start: _dt.date
+    end: _dt.date
+    details: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @classmethod
+    def priced(
+        cls,
+        kind: LineKind,
+        band: str | None,
+        quantity: Decimal | int,
+        unit_price: Money,
+        start: _dt.date,
+        end: _dt.date,
+        *,
+        credit: bool = False,
+        **details: Any,
+    ) -> InvoiceLine:
+        """Make a line whose amount is ``quantity × unit_price`` rounded once (negated for credits)."""
+        amount = line_amount(unit_price, quantity)
+        return cls(
+            kind, band, quantity, unit_price, -amount if credit else amount, start, end, details
+        )
+
+    def describe(self, locale: str = DEFAULT_LOCALE) -> str:
+        """The line's text in ``locale``."""
+        t = Translator(locale)
+        return t.gettext(LINE_TEXTS[self.kind]).format(
+            start=t.date(self.start, "medium"),
+            end=t.date(self.end, "medium"),
+            band=self.band,
+            **self.details,
+        )
+
+
+def _lines(value: Any) -> tuple[InvoiceLine, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Invoice:
+    """An invoice: lines in one currency and their total.
+
+    The total is the exact sum of the line amounts (each line was rounded once), so it
+    always equals the sum of the lines to the cent.
+    """
+
+    kind: InvoiceKind
+    customer_id: str
+    subscription_id: str
+    plan_id: str
+    issued_on: _dt.date
+    currency: str
+    lines: tuple[InvoiceLine, ...] = attrs.field(converter=_lines)
+
+    def __attrs_post_init__(self) -> None:
+        for line in self.lines:
+            if line.amount.currency.code != self.currency:
+                raise CurrencyMismatch(
+                    expected=self.currency, got=line.amount.currency.code, context="invoice lines"
+                )
+
+    @property
+    def total(self) -> Money:
+        """The sum of the line amounts."""
+        return total((line.amount for line in self.lines), self.currency)
+
+    def subtotal(self, kind: LineKind) -> Money:
+        """The sum of the lines of one kind (e.g. ``"usage"``)."""
+        return total((ln.amount for ln in self.lines if ln.kind == kind), self.currency)
+
+    def table(self, locale: str = DEFAULT_LOCALE) -> Table:
+        """The invoice as a localized :class:`Table`."""
+        t = Translator(locale)
+        rows = tuple(
+            (
+                ln.describe(locale),
+                str(ln.quantity),
+                format_money(ln.unit_price, locale),
+                format_money(ln.amount, locale),
+            )
+            for ln in self.lines
+        )
+        headers = (
+            t.gettext("Description"),
+            t.gettext("Quantity"),
+            t.gettext("Price"),
+            t.gettext("Amount"),
+        )
+        footer = (t.gettext("Total"), "", "", format_money(self.total, locale))
+        title = (
+            f"{t.gettext(INVOICE_TITLES[self.kind])} · {self.plan_id} · {t.date(self.issued_on)}"
+        )
+        return Table(title, headers, rows, footer)
+
+    def format(self, locale: str = DEFAULT_LOCALE) -> str:
+        """Render as aligned text for ``locale``."""
+        return self.table(locale).text()
+
+    def _repr_html_(self) -> str:
+        return self.table().html()
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One dict per line (amounts as ``Decimal``), for pandas or CSV."""
+        return [
+            {
+                "invoice": self.kind,
+                "customer_id": self.customer_id,
+                "subscription_id": self.subscription_id,
+                "line": ln.kind,
+                "band": ln.band,
+                "quantity": ln.quantity,
+                "unit_price": ln.unit_price.amount,
+                "amount": ln.amount.amount,
+                "currency": self.currency,
+                "start": ln.start,
+                "end": ln.end,
+            }
+            for ln in self.lines
+        ]

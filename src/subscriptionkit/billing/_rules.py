@@ -1,0 +1,407 @@
+"""The billing rules: advance, usage, year-end true-up, upgrade settlement, seats."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Mapping, Sequence
+
+import pendulum
+from moneyed import Money
+
+from ..clock import local
+from ..errors import InvalidInput
+from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts, month_range
+from ..plans import PupilPlan, SeatPlan
+from ..subscriptions import SeatsChanged, Status, Subscription, Upgraded
+from ._invoice import Invoice, InvoiceKind, InvoiceLine
+
+
+def _pupil_plan(sub: Subscription) -> PupilPlan:
+    if not isinstance(sub.plan, PupilPlan):
+        raise InvalidInput(
+            f"subscription {sub.id!r} is on seat plan {sub.plan.id!r}; expected a per-pupil plan"
+        )
+    return sub.plan
+
+
+def _seat_plan(sub: Subscription) -> SeatPlan:
+    if not isinstance(sub.plan, SeatPlan):
+        raise InvalidInput(
+            f"subscription {sub.id!r} is on per-pupil plan {sub.plan.id!r}; expected a seat plan"
+        )
+    return sub.plan
+
+
+def _period(sub: Subscription) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+    end = sub.paid_through
+    if sub.periods == 0 or end is None:
+        raise InvalidInput(
+            f"subscription {sub.id!r} has no paid period (it is {sub.status.value}); "
+            "expected an activated subscription"
+        )
+    return local(sub.period_start, sub.timezone), local(end, sub.timezone)
+
+
+def _days(start: _dt.datetime, end: _dt.datetime) -> tuple[_dt.date, _dt.date]:
+    """The calendar days of ``[start, end)``: first day and last day (inclusive)."""
+    return start.date(), (
+        end.subtract(days=1) if isinstance(end, pendulum.DateTime) else end
+    ).date()
+
+
+def pupils_by_band(
+    plan: PupilPlan, counts: Mapping[int, int] | Mapping[str, int]
+) -> dict[str, int]:
+    """Return pupils per band label from counts per grade (``{1: 28}``) or per band (``{"1-2": 58}``).
+
+    Grades the plan does not cover are left out.
+
+    Raises:
+        InvalidInput: an unknown band label, a negative or non-integer count.
+        InvalidGrade: a grade outside 1–8.
+    """
+    labels = [b.label for b in plan.bands]
+    out = dict.fromkeys(labels, 0)
+    for key, count in counts.items():
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise InvalidInput(
+                f"pupil counts must be whole numbers >= 0, got {count!r} for {key!r}"
+            )
+        if isinstance(key, str):
+            if key not in out:
+                raise InvalidInput(
+                    f"plan {plan.id!r} has no band {key!r}; expected one of {', '.join(labels)}"
+                )
+            out[key] += count
+        else:
+            band = plan.band_for(key)
+            if band is not None:
+                out[band.label] += count
+    return out
+
+
+def advance(
+    subscription: Subscription,
+    pupils: Mapping[int, int] | Mapping[str, int],
+    *,
+    issued_on: _dt.date | None = None,
+) -> Invoice:
+    """The advance ("voorinvestering") for the subscription's current year.
+
+    One line per band: the pupils counted in the plan's grades × the band's **published
+    price per pupil per year** (€ 11,50 or € 3,60: not 12 × the monthly price).
+
+    Which count: the caller passes the pupils counted in the plan's grades. For the first
+    year that is the school's pupil count at the start (what "Mijn gegevens" shows); for
+    later years the seed prescribes the pupils with processed data in the first weeks
+    after the renewal date: :func:`advance_count` computes exactly that from activity.
+
+    Args:
+        subscription: an activated per-pupil subscription; its current period is billed.
+        pupils: counts per grade (``{1: 28, 2: 30}``) or per band (``{"1-2": 58}``).
+        issued_on: the invoice date (default: the first day of the period).
+    """
+    plan = _pupil_plan(subscription)
+    start, end = _period(subscription)
+    first, last = _days(start, end)
+    counts = pupils_by_band(plan, pupils)
+    lines = [
+        InvoiceLine.priced("advance", b.label, counts[b.label], b.price_per_pupil_year, first, last)
+        for b in plan.bands
+    ]
+    return Invoice(
+        "advance",
+        subscription.customer_id,
+        subscription.id,
+        plan.id,
+        issued_on or first,
+        plan.currency,
+        lines,
+    )
+
+
+def advance_count(
+    events: Iterable[ActivityEvent],
+    plan: PupilPlan,
+    *,
+    renewal: _dt.datetime,
+    tz: str = "Europe/Amsterdam",
+) -> dict[str, int]:
+    """Pupils per band with billable data processed in the first weeks after ``renewal``.
+
+    The window is ``[renewal, renewal + plan.terms.advance_count_period)`` (default four
+    weeks, a documented choice: the seed says "the first weeks"). A pupil's band is the
+    grade of its latest billable event in the window; grades the plan does not cover
+    are not counted.
+    """
+    begin = local(renewal, tz)
+    end = plan.terms.advance_count_period.after(begin, tz=tz)
+    latest: dict[str, tuple[_dt.datetime, int]] = {}
+    for event in events:
+        if not event.billable or not begin <= event.processed_at < end:
+            continue
+        seen = latest.get(event.pupil_id)
+        if seen is None or event.processed_at >= seen[0]:
+            latest[event.pupil_id] = (event.processed_at, event.grade)
+    counts: dict[int, int] = {}
+    for _at, grade in latest.values():
+        counts[grade] = counts.get(grade, 0) + 1
+    return pupils_by_band(plan, counts)
+
+
+def usage_months(
+    start: _dt.datetime,
+    end: _dt.datetime,
+    *,
+    tz: str = "Europe/Amsterdam",
+    count_moment: CountMoment | None = None,
+) -> tuple[Month, ...]:
+    """The months whose usage belongs to the period ``(start, end]``.
+
+    A month belongs to the period whose span holds its count moment (start exclusive,
+    end inclusive). Twelve months belong to every full year, whatever day it starts on,
+    and consecutive periods (a year cut short by an upgrade, the new year) share none.
+    """
+    moment = count_moment or CountMoment()
+    first = Month.of(local(start, tz).subtract(months=2), tz)
+    last = Month.of(local(end, tz).add(months=1), tz)
+    return tuple(m for m in month_range(first, last) if start < moment.at(m, tz) <= end)
+
+
+def usage_lines(
+    counts: MonthlyCounts,
+    plan: PupilPlan,
+    *,
+    school_id: str,
+    start: _dt.datetime,
+    end: _dt.datetime,
+    tz: str = "Europe/Amsterdam",
+    count_moment: CountMoment | None = None,
+) -> tuple[InvoiceLine, ...]:
+    """The actual usage of ``(start, end]``: per band, pupil-months × price per pupil per month.
+
+    Raises:
+        InvalidInput: the counts are for another plan, or lack a month of the period.
+    """
+    if counts.plan_id != plan.id:
+        raise InvalidInput(
+            f"counts were made for plan {counts.plan_id!r}; expected counts for {plan.id!r}"
+        )
+    months = usage_months(start, end, tz=tz, count_moment=count_moment)
+    missing = [str(m) for m in months if m not in counts.months]
+    if missing:
+        raise InvalidInput(
+            f"counts lack month(s) {', '.join(missing)} of the period; expected counts for "
+            f"{', '.join(str(m) for m in months)}"
+        )
+    first, last = _days(local(start, tz), local(end, tz))
+    return tuple(
+        InvoiceLine.priced(
+            "usage",
+            band.label,
+            sum(counts.count(school_id, m, band.label) for m in months),
+            band.price_per_pupil_month,
+            first,
+            last,
+        )
+        for band in plan.bands
+    )
+
+
+def _credit(invoice: Invoice) -> list[InvoiceLine]:
+    return [
+        InvoiceLine.priced(
+            "advance_credit", ln.band, ln.quantity, ln.unit_price, ln.start, ln.end, credit=True
+        )
+        for ln in invoice.lines
+        if ln.kind == "advance"
+    ]
+
+
+def _settlement(
+    kind: InvoiceKind,
+    previous_advance: Invoice,
+    usage: Sequence[InvoiceLine],
+    next_advance: Invoice,
+    issued_on: _dt.date,
+) -> Invoice:
+    """Three parts: the previous advance credited, the actual usage, the next advance."""
+    if previous_advance.kind not in ("advance", "true_up", "upgrade_settlement"):
+        raise InvalidInput(
+            f"previous_advance must be an advance (or an invoice with one), got a {previous_advance.kind} invoice"
+        )
+    lines = [
+        *_credit(previous_advance),
+        *usage,
+        *(ln for ln in next_advance.lines if ln.kind == "advance"),
+    ]
+    return Invoice(
+        kind,
+        next_advance.customer_id,
+        next_advance.subscription_id,
+        next_advance.plan_id,
+        issued_on,
+        next_advance.currency,
+        lines,
+    )
+
+
+def true_up(
+    renewed: Subscription,
+    *,
+    previous_advance: Invoice,
+    counts: MonthlyCounts,
+    next_pupils: Mapping[int, int] | Mapping[str, int],
+    issued_on: _dt.date | None = None,
+    count_moment: CountMoment | None = None,
+    previous_plan: PupilPlan | None = None,
+    school_id: str | None = None,
+) -> Invoice | None:
+    """The invoice at the start of year 2 and later: true-up plus the next advance.
+
+    Three parts: the previous year's advance (credited), the actual usage of the past
+    year (charged, from the monthly counts) and the advance for the coming year (from
+    ``next_pupils``, see :func:`advance_count`).
+
+    A customer that stops gets no true-up: when ``renewed`` did not renew into a new
+    year (cancelled or expired at the renewal), the result is ``None``. The seed says
+    this of the first year; the library applies it to every year, since the true-up is
+    part of the next year's first invoice and there is none.
+
+    Args:
+        renewed: the subscription caught up past the renewal (see
+            :func:`~subscriptionkit.subscriptions.catch_up`); its current period is the
+            new year.
+        previous_advance: the advance invoice of the past year (or its true-up invoice).
+        counts: monthly counts of the past year for the subscription's plan.
+        next_pupils: the pupils counted for the new year's advance.
+        issued_on: the invoice date (default: the first day of the new year).
+        previous_plan: the plan of the past year, when a downgrade took effect at the
+            renewal (default: the subscription's plan).
+        school_id: the school in ``counts`` (default: the subscription's customer id).
+    """
+    if renewed.status is not Status.ACTIVE or renewed.periods < 2:
+        return None
+    plan = _pupil_plan(renewed)
+    start, _end = _period(renewed)
+    past_start = renewed.plan.terms.renewal_date(
+        renewed.started_at, renewed.periods - 2, tz=renewed.timezone
+    )
+    usage = usage_lines(
+        counts,
+        previous_plan or plan,
+        school_id=school_id or renewed.customer_id,
+        start=past_start,
+        end=start,
+        tz=renewed.timezone,
+        count_moment=count_moment,
+    )
+    next_advance = advance(renewed, next_pupils)
+    return _settlement("true_up", previous_advance, usage, next_advance, issued_on or start.date())
+
+
+def upgrade_settlement(
+    upgraded: Subscription,
+    event: Upgraded,
+    *,
+    previous_plan: PupilPlan,
+    previous_advance: Invoice,
+    counts: MonthlyCounts,
+    next_pupils: Mapping[int, int] | Mapping[str, int],
+    issued_on: _dt.date | None = None,
+    count_moment: CountMoment | None = None,
+    school_id: str | None = None,
+) -> Invoice:
+    """The invoice of the month after an upgrade: the old year settled against the new advance.
+
+    Three parts, as in a true-up: the previous plan's advance credited, its actual usage
+    from the start of its year up to the upgrade (priced at the previous plan's prices,
+    from ``counts`` for that plan), and the new plan's advance for the year that restarted
+    at the upgrade.
+
+    Args:
+        upgraded: the subscription after :func:`~subscriptionkit.subscriptions.upgrade`.
+        event: the :class:`~subscriptionkit.subscriptions.Upgraded` event of that step.
+        previous_plan: the plan before the upgrade.
+        previous_advance: that plan's advance invoice for the year cut short.
+        counts: monthly counts for ``previous_plan`` covering that year up to the upgrade.
+        next_pupils: the pupils counted for the new plan's advance.
+        issued_on: the invoice date (default: the first day of the month after the upgrade).
+        school_id: the school in ``counts`` (default: the subscription's customer id).
+    """
+    if previous_plan.id != event.from_plan_id or upgraded.plan.id != event.to_plan_id:
+        raise InvalidInput(
+            f"the upgrade event goes from {event.from_plan_id!r} to {event.to_plan_id!r}; got "
+            f"previous_plan={previous_plan.id!r} and a subscription on {upgraded.plan.id!r}"
+        )
+    tz = upgraded.timezone
+    usage = usage_lines(
+        counts,
+        previous_plan,
+        school_id=school_id or upgraded.customer_id,
+        start=event.previous_started_at,
+        end=event.at,
+        tz=tz,
+        count_moment=count_moment,
+    )
+    next_advance = advance(upgraded, next_pupils)
+    default_day = local(event.at, tz).start_of("month").add(months=1).date()
+    return _settlement(
+        "upgrade_settlement", previous_advance, usage, next_advance, issued_on or default_day
+    )
+
+
+def seat_invoice(subscription: Subscription, *, issued_on: _dt.date | None = None) -> Invoice:
+    """The invoice for a seat plan's current period: seats × price per seat per year."""
+    plan = _seat_plan(subscription)
+    start, end = _period(subscription)
+    first, last = _days(start, end)
+    seats = subscription.seats or 0
+    line = InvoiceLine.priced("seats", None, seats, plan.price(), first, last)
+    return Invoice(
+        "seats",
+        subscription.customer_id,
+        subscription.id,
+        plan.id,
+        issued_on or first,
+        plan.currency,
+        [line],
+    )
+
+
+def seat_change_invoice(subscription: Subscription, event: SeatsChanged) -> Invoice | None:
+    """The invoice for seats added mid-term, by the plan's ``seat_proration`` term.
+
+    ``"prorate"``: the added seats × the price per seat per year × the remaining days of
+    the period ÷ its days, rounded once; the day of the change counts as remaining.
+    ``"at_renewal"``: nothing now; the next period's invoice has the new seat count.
+    Removed seats are not refunded (the paid period stays paid): ``None``.
+    """
+    plan = _seat_plan(subscription)
+    added = event.seats_after - event.seats_before
+    if added <= 0 or plan.terms.seat_proration == "at_renewal":
+        return None
+    start, end = _period(subscription)
+    first, last = _days(start, end)
+    day = local(event.at, subscription.timezone).date()
+    if not first <= day <= last:
+        raise InvalidInput(
+            f"the seat change on {day} is outside the current period {first} – {last}; "
+            "expected a change within it"
+        )
+    period_days = (last - first).days + 1
+    remaining = (last - day).days + 1
+    price = plan.price()
+    unit = Money(price.amount * remaining / period_days, price.currency)
+    line = InvoiceLine.priced(
+        "seats_prorated", None, added, unit, day, last, days=remaining, period_days=period_days
+    )
+    return Invoice(
+        "seat_change",
+        subscription.customer_id,
+        subscription.id,
+        plan.id,
+        day,
+        plan.currency,
+        [line],
+    )
