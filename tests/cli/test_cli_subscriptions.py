@@ -1,0 +1,138 @@
+"""The storage-backed commands, round trip on a SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+from subscriptionkit.cli import main
+from subscriptionkit.clock import FixedClock
+from subscriptionkit.storage.sql import SCHEMA_VERSION
+
+NOW = FixedClock(dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC))
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err, clock=NOW)
+    return code, out.getvalue(), err.getvalue()
+
+
+def fields(text: str) -> dict[str, str]:
+    """Parse the label/value lines of `subscriptions show`."""
+    rows = [line.split("  ", 1) for line in text.splitlines() if line.strip()]
+    return {label.strip(): value.strip() for label, value in rows}
+
+
+class TestRoundTrip:
+    def test_trial_activate_upgrade_cancel_show(self, tmp_path: Path) -> None:
+        """start-trial, activate, upgrade and cancel on one file; show reports the dates."""
+        db = str(tmp_path / "sk.db")
+        code, out, err = run(
+            "--db", db, "subscriptions", "start-trial", "school-1", "--id", "s1",
+            "--length", "P3M", "--at", "2026-01-31T09:00+01:00", "--locale", "en_GB",
+        )  # fmt: skip
+        assert (code, err) == (0, "")
+        assert fields(out)["Trial"] == "31 January 2026 at 09:00 – 30 April 2026 at 09:00"
+
+        code, out, err = run(
+            "--db", db, "subscriptions", "activate", "s1", "focus-po-1-2",
+            "--at", "2026-04-30T09:00+02:00", "--locale", "en_GB",
+        )  # fmt: skip
+        assert code == 0, err
+        shown = fields(out)
+        assert shown["Status"] == "active"
+        assert shown["Paid through"] == "30 April 2027 at 09:00"
+        assert shown["Cancel by"] == "30 March 2027 at 09:00"
+        assert shown["Renewal reminder"] == "28 February 2027 at 09:00"
+
+        code, out, err = run(
+            "--db", db, "subscriptions", "upgrade", "s1", "focus-po-combi",
+            "--at", "2026-09-01T09:00+02:00", "--locale", "en_GB",
+        )  # fmt: skip
+        assert code == 0, err
+        assert fields(out)["Year started"] == "1 September 2026 at 09:00"
+        assert fields(out)["Paid through"] == "1 September 2027 at 09:00"
+
+        code, out, err = run(
+            "--db", db, "subscriptions", "cancel", "s1", "--at", "2027-08-01T09:00+02:00",
+            "--locale", "nl_NL",
+        )  # fmt: skip
+        assert code == 0, err
+
+        code, out, err = run("--db", db, "subscriptions", "show", "s1", "--locale", "nl_NL")
+        shown = fields(out)
+        assert code == 0
+        assert shown["Abonnement"].startswith("Combi Focus PO 1-2 & Focus PO 3-8 (basis)")
+        assert shown["Status"] == "opgezegd, loopt tot het einde van de betaalde periode"
+        assert shown["Betaald tot"] == "1 september 2027 om 09:00"
+
+    def test_late_cancellation_fails_with_one_line(self, tmp_path: Path) -> None:
+        """A cancellation after the deadline exits 1 and names the deadline."""
+        db = str(tmp_path / "sk.db")
+        run("--db", db, "subscriptions", "subscribe", "team-1", "teams", "--seats", "5",
+            "--seat-price", "60.00", "--id", "t1", "--at", "2026-01-10T09:00+01:00")  # fmt: skip
+        code, out, err = run(
+            "--db", db, "subscriptions", "cancel", "t1", "--at", "2027-01-05T09:00:01+01:00"
+        )
+        assert code == 1
+        assert out == ""
+        assert err.count("\n") == 1
+        assert "the deadline was 2027-01-05T09:00:00+01:00" in err
+
+    def test_second_trial_is_refused(self, tmp_path: Path) -> None:
+        """The database keeps the one-trial-per-customer rule across commands."""
+        db = str(tmp_path / "sk.db")
+        assert run("--db", db, "subscriptions", "start-trial", "school-2")[0] == 0
+        code, _out, err = run("--db", db, "subscriptions", "start-trial", "school-2")
+        assert code == 1
+        assert "already had its trial" in err
+
+    def test_reminders_and_list(self, tmp_path: Path) -> None:
+        """reminders prints the localized texts due that day; list shows one line each."""
+        db = str(tmp_path / "sk.db")
+        run("--db", db, "subscriptions", "subscribe", "school-3", "focus-po-1-2", "--id", "f1",
+            "--at", "2026-01-15T09:00+01:00")  # fmt: skip
+        code, out, _ = run(
+            "--db", db, "subscriptions", "reminders", "--on", "2026-11-15", "--locale", "nl_NL"
+        )
+        assert code == 0
+        assert "[renewal] f1 school-3" in out
+        assert "Je abonnement Focus PO 1-2 wordt verlengd op 15 januari 2027" in out
+        code, out, _ = run("--db", db, "subscriptions", "list", "--locale", "en_GB")
+        assert out == "f1  school-3  focus-po-1-2  active  15 January 2027\n"
+
+    def test_status_creates_the_default_database(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without --db, status opens ./subscriptionkit.db (or $SUBSCRIPTIONKIT_DB)."""
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.delenv("SUBSCRIPTIONKIT_DB", raising=False)
+        code, out, err = run("status", "--locale", "en_GB")
+        assert (code, err) == (0, "")
+        assert out.splitlines()[:3] == [
+            "Database: subscriptionkit.db",
+            f"Schema version: {SCHEMA_VERSION}",
+            "Subscriptions: 0",
+        ]
+        assert (tmp_path / "subscriptionkit.db").exists()
+        monkeypatch.setenv("SUBSCRIPTIONKIT_DB", str(tmp_path / "other.db"))
+        assert run("status")[0] == 0
+        assert (tmp_path / "other.db").exists()
+
+    def test_bad_moment_is_a_usage_error(self, tmp_path: Path) -> None:
+        """--at without an offset is refused by the parser (exit 2)."""
+        code, _out, err = run(
+            "--db",
+            str(tmp_path / "x.db"),
+            "subscriptions",
+            "cancel",
+            "s1",
+            "--at",
+            "2026-01-01T09:00",
+        )
+        assert code == 2
+        assert "ISO 8601 moment with offset" in err
