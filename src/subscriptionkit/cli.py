@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from . import _cli_subscriptions, certificates, plans
+from .metering import _cli as metering_cli
 from ._cli_common import (
     catalog_from_args,
     decimal_amount,
@@ -134,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _cli_subscriptions.add_commands(sub, common)
     certificates.add_commands(sub)
+    metering_cli.add_commands(sub)
     return parser
 
 

@@ -1,0 +1,63 @@
+"""Metering: activity events, the rolling 9-month billable-pupil rule, monthly usage.
+
+Every month each school's **billable pupils** are counted: a pupil counts when, in the
+nine months before the count moment, data was processed for it in at least one of three
+categories (:class:`Category`). The count × the band's price per pupil per month is the
+month's usage, kept for the year-end true-up (seed 002, "Betalen naar gebruik").
+
+* :class:`ActivityEvent`, :class:`EventLog` (idempotent by event id) and
+  :func:`read_events_csv` bring events in;
+* :class:`CountMoment` and :class:`Month` define exactly which window a month counts;
+* :func:`billable_pupils`, :func:`monthly_counts`, :func:`count_columns` and
+  :func:`monthly_usage` apply the rule; :class:`BillableCounter` is the streaming engine
+  underneath (pure Python; a numpy path gives identical results), :class:`SchoolMeter`
+  the incremental one.
+
+See ``docs/metering.md`` for the rule, worked examples and the figures.
+"""
+
+from ._csv import EventRow, read_events_csv
+from ._engine import BillableCounter, CountTable
+from ._events import (
+    BILLABLE_CATEGORIES,
+    FIELDS,
+    ActivityEvent,
+    Category,
+    EventLog,
+    IngestResult,
+)
+from ._meter import SchoolMeter
+from ._usage import (
+    MonthlyCounts,
+    UsageLine,
+    billable_pupils,
+    count_columns,
+    monthly_counts,
+    monthly_usage,
+)
+from ._window import WINDOW_MONTHS, CountMoment, Month, Timeline, month_range
+
+__all__ = [
+    "BILLABLE_CATEGORIES",
+    "FIELDS",
+    "WINDOW_MONTHS",
+    "ActivityEvent",
+    "BillableCounter",
+    "Category",
+    "CountMoment",
+    "CountTable",
+    "EventLog",
+    "EventRow",
+    "IngestResult",
+    "Month",
+    "MonthlyCounts",
+    "SchoolMeter",
+    "Timeline",
+    "UsageLine",
+    "billable_pupils",
+    "count_columns",
+    "month_range",
+    "monthly_counts",
+    "monthly_usage",
+    "read_events_csv",
+]

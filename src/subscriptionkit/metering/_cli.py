@@ -1,0 +1,103 @@
+"""The ``subscriptionkit meter`` command (internal; the main CLI wires it in).
+
+::
+
+    subscriptionkit meter events.csv --plan focus-po-combi --from 2026-01 --to 2026-06
+    cat events.csv | subscriptionkit meter - --plan focus-po-1-8 --from 2026-01 --to 2026-01
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from ..clock import DEFAULT_TIMEZONE
+from ..errors import SubscriptionKitError
+from ..money import format_money, total
+from ._csv import EventRow, read_events_csv
+from ._usage import monthly_counts, monthly_usage
+from ._window import Month, month_range
+
+#: Rows between two progress updates on stderr.
+PROGRESS_EVERY = 100_000
+
+
+def add_commands(subparsers: Any) -> None:
+    """Add the ``meter`` command to an ``argparse`` sub-parser collection."""
+    p = subparsers.add_parser(
+        "meter",
+        help="count billable pupils per month and band from a CSV of activity events",
+        description="Read activity events (CSV: event_id, school_id, pupil_id, grade, "
+        "category, processed_at) and print billable pupils and usage per school, month "
+        "and grade band.",
+    )
+    p.add_argument("file", help="the CSV file, or - for standard input")
+    p.add_argument("--plan", required=True, help="plan id from the default catalog")
+    p.add_argument("--from", dest="first", required=True, type=_month, help="first month YYYY-MM")
+    p.add_argument("--to", dest="last", required=True, type=_month, help="last month YYYY-MM")
+    p.add_argument("--tz", default=DEFAULT_TIMEZONE, help="the customer's time zone")
+    p.add_argument("--locale", default="nl_NL", help="locale for amounts (default nl_NL)")
+    p.add_argument(
+        "--progress", action="store_true", help="report progress on stderr even if not a TTY"
+    )
+    p.set_defaults(handler=_cmd_meter)
+
+
+def _month(text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except SubscriptionKitError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _progress(rows: Iterator[EventRow], err: TextIO, every: int) -> Iterator[EventRow]:
+    n = 0
+    for n, row in enumerate(rows, 1):
+        if n % every == 0:
+            err.write(f"\r{n:,} rows read")
+            err.flush()
+        yield row
+    err.write(f"\r{n:,} rows read\n")
+
+
+def _cmd_meter(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Handle ``meter``: print counts and usage; 1 on bad input, with a one-line error."""
+    from .. import plans
+
+    try:
+        plan = plans.default_catalog()[args.plan]
+        if not isinstance(plan, plans.PupilPlan):
+            err.write(
+                f"error: plan {args.plan!r} is not priced per pupil; expected a Focus PO plan\n"
+            )
+            return 1
+        months = month_range(args.first, args.last)
+        with contextlib.ExitStack() as stack:
+            if args.file == "-":
+                source: TextIO = sys.stdin
+            else:
+                source = stack.enter_context(open(args.file, newline="", encoding="utf-8"))
+            rows: Iterator[EventRow] = read_events_csv(source)
+            if args.progress or err.isatty():
+                rows = _progress(rows, err, getattr(args, "progress_every", PROGRESS_EVERY))
+            counts = monthly_counts(rows, plan, months, tz=args.tz)
+        lines = monthly_usage(counts, plan)
+    except (SubscriptionKitError, OSError) as exc:
+        err.write(f"error: {exc}\n")
+        return 1
+    out.write(f"{plan.name}: billable pupils and usage, {args.first} to {args.last}\n")
+    out.write(f"{'school':<16} {'month':<7} {'band':<6} {'pupils':>7} {'usage':>14}\n")
+    for line in lines:
+        out.write(
+            f"{line.school_id!s:<16} {line.month!s:<7} {line.band:<6} {line.pupils:>7} "
+            f"{format_money(line.amount, args.locale):>14}\n"
+        )
+    grand = total((line.amount for line in lines), plan.currency)
+    out.write(
+        f"{'total':<16} {'':<7} {'':<6} {sum(x.pupils for x in lines):>7} "
+        f"{format_money(grand, args.locale):>14}\n"
+    )
+    return 0
