@@ -66,6 +66,8 @@ def catalogs(session: nox.Session) -> None:
         "gettext",
         "-k",
         "ngettext:1,2",
+        "-k",
+        "gettext_noop",
         "--no-location",
         "--sort-output",
         "--project",
@@ -83,7 +85,6 @@ def catalogs(session: nox.Session) -> None:
         pot,
         "-d",
         "src/subscriptionkit/locale",
-        "--no-location",
         "--no-fuzzy-matching",
     )
     session.run("pybabel", "compile", "-D", "subscriptionkit", "-d", "src/subscriptionkit/locale")

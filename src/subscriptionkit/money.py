@@ -44,7 +44,7 @@ __all__ = [
 DEFAULT_CURRENCY: Final = "EUR"
 #: The locale used where a caller does not say.
 DEFAULT_LOCALE: Final = "nl_NL"
-#: The library's one rounding mode: half-up, to the currency's minor unit.
+#: The library's one rounding mode (half-up, to the currency's minor unit).
 ROUNDING: Final = ROUND_HALF_UP
 
 
