@@ -1,5 +1,9 @@
 """Storage: ports (Protocols) and adapters, in memory, SQLite and PostgreSQL.
 
+The ports: :class:`SubscriptionRepository`, :class:`CertificateRepository`,
+:class:`RevocationStore` and :class:`KeyStore`, reached through a :class:`UnitOfWork`
+that a :class:`Store` hands out. See ``docs/storage.md`` for the whole story.
+
 :func:`open_store` picks the adapter from a URL: ``"memory"`` for :class:`MemoryStore`,
 anything else for :class:`~subscriptionkit.storage.sql.SqlStore` (needs the ``sql``
 extra; ``postgres`` for PostgreSQL).
@@ -12,11 +16,21 @@ True
 from __future__ import annotations
 
 from .memory import MemoryStore, MemoryUnitOfWork
-from .ports import Store, SubscriptionRepository, UnitOfWork
+from .ports import (
+    CertificateRepository,
+    KeyStore,
+    RevocationStore,
+    Store,
+    SubscriptionRepository,
+    UnitOfWork,
+)
 
 __all__ = [
+    "CertificateRepository",
+    "KeyStore",
     "MemoryStore",
     "MemoryUnitOfWork",
+    "RevocationStore",
     "Store",
     "SubscriptionRepository",
     "UnitOfWork",

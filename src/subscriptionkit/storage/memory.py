@@ -1,7 +1,9 @@
 """The in-memory adapter: for tests, notebooks and what-ifs.
 
-It behaves like the SQL adapter (same contract suite): units of work stage their writes
-and apply them all at once on commit, optimistic concurrency is checked at write and
+It behaves like the SQL adapter (same contract suite): every repository of a unit of
+work stages its writes, and :meth:`MemoryUnitOfWork.commit` checks all of them and then
+applies all of them at once under the store's lock, so a commit keeps everything or
+nothing. Optimistic concurrency and one trial per customer are checked at write and
 again at commit, and a rolled-back unit of work leaves no trace. One
 :class:`MemoryStore` is safe to share between threads.
 
@@ -21,16 +23,28 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self
 
 import attrs
 
-from ..errors import AlreadyExists, ConcurrentUpdate, NotFound, StorageError, TrialAlreadyUsed
+from ..certificates import Certificate, KeyRing, PublicKeySet, Revocation, RevocationList
+from ..errors import (
+    AlreadyExists,
+    ConcurrentUpdate,
+    InvalidInput,
+    NotFound,
+    StorageError,
+    TrialAlreadyUsed,
+)
 from ..subscriptions import Subscription
+from .ports import _require_keyring, _require_public_keyset
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
 _KIND = "subscription"
+_CERTIFICATE = "certificate"
+#: How NotFound names the one private key ring a store can hold.
+_KEYRING_KIND, _KEYRING_KEY = "private key ring", "default"
 
 
 class MemoryStore:
@@ -39,13 +53,36 @@ class MemoryStore:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._subscriptions: dict[str, Subscription] = {}
+        self._certificates: dict[str, Certificate] = {}
+        self._revocations: dict[str, Revocation] = {}
+        self._public_keys = PublicKeySet(())
+        self._private_keyring: KeyRing | None = None
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """Return a new unit of work over this store."""
         return MemoryUnitOfWork(self)
 
     def __repr__(self) -> str:
-        return f"<MemoryStore subscriptions={len(self._subscriptions)}>"
+        # Counts only: never key material (nor key ids, which say nothing useful here).
+        return (
+            f"<MemoryStore subscriptions={len(self._subscriptions)} "
+            f"certificates={len(self._certificates)} revocations={len(self._revocations)} "
+            f"public_keys={len(self._public_keys)} "
+            f"private_keyring={'saved' if self._private_keyring is not None else 'none'}>"
+        )
+
+
+class _Staging(Protocol):
+    """What a repository of a memory unit of work does at commit and rollback."""
+
+    def _check(self) -> None:
+        """Raise if the staged writes cannot be applied (called under the store's lock)."""
+
+    def _apply(self) -> None:
+        """Apply the staged writes; must not raise (called under the lock, after every check)."""
+
+    def _discard(self) -> None:
+        """Forget the staged writes."""
 
 
 def _check_trial(sub: Subscription, visible: dict[str, Subscription]) -> None:
@@ -68,25 +105,33 @@ class _Subscriptions:
 
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
+        self._store = uow.store
+        self._staged: dict[str, Subscription] = {}
+        # The version each staged subscription had in the store when first written here
+        # (0: new); commit refuses if the store moved on meanwhile.
+        self._expected: dict[str, int] = {}
+
+    def __repr__(self) -> str:
+        return f"<memory subscriptions staged={len(self._staged)}>"
 
     def _visible(self) -> dict[str, Subscription]:
-        base = self._uow.store._subscriptions
-        return {**base, **self._uow._staged}
+        return {**self._store._subscriptions, **self._staged}
 
     def add(self, subscription: Subscription) -> Subscription:
         self._uow._require_open()
-        with self._uow.store._lock:
+        with self._store._lock:
             visible = self._visible()
             if subscription.id in visible:
                 raise AlreadyExists(kind=_KIND, key=subscription.id)
             _check_trial(subscription, visible)
         stored = attrs.evolve(subscription, version=1)
-        self._uow._staged[stored.id] = stored
-        self._uow._expected[stored.id] = 0
+        self._staged[stored.id] = stored
+        self._expected[stored.id] = 0
         return stored
 
     def get(self, subscription_id: str) -> Subscription:
-        with self._uow.store._lock:
+        self._uow._require_open()
+        with self._store._lock:
             found = self._visible().get(subscription_id)
         if found is None:
             raise NotFound(kind=_KIND, key=subscription_id)
@@ -94,7 +139,7 @@ class _Subscriptions:
 
     def update(self, subscription: Subscription) -> Subscription:
         self._uow._require_open()
-        with self._uow.store._lock:
+        with self._store._lock:
             visible = self._visible()
             current = visible.get(subscription.id)
             if current is None:
@@ -107,22 +152,202 @@ class _Subscriptions:
                     found_version=current.version,
                 )
             _check_trial(subscription, visible)
-            base = self._uow.store._subscriptions.get(subscription.id)
+            base = self._store._subscriptions.get(subscription.id)
         stored = attrs.evolve(subscription, version=subscription.version + 1)
-        self._uow._expected.setdefault(stored.id, base.version if base else 0)
-        self._uow._staged[stored.id] = stored
+        self._expected.setdefault(stored.id, base.version if base else 0)
+        self._staged[stored.id] = stored
         return stored
 
     def for_customer(self, customer_id: str) -> Sequence[Subscription]:
-        with self._uow.store._lock:
+        self._uow._require_open()
+        with self._store._lock:
             found = [s for s in self._visible().values() if s.customer_id == customer_id]
         return sorted(found, key=lambda s: (s.trial_started_at or s.started_at, s.id))
 
     def list(self, *, statuses: Iterable[str] | None = None) -> Iterator[Subscription]:
+        self._uow._require_open()
         wanted = None if statuses is None else {str(s) for s in statuses}
-        with self._uow.store._lock:
+        with self._store._lock:
             items = sorted(self._visible().values(), key=lambda s: s.id)
         return iter([s for s in items if wanted is None or s.status.value in wanted])
+
+    def _check(self) -> None:
+        base = self._store._subscriptions
+        for key, expected in self._expected.items():
+            found = base[key].version if key in base else 0
+            if expected == 0 and found:
+                raise AlreadyExists(kind=_KIND, key=key)
+            if found != expected:
+                raise ConcurrentUpdate(
+                    kind=_KIND, key=key, expected_version=expected, found_version=found
+                )
+        visible = self._visible()
+        for sub in self._staged.values():
+            _check_trial(sub, visible)
+
+    def _apply(self) -> None:
+        self._store._subscriptions.update(self._staged)
+
+    def _discard(self) -> None:
+        self._staged.clear()
+        self._expected.clear()
+
+
+class _Certificates:
+    """The certificate repository of one memory unit of work."""
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+        self._store = uow.store
+        self._staged: dict[str, Certificate] = {}
+
+    def __repr__(self) -> str:
+        return f"<memory certificates staged={len(self._staged)}>"
+
+    def _visible(self) -> dict[str, Certificate]:
+        return {**self._store._certificates, **self._staged}
+
+    def add(self, certificate: Certificate) -> Certificate:
+        self._uow._require_open()
+        if not isinstance(certificate, Certificate):
+            raise InvalidInput(
+                f"certificates.add() takes a Certificate, got {type(certificate).__name__}"
+            )
+        with self._store._lock:
+            if certificate.certificate_id in self._visible():
+                raise AlreadyExists(kind=_CERTIFICATE, key=certificate.certificate_id)
+        self._staged[certificate.certificate_id] = certificate
+        return certificate
+
+    def get(self, certificate_id: str) -> Certificate:
+        self._uow._require_open()
+        with self._store._lock:
+            found = self._visible().get(certificate_id)
+        if found is None:
+            raise NotFound(kind=_CERTIFICATE, key=certificate_id)
+        return found
+
+    def for_holder(self, holder_id: str) -> Sequence[Certificate]:
+        self._uow._require_open()
+        with self._store._lock:
+            found = [c for c in self._visible().values() if c.holder_id == holder_id]
+        return sorted(found, key=lambda c: (c.issued_at, c.certificate_id))
+
+    def list(self) -> Iterator[Certificate]:
+        self._uow._require_open()
+        with self._store._lock:
+            items = sorted(self._visible().values(), key=lambda c: c.certificate_id)
+        return iter(items)
+
+    def _check(self) -> None:
+        for key in self._staged:
+            if key in self._store._certificates:  # another unit of work committed it first
+                raise AlreadyExists(kind=_CERTIFICATE, key=key)
+
+    def _apply(self) -> None:
+        self._store._certificates.update(self._staged)
+
+    def _discard(self) -> None:
+        self._staged.clear()
+
+
+class _Revocations:
+    """The revocation store of one memory unit of work: the first revocation stands."""
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+        self._store = uow.store
+        self._staged: dict[str, Revocation] = {}
+
+    def __repr__(self) -> str:
+        return f"<memory revocations staged={len(self._staged)}>"
+
+    def _visible(self) -> dict[str, Revocation]:
+        return {**self._staged, **self._store._revocations}
+
+    def revoke(self, revocation: Revocation) -> Revocation:
+        self._uow._require_open()
+        if not isinstance(revocation, Revocation):
+            raise InvalidInput(
+                f"revocations.revoke() takes a Revocation, got {type(revocation).__name__}"
+            )
+        with self._store._lock:
+            standing = self._visible().get(revocation.certificate_id)
+        if standing is not None:
+            return standing
+        self._staged[revocation.certificate_id] = revocation
+        return revocation
+
+    def get(self, certificate_id: str) -> Revocation | None:
+        self._uow._require_open()
+        with self._store._lock:
+            return self._visible().get(certificate_id)
+
+    def revocation_list(self) -> RevocationList:
+        self._uow._require_open()
+        with self._store._lock:
+            return RevocationList(self._visible().values())
+
+    def _check(self) -> None:
+        """Nothing can conflict: a revocation committed meanwhile simply stands."""
+
+    def _apply(self) -> None:
+        for key, revocation in self._staged.items():
+            self._store._revocations.setdefault(key, revocation)  # the first one stands
+
+    def _discard(self) -> None:
+        self._staged.clear()
+
+
+class _Keys:
+    """The key store of one memory unit of work; its repr never shows key material."""
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+        self._store = uow.store
+        self._public: PublicKeySet | None = None
+        self._private: KeyRing | None = None
+
+    def __repr__(self) -> str:
+        pairs = (("public", self._public), ("private", self._private))
+        staged = [name for name, value in pairs if value is not None]
+        return f"<memory keys staged={'+'.join(staged) or 'none'}>"
+
+    def save_public_keys(self, keys: PublicKeySet) -> None:
+        self._uow._require_open()
+        self._public = _require_public_keyset(keys)
+
+    def public_keys(self) -> PublicKeySet:
+        self._uow._require_open()
+        if self._public is not None:
+            return self._public
+        with self._store._lock:
+            return self._store._public_keys
+
+    def save_private_keyring(self, keyring: KeyRing) -> None:
+        self._uow._require_open()
+        self._private = _require_keyring(keyring)
+
+    def private_keyring(self) -> KeyRing:
+        self._uow._require_open()
+        with self._store._lock:
+            ring = self._private if self._private is not None else self._store._private_keyring
+        if ring is None:
+            raise NotFound(kind=_KEYRING_KIND, key=_KEYRING_KEY)
+        return ring
+
+    def _check(self) -> None:
+        """Nothing can conflict: the last committed key set wins."""
+
+    def _apply(self) -> None:
+        if self._public is not None:
+            self._store._public_keys = self._public
+        if self._private is not None:
+            self._store._private_keyring = self._private
+
+    def _discard(self) -> None:
+        self._public = None
+        self._private = None
 
 
 class MemoryUnitOfWork:
@@ -130,10 +355,40 @@ class MemoryUnitOfWork:
 
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
-        self._staged: dict[str, Subscription] = {}
-        self._expected: dict[str, int] = {}
         self._open = False
-        self.subscriptions = _Subscriptions(self)
+        self._subscriptions = _Subscriptions(self)
+        self._certificates = _Certificates(self)
+        self._revocations = _Revocations(self)
+        self._keys = _Keys(self)
+        self._parts: tuple[_Staging, ...] = (
+            self._subscriptions,
+            self._certificates,
+            self._revocations,
+            self._keys,
+        )
+
+    def __repr__(self) -> str:
+        return f"<MemoryUnitOfWork {'open' if self._open else 'closed'}>"
+
+    @property
+    def subscriptions(self) -> _Subscriptions:
+        """The subscriptions, as this unit of work sees them."""
+        return self._subscriptions
+
+    @property
+    def certificates(self) -> _Certificates:
+        """The certificates, as this unit of work sees them."""
+        return self._certificates
+
+    @property
+    def revocations(self) -> _Revocations:
+        """The revocations, as this unit of work sees them."""
+        return self._revocations
+
+    @property
+    def keys(self) -> _Keys:
+        """The signing keys, as this unit of work sees them."""
+        return self._keys
 
     def _require_open(self) -> None:
         if not self._open:
@@ -143,33 +398,23 @@ class MemoryUnitOfWork:
 
     def __enter__(self) -> Self:
         self._open = True
-        self._staged.clear()
-        self._expected.clear()
+        self.rollback()
         return self
 
     def commit(self) -> None:
         """Apply every staged write at once, or none if another writer came first."""
         self._require_open()
-        base = self.store._subscriptions
         with self.store._lock:
-            for key, expected in self._expected.items():
-                found = base[key].version if key in base else 0
-                if expected == 0 and found:
-                    raise AlreadyExists(kind=_KIND, key=key)
-                if found != expected:
-                    raise ConcurrentUpdate(
-                        kind=_KIND, key=key, expected_version=expected, found_version=found
-                    )
-            for sub in self._staged.values():
-                _check_trial(sub, {**base, **self._staged})
-            base.update(self._staged)
-        self._staged.clear()
-        self._expected.clear()
+            for part in self._parts:
+                part._check()
+            for part in self._parts:
+                part._apply()
+        self.rollback()  # the staged writes are in the store now
 
     def rollback(self) -> None:
         """Discard the staged writes."""
-        self._staged.clear()
-        self._expected.clear()
+        for part in self._parts:
+            part._discard()
 
     def __exit__(
         self,

@@ -13,6 +13,10 @@ with an exception) rolls everything back::
         sub, events = subscriptions.cancel(sub, at=now)
         uow.subscriptions.update(sub)
         uow.commit()
+
+A unit of work holds one repository per kind of record: :attr:`UnitOfWork.subscriptions`,
+:attr:`UnitOfWork.certificates`, :attr:`UnitOfWork.revocations` and :attr:`UnitOfWork.keys`.
+One commit keeps the writes to all of them, or none.
 """
 
 from __future__ import annotations
@@ -21,9 +25,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
+from ..certificates import Certificate, KeyRing, PublicKeySet, Revocation, RevocationList
+from ..errors import InvalidInput
 from ..subscriptions import Subscription
 
-__all__ = ["Store", "SubscriptionRepository", "UnitOfWork"]
+__all__ = [
+    "CertificateRepository",
+    "KeyStore",
+    "RevocationStore",
+    "Store",
+    "SubscriptionRepository",
+    "UnitOfWork",
+]
 
 
 @runtime_checkable
@@ -69,12 +82,136 @@ class SubscriptionRepository(Protocol):
 
 
 @runtime_checkable
+class CertificateRepository(Protocol):
+    """Issued certificates. A certificate is a value: it is added once and never changed.
+
+    Certificates outlive subscriptions and team memberships, so nothing here refers to
+    either. To withdraw one, revoke it (:class:`RevocationStore`); it stays stored.
+    """
+
+    def add(self, certificate: Certificate) -> Certificate:
+        """Store a newly issued certificate and return it.
+
+        Raises:
+            AlreadyExists: a certificate with that ``certificate_id`` exists.
+        """
+        ...
+
+    def get(self, certificate_id: str) -> Certificate:
+        """Return the certificate with that id.
+
+        Raises:
+            NotFound: there is none.
+        """
+        ...
+
+    def for_holder(self, holder_id: str) -> Sequence[Certificate]:
+        """Return the certificates of one holder, oldest first (by ``issued_at``, then id)."""
+        ...
+
+    def list(self) -> Iterator[Certificate]:
+        """Iterate over all certificates, by id."""
+        ...
+
+
+@runtime_checkable
+class RevocationStore(Protocol):
+    """Revoked certificates.
+
+    A revocation store is a :class:`~subscriptionkit.certificates.RevocationLookup`:
+    pass it straight to :func:`~subscriptionkit.certificates.verify` as ``revocations``.
+
+    Revoking is idempotent and **the first revocation stands**, as in
+    :meth:`RevocationList.revoke <subscriptionkit.certificates.RevocationList.revoke>`:
+    revoking a certificate again (in this or a concurrent unit of work) keeps the first
+    reason and moment and raises nothing. A revocation need not name a certificate held
+    in the same store: lists imported from other issuers are welcome.
+    """
+
+    def revoke(self, revocation: Revocation) -> Revocation:
+        """Record a revocation; return the revocation that stands (the first one).
+
+        Args:
+            revocation: which certificate, why, and from when.
+        """
+        ...
+
+    def get(self, certificate_id: str) -> Revocation | None:
+        """Return the revocation of ``certificate_id``, or ``None`` if it is not revoked."""
+        ...
+
+    def revocation_list(self) -> RevocationList:
+        """Return every revocation as a :class:`RevocationList`, e.g. to export as JSON."""
+        ...
+
+
+@runtime_checkable
+class KeyStore(Protocol):
+    """Signing keys: the public key set, and the private key ring only if the caller says.
+
+    Verifying services store only a :class:`~subscriptionkit.certificates.PublicKeySet`.
+    An issuer decides where its private :class:`~subscriptionkit.certificates.KeyRing`
+    lives (a secrets manager, an encrypted file, or this store): the store keeps one
+    only through an explicit :meth:`save_private_keyring`, never as a side effect.
+    Saving a ring does not save its public keys (call :meth:`save_public_keys` with
+    ``ring.public_keyset()``), and saving public keys never stores private material.
+
+    Adapters never log key material, and no ``repr`` of a store, unit of work or
+    repository shows it.
+    """
+
+    def save_public_keys(self, keys: PublicKeySet) -> None:
+        """Replace the stored public key set with ``keys``.
+
+        Raises:
+            InvalidInput: ``keys`` is not a :class:`PublicKeySet` (a :class:`KeyRing`
+                is refused: private keys go through :meth:`save_private_keyring` only).
+        """
+        ...
+
+    def public_keys(self) -> PublicKeySet:
+        """Return the stored public key set; an empty set when none was saved."""
+        ...
+
+    def save_private_keyring(self, keyring: KeyRing) -> None:
+        """Replace the stored private key ring with ``keyring``: the caller's explicit choice.
+
+        Raises:
+            InvalidInput: ``keyring`` is not a :class:`KeyRing`.
+        """
+        ...
+
+    def private_keyring(self) -> KeyRing:
+        """Return the stored private key ring.
+
+        Raises:
+            NotFound: no key ring was ever saved in this store.
+        """
+        ...
+
+
+@runtime_checkable
 class UnitOfWork(Protocol):
     """One transaction over all repositories: commit explicitly, or nothing is kept."""
 
     @property
     def subscriptions(self) -> SubscriptionRepository:
         """The subscriptions, as this unit of work sees them."""
+        ...
+
+    @property
+    def certificates(self) -> CertificateRepository:
+        """The certificates, as this unit of work sees them."""
+        ...
+
+    @property
+    def revocations(self) -> RevocationStore:
+        """The revocations, as this unit of work sees them."""
+        ...
+
+    @property
+    def keys(self) -> KeyStore:
+        """The signing keys, as this unit of work sees them."""
         ...
 
     def commit(self) -> None:
@@ -102,3 +239,32 @@ class Store(Protocol):
     def unit_of_work(self) -> UnitOfWork:
         """Return a new unit of work; use it in a ``with`` block."""
         ...
+
+
+# -- checks every adapter makes (private to the storage package) ---------------------
+
+
+def _require_public_keyset(keys: object) -> PublicKeySet:
+    """Return ``keys`` if it is a :class:`PublicKeySet`; a key ring would smuggle private keys.
+
+    Raises:
+        InvalidInput: anything else, with a hint for a :class:`KeyRing`.
+    """
+    if not isinstance(keys, PublicKeySet):
+        hint = " (use keyring.public_keyset())" if isinstance(keys, KeyRing) else ""
+        raise InvalidInput(
+            f"save_public_keys() takes a PublicKeySet{hint}; private keys are saved only "
+            f"with save_private_keyring(); got {type(keys).__name__}"
+        )
+    return keys
+
+
+def _require_keyring(keyring: object) -> KeyRing:
+    """Return ``keyring`` if it is a :class:`KeyRing`.
+
+    Raises:
+        InvalidInput: anything else.
+    """
+    if not isinstance(keyring, KeyRing):
+        raise InvalidInput(f"save_private_keyring() takes a KeyRing, got {type(keyring).__name__}")
+    return keyring

@@ -11,13 +11,19 @@ URLs: a file path or ``sqlite:///path.db`` (SQLite), ``:memory:`` (a private SQL
 database in memory), ``postgresql://user@host/db`` (PostgreSQL through psycopg 3).
 
 >>> store = SqlStore(":memory:")
->>> store.schema_version()
-1
+>>> store.schema_version() == SCHEMA_VERSION
+True
+
+Moments are stored as fixed-width ISO 8601 text in UTC with microseconds
+(``2026-03-01T12:00:00.000000+00:00``): the same text on SQLite and PostgreSQL, read back
+to the very same aware datetime, and sorting as text sorts in time.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, Final, Self
@@ -27,6 +33,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
+from ..certificates import (
+    Certificate,
+    KeyRing,
+    PublicKeySet,
+    Revocation,
+    RevocationList,
+    SigningKey,
+    VerifyingKey,
+)
+from ..clock import ensure_aware
 from ..errors import (
     AlreadyExists,
     ConcurrentUpdate,
@@ -37,10 +53,63 @@ from ..errors import (
     TrialAlreadyUsed,
 )
 from ..subscriptions import Subscription
+from .ports import _require_keyring, _require_public_keyset
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "SqlStore", "SqlUnitOfWork", "make_engine"]
 
 _KIND = "subscription"
+_CERTIFICATE = "certificate"
+#: How NotFound names the one private key ring a store can hold.
+_KEYRING_KIND, _KEYRING_KEY = "private key ring", "default"
+_PUBLIC, _PRIVATE = "public", "private"
+
+
+class _HiddenText(str):
+    """Text whose ``repr`` hides it: SQLAlchemy logs and error messages show bound
+    parameters and rows through ``repr``, and key documents must never appear there."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'<hidden>'"
+
+
+class _Secret(sa.TypeDecorator[str]):
+    """Text that holds key material: hidden from SQL logs and error messages both ways."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: sa.Dialect) -> str | None:
+        return None if value is None else _HiddenText(value)
+
+    def process_result_value(self, value: str | None, dialect: sa.Dialect) -> str | None:
+        return None if value is None else _HiddenText(value)
+
+
+#: Width of a stored moment: ``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``.
+_MOMENT_WIDTH: Final = 32
+
+
+class _UtcMoment(sa.TypeDecorator[_dt.datetime]):
+    """An aware datetime as fixed-width ISO 8601 text in UTC.
+
+    One representation for SQLite (which has no time zone type) and PostgreSQL: it reads
+    back to an equal aware datetime (microseconds included), and text order is time order.
+    """
+
+    impl = sa.String(_MOMENT_WIDTH)
+    cache_ok = True
+
+    def process_bind_param(self, value: _dt.datetime | None, dialect: sa.Dialect) -> str | None:
+        if value is None:
+            return None
+        moment = ensure_aware(value, "a stored moment").astimezone(_dt.UTC)
+        return moment.isoformat(timespec="microseconds")
+
+    def process_result_value(self, value: str | None, dialect: sa.Dialect) -> _dt.datetime | None:
+        return None if value is None else _dt.datetime.fromisoformat(value)
+
 
 metadata = sa.MetaData()
 
@@ -65,6 +134,41 @@ subscriptions_table = sa.Table(
 )
 
 
+certificates_table = sa.Table(
+    "sk_certificates",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("holder_id", sa.Text, nullable=False, index=True),
+    sa.Column("issued_at", _UtcMoment, nullable=False),
+    # Certificate.to_dict() as JSON; the columns above are copies for queries.
+    sa.Column("document", sa.Text, nullable=False),
+)
+
+revocations_table = sa.Table(
+    "sk_revocations",
+    metadata,
+    # No foreign key: revocations imported from other issuers name certificates kept elsewhere.
+    sa.Column("certificate_id", sa.Text, primary_key=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("revoked_at", _UtcMoment, nullable=False),
+)
+
+keys_table = sa.Table(
+    "sk_keys",
+    metadata,
+    # One row per key: kind 'public' rows make the public key set, 'private' rows the key
+    # ring (only when the caller saved one). A key of the ring has a row of each kind
+    # when both were saved. Saving a set replaces every row of its kind.
+    sa.Column("kind", sa.String(10), primary_key=True),
+    sa.Column("kid", sa.Text, primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    # The key's JWK as JSON: public part only for 'public', with "d" for 'private'.
+    sa.Column("document", _Secret, nullable=False),
+    sa.CheckConstraint("kind IN ('public', 'private')", name="ck_sk_keys_kind"),
+)
+
+
 @attrs.frozen
 class Migration:
     """One forward step of the schema: from ``version - 1`` to ``version``."""
@@ -78,9 +182,47 @@ def _v1(conn: Connection) -> None:
     subscriptions_table.create(conn)
 
 
+def _v2(conn: Connection) -> None:
+    # The tables exactly as this step creates them, frozen here: a later step may change
+    # the live definitions above (a column, an index), never what step 2 did.
+    frozen = sa.MetaData()
+    sa.Table(
+        "sk_certificates",
+        frozen,
+        sa.Column("id", sa.Text, primary_key=True),
+        sa.Column("holder_id", sa.Text, nullable=False, index=True),
+        sa.Column("issued_at", sa.String(_MOMENT_WIDTH), nullable=False),
+        sa.Column("document", sa.Text, nullable=False),
+    )
+    sa.Table(
+        "sk_revocations",
+        frozen,
+        sa.Column("certificate_id", sa.Text, primary_key=True),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("revoked_at", sa.String(_MOMENT_WIDTH), nullable=False),
+    )
+    sa.Table(
+        "sk_keys",
+        frozen,
+        sa.Column("kind", sa.String(10), primary_key=True),
+        sa.Column("kid", sa.Text, primary_key=True),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("active", sa.Boolean, nullable=False),
+        sa.Column("document", sa.Text, nullable=False),
+        sa.CheckConstraint("kind IN ('public', 'private')", name="ck_sk_keys_kind"),
+    )
+    frozen.create_all(conn)
+
+
 #: The forward migrations, in order. Later features append here; never edit a step.
+#:
+#: To add step N: write ``_vN(conn)`` creating or altering tables with its own frozen
+#: definitions (as :func:`_v2` does), update the live table definitions above to match,
+#: and append ``Migration(N, "what it adds", _vN)``. ``SCHEMA_VERSION`` follows, and the
+#: schema tests check that a migrated database matches the live definitions.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, "subscriptions, with one trial per customer", _v1),
+    Migration(2, "certificates, revocations and signing keys", _v2),
 )
 #: The schema version this library writes.
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
@@ -101,7 +243,14 @@ def make_engine(url: str) -> Engine:
         url = "sqlite+pysqlite://"
     elif "://" not in url:
         url = f"sqlite+pysqlite:///{url}"
-    parsed = sa.make_url(url)
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        shown = re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)  # never echo a password
+        raise InvalidInput(
+            f"the database URL cannot be read: expected a SQLite path, ':memory:' or a URL "
+            f"such as 'postgresql://user@host/db', got {shown!r}"
+        ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     backend = parsed.get_backend_name()
@@ -138,7 +287,7 @@ def _sqlite_transactions(engine: Engine) -> None:
 
 
 class SqlStore:
-    """Subscriptions (and, as they land, other records) in SQLite or PostgreSQL.
+    """Subscriptions, certificates, revocations and keys in SQLite or PostgreSQL.
 
     Args:
         url: a SQLite path or URL, ``:memory:``, or a PostgreSQL URL; or an Engine.
@@ -312,6 +461,190 @@ class _Subscriptions:
         return iter([_from_row(r) for r in self._uow.connection.execute(query)])
 
 
+def _certificate_from_row(row: sa.Row[Any]) -> Certificate:
+    return Certificate.from_dict(json.loads(row.document))
+
+
+class _Certificates:
+    """The certificate repository of one SQL unit of work."""
+
+    _t = certificates_table
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def __repr__(self) -> str:
+        return "<sql certificates>"
+
+    def add(self, certificate: Certificate) -> Certificate:
+        if not isinstance(certificate, Certificate):
+            raise InvalidInput(
+                f"certificates.add() takes a Certificate, got {type(certificate).__name__}"
+            )
+        conn = self._uow.connection
+        statement = self._t.insert().values(
+            id=certificate.certificate_id,
+            holder_id=certificate.holder_id,
+            issued_at=certificate.issued_at,
+            document=json.dumps(certificate.to_dict(), sort_keys=True),
+        )
+        try:
+            with conn.begin_nested():
+                conn.execute(statement)
+        except sa.exc.IntegrityError:
+            raise AlreadyExists(kind=_CERTIFICATE, key=certificate.certificate_id) from None
+        return certificate
+
+    def get(self, certificate_id: str) -> Certificate:
+        row = self._uow.connection.execute(
+            sa.select(self._t.c.document).where(self._t.c.id == certificate_id)
+        ).first()
+        if row is None:
+            raise NotFound(kind=_CERTIFICATE, key=certificate_id)
+        return _certificate_from_row(row)
+
+    def for_holder(self, holder_id: str) -> Sequence[Certificate]:
+        rows = self._uow.connection.execute(
+            sa.select(self._t.c.document).where(self._t.c.holder_id == holder_id)
+        )
+        # Sorted here, not in SQL: PostgreSQL orders text by the database's collation.
+        found = [_certificate_from_row(r) for r in rows]
+        return sorted(found, key=lambda c: (c.issued_at, c.certificate_id))
+
+    def list(self) -> Iterator[Certificate]:
+        rows = self._uow.connection.execute(sa.select(self._t.c.document))
+        return iter(
+            sorted((_certificate_from_row(r) for r in rows), key=lambda c: c.certificate_id)
+        )
+
+
+class _Revocations:
+    """The revocation store of one SQL unit of work: the first revocation stands."""
+
+    _t = revocations_table
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def __repr__(self) -> str:
+        return "<sql revocations>"
+
+    def revoke(self, revocation: Revocation) -> Revocation:
+        if not isinstance(revocation, Revocation):
+            raise InvalidInput(
+                f"revocations.revoke() takes a Revocation, got {type(revocation).__name__}"
+            )
+        conn = self._uow.connection
+        standing = self.get(revocation.certificate_id)
+        if standing is not None:
+            return standing
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    self._t.insert().values(
+                        certificate_id=revocation.certificate_id,
+                        reason=revocation.reason,
+                        revoked_at=revocation.revoked_at,
+                    )
+                )
+        except sa.exc.IntegrityError:
+            # A concurrent unit of work revoked it first and committed: its revocation stands.
+            standing = self.get(revocation.certificate_id)
+            if standing is None:  # pragma: no cover (the constraint names only the key)
+                raise
+            return standing
+        return revocation
+
+    def get(self, certificate_id: str) -> Revocation | None:
+        row = self._uow.connection.execute(
+            sa.select(self._t).where(self._t.c.certificate_id == certificate_id)
+        ).first()
+        return None if row is None else Revocation(row.certificate_id, row.reason, row.revoked_at)
+
+    def revocation_list(self) -> RevocationList:
+        rows = self._uow.connection.execute(sa.select(self._t))
+        return RevocationList(Revocation(r.certificate_id, r.reason, r.revoked_at) for r in rows)
+
+
+class _Keys:
+    """The key store of one SQL unit of work; nothing it does shows key material."""
+
+    _t = keys_table
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def __repr__(self) -> str:
+        return "<sql keys>"
+
+    def _replace(self, kind: str, rows: list[dict[str, Any]], what: str) -> None:
+        conn = self._uow.connection
+        try:
+            with conn.begin_nested():
+                conn.execute(self._t.delete().where(self._t.c.kind == kind))
+                if rows:  # an empty public key set is allowed
+                    conn.execute(self._t.insert(), rows)
+        except sa.exc.IntegrityError:
+            # Only a concurrent save of the same kind can collide; the parameters (key
+            # material) stay out of the message and the traceback.
+            raise StorageError(
+                f"the {what} was saved by another unit of work at the same time; "
+                f"expected one writer at a time: retry"
+            ) from None
+
+    def _documents(self, kind: str) -> list[sa.Row[Any]]:
+        return list(
+            self._uow.connection.execute(
+                sa.select(self._t.c.kid, self._t.c.active, self._t.c.document)
+                .where(self._t.c.kind == kind)
+                .order_by(self._t.c.position)
+            )
+        )
+
+    def save_public_keys(self, keys: PublicKeySet) -> None:
+        rows = [
+            {
+                "kind": _PUBLIC,
+                "kid": key.kid,
+                "position": position,
+                "active": False,
+                "document": json.dumps(key.to_jwk(), sort_keys=True),
+            }
+            for position, key in enumerate(_require_public_keyset(keys))
+        ]
+        self._replace(_PUBLIC, rows, "public key set")
+
+    def public_keys(self) -> PublicKeySet:
+        return PublicKeySet(
+            VerifyingKey.from_jwk(json.loads(row.document)) for row in self._documents(_PUBLIC)
+        )
+
+    def save_private_keyring(self, keyring: KeyRing) -> None:
+        keyring = _require_keyring(keyring)
+        rows = [
+            {
+                "kind": _PRIVATE,
+                "kid": key.kid,
+                "position": position,
+                "active": key.kid == keyring.active_kid,
+                "document": json.dumps(key.to_jwk(private=True), sort_keys=True),
+            }
+            for position, key in enumerate(keyring)
+        ]
+        self._replace(_PRIVATE, rows, "private key ring")
+
+    def private_keyring(self) -> KeyRing:
+        rows = self._documents(_PRIVATE)
+        active = [row.kid for row in rows if row.active]
+        if not rows or len(active) != 1:
+            if rows:  # pragma: no cover (only a hand-edited database gets here)
+                raise StorageError(
+                    f"the stored private key ring has {len(active)} active keys; expected 1"
+                )
+            raise NotFound(kind=_KEYRING_KIND, key=_KEYRING_KEY)
+        return KeyRing((SigningKey.from_jwk(json.loads(row.document)) for row in rows), active[0])
+
+
 class SqlUnitOfWork:
     """A unit of work over one connection: a transaction that only :meth:`commit` keeps."""
 
@@ -319,7 +652,34 @@ class SqlUnitOfWork:
         self._engine = engine
         self._conn: Connection | None = None
         self._tx: sa.RootTransaction | None = None
-        self.subscriptions = _Subscriptions(self)
+        self._subscriptions = _Subscriptions(self)
+        self._certificates = _Certificates(self)
+        self._revocations = _Revocations(self)
+        self._keys = _Keys(self)
+
+    def __repr__(self) -> str:
+        url = self._engine.url.render_as_string(hide_password=True)
+        return f"<SqlUnitOfWork {url} {'open' if self._tx is not None else 'closed'}>"
+
+    @property
+    def subscriptions(self) -> _Subscriptions:
+        """The subscriptions, as this unit of work sees them."""
+        return self._subscriptions
+
+    @property
+    def certificates(self) -> _Certificates:
+        """The certificates, as this unit of work sees them."""
+        return self._certificates
+
+    @property
+    def revocations(self) -> _Revocations:
+        """The revocations, as this unit of work sees them."""
+        return self._revocations
+
+    @property
+    def keys(self) -> _Keys:
+        """The signing keys, as this unit of work sees them."""
+        return self._keys
 
     @property
     def connection(self) -> Connection:
