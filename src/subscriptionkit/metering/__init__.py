@@ -25,6 +25,7 @@ from ._events import (
     Category,
     EventLog,
     IngestResult,
+    epoch_seconds,
 )
 from ._meter import SchoolMeter
 from ._usage import (
@@ -56,6 +57,7 @@ __all__ = [
     "UsageLine",
     "billable_pupils",
     "count_columns",
+    "epoch_seconds",
     "month_range",
     "monthly_counts",
     "monthly_usage",

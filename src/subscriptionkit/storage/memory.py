@@ -20,6 +20,7 @@ again at commit, and a rolled-back unit of work leaves no trace. One
 
 from __future__ import annotations
 
+import datetime as _dt
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
@@ -28,6 +29,7 @@ from typing import Protocol, Self
 import attrs
 
 from ..certificates import Certificate, KeyRing, PublicKeySet, Revocation, RevocationList
+from ..clock import DEFAULT_TIMEZONE, ensure_aware
 from ..errors import (
     AlreadyExists,
     ConcurrentUpdate,
@@ -36,6 +38,8 @@ from ..errors import (
     StorageError,
     TrialAlreadyUsed,
 )
+from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts, monthly_counts
+from ..plans import PupilPlan
 from ..subscriptions import Subscription
 from .ports import _require_keyring, _require_public_keyset
 
@@ -57,6 +61,7 @@ class MemoryStore:
         self._revocations: dict[str, Revocation] = {}
         self._public_keys = PublicKeySet(())
         self._private_keyring: KeyRing | None = None
+        self._activity: dict[str, ActivityEvent] = {}
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """Return a new unit of work over this store."""
@@ -67,7 +72,7 @@ class MemoryStore:
         return (
             f"<MemoryStore subscriptions={len(self._subscriptions)} "
             f"certificates={len(self._certificates)} revocations={len(self._revocations)} "
-            f"public_keys={len(self._public_keys)} "
+            f"public_keys={len(self._public_keys)} activity_events={len(self._activity)} "
             f"private_keyring={'saved' if self._private_keyring is not None else 'none'}>"
         )
 
@@ -350,6 +355,82 @@ class _Keys:
         self._private = None
 
 
+class _Activity:
+    """The activity events of one memory unit of work; counts use the Python engine."""
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+        self._store = uow.store
+        self._staged: dict[str, ActivityEvent] = {}
+
+    def __repr__(self) -> str:
+        return f"<memory activity staged={len(self._staged)}>"
+
+    def _visible(self) -> Iterator[ActivityEvent]:
+        yield from self._store._activity.values()
+        yield from (e for k, e in self._staged.items() if k not in self._store._activity)
+
+    def add(self, events: Iterable[ActivityEvent]) -> int:
+        self._uow._require_open()
+        new = 0
+        with self._store._lock:
+            for event in events:
+                if not isinstance(event, ActivityEvent):
+                    raise InvalidInput(
+                        f"activity.add() takes ActivityEvent objects, got {type(event).__name__}"
+                    )
+                key = event.event_id
+                if key in self._staged or key in self._store._activity:
+                    continue
+                self._staged[key] = event
+                new += 1
+        return new
+
+    def events(
+        self,
+        *,
+        school_id: str | None = None,
+        since: _dt.datetime | None = None,
+        until: _dt.datetime | None = None,
+    ) -> Sequence[ActivityEvent]:
+        self._uow._require_open()
+        since = None if since is None else ensure_aware(since, "since")
+        until = None if until is None else ensure_aware(until, "until")
+        with self._store._lock:
+            found = [
+                e
+                for e in self._visible()
+                if (school_id is None or e.school_id == school_id)
+                and (since is None or e.processed_at >= since)
+                and (until is None or e.processed_at < until)
+            ]
+        return sorted(found, key=lambda e: (e.processed_at, e.event_id))
+
+    def monthly_counts(
+        self,
+        plan: PupilPlan,
+        months: Iterable[Month],
+        *,
+        tz: str | _dt.tzinfo = DEFAULT_TIMEZONE,
+        policy: CountMoment | None = None,
+        school_id: str | None = None,
+    ) -> MonthlyCounts:
+        self._uow._require_open()
+        with self._store._lock:
+            chosen = [e for e in self._visible() if school_id is None or e.school_id == school_id]
+        return monthly_counts(chosen, plan, months, tz=tz, policy=policy)
+
+    def _check(self) -> None:
+        """Nothing can conflict: an id stored meanwhile simply stands."""
+
+    def _apply(self) -> None:
+        for key, event in self._staged.items():
+            self._store._activity.setdefault(key, event)  # the first one stands
+
+    def _discard(self) -> None:
+        self._staged.clear()
+
+
 class MemoryUnitOfWork:
     """A unit of work over a :class:`MemoryStore`."""
 
@@ -360,11 +441,13 @@ class MemoryUnitOfWork:
         self._certificates = _Certificates(self)
         self._revocations = _Revocations(self)
         self._keys = _Keys(self)
+        self._activity = _Activity(self)
         self._parts: tuple[_Staging, ...] = (
             self._subscriptions,
             self._certificates,
             self._revocations,
             self._keys,
+            self._activity,
         )
 
     def __repr__(self) -> str:
@@ -384,6 +467,11 @@ class MemoryUnitOfWork:
     def revocations(self) -> _Revocations:
         """The revocations, as this unit of work sees them."""
         return self._revocations
+
+    @property
+    def activity(self) -> _Activity:
+        """The activity events, as this unit of work sees them."""
+        return self._activity
 
     @property
     def keys(self) -> _Keys:

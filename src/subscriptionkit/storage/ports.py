@@ -21,15 +21,20 @@ One commit keeps the writes to all of them, or none.
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
 from ..certificates import Certificate, KeyRing, PublicKeySet, Revocation, RevocationList
+from ..clock import DEFAULT_TIMEZONE
 from ..errors import InvalidInput
+from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts
+from ..plans import PupilPlan
 from ..subscriptions import Subscription
 
 __all__ = [
+    "ActivityStore",
     "CertificateRepository",
     "KeyStore",
     "RevocationStore",
@@ -191,6 +196,43 @@ class KeyStore(Protocol):
 
 
 @runtime_checkable
+class ActivityStore(Protocol):
+    """Activity events for metering, and the monthly billable counts over them."""
+
+    def add(self, events: Iterable[ActivityEvent]) -> int:
+        """Store events; return how many were new.
+
+        Ingestion is idempotent by event id: an id already stored (or given twice) is
+        skipped, the first one stands and its content is not compared.
+        """
+        ...
+
+    def events(
+        self,
+        *,
+        school_id: str | None = None,
+        since: _dt.datetime | None = None,
+        until: _dt.datetime | None = None,
+    ) -> Sequence[ActivityEvent]:
+        """Return stored events of a school (or all), in ``[since, until)``, oldest first."""
+        ...
+
+    def monthly_counts(
+        self,
+        plan: PupilPlan,
+        months: Iterable[Month],
+        *,
+        tz: str | _dt.tzinfo = DEFAULT_TIMEZONE,
+        policy: CountMoment | None = None,
+        school_id: str | None = None,
+    ) -> MonthlyCounts:
+        """Billable pupils per school, month and band: the same result as
+        :func:`subscriptionkit.metering.monthly_counts` over the stored events (the SQL
+        adapter computes it inside the database, in one query)."""
+        ...
+
+
+@runtime_checkable
 class UnitOfWork(Protocol):
     """One transaction over all repositories: commit explicitly, or nothing is kept."""
 
@@ -207,6 +249,11 @@ class UnitOfWork(Protocol):
     @property
     def revocations(self) -> RevocationStore:
         """The revocations, as this unit of work sees them."""
+        ...
+
+    @property
+    def activity(self) -> ActivityStore:
+        """The activity events, as this unit of work sees them."""
         ...
 
     @property

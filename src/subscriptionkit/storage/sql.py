@@ -42,7 +42,7 @@ from ..certificates import (
     SigningKey,
     VerifyingKey,
 )
-from ..clock import ensure_aware
+from ..clock import DEFAULT_TIMEZONE, ensure_aware
 from ..errors import (
     AlreadyExists,
     ConcurrentUpdate,
@@ -52,7 +52,11 @@ from ..errors import (
     StorageError,
     TrialAlreadyUsed,
 )
+from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts
+from ..plans import PupilPlan
 from ..subscriptions import Subscription
+from ._activity_sql import activity_table, insert_events, monthly_counts_query, select_events
+from ._schema import metadata
 from .ports import _require_keyring, _require_public_keyset
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "SqlStore", "SqlUnitOfWork", "make_engine"]
@@ -110,8 +114,6 @@ class _UtcMoment(sa.TypeDecorator[_dt.datetime]):
     def process_result_value(self, value: str | None, dialect: sa.Dialect) -> _dt.datetime | None:
         return None if value is None else _dt.datetime.fromisoformat(value)
 
-
-metadata = sa.MetaData()
 
 schema_version_table = sa.Table(
     "sk_schema_version",
@@ -214,6 +216,12 @@ def _v2(conn: Connection) -> None:
     frozen.create_all(conn)
 
 
+def _v3(conn: Connection) -> None:
+    # The live definition is step 3's own until a later step changes the table; freeze
+    # it here (as _v2 does) before such a change.
+    activity_table.create(conn)
+
+
 #: The forward migrations, in order. Later features append here; never edit a step.
 #:
 #: To add step N: write ``_vN(conn)`` creating or altering tables with its own frozen
@@ -223,6 +231,7 @@ def _v2(conn: Connection) -> None:
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, "subscriptions, with one trial per customer", _v1),
     Migration(2, "certificates, revocations and signing keys", _v2),
+    Migration(3, "activity events for metering", _v3),
 )
 #: The schema version this library writes.
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
@@ -645,6 +654,46 @@ class _Keys:
         return KeyRing((SigningKey.from_jwk(json.loads(row.document)) for row in rows), active[0])
 
 
+class _Activity:
+    """The activity events of one SQL unit of work; counts run inside the database."""
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def __repr__(self) -> str:
+        return "<sql activity>"
+
+    def add(self, events: Iterable[ActivityEvent]) -> int:
+        return insert_events(self._uow.connection, events)
+
+    def events(
+        self,
+        *,
+        school_id: str | None = None,
+        since: _dt.datetime | None = None,
+        until: _dt.datetime | None = None,
+    ) -> Sequence[ActivityEvent]:
+        return select_events(
+            self._uow.connection,
+            school_id=school_id,
+            since=None if since is None else ensure_aware(since, "since"),
+            until=None if until is None else ensure_aware(until, "until"),
+        )
+
+    def monthly_counts(
+        self,
+        plan: PupilPlan,
+        months: Iterable[Month],
+        *,
+        tz: str | _dt.tzinfo = DEFAULT_TIMEZONE,
+        policy: CountMoment | None = None,
+        school_id: str | None = None,
+    ) -> MonthlyCounts:
+        return monthly_counts_query(
+            self._uow.connection, plan, months, tz=tz, policy=policy, school_id=school_id
+        )
+
+
 class SqlUnitOfWork:
     """A unit of work over one connection: a transaction that only :meth:`commit` keeps."""
 
@@ -656,6 +705,7 @@ class SqlUnitOfWork:
         self._certificates = _Certificates(self)
         self._revocations = _Revocations(self)
         self._keys = _Keys(self)
+        self._activity = _Activity(self)
 
     def __repr__(self) -> str:
         url = self._engine.url.render_as_string(hide_password=True)
@@ -680,6 +730,11 @@ class SqlUnitOfWork:
     def keys(self) -> _Keys:
         """The signing keys, as this unit of work sees them."""
         return self._keys
+
+    @property
+    def activity(self) -> _Activity:
+        """The activity events, as this unit of work sees them."""
+        return self._activity
 
     @property
     def connection(self) -> Connection:

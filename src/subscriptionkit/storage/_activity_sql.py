@@ -1,0 +1,262 @@
+"""Activity events in SQL, and monthly billable counts computed inside the database (internal).
+
+The count runs as **one query** in portable SQL (SQLAlchemy Core: CASE, window functions,
+UNION ALL, GROUP BY), the same on SQLite and PostgreSQL, with the same results as the
+Python engine (:func:`subscriptionkit.metering.monthly_counts`) on the same data.
+
+How. The count moments of the months asked for (and of the nine before the first) cut
+time into *buckets*; bucket ``j`` holds the events in ``[M_(j-1), M_j)``. With
+:class:`~subscriptionkit.metering.CountMoment` windows every window is exactly nine
+buckets, so a pupil counts in month ``m`` when it has a counting event in buckets
+``m-8 .. m``, in the grade of its latest one. The query
+
+1. puts each counting event (billable category, a grade of the plan) in its bucket and
+   keeps, per school, pupil and bucket, the latest event as ``MAX(epoch * 16 + grade)``
+   (same second: the higher grade, as the Python engine does), a hash aggregate;
+2. turns each kept bucket ``b`` into the months it decides, ``[b, min(b + 9, next b))``
+   (the next bucket with an event takes over), clipped to the months asked for: the
+   intervals of one pupil never overlap;
+3. emits ``+1`` at each interval's start and ``-1`` at its end (one pass, crossed with
+   two constant rows), per band, and sums them per school, band and month.
+
+A running sum over the months (done in Python on the few aggregated rows) gives the
+counts. The database never expands an event into nine rows.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from ..clock import DEFAULT_TIMEZONE
+from ..errors import InvalidInput
+from ..metering import (
+    BILLABLE_CATEGORIES,
+    ActivityEvent,
+    CountMoment,
+    Month,
+    MonthlyCounts,
+    epoch_seconds,
+    month_range,
+)
+from ..plans import PupilPlan
+from ._schema import metadata
+
+#: The activity events table (created by schema migration 3).
+activity_table: Final = sa.Table(
+    "sk_activity_events",
+    metadata,
+    sa.Column("event_id", sa.String(200), primary_key=True),
+    sa.Column("school_id", sa.String(200), nullable=False),
+    sa.Column("pupil_id", sa.String(200), nullable=False),
+    sa.Column("grade", sa.SmallInteger, nullable=False),
+    sa.Column("category", sa.String(100), nullable=False),
+    # The whole UTC epoch second (floor), for windows; and the exact moment, as given.
+    sa.Column("processed_epoch", sa.BigInteger, nullable=False),
+    sa.Column("processed_at", sa.String(40), nullable=False),
+    sa.Index("ix_sk_activity_school_epoch", "school_id", "processed_epoch"),
+)
+
+
+def insert_events(conn: Connection, events: Iterable[ActivityEvent], *, batch: int = 5000) -> int:
+    """Insert events, skipping ids already stored; return how many were new."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        insert: Any = postgresql.insert(activity_table)
+    elif dialect == "sqlite":
+        insert = sqlite.insert(activity_table)
+    else:  # pragma: no cover - make_engine refuses other databases
+        raise InvalidInput(f"activity events need SQLite or PostgreSQL, got {dialect}")
+    # RETURNING lists only the rows actually inserted: an exact count on both databases.
+    statement = insert.on_conflict_do_nothing(index_elements=["event_id"]).returning(
+        activity_table.c.event_id
+    )
+    new = 0
+    chunk: list[dict[str, Any]] = []
+    seen: set[str] = set()
+
+    def flush() -> int:
+        if not chunk:
+            return 0
+        inserted = len(conn.execute(statement, chunk).all())
+        chunk.clear()
+        return inserted
+
+    for event in events:
+        if event.event_id in seen:  # the same id twice in one call counts once too
+            continue
+        seen.add(event.event_id)
+        chunk.append(
+            {
+                "event_id": event.event_id,
+                "school_id": event.school_id,
+                "pupil_id": event.pupil_id,
+                "grade": event.grade,
+                "category": event.category,
+                "processed_epoch": event.epoch,
+                "processed_at": event.processed_at.isoformat(),
+            }
+        )
+        if len(chunk) >= batch:
+            new += flush()
+    return new + flush()
+
+
+def monthly_counts_query(
+    conn: Connection,
+    plan: PupilPlan,
+    months: Iterable[Month],
+    *,
+    tz: str | _dt.tzinfo = DEFAULT_TIMEZONE,
+    policy: CountMoment | None = None,
+    school_id: str | None = None,
+) -> MonthlyCounts:
+    """Count billable pupils per school, month and band inside the database (one query)."""
+    policy = policy or CountMoment()
+    wanted = tuple(months)
+    if not wanted or wanted != month_range(wanted[0], wanted[-1]):
+        raise InvalidInput(
+            "months must be consecutive and ascending, at least one; "
+            f"got {', '.join(map(str, wanted)) or 'none'}"
+        )
+    window = policy.window_months
+    n = len(wanted)
+    # Each window starts at the count moment `window` months earlier, so the bucket edges
+    # are the count moments of months first - window .. last: bucket j holds the events
+    # of month index j - window + 1 (relative to the first month asked for).
+    bounds = [policy.at(wanted[0] + (j - window), tz).int_timestamp for j in range(n + window)]
+    t = activity_table.c
+    bucket = sa.case(
+        *((t.processed_epoch < b, j) for j, b in enumerate(bounds[1:])),
+        else_=sa.literal(None),
+    )
+    conditions = [
+        t.category.in_(sorted(BILLABLE_CATEGORIES)),
+        t.grade.in_(sorted(plan.grades)),
+        t.processed_epoch >= bounds[0],
+        t.processed_epoch < bounds[-1],
+    ]
+    if school_id is not None:
+        conditions.append(t.school_id == school_id)
+    bucketed = (
+        sa.select(
+            t.school_id,
+            t.pupil_id,
+            bucket.label("b"),
+            # The latest event of a bucket wins; in the same second the higher grade
+            # (the Python engine keeps the same key).
+            (t.processed_epoch * 16 + t.grade).label("k"),
+        )
+        .where(*conditions)
+        .subquery("bucketed")
+    )
+    latest = (
+        sa.select(
+            bucketed.c.school_id,
+            bucketed.c.pupil_id,
+            bucketed.c.b,
+            (sa.func.max(bucketed.c.k) % 16).label("grade"),
+        )
+        .group_by(bucketed.c.school_id, bucketed.c.pupil_id, bucketed.c.b)
+        .subquery("latest")
+    )
+    next_b = sa.func.lead(latest.c.b).over(
+        partition_by=(latest.c.school_id, latest.c.pupil_id), order_by=latest.c.b
+    )
+    band_of = sa.case(
+        *((latest.c.grade.in_(band.grades), i) for i, band in enumerate(plan.bands)),
+        else_=sa.literal(None),
+    )
+    spans = sa.select(
+        latest.c.school_id,
+        band_of.label("band"),
+        # Month indexes: bucket b decides months b - window + 1 .. (next b) - window.
+        (latest.c.b - (window - 1)).label("lo"),
+        sa.func.coalesce(next_b, latest.c.b + window).label("nb"),
+        latest.c.b.label("b"),
+    ).subquery("spans")
+    lo = sa.case((spans.c.lo < 0, 0), else_=spans.c.lo)
+    hi_raw = sa.case((spans.c.nb < spans.c.b + window, spans.c.nb), else_=spans.c.b + window) - (
+        window - 1
+    )
+    hi = sa.case((hi_raw > n, n), else_=hi_raw)
+    # Each span gives a +1 at its start and a -1 at its end: one pass over the spans,
+    # crossed with two constant rows (a UNION of two selects would compute them twice).
+    signs = sa.union_all(sa.select(sa.literal(1).label("d")), sa.select(sa.literal(-1))).subquery(
+        "signs"
+    )
+    deltas = (
+        sa.select(
+            spans.c.school_id,
+            spans.c.band,
+            sa.case((signs.c.d == 1, lo), else_=hi).label("m"),
+            signs.c.d,
+        )
+        .select_from(spans.join(signs, sa.true()))
+        .where(lo < hi)
+        .subquery("deltas")
+    )
+    query = (
+        sa.select(deltas.c.school_id, deltas.c.band, deltas.c.m, sa.func.sum(deltas.c.d))
+        .where(deltas.c.m < n)
+        .group_by(deltas.c.school_id, deltas.c.band, deltas.c.m)
+    )
+    if conn.dialect.name == "postgresql":
+        # One sort of (school, pupil, bucket) rows: let it happen in memory.
+        conn.execute(sa.text("SET LOCAL work_mem = '256MB'"))
+    running: dict[tuple[Hashable, int], list[int]] = {}
+    for school, band, m, d in conn.execute(query):
+        running.setdefault((school, int(band)), [0] * (n + 1))[int(m)] += int(d)
+    labels = tuple(b.label for b in plan.bands)
+    schools = sorted({s for s, _ in running}, key=lambda s: (type(s).__name__, str(s)))
+    counts: dict[tuple[Hashable, Month, str], int] = {}
+    for school in schools:
+        for i, label in enumerate(labels):
+            acc = 0
+            delta = running.get((school, i), [0] * (n + 1))
+            for k, month in enumerate(wanted):
+                acc += delta[k]
+                counts[(school, month, label)] = acc
+    return MonthlyCounts(plan.id, wanted, labels, counts)
+
+
+def select_events(
+    conn: Connection,
+    *,
+    school_id: str | None = None,
+    since: _dt.datetime | None = None,
+    until: _dt.datetime | None = None,
+) -> Sequence[ActivityEvent]:
+    """Read stored events (by school and half-open time range), oldest first."""
+    t = activity_table.c
+    query = sa.select(activity_table).order_by(t.processed_epoch, t.event_id)
+    if school_id is not None:
+        query = query.where(t.school_id == school_id)
+    if since is not None:
+        query = query.where(t.processed_epoch >= epoch_seconds(since))
+    if until is not None:
+        query = query.where(
+            t.processed_epoch < epoch_seconds(until) + (1 if until.microsecond else 0)
+        )
+    rows = conn.execute(query)
+    events = [
+        ActivityEvent(
+            event_id=r.event_id,
+            school_id=r.school_id,
+            pupil_id=r.pupil_id,
+            grade=r.grade,
+            category=r.category,
+            processed_at=_dt.datetime.fromisoformat(r.processed_at),
+        )
+        for r in rows
+    ]
+    return [
+        e
+        for e in events
+        if (since is None or e.processed_at >= since) and (until is None or e.processed_at < until)
+    ]

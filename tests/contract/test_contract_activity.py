@@ -1,0 +1,177 @@
+"""The activity store contract: idempotent ingestion and the same monthly counts everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from subscriptionkit import errors, metering, plans
+from subscriptionkit.storage import Store
+
+UTC = dt.UTC
+CATEGORIES = ("cross_method_test", "objective_mastery", "engagement", "login")
+
+
+def _event(
+    i: int, school: str, pupil: str, grade: int, category: str, at: dt.datetime
+) -> metering.ActivityEvent:
+    return metering.ActivityEvent(
+        event_id=f"e{i}",
+        school_id=school,
+        pupil_id=pupil,
+        grade=grade,
+        category=category,
+        processed_at=at,
+    )
+
+
+def _random_events(seed: int, n: int = 1500) -> list[metering.ActivityEvent]:
+    """Events over three years, with a share sitting right on month boundaries."""
+    rng = random.Random(seed)
+    start = dt.datetime(2024, 1, 1, tzinfo=UTC)
+    out = []
+    for i in range(n):
+        at = start + dt.timedelta(seconds=rng.randrange(3 * 365 * 86400))
+        if rng.random() < 0.1:  # midnight Amsterdam at a month start, give or take a second
+            month_start = dt.datetime(2024 + rng.randrange(3), rng.randrange(1, 13), 1)
+            local = month_start.replace(tzinfo=dt.timezone(dt.timedelta(hours=1)))
+            at = local + dt.timedelta(seconds=rng.choice((-1, 0, 1)))
+        out.append(
+            _event(
+                i,
+                f"school-{rng.randrange(3)}",
+                f"pupil-{rng.randrange(40)}",
+                rng.randrange(1, 9),
+                rng.choice(CATEGORIES),
+                at,
+            )
+        )
+    return out
+
+
+def _add(store: Store, events: list[metering.ActivityEvent]) -> int:
+    with store.unit_of_work() as uow:
+        new = uow.activity.add(events)
+        uow.commit()
+    return new
+
+
+MONTHS = metering.month_range(metering.Month(2024, 4), metering.Month(2026, 9))
+
+
+class TestIngestion:
+    def test_same_id_counts_once(self, store: Store) -> None:
+        """Adding an event twice, in one call or two, stores it once."""
+        at = dt.datetime(2026, 3, 1, 9, tzinfo=UTC)
+        a = _event(1, "s", "p", 3, "engagement", at)
+        b = _event(2, "s", "q", 4, "engagement", at)
+        assert _add(store, [a, a, b]) == 2
+        assert _add(store, [a, b]) == 0
+        with store.unit_of_work() as uow:
+            assert [e.event_id for e in uow.activity.events()] == ["e1", "e2"]
+
+    def test_first_one_stands(self, store: Store) -> None:
+        """A redelivered id with other content is skipped; the stored event stays."""
+        at = dt.datetime(2026, 3, 1, 9, tzinfo=UTC)
+        _add(store, [_event(1, "s", "p", 3, "engagement", at)])
+        _add(store, [_event(1, "s", "p", 7, "engagement", at)])
+        with store.unit_of_work() as uow:
+            [stored] = uow.activity.events()
+        assert stored.grade == 3
+
+    def test_events_round_trip_and_filter(self, store: Store) -> None:
+        """Events read back equal, oldest first, filtered by school and [since, until)."""
+        events = _random_events(1, 200)
+        _add(store, events)
+        since = dt.datetime(2025, 1, 1, tzinfo=UTC)
+        until = dt.datetime(2025, 7, 1, 12, 30, 0, 500, tzinfo=UTC)
+        expected = sorted(
+            (e for e in events if e.school_id == "school-1" and since <= e.processed_at < until),
+            key=lambda e: (e.processed_at, e.event_id),
+        )
+        with store.unit_of_work() as uow:
+            got = uow.activity.events(school_id="school-1", since=since, until=until)
+        assert list(got) == expected
+
+    def test_rollback_keeps_nothing(self, store: Store) -> None:
+        """Events added in a unit of work that raises are not stored."""
+        with pytest.raises(RuntimeError), store.unit_of_work() as uow:  # noqa: PT012
+            uow.activity.add(_random_events(2, 10))
+            raise RuntimeError("halfway")
+        with store.unit_of_work() as uow:
+            assert list(uow.activity.events()) == []
+
+    def test_naive_bounds_are_refused(self, store: Store) -> None:
+        """events(since=naive) raises NaiveDatetimeError."""
+        with store.unit_of_work() as uow, pytest.raises(errors.NaiveDatetimeError):
+            uow.activity.events(since=dt.datetime(2026, 1, 1))
+
+
+class TestMonthlyCounts:
+    @pytest.mark.parametrize(
+        "plan_id", ["focus-po-1-2", "focus-po-3-8", "focus-po-combi", "focus-po-1-8"]
+    )
+    @pytest.mark.parametrize("seed", [11, 12])
+    def test_same_counts_as_the_python_engine(self, store: Store, plan_id: str, seed: int) -> None:
+        """The store's counts equal metering.monthly_counts over the same events."""
+        events = _random_events(seed)
+        _add(store, events)
+        plan = plans.default_catalog()[plan_id]
+        assert isinstance(plan, plans.PupilPlan)
+        expected = metering.monthly_counts(events, plan, MONTHS)
+        with store.unit_of_work() as uow:
+            got = uow.activity.monthly_counts(plan, MONTHS)
+        assert got == expected
+
+    def test_other_count_moment_and_zone(self, store: Store) -> None:
+        """A mid-month count moment in another zone gives the engine's counts too."""
+        events = _random_events(13)
+        _add(store, events)
+        plan = plans.default_catalog()["focus-po-combi"]
+        assert isinstance(plan, plans.PupilPlan)
+        policy = metering.CountMoment(day=15)
+        expected = metering.monthly_counts(
+            events, plan, MONTHS, tz="America/New_York", policy=policy
+        )
+        with store.unit_of_work() as uow:
+            got = uow.activity.monthly_counts(plan, MONTHS, tz="America/New_York", policy=policy)
+        assert got == expected
+
+    def test_one_school(self, store: Store) -> None:
+        """school_id limits the count to that school."""
+        events = _random_events(14)
+        _add(store, events)
+        plan = plans.default_catalog()["focus-po-1-8"]
+        assert isinstance(plan, plans.PupilPlan)
+        mine = [e for e in events if e.school_id == "school-2"]
+        with store.unit_of_work() as uow:
+            got = uow.activity.monthly_counts(plan, MONTHS, school_id="school-2")
+        assert got == metering.monthly_counts(mine, plan, MONTHS)
+        assert got.schools == ("school-2",)
+
+    def test_window_bounds(self, store: Store) -> None:
+        """An event exactly nine months before a count moment counts; a second earlier does not."""
+        ams = dt.timezone(dt.timedelta(hours=2))
+        edge = dt.datetime(2025, 7, 1, 0, 0, tzinfo=ams)  # window start of March 2026
+        _add(
+            store,
+            [
+                _event(1, "s", "in", 4, "engagement", edge),
+                _event(2, "s", "out", 4, "engagement", edge - dt.timedelta(seconds=1)),
+            ],
+        )
+        plan = plans.default_catalog()["focus-po-3-8"]
+        assert isinstance(plan, plans.PupilPlan)
+        march = metering.Month(2026, 3)
+        with store.unit_of_work() as uow:
+            counts = uow.activity.monthly_counts(plan, [march])
+        assert counts.count("s", march) == 1
+
+    def test_bad_months_are_refused(self, store: Store) -> None:
+        """Months that are not consecutive raise InvalidInput."""
+        plan = plans.default_catalog()["focus-po-1-2"]
+        assert isinstance(plan, plans.PupilPlan)
+        with store.unit_of_work() as uow, pytest.raises(errors.InvalidInput, match="consecutive"):
+            uow.activity.monthly_counts(plan, [metering.Month(2026, 1), metering.Month(2026, 3)])
