@@ -124,6 +124,7 @@ class TestMonthlyCounts:
         with store.unit_of_work() as uow:
             got = uow.activity.monthly_counts(plan, MONTHS)
         assert got == expected
+        assert list(got.counts) == list(expected.counts)  # same order: school, month, band
 
     def test_other_count_moment_and_zone(self, store: Store) -> None:
         """A mid-month count moment in another zone gives the engine's counts too."""

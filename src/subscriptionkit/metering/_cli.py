@@ -17,8 +17,10 @@ from typing import Any, TextIO
 from ..clock import DEFAULT_TIMEZONE
 from ..errors import SubscriptionKitError
 from ..money import format_money, total
+from ..plans import PupilPlan
 from ._csv import EventRow, read_events_csv
-from ._usage import monthly_counts, monthly_usage
+from ._events import ActivityEvent
+from ._usage import MonthlyCounts, monthly_counts, monthly_usage
 from ._window import Month, month_range
 
 #: Rows between two progress updates on stderr.
@@ -34,7 +36,19 @@ def add_commands(subparsers: Any) -> None:
         "category, processed_at) and print billable pupils and usage per school, month "
         "and grade band.",
     )
-    p.add_argument("file", help="the CSV file, or - for standard input")
+    p.add_argument(
+        "file",
+        nargs="?",
+        help="the CSV file, or - for standard input; without it, the events stored in the "
+        "database (--db before the command) are counted there, in one query",
+    )
+    p.add_argument(
+        "--store",
+        action="store_true",
+        help="also store the CSV's events in the database (idempotent by event id), then "
+        "count from the database",
+    )
+    p.add_argument("--school", help="count one school only")
     p.add_argument("--plan", required=True, help="plan id from the default catalog")
     p.add_argument("--from", dest="first", required=True, type=_month, help="first month YYYY-MM")
     p.add_argument("--to", dest="last", required=True, type=_month, help="last month YYYY-MM")
@@ -63,6 +77,36 @@ def _progress(rows: Iterator[EventRow], err: TextIO, every: int) -> Iterator[Eve
     err.write(f"\r{n:,} rows read\n")
 
 
+def _csv_rows(
+    args: argparse.Namespace, stack: contextlib.ExitStack, err: TextIO
+) -> Iterator[EventRow]:
+    if args.file == "-":
+        source: TextIO = sys.stdin
+    else:
+        source = stack.enter_context(open(args.file, newline="", encoding="utf-8"))  # noqa: SIM115
+    rows: Iterator[EventRow] = read_events_csv(source)
+    if args.progress or err.isatty():
+        rows = _progress(rows, err, getattr(args, "progress_every", PROGRESS_EVERY))
+    return rows
+
+
+def _counts_from_database(
+    args: argparse.Namespace, plan: PupilPlan, months: tuple[Month, ...], err: TextIO
+) -> MonthlyCounts:
+    """Store the CSV's events (with --store), then count inside the database."""
+    from .._cli_subscriptions import open_database  # the command line's one way to a store
+
+    store = open_database(args)
+    with store.unit_of_work() as uow:
+        if args.store:
+            with contextlib.ExitStack() as stack:
+                rows = _csv_rows(args, stack, err)
+                new = uow.activity.add(ActivityEvent.from_row(row) for row in rows)
+            uow.commit()
+            err.write(f"stored {new:,} new events\n")
+        return uow.activity.monthly_counts(plan, months, tz=args.tz, school_id=args.school)
+
+
 def _cmd_meter(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Handle ``meter``: print counts and usage; 1 on bad input, with a one-line error."""
     from .. import plans
@@ -75,15 +119,14 @@ def _cmd_meter(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             return 1
         months = month_range(args.first, args.last)
-        with contextlib.ExitStack() as stack:
-            if args.file == "-":
-                source: TextIO = sys.stdin
-            else:
-                source = stack.enter_context(open(args.file, newline="", encoding="utf-8"))
-            rows: Iterator[EventRow] = read_events_csv(source)
-            if args.progress or err.isatty():
-                rows = _progress(rows, err, getattr(args, "progress_every", PROGRESS_EVERY))
-            counts = monthly_counts(rows, plan, months, tz=args.tz)
+        if args.file is None or args.store:
+            counts = _counts_from_database(args, plan, months, err)
+        else:
+            with contextlib.ExitStack() as stack:
+                rows = _csv_rows(args, stack, err)
+                if args.school is not None:
+                    rows = (r for r in rows if r.school_id == args.school)
+                counts = monthly_counts(rows, plan, months, tz=args.tz)
         lines = monthly_usage(counts, plan)
     except (SubscriptionKitError, OSError) as exc:
         err.write(f"error: {exc}\n")

@@ -216,12 +216,18 @@ def monthly_counts_query(
     schools = sorted({s for s, _ in running}, key=lambda s: (type(s).__name__, str(s)))
     counts: dict[tuple[Hashable, Month, str], int] = {}
     for school in schools:
-        for i, label in enumerate(labels):
-            acc = 0
+        per_band = []
+        for i in range(len(labels)):
             delta = running.get((school, i), [0] * (n + 1))
-            for k, month in enumerate(wanted):
+            acc, column = 0, []
+            for k in range(n):
                 acc += delta[k]
-                counts[(school, month, label)] = acc
+                column.append(acc)
+            per_band.append(column)
+        # The same order as the Python engine's result: school, month, band.
+        for k, month in enumerate(wanted):
+            for i, label in enumerate(labels):
+                counts[(school, month, label)] = per_band[i][k]
     return MonthlyCounts(plan.id, wanted, labels, counts)
 
 
