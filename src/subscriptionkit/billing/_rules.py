@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
 from collections.abc import Iterable, Mapping, Sequence
 
 import pendulum
@@ -126,23 +127,45 @@ def advance_count(
     *,
     renewal: _dt.datetime,
     tz: str = "Europe/Amsterdam",
+    school_id: str | None = None,
 ) -> dict[str, int]:
     """Pupils per band with billable data processed in the first weeks after ``renewal``.
 
     The window is ``[renewal, renewal + plan.terms.advance_count_period)`` (default four
-    weeks, a documented choice: the seed says "the first weeks"). A pupil's band is the
-    grade of its latest billable event in the window; grades the plan does not cover
-    are not counted.
+    weeks, a documented choice: the seed says "the first weeks"). As in metering, only
+    events in grades the plan covers count, and a pupil's band is the grade of its latest
+    counting event in the window (within one second: the higher grade).
+
+    Args:
+        school_id: the school to count; events of other schools are skipped. Without it
+            the events must all be of one school (pupil ids are unique per school only).
+
+    Raises:
+        InvalidInput: events of several schools and no ``school_id``.
     """
     begin = local(renewal, tz)
     end = plan.terms.advance_count_period.after(begin, tz=tz)
-    latest: dict[str, tuple[_dt.datetime, int]] = {}
+    grades = plan.grades
+    latest: dict[str, tuple[int, int]] = {}
+    school = school_id
     for event in events:
-        if not event.billable or not begin <= event.processed_at < end:
+        if school is None:
+            school = event.school_id
+        elif event.school_id != school:
+            if school_id is not None:
+                continue
+            raise InvalidInput(
+                f"advance_count counts one school; got events of {school!r} and "
+                f"{event.school_id!r}: pass school_id= to choose one"
+            )
+        if not event.billable or event.grade not in grades or not begin <= event.processed_at < end:
             continue
+        # As in metering: the latest second wins, within one second the higher grade,
+        # whatever the order of the events.
+        key = (event.epoch, event.grade)
         seen = latest.get(event.pupil_id)
-        if seen is None or event.processed_at >= seen[0]:
-            latest[event.pupil_id] = (event.processed_at, event.grade)
+        if seen is None or key > seen:
+            latest[event.pupil_id] = key
     counts: dict[int, int] = {}
     for _at, grade in latest.values():
         counts[grade] = counts.get(grade, 0) + 1
@@ -230,6 +253,11 @@ def _settlement(
         raise InvalidInput(
             f"previous_advance must be an advance (or an invoice with one), got a {previous_advance.kind} invoice"
         )
+    if previous_advance.subscription_id != next_advance.subscription_id:
+        raise InvalidInput(
+            f"previous_advance belongs to subscription {previous_advance.subscription_id!r}; "
+            f"expected one of {next_advance.subscription_id!r}"
+        )
     lines = [
         *_credit(previous_advance),
         *usage,
@@ -266,7 +294,9 @@ def true_up(
     A customer that stops gets no true-up: when ``renewed`` did not renew into a new
     year (cancelled or expired at the renewal), the result is ``None``. The seed says
     this of the first year; the library applies it to every year, since the true-up is
-    part of the next year's first invoice and there is none.
+    part of the next year's first invoice and there is none. A cancellation made after
+    the renewal (effective at the end of the new year) does not undo it: the true-up is
+    still due.
 
     Args:
         renewed: the subscription caught up past the renewal (see
@@ -280,7 +310,8 @@ def true_up(
             renewal (default: the subscription's plan).
         school_id: the school in ``counts`` (default: the subscription's customer id).
     """
-    if renewed.status is not Status.ACTIVE or renewed.periods < 2:
+    # CANCELLED with periods >= 2: it did renew, and will stop at the end of this year.
+    if renewed.status not in (Status.ACTIVE, Status.CANCELLED) or renewed.periods < 2:
         return None
     plan = _pupil_plan(renewed)
     start, _end = _period(renewed)
@@ -383,16 +414,26 @@ def seat_change_invoice(subscription: Subscription, event: SeatsChanged) -> Invo
         return None
     start, end = _period(subscription)
     first, last = _days(start, end)
-    day = local(event.at, subscription.timezone).date()
-    if not first <= day <= last:
+    at = local(event.at, subscription.timezone)
+    # Compare instants: a period from 09:00 runs until 09:00 on the renewal day, which
+    # is past its last full day; a change in those hours is charged as on the last day.
+    if not local(start, "UTC") <= local(at, "UTC") < local(end, "UTC"):
         raise InvalidInput(
-            f"the seat change on {day} is outside the current period {first} – {last}; "
+            f"the seat change on {at.date()} is outside the current period {first} – {last}; "
             "expected a change within it"
         )
+    day = min(at.date(), last)
     period_days = (last - first).days + 1
     remaining = (last - day).days + 1
     price = plan.price()
-    unit = Money(price.amount * remaining / period_days, price.currency)
+    # The unit price (price × remaining ÷ period days) rarely has a finite decimal form.
+    # It is cut away from zero at 28 digits, so that a line that is exactly half a cent
+    # (3 × € 119,99 × 61/366 = € 59,995) still rounds half-up once in ``line_amount``;
+    # cut to nearest it can fall just below (€ 59,99). Any other line is at least
+    # 1/(2 × period days) cent from a half cent, far beyond the 28th digit.
+    with decimal.localcontext() as ctx:
+        ctx.rounding = decimal.ROUND_UP
+        unit = Money(price.amount * remaining / period_days, price.currency)
     line = InvoiceLine.priced(
         "seats_prorated", None, added, unit, day, last, days=remaining, period_days=period_days
     )
@@ -401,7 +442,7 @@ def seat_change_invoice(subscription: Subscription, event: SeatsChanged) -> Invo
         subscription.customer_id,
         subscription.id,
         plan.id,
-        day,
+        at.date(),
         plan.currency,
         [line],
     )
