@@ -48,7 +48,11 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Run the benchmarks (pass --quick for a short run)."""
     session.install("-e", DEV)
-    for script in ("benchmarks/metering.py", "benchmarks/certificates.py"):
+    for script in (
+        "benchmarks/metering.py",
+        "benchmarks/certificates.py",
+        "benchmarks/sql_pushdown.py",
+    ):
         session.run("python", script, *session.posargs)
 
 
