@@ -242,9 +242,7 @@ def _cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def add_commands(
-    sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser
-) -> None:
+def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
     """Add ``status`` and ``subscriptions`` to the command line."""
     p = sub.add_parser("status", parents=[common], help="open the database and summarise it")
     p.set_defaults(handler=_cmd_status)

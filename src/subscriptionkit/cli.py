@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from . import _cli_subscriptions, certificates, plans
-from .metering import _cli as metering_cli
 from ._cli_common import (
     catalog_from_args,
     decimal_amount,
@@ -32,6 +31,7 @@ from ._i18n import Translator
 from ._version import __version__
 from .clock import DEFAULT_TIMEZONE, Clock, SystemClock
 from .errors import SubscriptionKitError
+from .metering import _cli as metering_cli
 from .money import format_money
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]

@@ -59,7 +59,15 @@ from ._activity_sql import activity_table, insert_events, monthly_counts_query, 
 from ._schema import metadata
 from .ports import _require_keyring, _require_public_keyset
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "SqlStore", "SqlUnitOfWork", "make_engine"]
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "Migration",
+    "SqlStore",
+    "SqlUnitOfWork",
+    "make_engine",
+    "metadata",
+]
 
 _KIND = "subscription"
 _CERTIFICATE = "certificate"
