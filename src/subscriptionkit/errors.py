@@ -29,6 +29,7 @@ The tree::
     │   ├── NotFound (LookupError)                no record with that key
     │   ├── AlreadyExists                         a record with that key exists
     │   ├── ConcurrentUpdate                      a stale write (optimistic locking)
+    │   ├── DatabaseBusy                          SQLite locked by another writer: retry
     │   └── SchemaVersionError                    the database schema is newer/older
     ├── MeteringError                             activity events that cannot be used
     │   ├── InvalidEvent (ValueError)             one malformed event, names the field
@@ -62,6 +63,7 @@ __all__ = [
     "CertificateRevoked",
     "ConcurrentUpdate",
     "CurrencyMismatch",
+    "DatabaseBusy",
     "InvalidCertificate",
     "InvalidEvent",
     "InvalidEventBatch",
@@ -335,6 +337,17 @@ class ConcurrentUpdate(StorageError):
         super().__init__(
             f"{kind} {key!r} was changed by someone else: the write expected version "
             f"{expected_version}, the store holds version {found_version}; reload and retry"
+        )
+
+
+class DatabaseBusy(StorageError):
+    """The database could not take the write now (SQLite: locked by another writer)."""
+
+    def __init__(self, *, detail: str) -> None:
+        self.detail = detail
+        super().__init__(
+            f"the database is busy ({detail}): another unit of work is writing, or wrote "
+            "since this one began; expected a free database: retry the whole unit of work"
         )
 
 

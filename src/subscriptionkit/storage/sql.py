@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, Final, Self
@@ -46,6 +47,7 @@ from ..clock import DEFAULT_TIMEZONE, ensure_aware
 from ..errors import (
     AlreadyExists,
     ConcurrentUpdate,
+    DatabaseBusy,
     InvalidInput,
     NotFound,
     SchemaVersionError,
@@ -301,6 +303,14 @@ def _sqlite_transactions(engine: Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
+
+    @sa.event.listens_for(engine, "handle_error")
+    def _busy(context: sa.engine.ExceptionContext) -> None:
+        # A write that waited out the busy timeout, or that came from a unit of work whose
+        # snapshot another writer made stale (WAL), fails with "database is locked".
+        original = context.original_exception
+        if isinstance(original, sqlite3.OperationalError) and "locked" in str(original):
+            raise DatabaseBusy(detail=str(original)) from original
 
 
 class SqlStore:
