@@ -432,51 +432,34 @@ class _Activity:
 
 
 class MemoryUnitOfWork:
-    """A unit of work over a :class:`MemoryStore`."""
+    """A unit of work over a :class:`MemoryStore`.
+
+    Attributes:
+        subscriptions: the subscriptions, as this unit of work sees them.
+        certificates: the certificates.
+        revocations: the certificate revocations.
+        keys: the signing keys (private ones only where the caller saved them).
+        activity: the activity events for metering.
+    """
 
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
         self._open = False
-        self._subscriptions = _Subscriptions(self)
-        self._certificates = _Certificates(self)
-        self._revocations = _Revocations(self)
-        self._keys = _Keys(self)
-        self._activity = _Activity(self)
+        self.subscriptions = _Subscriptions(self)
+        self.certificates = _Certificates(self)
+        self.revocations = _Revocations(self)
+        self.keys = _Keys(self)
+        self.activity = _Activity(self)
         self._parts: tuple[_Staging, ...] = (
-            self._subscriptions,
-            self._certificates,
-            self._revocations,
-            self._keys,
-            self._activity,
+            self.subscriptions,
+            self.certificates,
+            self.revocations,
+            self.keys,
+            self.activity,
         )
 
     def __repr__(self) -> str:
         return f"<MemoryUnitOfWork {'open' if self._open else 'closed'}>"
-
-    @property
-    def subscriptions(self) -> _Subscriptions:
-        """The subscriptions, as this unit of work sees them."""
-        return self._subscriptions
-
-    @property
-    def certificates(self) -> _Certificates:
-        """The certificates, as this unit of work sees them."""
-        return self._certificates
-
-    @property
-    def revocations(self) -> _Revocations:
-        """The revocations, as this unit of work sees them."""
-        return self._revocations
-
-    @property
-    def activity(self) -> _Activity:
-        """The activity events, as this unit of work sees them."""
-        return self._activity
-
-    @property
-    def keys(self) -> _Keys:
-        """The signing keys, as this unit of work sees them."""
-        return self._keys
 
     def _require_open(self) -> None:
         if not self._open:

@@ -713,46 +713,29 @@ class _Activity:
 
 
 class SqlUnitOfWork:
-    """A unit of work over one connection: a transaction that only :meth:`commit` keeps."""
+    """A unit of work over one connection: a transaction that only :meth:`commit` keeps.
+
+    Attributes:
+        subscriptions: the subscriptions, as this unit of work sees them.
+        certificates: the certificates.
+        revocations: the certificate revocations.
+        keys: the signing keys (private ones only where the caller saved them).
+        activity: the activity events for metering.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._conn: Connection | None = None
         self._tx: sa.RootTransaction | None = None
-        self._subscriptions = _Subscriptions(self)
-        self._certificates = _Certificates(self)
-        self._revocations = _Revocations(self)
-        self._keys = _Keys(self)
-        self._activity = _Activity(self)
+        self.subscriptions = _Subscriptions(self)
+        self.certificates = _Certificates(self)
+        self.revocations = _Revocations(self)
+        self.keys = _Keys(self)
+        self.activity = _Activity(self)
 
     def __repr__(self) -> str:
         url = self._engine.url.render_as_string(hide_password=True)
         return f"<SqlUnitOfWork {url} {'open' if self._tx is not None else 'closed'}>"
-
-    @property
-    def subscriptions(self) -> _Subscriptions:
-        """The subscriptions, as this unit of work sees them."""
-        return self._subscriptions
-
-    @property
-    def certificates(self) -> _Certificates:
-        """The certificates, as this unit of work sees them."""
-        return self._certificates
-
-    @property
-    def revocations(self) -> _Revocations:
-        """The revocations, as this unit of work sees them."""
-        return self._revocations
-
-    @property
-    def keys(self) -> _Keys:
-        """The signing keys, as this unit of work sees them."""
-        return self._keys
-
-    @property
-    def activity(self) -> _Activity:
-        """The activity events, as this unit of work sees them."""
-        return self._activity
 
     @property
     def connection(self) -> Connection:
