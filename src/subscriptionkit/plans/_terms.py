@@ -78,6 +78,13 @@ class Span:
         return local(at, tz).subtract(months=self.months, days=self.days)
 
 
+def _utc(value: _dt.datetime) -> pendulum.DateTime:
+    # Python compares two datetimes that share a tzinfo by their wall clocks and ignores
+    # ``fold``: in the hour a DST change repeats, 01:59 EDT would sort after 01:00 EST.
+    # Comparing in UTC compares the instants.
+    return local(value, "UTC")
+
+
 def _span(value: Span | str) -> Span:
     return value if isinstance(value, Span) else Span.parse(value)
 
@@ -165,7 +172,7 @@ class Terms:
             # Jump close with whole months, then step; never drifts since each end is from start.
             months = (at_local.year - begin_local.year) * 12 + at_local.month - begin_local.month
             n = max(0, months // self.term.months - 1)
-        while self.renewal_date(begin_local, n + 1, tz=tz) <= at_local:
+        while _utc(self.renewal_date(begin_local, n + 1, tz=tz)) <= _utc(at_local):
             n += 1
         return self.renewal_date(begin_local, n, tz=tz), self.renewal_date(
             begin_local, n + 1, tz=tz
@@ -194,7 +201,7 @@ class Terms:
     ) -> bool:
         """Whether a cancellation at ``at`` still stops the next renewal."""
         renewal = self.next_renewal(start, at, tz=tz)
-        return local(at, tz) <= self.cancel_deadline(renewal, tz=tz)
+        return _utc(local(at, tz)) <= _utc(self.cancel_deadline(renewal, tz=tz))
 
     # -- data ----------------------------------------------------------------------
 

@@ -45,6 +45,13 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
+def _utc(value: _dt.datetime) -> pendulum.DateTime:
+    # Python compares two datetimes that share a tzinfo by their wall clocks and ignores
+    # ``fold``: in the hour a DST change repeats, 01:59 EDT would sort after 01:00 EST.
+    # Every comparison of moments goes through UTC, which compares the instants.
+    return ensure_aware(value).in_timezone("UTC")
+
+
 def _check_seats(plan: Plan, seats: int | None) -> int | None:
     if isinstance(plan, SeatPlan):
         return plan.check_seats(seats)
@@ -56,7 +63,7 @@ def _check_seats(plan: Plan, seats: int | None) -> int | None:
 
 
 def _check_not_before(at: pendulum.DateTime, earliest: pendulum.DateTime, what: str) -> None:
-    if at < earliest:
+    if _utc(at) < _utc(earliest):
         raise InvalidInput(
             f"{what} must not be before {earliest.isoformat()}, got {at.isoformat()}"
         )
@@ -90,7 +97,7 @@ def start_trial(
     at = ensure_aware(at, "at")
     span = length if isinstance(length, Span) else Span.parse(length)
     ends = span.after(at, tz=tz)
-    if ends <= local(at, tz) or ends > MAX_TRIAL.after(at, tz=tz):
+    if _utc(ends) <= _utc(at) or _utc(ends) > _utc(MAX_TRIAL.after(at, tz=tz)):
         raise InvalidInput(
             f"a trial lasts more than zero and at most {MAX_TRIAL} (six months), got {span}"
         )
@@ -168,7 +175,7 @@ def activate(
         started_at=at,
         periods=1,
         seats=_check_seats(plan, seats),
-        trial_ends_at=min(sub.trial_ends_at, at) if sub.trial_ends_at else None,
+        trial_ends_at=min(sub.trial_ends_at, at, key=_utc) if sub.trial_ends_at else None,
         activated_at=at,
         ended_at=None,
     )
@@ -189,7 +196,7 @@ def catch_up(subscription: Subscription, *, at: _dt.datetime) -> Transition:
     events: list[Event] = []
     while True:
         paid = sub.paid_through
-        if paid is None or at < paid or sub.status is Status.EXPIRED:
+        if paid is None or _utc(at) < _utc(paid) or sub.status is Status.EXPIRED:
             break
         if sub.status is Status.TRIAL:
             sub = attrs.evolve(sub, status=Status.EXPIRED, ended_at=paid)
@@ -200,18 +207,14 @@ def catch_up(subscription: Subscription, *, at: _dt.datetime) -> Transition:
         elif not sub.plan.terms.auto_renew:
             sub = attrs.evolve(sub, status=Status.EXPIRED, ended_at=paid)
             events.append(Expired(sub.id, paid, "term ended without automatic renewal"))
-        elif sub.pending_plan is not None:
-            if sub.pending_plan.terms.term == sub.plan.terms.term:
+        elif (pending := sub.pending_plan) is not None:
+            if pending.terms.term == sub.plan.terms.term:
                 # Same term: keep counting from the start, so the renewal never drifts
                 # (a year started on 29 February renews on 29 February in leap years).
-                sub = attrs.evolve(
-                    sub, plan=sub.pending_plan, pending_plan=None, periods=sub.periods + 1
-                )
+                sub = attrs.evolve(sub, plan=pending, pending_plan=None, periods=sub.periods + 1)
             else:
                 # Another term length: the count restarts from the renewal date.
-                sub = attrs.evolve(
-                    sub, plan=sub.pending_plan, pending_plan=None, started_at=paid, periods=1
-                )
+                sub = attrs.evolve(sub, plan=pending, pending_plan=None, started_at=paid, periods=1)
             new_paid = sub.paid_through
             assert new_paid is not None
             events.append(Renewed(sub.id, sub.plan.id, paid, new_paid))
@@ -271,7 +274,7 @@ def cancel(subscription: Subscription, *, at: _dt.datetime) -> Transition:
     paid = sub.paid_through
     assert deadline is not None
     assert paid is not None
-    if at_local > deadline:
+    if _utc(at_local) > _utc(deadline):
         raise _too_late(sub, at_local, deadline)
     new = attrs.evolve(sub, status=Status.CANCELLED, pending_plan=None)
     return Transition(new, (*events, CancellationScheduled(sub.id, at_local, paid)))
@@ -299,7 +302,7 @@ def schedule_downgrade(subscription: Subscription, plan: Plan, *, at: _dt.dateti
     paid = sub.paid_through
     assert deadline is not None
     assert paid is not None
-    if at_local > deadline:
+    if _utc(at_local) > _utc(deadline):
         raise _too_late(sub, at_local, deadline)
     new = attrs.evolve(sub, pending_plan=plan)
     return Transition(
@@ -357,18 +360,25 @@ def has_access(subscription: Subscription, course: Course, *, at: _dt.datetime) 
     Free courses are always open; programmes are never included; paid courses are open
     from the start until exactly :attr:`Subscription.paid_through` (exclusive), on trial
     or paid, cancelled or not.
+
+    The subscription is first caught up to ``at`` (see :func:`catch_up`), so a stored
+    value that was not updated at its renewal keeps its access, as the renewal would.
     """
-    at = ensure_aware(at, "at")
+    at = _utc(ensure_aware(at, "at"))
     if course.kind == "free":
         return True
-    if course.kind == "programme" or subscription.status is Status.EXPIRED:
+    sub = catch_up(subscription, at=at).subscription
+    if course.kind == "programme" or sub.status is Status.EXPIRED:
         return False
-    sub = subscription
     trial = sub.trial_started_at, sub.trial_ends_at
-    if trial[0] is not None and trial[1] is not None and trial[0] <= at < trial[1]:
+    if trial[0] is not None and trial[1] is not None and _utc(trial[0]) <= at < _utc(trial[1]):
         return True
     paid = sub.paid_through
-    return sub.activated_at is not None and paid is not None and sub.activated_at <= at < paid
+    return (
+        sub.activated_at is not None
+        and paid is not None
+        and _utc(sub.activated_at) <= at < _utc(paid)
+    )
 
 
 def _describe(sub: Subscription) -> str:
