@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from . import _cli_subscriptions, certificates, plans
+from . import _cli_subscriptions, plans
 from ._cli_common import (
     catalog_from_args,
     decimal_amount,
@@ -29,6 +29,7 @@ from ._cli_common import (
 )
 from ._i18n import Translator
 from ._version import __version__
+from .certificates import _cli as certificates_cli
 from .clock import DEFAULT_TIMEZONE, Clock, SystemClock
 from .errors import SubscriptionKitError
 from .metering import _cli as metering_cli
@@ -134,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_quote)
 
     _cli_subscriptions.add_commands(sub, common)
-    certificates.add_commands(sub)
+    certificates_cli.add_commands(sub)
     metering_cli.add_commands(sub)
     return parser
 

@@ -17,7 +17,6 @@ a :class:`RevocationList`; what the public page shows follows the holder's
 True
 """
 
-from ._cli import add_commands
 from ._disclosure import (
     DisclosureSettings,
     NameDisclosure,
@@ -45,7 +44,6 @@ __all__ = [
     "SigningKey",
     "Verified",
     "VerifyingKey",
-    "add_commands",
     "erased_holder_settings",
     "issue",
     "public_view",
