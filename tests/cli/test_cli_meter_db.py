@@ -71,7 +71,8 @@ class TestMeterWithDatabase:
             "en_GB",
         )
         assert code == 0
-        assert out.splitlines()[2:] == [
-            "s2               2026-02 1-8          1          €0.96",
-            "total                                 1          €0.96",
+        assert out.splitlines()[1:] == [
+            "School    Month  Grades  Pupils  Usage",
+            "s2      2026-02     1-8       1  €0.96",
+            "Total                         1  €0.96",
         ]

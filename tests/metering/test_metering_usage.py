@@ -195,9 +195,11 @@ class TestCli:
         out, err = io.StringIO(), io.StringIO()
         assert args.handler(args, out, err) == 0
         text = out.getvalue()
-        assert "s1               2026-01 1-2          1" in text
-        assert "s1               2026-02 3-8          2" in text
-        assert "€ 3,12" in text  # 2 months × (0,96 + 2 × 0,30)
+        rows = [line.split() for line in text.splitlines()[2:]]
+        assert ["s1", "2026-01", "1-2", "1", "€", "0,96"] in rows
+        assert ["s1", "2026-02", "3-8", "2", "€", "0,60"] in rows
+        assert rows[-1] == ["Totaal", "6", "€", "3,12"]  # 2 months × (0,96 + 2 × 0,30)
+        assert text.splitlines()[1].split() == ["School", "Maand", "Groep", "Leerlingen", "Gebruik"]
         assert err.getvalue() == ""
 
     def test_progress_on_tty(self, tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+from .._i18n import Translator
+from .._table import Table
 from ..clock import DEFAULT_TIMEZONE
 from ..errors import SubscriptionKitError
 from ..money import format_money, total
@@ -131,16 +133,36 @@ def _cmd_meter(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (SubscriptionKitError, OSError) as exc:
         err.write(f"error: {exc}\n")
         return 1
-    out.write(f"{plan.name}: billable pupils and usage, {args.first} to {args.last}\n")
-    out.write(f"{'school':<16} {'month':<7} {'band':<6} {'pupils':>7} {'usage':>14}\n")
-    for line in lines:
-        out.write(
-            f"{line.school_id!s:<16} {line.month!s:<7} {line.band:<6} {line.pupils:>7} "
-            f"{format_money(line.amount, args.locale):>14}\n"
-        )
+    t = Translator(args.locale)
     grand = total((line.amount for line in lines), plan.currency)
-    out.write(
-        f"{'total':<16} {'':<7} {'':<6} {sum(x.pupils for x in lines):>7} "
-        f"{format_money(grand, args.locale):>14}\n"
+    table = Table(
+        t.gettext("{plan}: billable pupils and usage, {first} to {last}").format(
+            plan=plan.name, first=args.first, last=args.last
+        ),
+        (
+            t.gettext("School"),
+            t.gettext("Month"),
+            t.gettext("Grades"),
+            t.gettext("Pupils"),
+            t.gettext("Usage"),
+        ),
+        tuple(
+            (
+                str(ln.school_id),
+                str(ln.month),
+                ln.band,
+                str(ln.pupils),
+                format_money(ln.amount, args.locale),
+            )
+            for ln in lines
+        ),
+        (
+            t.gettext("Total"),
+            "",
+            "",
+            str(sum(x.pupils for x in lines)),
+            format_money(grand, args.locale),
+        ),
     )
+    out.write(table.text() + "\n")
     return 0
