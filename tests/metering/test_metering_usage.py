@@ -10,8 +10,8 @@ import numpy as np
 import pendulum
 import pytest
 from hypothesis import given, settings
-from metering_strategies import AMS, MONTHS, Row, naive_month, rows
 
+from metering_strategies import AMS, MONTHS, Row, naive_month, rows
 from subscriptionkit import plans
 from subscriptionkit.errors import InvalidEvent, InvalidInput
 from subscriptionkit.metering import (
