@@ -9,8 +9,8 @@ import numpy as np
 import pendulum
 import pytest
 from hypothesis import given, settings
-from metering_strategies import AMS, MONTHS, Row, naive_month, rows
 
+from metering_strategies import AMS, MONTHS, Row, naive_month, rows
 from subscriptionkit.errors import InvalidEvent
 from subscriptionkit.metering import BillableCounter, CountMoment, CountTable, Month, Timeline
 from subscriptionkit.metering._fast import count_arrays

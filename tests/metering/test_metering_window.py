@@ -8,8 +8,8 @@ import pendulum
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from metering_strategies import AMS, event
 
+from metering_strategies import AMS, event
 from subscriptionkit.errors import InvalidInput
 from subscriptionkit.metering import (
     CountMoment,
