@@ -73,7 +73,7 @@ def _time_to_epoch(value: object, index: int) -> int:
     if hasattr(value, "__index__"):
         return int(value.__index__())
     if hasattr(value, "__float__") and not isinstance(value, str | bytes):
-        f = float(value)
+        f = float(value)  # ok: epoch seconds (a time), not money
         if math.isfinite(f):
             return math.floor(f)
     raise InvalidEvent(

@@ -238,7 +238,7 @@ def default_catalog(teams: SeatPlan | None = None) -> Catalog:
     return Catalog((*focus_po_plans(), teams if teams is not None else teams_plan()))
 
 
-def _no_float(text: str) -> Any:
+def _no_float(text: str) -> Any:  # ok: refuses floats in catalogs
     raise InvalidPlan(
         f'prices in a catalog must be strings such as "0.96" (floats lose cents), got {text}'
     )
