@@ -43,20 +43,14 @@ def open_database(args: argparse.Namespace) -> Store:
 
 def _moment(value: str) -> pendulum.DateTime:
     try:
-        parsed = pendulum.parse(value)
-    except (ValueError, pendulum.parsing.exceptions.ParserError) as exc:
-        raise argparse.ArgumentTypeError(
-            f"expected an ISO 8601 moment with offset, e.g. 2026-09-01T09:00+02:00, got {value!r}"
-        ) from exc
-    if not isinstance(parsed, pendulum.DateTime) or not _has_offset(value):
+        parsed = pendulum.parse(value, tz=None)  # no default zone: a missing offset stays naive
+    except (ValueError, pendulum.parsing.exceptions.ParserError):
+        parsed = None
+    if not isinstance(parsed, pendulum.DateTime) or parsed.tzinfo is None:
         raise argparse.ArgumentTypeError(
             f"expected an ISO 8601 moment with offset, e.g. 2026-09-01T09:00+02:00, got {value!r}"
         )
     return parsed
-
-
-def _has_offset(value: str) -> bool:
-    return value.endswith("Z") or "+" in value[10:] or "-" in value[10:]
 
 
 def _day(value: str) -> _dt.date:
@@ -123,39 +117,42 @@ def _change(args: argparse.Namespace, out: TextIO, step: Step) -> int:
     return 0
 
 
-def _cmd_start_trial(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+Create = Callable[[UnitOfWork, argparse.Namespace], subscriptions.Transition]
+
+
+def _create(args: argparse.Namespace, out: TextIO, create: Create) -> int:
     store = open_database(args)
     with store.unit_of_work() as uow:
-        history = uow.subscriptions.for_customer(args.customer)
-        sub, _ = subscriptions.start_trial(
-            args.customer,
-            at=_at(args),
-            length=args.length,
-            history=history,
-            tz=args.tz,
-            subscription_id=args.id,
-        )
+        sub, _events = create(uow, args)
         stored = uow.subscriptions.add(sub)
         uow.commit()
     _show(stored, Translator(args.locale), out)
     return 0
+
+
+def _cmd_start_trial(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    return _create(
+        args,
+        out,
+        lambda uow, a: subscriptions.start_trial(
+            a.customer,
+            at=_at(a),
+            length=a.length,
+            history=uow.subscriptions.for_customer(a.customer),
+            tz=a.tz,
+            subscription_id=a.id,
+        ),
+    )
 
 
 def _cmd_subscribe(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    store = open_database(args)
-    with store.unit_of_work() as uow:
-        sub, _ = subscriptions.subscribe(
-            args.customer,
-            _plan(args, args.plan),
-            at=_at(args),
-            seats=args.seats,
-            tz=args.tz,
-            subscription_id=args.id,
-        )
-        stored = uow.subscriptions.add(sub)
-        uow.commit()
-    _show(stored, Translator(args.locale), out)
-    return 0
+    return _create(
+        args,
+        out,
+        lambda uow, a: subscriptions.subscribe(
+            a.customer, _plan(a, a.plan), at=_at(a), seats=a.seats, tz=a.tz, subscription_id=a.id
+        ),
+    )
 
 
 def _cmd_activate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
