@@ -64,7 +64,11 @@ activity_table: Final = sa.Table(
 
 
 def insert_events(conn: Connection, events: Iterable[ActivityEvent], *, batch: int = 5000) -> int:
-    """Insert events, skipping ids already stored; return how many were new."""
+    """Insert events, skipping ids already stored; return how many were new.
+
+    ``ON CONFLICT DO NOTHING`` skips an id stored before or earlier in the same call, and
+    ``RETURNING`` counts only the rows inserted, so nothing is remembered here.
+    """
     dialect = conn.dialect.name
     if dialect == "postgresql":
         insert: Any = postgresql.insert(activity_table)
@@ -78,7 +82,6 @@ def insert_events(conn: Connection, events: Iterable[ActivityEvent], *, batch: i
     )
     new = 0
     chunk: list[dict[str, Any]] = []
-    seen: set[str] = set()
 
     def flush() -> int:
         if not chunk:
@@ -88,9 +91,6 @@ def insert_events(conn: Connection, events: Iterable[ActivityEvent], *, batch: i
         return inserted
 
     for event in events:
-        if event.event_id in seen:  # the same id twice in one call counts once too
-            continue
-        seen.add(event.event_id)
         chunk.append(
             {
                 "event_id": event.event_id,
