@@ -33,6 +33,7 @@ The tree::
     │   └── SchemaVersionError                    the database schema is newer/older
     ├── MeteringError                             activity events that cannot be used
     │   ├── InvalidEvent (ValueError)             one malformed event, names the field
+    │   │   └── InvalidCsv                        a CSV file that cannot be read: encoding, header, line
     │   └── InvalidEventBatch (ValueError)        a batch with bad rows, lists every one
     └── CertificateError                          certificates, keys, tokens
         ├── InvalidCertificate                    verification failed; subclasses say why
@@ -65,6 +66,7 @@ __all__ = [
     "CurrencyMismatch",
     "DatabaseBusy",
     "InvalidCertificate",
+    "InvalidCsv",
     "InvalidEvent",
     "InvalidEventBatch",
     "InvalidGrade",
@@ -381,15 +383,50 @@ class InvalidEvent(MeteringError, ValueError):
         got: the value given.
         expected: what the field must be, in words.
         index: the row's position in its input (0-based), or ``None`` for a lone event.
+        line: for a row read from a file, the file line (1-based, the header is line 1)
+            the row starts on, else ``None``; the message then names the line.
     """
 
-    def __init__(self, *, field: str, got: object, expected: str, index: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        field: str,
+        got: object,
+        expected: str,
+        index: int | None = None,
+        line: int | None = None,
+    ) -> None:
         self.field = field
         self.got = got
         self.expected = expected
         self.index = index
-        where = f"row {index}: " if index is not None else ""
+        self.line = line
+        if line is not None:
+            where = f"line {line}: "
+        else:
+            where = f"row {index}: " if index is not None else ""
         super().__init__(f"{where}activity event {field} must be {expected}, got {got!r}")
+
+
+class InvalidCsv(InvalidEvent):
+    """A CSV file of activity events that cannot be read as such: not UTF-8, a header
+    without the needed columns or with a column twice, an over-long line, broken quoting.
+
+    Attributes:
+        field: what is wrong (``"encoding"``, ``"header"``, ``"line"``, ``"quoting"``).
+        got: what was found, in words.
+        expected: what the file must be, in words.
+        line: the file line (1-based) where the problem was found.
+        index: always ``None`` (the problem is the file's, not one event's).
+    """
+
+    def __init__(self, *, field: str, got: str, expected: str, line: int) -> None:
+        self.field = field
+        self.got = got
+        self.expected = expected
+        self.index = None
+        self.line = line
+        MeteringError.__init__(self, f"CSV line {line}: the {field} must be {expected}, got {got}")
 
 
 class InvalidEventBatch(MeteringError, ValueError):

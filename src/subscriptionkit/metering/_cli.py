@@ -12,7 +12,7 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from .._i18n import Translator
 from .._table import Table
@@ -82,10 +82,12 @@ def _progress(rows: Iterator[EventRow], err: TextIO, every: int) -> Iterator[Eve
 def _csv_rows(
     args: argparse.Namespace, stack: contextlib.ExitStack, err: TextIO
 ) -> Iterator[EventRow]:
+    # Bytes, so the reader checks the encoding itself and names the line of a bad byte.
+    source: IO[bytes] | TextIO
     if args.file == "-":
-        source: TextIO = sys.stdin
+        source = getattr(sys.stdin, "buffer", sys.stdin)
     else:
-        source = stack.enter_context(open(args.file, newline="", encoding="utf-8"))  # noqa: SIM115
+        source = stack.enter_context(open(args.file, "rb"))  # noqa: SIM115
     rows: Iterator[EventRow] = read_events_csv(source)
     if args.progress or err.isatty():
         rows = _progress(rows, err, getattr(args, "progress_every", PROGRESS_EVERY))

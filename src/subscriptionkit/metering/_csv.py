@@ -1,14 +1,40 @@
-"""Streaming activity events from CSV (internal)."""
+"""Streaming activity events from CSV (internal).
+
+The rules every reader of event CSV files follows (this streaming reader, and the
+columnar pyarrow reader of the ``meter`` command, which hands any file it cannot read
+exactly this way back to this one):
+
+* text is UTF-8; a UTF-8 byte order mark is skipped; anything else (Windows-1252,
+  Latin-1, UTF-16) is refused with :class:`~subscriptionkit.errors.InvalidCsv` naming
+  UTF-8 and the line of the first bad byte;
+* the separator is ``,`` or ``;`` (spreadsheet exports in Dutch locales) or a tab, chosen
+  from the header line; line endings ``\\n`` and ``\\r\\n`` alike;
+* the header names each column once; a duplicate is refused, as is a missing column;
+* a line longer than :data:`MAX_LINE` characters is refused as soon as that many have
+  been read, so an endless line costs bounded memory;
+* errors name the file line (1-based, the header is line 1), never a raw
+  ``UnicodeDecodeError`` or ``csv.Error``.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as _dt
-from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Final, NamedTuple
 
-from ..errors import InvalidEvent
-from ._events import FIELDS, check_grade, check_id, check_time
+from ..errors import InvalidCsv, InvalidEvent
+from ._events import FIELDS, check_category, check_grade, check_id, check_time
+
+#: The longest line accepted, in characters (bytes when reading a binary file); a row of
+#: six ids and a time is well under 1,000.
+MAX_LINE: Final = 1 << 20
+#: The separators recognised in the header line, most usual first.
+SEPARATORS: Final = (",", ";", "\t")
+
+_BOM: Final = "\ufeff"
+_UTF8: Final = "UTF-8 text (a UTF-8 byte order mark is allowed); save the file as 'CSV UTF-8'"
 
 
 class EventRow(NamedTuple):
@@ -22,60 +48,202 @@ class EventRow(NamedTuple):
     processed_at: _dt.datetime
 
 
-def read_events_csv(lines: Iterable[str]) -> Iterator[EventRow]:
-    """Stream validated rows from CSV text with a header row.
+class Header(NamedTuple):
+    """A parsed header line: the separator and the position of each of :data:`FIELDS`."""
+
+    separator: str
+    positions: tuple[int, ...]
+
+
+def parse_header(line: str) -> Header:
+    """Parse the header line (BOM and line ending already removed or not).
+
+    Raises:
+        InvalidCsv: a needed column is missing, or a column is named twice.
+    """
+    text = line.removeprefix(_BOM).rstrip("\r\n")
+    best: tuple[int, str, list[str]] | None = None
+    for sep in SEPARATORS:
+        try:
+            names = [n.strip() for n in next(csv.reader([text], delimiter=sep), [])]
+        except csv.Error as exc:
+            raise InvalidCsv(
+                field="header",
+                got=f"a line that is not CSV ({exc})",
+                expected=f"the column names {', '.join(FIELDS)}",
+                line=1,
+            ) from None
+        known = sum(1 for n in names if n in FIELDS)
+        if best is None or known > best[0]:
+            best = (known, sep, names)
+    assert best is not None
+    _, sep, names = best
+    seen: set[str] = set()
+    for name in names:
+        if name and name in seen:
+            raise InvalidCsv(
+                field="header",
+                got=f"the column {name!r} twice",
+                expected="each column named once",
+                line=1,
+            )
+        seen.add(name)
+    missing = [f for f in FIELDS if f not in seen]
+    if missing:
+        shown = ", ".join(repr(n) for n in names[:10]) or "an empty line"
+        raise InvalidCsv(
+            field="header",
+            got=f"{shown} (missing {', '.join(missing)})",
+            expected=f"the columns {', '.join(FIELDS)}, separated by ',' or ';'",
+            line=1,
+        )
+    return Header(sep, tuple(names.index(f) for f in FIELDS))
+
+
+def _too_long(line: int, max_line: int) -> InvalidCsv:
+    return InvalidCsv(
+        field="line",
+        got=f"more than {max_line:,} characters without a line end",
+        expected=f"at most {max_line:,} characters per line",
+        line=line,
+    )
+
+
+def _not_utf8(line: int, detail: str) -> InvalidCsv:
+    return InvalidCsv(field="encoding", got=detail, expected=_UTF8, line=line)
+
+
+def _decode_error(exc: UnicodeDecodeError) -> str:
+    bad = exc.object[exc.start : exc.start + 1]
+    return f"byte 0x{bad.hex().upper()} (not UTF-8; Windows-1252 or Latin-1?)"
+
+
+def _lines(source: IO[bytes] | IO[str] | Iterable[str], max_line: int) -> Iterator[str]:
+    """Yield the source's lines as text, each at most ``max_line`` characters.
+
+    File objects are read with ``readline(limit)`` so an endless line never needs more
+    than ``max_line`` characters of memory; bytes are decoded here, line by line, so a
+    decoding error names its line.
+    """
+    readline: Callable[[int], object] | None = getattr(source, "readline", None)
+    items: Iterator[object] = iter(()) if readline is not None else iter(source)
+    number = 0
+    while True:
+        number += 1
+        try:
+            raw = readline(max_line + 1) if readline is not None else next(items, "")
+        except UnicodeDecodeError as exc:  # a text file opened with another encoding
+            raise _not_utf8(number, _decode_error(exc)) from None
+        if not isinstance(raw, str | bytes):
+            raise InvalidCsv(
+                field="line",
+                got=f"a {type(raw).__name__}",
+                expected="text (str) or bytes",
+                line=number,
+            )
+        if not raw:
+            return
+        if len(raw) > max_line:
+            raise _too_long(number, max_line)
+        if isinstance(raw, bytes):
+            if number == 1 and raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+                raise _not_utf8(1, "UTF-16 (a UTF-16 byte order mark)")
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _not_utf8(number, _decode_error(exc)) from None
+        else:
+            text = raw
+        if number == 1:
+            text = text.removeprefix(_BOM)
+        yield text
+
+
+def read_events_csv(
+    source: IO[bytes] | IO[str] | Iterable[str], *, max_line: int = MAX_LINE
+) -> Iterator[EventRow]:
+    """Stream validated rows from CSV with a header row.
 
     Columns (any order, extra columns ignored): ``event_id, school_id, pupil_id, grade,
     category, processed_at``; ``processed_at`` is ISO 8601 with an offset
     (``2026-03-02T10:00:00+01:00`` or ``...Z``). Rows are read one at a time, so a file
-    of any size streams.
+    of any size streams. The text is UTF-8 (a byte order mark is skipped), the separator
+    ``,``, ``;`` or a tab (taken from the header), line endings ``\\n`` or ``\\r\\n``.
 
     Args:
-        lines: an open text file (``newline=""``), ``sys.stdin`` or any iterable of lines.
+        source: a file opened in binary mode (best: this reader decodes and checks the
+            encoding), a text file (``newline=""``), ``sys.stdin`` or any iterable of
+            lines.
+        max_line: the longest line accepted, in characters.
 
     Raises:
-        InvalidEvent: the header lacks a column (``index`` None), or a row is malformed;
-            ``index`` is the 0-based data row, ``field`` the column.
+        InvalidCsv: the text is not UTF-8, the header lacks a column or names one twice,
+            a line is longer than ``max_line``, or quoting is broken; ``line`` names the
+            file line.
+        InvalidEvent: a row is malformed; ``line`` is the file line it starts on,
+            ``index`` the 0-based data row and ``field`` the column.
 
     >>> import io
-    >>> text = "event_id,school_id,pupil_id,grade,category,processed_at\\n"
-    >>> text += "e1,s1,p1,3,engagement,2026-03-02T10:00:00+01:00\\n"
-    >>> [r.grade for r in read_events_csv(io.StringIO(text))]
+    >>> text = "\\ufeffevent_id;school_id;pupil_id;grade;category;processed_at\\r\\n"
+    >>> text += "e1;s1;p1;3;engagement;2026-03-02T10:00:00+01:00\\r\\n"
+    >>> [r.grade for r in read_events_csv(io.StringIO(text, newline=""))]
     [3]
+    >>> next(read_events_csv(io.BytesIO("event_id,é".encode("latin-1"))))
+    Traceback (most recent call last):
+    ...
+    subscriptionkit.errors.InvalidCsv: CSV line 1: the encoding must be UTF-8 text (a UTF-8 byte order mark is allowed); save the file as 'CSV UTF-8', got byte 0xE9 (not UTF-8; Windows-1252 or Latin-1?)
     """
-    reader = csv.reader(lines)
-    header = next(reader, None)
-    if header is None:
-        raise InvalidEvent(
-            field="header", got=None, expected=f"a header row with {', '.join(FIELDS)}"
-        )
-    names = [h.strip() for h in header]
-    missing = [f for f in FIELDS if f not in names]
-    if missing:
-        raise InvalidEvent(
+    lines = _lines(source, max_line)
+    first = next(lines, None)
+    if first is None:
+        raise InvalidCsv(
             field="header",
-            got=header,
-            expected=f"columns {', '.join(FIELDS)} (missing {', '.join(missing)})",
+            got="an empty file",
+            expected=f"a header line with the columns {', '.join(FIELDS)}",
+            line=1,
         )
-    at = [names.index(f) for f in FIELDS]
+    header = parse_header(first)
+    yield from _rows(lines, header)
+
+
+def _rows(lines: Iterator[str], header: Header) -> Iterator[EventRow]:
+    at = header.positions
     width = max(at) + 1
-    for index, row in enumerate(reader):
-        if len(row) < width:
-            if not row:
-                continue  # blank line
-            raise InvalidEvent(
-                field="row", got=row, expected=f"at least {width} values", index=index
+    reader = csv.reader(lines, delimiter=header.separator)
+    end = 1  # the last file line read (the header)
+    index = 0
+    while True:
+        start = end + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InvalidCsv(
+                field="quoting",
+                got=f"{exc} (a quote left open, or a field too long)",
+                expected="well-formed CSV: quotes closed, fields under 131,072 characters",
+                line=start,
+            ) from None
+        end = 1 + reader.line_num
+        if not row:
+            continue  # a blank line
+        try:
+            if len(row) < width:
+                raise InvalidEvent(
+                    field="row", got=row, expected=f"at least {width} values", index=index
+                )
+            e, s, p, g, c, t = (row[i] for i in at)
+            yield EventRow(
+                check_id("event_id", e, index),
+                check_id("school_id", s, index),
+                check_id("pupil_id", p, index),
+                check_grade(g, index),
+                check_category(c, index),
+                check_time(t, index),
             )
-        e, s, p, g, c, t = (row[i] for i in at)
-        yield EventRow(
-            check_id("event_id", e, index),
-            check_id("school_id", s, index),
-            check_id("pupil_id", p, index),
-            check_grade(g, index),
-            c if c else _bad_category(c, index),
-            check_time(t, index),
-        )
-
-
-def _bad_category(value: str, index: int) -> str:
-    raise InvalidEvent(field="category", got=value, expected="a non-empty string", index=index)
+        except InvalidEvent as exc:
+            raise InvalidEvent(
+                field=exc.field, got=exc.got, expected=exc.expected, index=index, line=start
+            ) from None
+        index += 1
