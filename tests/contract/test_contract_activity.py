@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import random
+import threading
+from collections.abc import Iterator
 
 import pytest
 
+from conftest import StoreFactory
 from subscriptionkit import errors, metering, plans
 from subscriptionkit.storage import Store
+from subscriptionkit.storage.sql import SqlStore
 
 UTC = dt.UTC
 CATEGORIES = ("cross_method_test", "objective_mastery", "engagement", "login")
@@ -176,3 +181,91 @@ class TestMonthlyCounts:
         assert isinstance(plan, plans.PupilPlan)
         with store.unit_of_work() as uow, pytest.raises(errors.InvalidInput, match="consecutive"):
             uow.activity.monthly_counts(plan, [metering.Month(2026, 1), metering.Month(2026, 3)])
+
+
+def _failing(events: list[metering.ActivityEvent], after: int) -> Iterator[metering.ActivityEvent]:
+    """Yield ``after`` events, then fail as a broken source would."""
+    yield from events[:after]
+    raise RuntimeError("the source broke")
+
+
+def _stored(store: Store) -> list[str]:
+    with store.unit_of_work() as uow:
+        return sorted(e.event_id for e in uow.activity.events())
+
+
+class TestAllOrNothing:
+    def test_failed_add_leaves_the_unit_of_work_unchanged(self, store: Store) -> None:
+        """An add() whose input fails halfway stages nothing: a later commit keeps only
+        what else was added, and the same events still count as new afterwards."""
+        events = _random_events(21, 6000)
+        with store.unit_of_work() as uow:
+            assert uow.activity.add(events[:100]) == 100
+            with pytest.raises(RuntimeError, match="the source broke"):
+                uow.activity.add(_failing(events, 5500))
+            assert len(uow.activity.events()) == 100
+            assert uow.activity.add(events[100:5600]) == 5500
+            uow.commit()
+        assert _stored(store) == sorted(e.event_id for e in events[:5600])
+
+    def test_a_bad_item_stages_nothing(self, store: Store) -> None:
+        """An item that is not an event is refused with a library error; nothing staged."""
+        events = _random_events(22, 50)
+        with store.unit_of_work() as uow:
+            bad: list[object] = [*events[:30], None, *events[30:]]
+            with pytest.raises(errors.SubscriptionKitError):
+                uow.activity.add(bad)  # type: ignore[arg-type]
+            uow.commit()
+        assert _stored(store) == []
+
+
+class TestConcurrentIngestion:
+    def test_same_events_from_eight_writers_in_shuffled_orders(
+        self, store_factory: StoreFactory
+    ) -> None:
+        """Eight writers (threads, each with its own store object and connection; the
+        memory store is one object shared by all) add the same events in different
+        orders at once: all succeed, each event is stored once, and the "new" counts
+        they return add up to the events stored."""
+        events = _random_events(23, 2000)
+        writers = 8
+        stores = [store_factory() for _ in range(writers)]
+        start = threading.Barrier(writers)
+
+        def ingest(i: int) -> int:
+            mine = events[:]
+            random.Random(i).shuffle(mine)
+            start.wait()
+            return _add(stores[i], mine)
+
+        with concurrent.futures.ThreadPoolExecutor(writers) as pool:
+            new = list(pool.map(ingest, range(writers)))
+        assert sum(new) == len(events)
+        assert _stored(stores[0]) == sorted(e.event_id for e in events)
+
+    def test_crossing_writers_get_a_library_error(self, store_factory: StoreFactory) -> None:
+        """Two units of work that each add one event, then the other's, would deadlock:
+        one of them fails with DatabaseBusy (retry advice, never a raw driver error),
+        the other commits, and only its events are stored."""
+        stores = [store_factory(), store_factory()]
+        if isinstance(stores[0], SqlStore) and stores[0].engine.dialect.name == "sqlite":
+            pytest.skip("SQLite has one writer at a time: two writers cannot cross")
+        a, b = _random_events(24, 2)
+        halfway = threading.Barrier(2, timeout=30)
+
+        def ingest(first: metering.ActivityEvent, second: metering.ActivityEvent) -> str:
+            store = stores[0] if first is a else stores[1]
+            try:
+                with store.unit_of_work() as uow:
+                    uow.activity.add([first])
+                    halfway.wait()
+                    uow.activity.add([second])
+                    uow.commit()
+            except errors.DatabaseBusy:
+                return "busy"
+            return "committed"
+
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            outcomes = sorted(pool.map(ingest, (a, b), (b, a)))
+        assert outcomes == ["busy", "committed"]
+        assert _stored(stores[0]) == sorted([a.event_id, b.event_id])

@@ -30,11 +30,11 @@ from collections.abc import Hashable, Iterable, Sequence
 from typing import Any, Final
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
 from ..clock import DEFAULT_TIMEZONE
-from ..errors import InvalidInput
+from ..errors import DatabaseBusy, InvalidInput
 from ..metering import (
     BILLABLE_CATEGORIES,
     ActivityEvent,
@@ -66,45 +66,121 @@ activity_table: Final = sa.Table(
 def insert_events(conn: Connection, events: Iterable[ActivityEvent], *, batch: int = 5000) -> int:
     """Insert events, skipping ids already stored; return how many were new.
 
-    ``ON CONFLICT DO NOTHING`` skips an id stored before or earlier in the same call, and
-    ``RETURNING`` counts only the rows inserted, so nothing is remembered here.
+    All or nothing: the events go in under a savepoint, so an error while reading
+    ``events`` (a broken generator, an item that is not an event) leaves the unit of work
+    as it was. Concurrent units of work adding the same events never deadlock on each
+    other and count each event as new once between them:
+
+    * PostgreSQL: the events are copied (``COPY``) into a temporary staging table, then
+      merged with one ``INSERT ... SELECT ... ORDER BY event_id ON CONFLICT DO NOTHING``:
+      every writer takes its row locks in the same (id) order, and a writer that meets an
+      id another has inserted but not committed waits for it, and counts it as new only if
+      that one rolls back;
+    * SQLite: writers take turns (one writes at a time), each ``INSERT ... ON CONFLICT
+      DO NOTHING RETURNING`` counts only the rows it inserted.
+
+    Raises:
+        InvalidInput: an item is not an :class:`ActivityEvent`.
+        DatabaseBusy: PostgreSQL still found a deadlock (several ``add`` calls in one unit
+            of work crossing another's); retry the whole unit of work.
     """
     dialect = conn.dialect.name
-    if dialect == "postgresql":
-        insert: Any = postgresql.insert(activity_table)
-    elif dialect == "sqlite":
-        insert = sqlite.insert(activity_table)
-    else:  # pragma: no cover - make_engine refuses other databases
+    if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - make_engine refuses them
         raise InvalidInput(f"activity events need SQLite or PostgreSQL, got {dialect}")
-    # RETURNING lists only the rows actually inserted: an exact count on both databases.
-    statement = insert.on_conflict_do_nothing(index_elements=["event_id"]).returning(
-        activity_table.c.event_id
+    rows = (_row(i, event) for i, event in enumerate(events))
+    try:
+        with conn.begin_nested():
+            if dialect == "postgresql":
+                return _copy_merge(conn, rows)
+            return _insert_batches(conn, rows, batch)
+    except sa.exc.OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) in _RETRY_STATES:
+            raise DatabaseBusy(detail=f"PostgreSQL: {str(exc.orig).splitlines()[0]}") from None
+        raise
+
+
+#: PostgreSQL SQLSTATEs that mean "another transaction was in the way; retry": deadlock,
+#: serialization failure, lock not available (lock_timeout).
+_RETRY_STATES: Final = frozenset({"40P01", "40001", "55P03"})
+
+_COLUMNS: Final = (
+    "event_id",
+    "school_id",
+    "pupil_id",
+    "grade",
+    "category",
+    "processed_epoch",
+    "processed_at",
+)
+
+
+def _row(index: int, event: object) -> tuple[Any, ...]:
+    if not isinstance(event, ActivityEvent):
+        raise InvalidInput(
+            f"activity.add() takes ActivityEvent objects, got {type(event).__name__} "
+            f"at position {index}"
+        )
+    return (
+        event.event_id,
+        event.school_id,
+        event.pupil_id,
+        event.grade,
+        event.category,
+        event.epoch,
+        event.processed_at.isoformat(),
+    )
+
+
+def _insert_batches(conn: Connection, rows: Iterable[tuple[Any, ...]], batch: int) -> int:
+    # RETURNING lists only the rows actually inserted: an exact count. ON CONFLICT skips
+    # an id stored before or earlier in the same call, so nothing is remembered here.
+    statement = (
+        sqlite.insert(activity_table)
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(activity_table.c.event_id)
     )
     new = 0
     chunk: list[dict[str, Any]] = []
-
-    def flush() -> int:
-        if not chunk:
-            return 0
-        inserted = len(conn.execute(statement, chunk).all())
-        chunk.clear()
-        return inserted
-
-    for event in events:
-        chunk.append(
-            {
-                "event_id": event.event_id,
-                "school_id": event.school_id,
-                "pupil_id": event.pupil_id,
-                "grade": event.grade,
-                "category": event.category,
-                "processed_epoch": event.epoch,
-                "processed_at": event.processed_at.isoformat(),
-            }
-        )
+    for row in rows:
+        chunk.append(dict(zip(_COLUMNS, row, strict=True)))
         if len(chunk) >= batch:
-            new += flush()
-    return new + flush()
+            new += len(conn.execute(statement, chunk).all())
+            chunk.clear()
+    if chunk:
+        new += len(conn.execute(statement, chunk).all())
+    return new
+
+
+_STAGING: Final = "sk_activity_staging"
+
+
+def _copy_merge(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> int:
+    """COPY into a temporary staging table, then one ordered merge (PostgreSQL)."""
+    table = activity_table.name
+    cols = ", ".join(_COLUMNS)
+    conn.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING} "
+        f"(seq bigint NOT NULL, LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+    )
+    conn.exec_driver_sql(f"TRUNCATE {_STAGING}")
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f"COPY {_STAGING} (seq, {cols}) FROM STDIN") as copy:
+            for seq, row in enumerate(rows):
+                copy.write_row((seq, *row))
+    finally:
+        cursor.close()
+    # DISTINCT ON keeps the first of a repeated id (the first one stands); the merge
+    # inserts in id order, so concurrent writers lock ids in the same order.
+    result = conn.exec_driver_sql(
+        f"WITH inserted AS (INSERT INTO {table} ({cols}) "
+        f"SELECT DISTINCT ON (event_id) {cols} FROM {_STAGING} ORDER BY event_id, seq "
+        f"ON CONFLICT (event_id) DO NOTHING RETURNING 1) "
+        f"SELECT count(*) FROM inserted"
+    )
+    new = int(result.scalar_one())
+    conn.exec_driver_sql(f"TRUNCATE {_STAGING}")
+    return new
 
 
 def monthly_counts_query(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Protocol, Self
@@ -33,6 +34,7 @@ from ..clock import DEFAULT_TIMEZONE, ensure_aware
 from ..errors import (
     AlreadyExists,
     ConcurrentUpdate,
+    DatabaseBusy,
     InvalidInput,
     NotFound,
     StorageError,
@@ -52,10 +54,22 @@ _KEYRING_KIND, _KEYRING_KEY = "private key ring", "default"
 
 
 class MemoryStore:
-    """Keeps everything in dictionaries in this process."""
+    """Keeps everything in dictionaries in this process.
 
-    def __init__(self) -> None:
+    Args:
+        lock_timeout: how long, in seconds, a unit of work waits for activity event ids
+            another open unit of work has added but not yet committed, before
+            :class:`~subscriptionkit.errors.DatabaseBusy` (as a database waits on a row lock).
+    """
+
+    def __init__(self, *, lock_timeout: float = 30.0) -> None:
         self._lock = threading.RLock()
+        self._released = threading.Condition(self._lock)
+        self.lock_timeout = lock_timeout
+        #: Event ids staged by an open unit of work: others wait until it ends.
+        self._claims: dict[str, MemoryUnitOfWork] = {}
+        #: Which units of work a waiting one waits for (to refuse a deadlock).
+        self._waits: dict[MemoryUnitOfWork, set[MemoryUnitOfWork]] = {}
         self._subscriptions: dict[str, Subscription] = {}
         self._certificates: dict[str, Certificate] = {}
         self._revocations: dict[str, Revocation] = {}
@@ -371,20 +385,67 @@ class _Activity:
         yield from (e for k, e in self._staged.items() if k not in self._store._activity)
 
     def add(self, events: Iterable[ActivityEvent]) -> int:
+        """Stage events; return how many are new (see :class:`ActivityStore`).
+
+        All or nothing: the input is read and checked before anything is staged, so an
+        error while reading it leaves the unit of work as it was. An id another open unit
+        of work has staged is waited for, as a database waits on a row lock: counted new
+        here if that one rolls back, not if it commits. So concurrent units of work adding
+        the same events each count an event once between them.
+
+        Raises:
+            InvalidInput: an item is not an :class:`ActivityEvent` (nothing is staged).
+            DatabaseBusy: waited ``lock_timeout`` seconds, or waiting would deadlock.
+        """
         self._uow._require_open()
-        new = 0
-        with self._store._lock:
-            for event in events:
-                if not isinstance(event, ActivityEvent):
-                    raise InvalidInput(
-                        f"activity.add() takes ActivityEvent objects, got {type(event).__name__}"
-                    )
-                key = event.event_id
-                if key in self._staged or key in self._store._activity:
-                    continue
-                self._staged[key] = event
-                new += 1
-        return new
+        batch: dict[str, ActivityEvent] = {}
+        for event in events:
+            if not isinstance(event, ActivityEvent):
+                raise InvalidInput(
+                    f"activity.add() takes ActivityEvent objects, got {type(event).__name__}"
+                )
+            batch.setdefault(event.event_id, event)
+        store = self._store
+        me = self._uow
+        with store._lock:
+            deadline = time.monotonic() + store.lock_timeout
+            while True:
+                wanted = [k for k in batch if k not in self._staged and k not in store._activity]
+                holders = {store._claims[k] for k in wanted if k in store._claims} - {me}
+                if not holders:
+                    break
+                self._wait_for(holders, deadline)
+            for key in wanted:
+                self._staged[key] = batch[key]
+                store._claims[key] = me
+        return len(wanted)
+
+    def _wait_for(self, holders: set[MemoryUnitOfWork], deadline: float) -> None:
+        """Wait (lock held) until one of ``holders`` ends, refusing deadlocks and long waits."""
+        store = self._store
+        me = self._uow
+        seen: set[MemoryUnitOfWork] = set()
+        todo = list(holders)
+        while todo:  # does any holder (transitively) wait for me?
+            other = todo.pop()
+            if other is me:
+                raise DatabaseBusy(
+                    detail="deadlock: two units of work wait for event ids the other added"
+                )
+            if other not in seen:
+                seen.add(other)
+                todo.extend(store._waits.get(other, ()))
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise DatabaseBusy(
+                detail=f"waited {store.lock_timeout:g} s for event ids another unit of work "
+                "added and has not committed"
+            )
+        store._waits[me] = holders
+        try:
+            store._released.wait(left)
+        finally:
+            del store._waits[me]
 
     def events(
         self,
@@ -428,7 +489,14 @@ class _Activity:
             self._store._activity.setdefault(key, event)  # the first one stands
 
     def _discard(self) -> None:
-        self._staged.clear()
+        store = self._store
+        with store._lock:
+            if self._staged:
+                for key in self._staged:
+                    if store._claims.get(key) is self._uow:
+                        del store._claims[key]
+                store._released.notify_all()
+            self._staged.clear()
 
 
 class MemoryUnitOfWork:
