@@ -132,6 +132,95 @@ MESSAGES: dict[str, tuple[dict[str, Any], str]] = {
         {"problem": "bad signature", "expected": "a signed list", "got": "an unsigned one"},
         "bad signature; expected a signed list, got an unsigned one",
     ),
+    "NotPermitted": (
+        {
+            "team_id": "t",
+            "action": "remove members",
+            "needed": "the team's owner",
+            "account_id": "bob",
+            "role": "member",
+        },
+        "account 'bob' may not remove members on team 't': expected the team's owner, got "
+        "the role 'member'",
+    ),
+    "TeamFull": (
+        {"team_id": "t", "seats": 3, "taken": 3},
+        "team 't' is full: expected a free seat, got 3 of 3 seats taken; the owner can add seats",
+    ),
+    "AlreadyOnTeam": (
+        {"team_id": "t", "what": "account", "value": "bob"},
+        "account 'bob' is on team 't' already; expected one that is not",
+    ),
+    "NotAMember": (
+        {"team_id": "t", "account_id": "zed", "expected": "an active member"},
+        "account 'zed' is not an active member of team 't'; expected an active member",
+    ),
+    "OwnerCannotBeRemoved": (
+        {"team_id": "t", "account_id": "ann"},
+        "account 'ann' owns team 't' and cannot be removed; expected a member who is not the "
+        "owner (make someone else manager first)",
+    ),
+    "AlreadyOwner": (
+        {"team_id": "t", "account_id": "ann"},
+        "account 'ann' owns team 't' already; expected another member",
+    ),
+    "CoManagersDisabled": (
+        {"team_id": "t"},
+        "team 't' does not allow co-managers; expected the setting co_managers to be on, got "
+        "it off",
+    ),
+    "SeatsBelowCommitted": (
+        {"team_id": "t", "seats": 3, "members": 3, "pending_invitations": 1},
+        "team 't' needs at least 4 seats (3 members and 1 pending invitations); got 3",
+    ),
+    "InvalidTokenKey": (
+        {"key_id": "k", "problem": "is not configured", "expected": "one of ['a']"},
+        "token key 'k' is not configured; expected one of ['a']",
+    ),
+    "UnknownInvitation": (
+        {"team_id": "t"},
+        "the token matches no invitation of team 't'; expected the token of an invitation "
+        "sent by the team, got an unknown one",
+    ),
+    "InvitationExpired": (
+        {"invitation_id": "i", "expires_at": T1, "at": T2},
+        "invitation 'i' expired at 2026-01-26T10:00:00+00:00; expected a moment before that, "
+        "got 2026-01-27T09:30:00+00:00: ask the team for a new invitation",
+    ),
+    "InvitationUsed": (
+        {"invitation_id": "i", "used_at": T1},
+        "invitation 'i' was used at 2026-01-26T10:00:00+00:00; expected an unused invitation "
+        "(each is single use)",
+    ),
+    "InvitationRevoked": (
+        {"invitation_id": "i", "revoked_at": T1},
+        "invitation 'i' was revoked at 2026-01-26T10:00:00+00:00; expected an invitation that "
+        "is not revoked",
+    ),
+    "InvitationForAnotherAddress": (
+        {"invitation_id": "i", "got": "eve@x.org"},
+        "invitation 'i' is for another e-mail address; expected the address it was sent to "
+        "(compared without case), got 'eve@x.org'",
+    ),
+    "UnknownLink": (
+        {"team_id": None},
+        "the token matches no registration link; expected the current token of a link, got an "
+        "unknown one (the link may have been rotated)",
+    ),
+    "LinkExpired": (
+        {"link_id": "l", "expires_at": T1, "at": T2},
+        "registration link 'l' expired at 2026-01-26T10:00:00+00:00; expected a moment before "
+        "that, got 2026-01-27T09:30:00+00:00",
+    ),
+    "LinkRevoked": (
+        {"link_id": "l", "revoked_at": T1},
+        "registration link 'l' was revoked at 2026-01-26T10:00:00+00:00; expected a link that "
+        "is not revoked",
+    ),
+    "LinkUsedUp": (
+        {"link_id": "l", "max_uses": 2},
+        "registration link 'l' was used its maximum of 2 times; expected fewer than 2 uses",
+    ),
 }
 
 # The builtin each error refines, as drawn in the module docstring.
@@ -148,6 +237,11 @@ MIXINS: dict[str, tuple[type[BaseException], ...]] = {
     "UnknownPlan": (KeyError, LookupError),
     "PriceNotConfigured": (LookupError,),
     "NotFound": (LookupError,),
+    "NotPermitted": (PermissionError,),
+    "NotAMember": (LookupError,),
+    "InvalidTokenKey": (ValueError,),
+    "UnknownInvitation": (LookupError,),
+    "UnknownLink": (LookupError,),
     "MalformedToken": (ValueError,),
     "UnknownKey": (LookupError,),
     "InvalidKeyMaterial": (ValueError,),
@@ -196,6 +290,11 @@ class TestTree:
             ("ConcurrentUpdate", "StorageError"),
             ("CertificateRevoked", "InvalidCertificate"),
             ("InvalidCertificate", "CertificateError"),
+            ("InvitationUsed", "InvitationError"),
+            ("LinkUsedUp", "LinkError"),
+            ("InvitationError", "TeamError"),
+            ("LinkError", "TeamError"),
+            ("TeamFull", "TeamError"),
         ],
     )
     def test_parents(self, child: str, parent: str) -> None:
@@ -206,6 +305,7 @@ class TestTree:
         """Only bad input is a ValueError; a lifecycle step refused is not."""
         assert not issubclass(errors.LifecycleError, ValueError)
         assert not issubclass(errors.StorageError, ValueError)
+        assert not issubclass(errors.TeamError, ValueError)
 
     def test_base_class_message(self) -> None:
         """The base class keeps its message as text and as an attribute."""

@@ -94,14 +94,23 @@ class TestCatalogs:
 
     def test_mo_matches_po(self) -> None:
         """The compiled .mo holds exactly the .po's translations (`nox -s catalogs`)."""
+        # Plural entries: the readers give lists or tuples; compare them as tuples.
         po = {
-            m.id if isinstance(m.id, str) else tuple(m.id): m.string
+            m.id if isinstance(m.id, str) else tuple(m.id): (
+                m.string if isinstance(m.string, str) else tuple(m.string or ())
+            )
             for m in _read_po(NL_PO)
             if m.id and not m.fuzzy
         }
         with NL_MO.open("rb") as f:
             mo = read_mo(f)
-        compiled = {m.id if isinstance(m.id, str) else tuple(m.id): m.string for m in mo if m.id}
+        compiled = {
+            m.id if isinstance(m.id, str) else tuple(m.id): (
+                m.string if isinstance(m.string, str) else tuple(m.string or ())
+            )
+            for m in mo
+            if m.id
+        }
         assert compiled == po, "the .mo is stale: run `pybabel compile` (nox -s catalogs)"
 
 

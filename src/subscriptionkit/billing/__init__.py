@@ -15,10 +15,16 @@ Per-pupil plans (seed 002, "Betalen naar gebruik"):
 Seat plans: :func:`seat_invoice` for a period, :func:`seat_change_invoice` for seats added
 mid-term (prorated to the day, or from the next renewal: a plan term).
 
+Discounts (:class:`Discount`) belong to a subscription: a percentage or an amount per seat,
+for some terms or open-ended; :func:`apply_discounts` adds them as their own credit lines,
+and :func:`end_discounts` ends them when the subscription is cancelled (seed 000: they do
+not come back with a later re-subscription).
+
 Each line is rounded once by the money policy; an invoice total is the exact sum of its
 lines. See ``docs/billing.md`` for a worked example.
 """
 
+from ._discounts import Discount, DiscountKind, apply_discounts, end_discounts
 from ._invoice import INVOICE_TITLES, LINE_TEXTS, Invoice, InvoiceKind, InvoiceLine, LineKind
 from ._rules import (
     advance,
@@ -35,12 +41,16 @@ from ._rules import (
 __all__ = [
     "INVOICE_TITLES",
     "LINE_TEXTS",
+    "Discount",
+    "DiscountKind",
     "Invoice",
     "InvoiceKind",
     "InvoiceLine",
     "LineKind",
     "advance",
     "advance_count",
+    "apply_discounts",
+    "end_discounts",
     "pupils_by_band",
     "seat_change_invoice",
     "seat_invoice",

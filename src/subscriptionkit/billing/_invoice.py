@@ -21,6 +21,8 @@ LineKind = Literal[
     "usage",  # the actual usage of a period, per band
     "seats",  # seats for a period
     "seats_prorated",  # seats added mid-term, prorated to the day
+    "discount_percent",  # a percentage off a seat line (negative)
+    "discount_per_seat",  # an amount per seat off a seat line (negative)
 ]
 InvoiceKind = Literal["advance", "true_up", "upgrade_settlement", "seats", "seat_change"]
 
@@ -31,6 +33,8 @@ LINE_TEXTS: Mapping[str, str] = {
     "usage": gettext_noop("Usage {start} – {end}, grades {band}, in pupil-months"),
     "seats": gettext_noop("Seats {start} – {end}"),
     "seats_prorated": gettext_noop("Seats added, {days} of {period_days} days ({start} – {end})"),
+    "discount_percent": gettext_noop("Discount {percent}% on seats ({start} – {end})"),
+    "discount_per_seat": gettext_noop("Discount per seat ({start} – {end})"),
 }
 #: Invoice titles.
 INVOICE_TITLES: Mapping[str, str] = {

@@ -32,11 +32,13 @@ from ..errors import InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts
 from ..plans import PupilPlan
 from ..subscriptions import Subscription
+from ..teams import CourseProgress
 
 __all__ = [
     "ActivityStore",
     "CertificateRepository",
     "KeyStore",
+    "ProgressStore",
     "RevocationStore",
     "Store",
     "SubscriptionRepository",
@@ -229,6 +231,29 @@ class ActivityStore(Protocol):
         """Billable pupils per school, month and band: the same result as
         :func:`subscriptionkit.metering.monthly_counts` over the stored events (the SQL
         adapter computes it inside the database, in one query)."""
+        ...
+
+
+@runtime_checkable
+class ProgressStore(Protocol):
+    """Enrolments and progress per account and course (percent, last activity, completion).
+
+    Progress belongs to the person's account, like their certificates: it outlives team
+    memberships. :func:`subscriptionkit.teams.team_progress` reads it for a team's active
+    members; :func:`~subscriptionkit.teams.enrol` and
+    :func:`~subscriptionkit.teams.record_progress` make the values to save.
+    """
+
+    def save(self, progress: CourseProgress) -> CourseProgress:
+        """Store (insert or replace) the progress of one account in one course; return it."""
+        ...
+
+    def get(self, account_id: str, course_id: str) -> CourseProgress | None:
+        """Return the progress of the account in the course, or ``None`` if not enrolled."""
+        ...
+
+    def for_accounts(self, account_ids: Iterable[str]) -> Sequence[CourseProgress]:
+        """Return the progress of those accounts, by account, then enrolment, then course."""
         ...
 
 
