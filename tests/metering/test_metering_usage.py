@@ -1,10 +1,8 @@
-"""Monthly counts per band, monthly usage, the incremental meter, CSV and the CLI."""
+"""Monthly counts per band, monthly usage, the incremental meter and CSV."""
 
 from __future__ import annotations
 
-import argparse
 import io
-from pathlib import Path
 
 import numpy as np
 import pendulum
@@ -24,7 +22,6 @@ from subscriptionkit.metering import (
     monthly_usage,
     read_events_csv,
 )
-from subscriptionkit.metering._cli import add_commands
 from subscriptionkit.money import eur, total
 
 COMBI = plans.default_catalog()["focus-po-combi"]
@@ -165,64 +162,3 @@ class TestCsv:
         """A header without the needed columns is refused, naming them."""
         with pytest.raises(InvalidEvent, match="missing grade"):
             list(read_events_csv(io.StringIO("event_id,school_id,pupil_id,category,x\n")))
-
-
-class _TTY(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-class TestCli:
-    def _parse(self, *argv: str) -> argparse.Namespace:
-        parser = argparse.ArgumentParser()
-        add_commands(parser.add_subparsers())
-        return parser.parse_args(["meter", *argv])
-
-    def _csv(self, tmp_path: Path, rows: int = 3) -> str:
-        path = tmp_path / "events.csv"
-        lines = [HEADER]
-        for i in range(rows):
-            grade = 2 if i % 2 else 5
-            lines.append(f"e{i},s1,p{i},{grade},engagement,2026-01-1{i % 9}T10:00:00+01:00\n")
-        path.write_text("".join(lines), encoding="utf-8")
-        return str(path)
-
-    def test_prints_counts_and_usage(self, tmp_path: Path) -> None:
-        """The command prints a line per school, month and band, and a total."""
-        args = self._parse(
-            self._csv(tmp_path), "--plan", "focus-po-combi", "--from", "2026-01", "--to", "2026-02"
-        )
-        out, err = io.StringIO(), io.StringIO()
-        assert args.handler(args, out, err) == 0
-        text = out.getvalue()
-        rows = [line.split() for line in text.splitlines()[2:]]
-        assert ["s1", "2026-01", "1-2", "1", "€", "0,96"] in rows
-        assert ["s1", "2026-02", "3-8", "2", "€", "0,60"] in rows
-        assert rows[-1] == ["Totaal", "6", "€", "3,12"]  # 2 months × (0,96 + 2 × 0,30)
-        assert text.splitlines()[1].split() == ["School", "Maand", "Groep", "Leerlingen", "Gebruik"]
-        assert err.getvalue() == ""
-
-    def test_progress_on_tty(self, tmp_path: Path) -> None:
-        """A TTY stderr gets a progress counter."""
-        args = self._parse(
-            self._csv(tmp_path, 5), "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-01"
-        )
-        args.progress_every = 2
-        err = _TTY()
-        assert args.handler(args, io.StringIO(), err) == 0
-        assert "5 rows read" in err.getvalue()
-
-    def test_bad_input_is_one_line(self, tmp_path: Path) -> None:
-        """Unknown plans, seat plans, bad rows and missing files end with status 1."""
-        path = self._csv(tmp_path)
-        for plan, file in (("nope", path), ("teams", path), ("focus-po-1-8", "/no/such")):
-            args = self._parse(file, "--plan", plan, "--from", "2026-01", "--to", "2026-01")
-            err = io.StringIO()
-            assert args.handler(args, io.StringIO(), err) == 1
-            assert err.getvalue().startswith("error: ")
-            assert err.getvalue().count("\n") == 1
-
-    def test_month_arguments_are_checked(self) -> None:
-        """--from must be YYYY-MM."""
-        with pytest.raises(SystemExit):
-            self._parse("-", "--plan", "x", "--from", "2026-1", "--to", "2026-02")

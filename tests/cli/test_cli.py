@@ -277,3 +277,30 @@ class TestConsoleScript:
         )
         assert failed.returncode == 1
         assert "Organisation plan" in failed.stderr
+
+    def test_python_dash_m(self) -> None:
+        """`python -m subscriptionkit` is the same command: output 0, rule broken 1, usage 2."""
+        env = {**os.environ, "PYTHONWARNINGS": "error", "PYTHONIOENCODING": "utf-8"}
+
+        def run_module(*argv: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "subscriptionkit", *argv],
+                capture_output=True,
+                encoding="utf-8",
+                env=env,
+                check=False,
+                timeout=60,
+            )
+
+        done = run_module("quote", "teams", "--seats", "12", "--seat-price", "60")
+        assert (done.returncode, done.stderr) == (0, "")
+        assert done.stdout.splitlines()[-1].split() == ["Totaal", "€", "720,00"]
+        failed = run_module("quote", "teams", "--seats", "12")
+        assert failed.returncode == 1
+        assert failed.stderr.startswith("subscriptionkit: error: plan 'teams' has no configured")
+        assert failed.stderr.count("\n") == 1
+        usage = run_module("quote")
+        assert usage.returncode == 2
+        assert usage.stderr.splitlines()[-1] == (
+            "subscriptionkit quote: error: the following arguments are required: plan"
+        )

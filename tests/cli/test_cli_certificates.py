@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from subscriptionkit.certificates import KeyRing, PublicKeySet, RevocationList
-from subscriptionkit.certificates._cli import add_commands
+from subscriptionkit.cli._certificates import add_commands
 from subscriptionkit.clock import FixedClock
 
 T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)

@@ -10,11 +10,11 @@ from typing import Any, TextIO
 
 import pendulum
 
-from . import plans, subscriptions
-from ._cli_common import catalog_from_args, decimal_amount
-from ._i18n import Translator, gettext_noop
-from .clock import ensure_aware, local
-from .storage import Store, UnitOfWork, open_store
+from .. import plans, subscriptions
+from .._i18n import Translator, gettext_noop
+from ..clock import ensure_aware, local
+from ..storage import Store, UnitOfWork, open_store
+from ._common import catalog_from_args, decimal_amount
 
 #: Environment variable naming the database when ``--db`` is not given.
 DB_VARIABLE = "SUBSCRIPTIONKIT_DB"

@@ -1,4 +1,4 @@
-"""The ``subscriptionkit meter`` command (internal; the main CLI wires it in).
+"""The ``meter`` command (internal; :mod:`subscriptionkit.cli` wires it in).
 
 ::
 
@@ -14,16 +14,23 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any, TextIO
 
+from .. import plans
 from .._i18n import Translator
 from .._table import Table
 from ..clock import DEFAULT_TIMEZONE
 from ..errors import SubscriptionKitError
+from ..metering import (
+    ActivityEvent,
+    EventRow,
+    Month,
+    MonthlyCounts,
+    month_range,
+    monthly_counts,
+    monthly_usage,
+    read_events_csv,
+)
 from ..money import format_money, total
-from ..plans import PupilPlan
-from ._csv import EventRow, read_events_csv
-from ._events import ActivityEvent
-from ._usage import MonthlyCounts, monthly_counts, monthly_usage
-from ._window import Month, month_range
+from ._subscriptions import open_database
 
 #: Rows between two progress updates on stderr.
 PROGRESS_EVERY = 100_000
@@ -95,11 +102,9 @@ def _csv_rows(
 
 
 def _counts_from_database(
-    args: argparse.Namespace, plan: PupilPlan, months: tuple[Month, ...], err: TextIO
+    args: argparse.Namespace, plan: plans.PupilPlan, months: tuple[Month, ...], err: TextIO
 ) -> MonthlyCounts:
     """Store the CSV's events (with --store), then count inside the database."""
-    from .._cli_subscriptions import open_database  # the command line's one way to a store
-
     store = open_database(args)
     with store.unit_of_work() as uow:
         if args.store:
@@ -113,8 +118,6 @@ def _counts_from_database(
 
 def _cmd_meter(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Handle ``meter``: print counts and usage; 1 on bad input, with a one-line error."""
-    from .. import plans
-
     try:
         plan = plans.default_catalog()[args.plan]
         if not isinstance(plan, plans.PupilPlan):

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import attrs
 
-from . import plans
-from ._i18n import check_locale
-from .clock import timezone
-from .errors import InvalidInput
-from .money import Money, money
+from .. import plans
+from .._i18n import check_locale
+from ..clock import timezone
+from ..errors import InvalidInput
+from ..money import Money, money
 
 
 def locale_name(value: str) -> str:

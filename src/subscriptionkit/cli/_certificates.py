@@ -1,6 +1,6 @@
-"""The ``certificates`` command of the ``subscriptionkit`` CLI: keys, issue, verify, revoke.
+"""The ``certificates`` command: keys, issue, verify, revoke (internal).
 
-The main CLI builds the parser, sets ``args.clock`` (a :class:`~subscriptionkit.clock.Clock`)
+:mod:`subscriptionkit.cli` builds the parser, sets ``args.clock`` (a :class:`~subscriptionkit.clock.Clock`)
 and calls ``args.handler(args, out, err)``; handlers return the exit status.
 """
 
@@ -14,11 +14,16 @@ import tempfile
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..certificates import (
+    KeyRing,
+    PublicKeySet,
+    RevocationList,
+    issue,
+    token,
+    verification_url,
+    verify,
+)
 from ..errors import InvalidCertificate, SubscriptionKitError
-from ._keys import KeyRing, PublicKeySet
-from ._model import issue
-from ._revocation import RevocationList
-from ._token import token, verification_url, verify
 
 __all__ = ["add_commands"]
 
