@@ -19,6 +19,7 @@ plan's :class:`~subscriptionkit.plans.Terms`, on the customer's wall clock.
 (['Upgraded'], '2027-09-01T11:00:00+02:00')
 """
 
+from ._audit import audit_entries
 from ._model import (
     Activated,
     CancellationScheduled,
@@ -34,7 +35,7 @@ from ._model import (
     TrialStarted,
     Upgraded,
 )
-from ._reminders import Message, Reminder, ReminderKind, due_reminders
+from ._reminders import Message, Reminder, ReminderKind, due_reminders, pending_reminders
 from ._rules import (
     MAX_TRIAL,
     TRIAL_PLAN_ID,
@@ -70,12 +71,14 @@ __all__ = [
     "TrialStarted",
     "Upgraded",
     "activate",
+    "audit_entries",
     "cancel",
     "cancellation_deadline",
     "catch_up",
     "change_seats",
     "due_reminders",
     "has_access",
+    "pending_reminders",
     "schedule_downgrade",
     "start_trial",
     "subscribe",

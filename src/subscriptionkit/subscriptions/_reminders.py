@@ -106,20 +106,41 @@ def due_reminders(subscriptions: Iterable[Subscription], *, on: _dt.date) -> lis
     for original in subscriptions:
         day_start = pendulum.datetime(on.year, on.month, on.day, tz=timezone(original.timezone))
         sub = catch_up(original, at=day_start).subscription
-        if sub.status is not Status.ACTIVE or not sub.plan.terms.auto_renew:
-            continue
-        renews = sub.paid_through
-        deadline = cancellation_deadline(sub)
-        assert renews is not None
-        assert deadline is not None
-        reminder_on = sub.plan.terms.reminder_date(renews, tz=sub.timezone).date()
-        days: tuple[tuple[ReminderKind, _dt.date], ...] = (
-            ("renewal", reminder_on),
-            ("cancellation_deadline", deadline.date()),
-        )
-        for kind, day in days:
-            if day == on:
-                out.append(
-                    Reminder(kind, sub.id, sub.customer_id, sub.plan.name, on, renews, deadline)
-                )
+        out.extend(r for r in pending_reminders(sub) if r.due_on == on)
     return out
+
+
+def pending_reminders(subscription: Subscription) -> tuple[Reminder, ...]:
+    """Return the reminders the subscription's current period holds, each on its own day.
+
+    These are the reminders :func:`due_reminders` sends for this period, as the
+    subscription stands (it is not caught up first): ``"renewal"`` on the reminder day
+    before :attr:`~Subscription.paid_through` and ``"cancellation_deadline"`` on the
+    day of the last moment to cancel, both in the customer's time zone. Only an active,
+    automatically renewing subscription has any. Stores keep them as rows so a daily job
+    can ask for the reminders due without reading every subscription.
+
+    >>> import datetime as dt
+    >>> from subscriptionkit import plans, subscriptions
+    >>> start = dt.datetime(2026, 1, 15, 9, 0, tzinfo=dt.timezone.utc)
+    >>> sub, _ = subscriptions.subscribe(
+    ...     "school-1", plans.default_catalog()["focus-po-1-2"], at=start)
+    >>> [(r.kind, r.due_on.isoformat()) for r in subscriptions.pending_reminders(sub)]
+    [('renewal', '2026-11-15'), ('cancellation_deadline', '2026-12-15')]
+    """
+    sub = subscription
+    if sub.status is not Status.ACTIVE or not sub.plan.terms.auto_renew:
+        return ()
+    renews = sub.paid_through
+    deadline = cancellation_deadline(sub)
+    assert renews is not None
+    assert deadline is not None
+    reminder_on = sub.plan.terms.reminder_date(renews, tz=sub.timezone).date()
+    days: tuple[tuple[ReminderKind, _dt.date], ...] = (
+        ("renewal", reminder_on),
+        ("cancellation_deadline", deadline.date()),
+    )
+    return tuple(
+        Reminder(kind, sub.id, sub.customer_id, sub.plan.name, day, renews, deadline)
+        for kind, day in days
+    )
