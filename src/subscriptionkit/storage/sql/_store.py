@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
-from ..certificates import (
+from ...certificates import (
     Certificate,
     KeyRing,
     PublicKeySet,
@@ -43,8 +43,8 @@ from ..certificates import (
     SigningKey,
     VerifyingKey,
 )
-from ..clock import DEFAULT_TIMEZONE, ensure_aware
-from ..errors import (
+from ...clock import DEFAULT_TIMEZONE, ensure_aware
+from ...errors import (
     AlreadyExists,
     ConcurrentUpdate,
     DatabaseBusy,
@@ -54,12 +54,12 @@ from ..errors import (
     StorageError,
     TrialAlreadyUsed,
 )
-from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts
-from ..plans import PupilPlan
-from ..subscriptions import Subscription
-from ._activity_sql import activity_table, insert_events, monthly_counts_query, select_events
-from ._schema import metadata
-from .ports import _require_keyring, _require_public_keyset
+from ...metering import ActivityEvent, CountMoment, Month, MonthlyCounts
+from ...plans import PupilPlan
+from ...subscriptions import Subscription
+from ..ports import _require_keyring, _require_public_keyset
+from ._activity import activity_table, insert_events, monthly_counts_query, select_events
+from ._tables import metadata
 
 __all__ = [
     "MIGRATIONS",

@@ -33,9 +33,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
-from ..clock import DEFAULT_TIMEZONE
-from ..errors import DatabaseBusy, InvalidInput
-from ..metering import (
+from ...clock import DEFAULT_TIMEZONE
+from ...errors import DatabaseBusy, InvalidInput
+from ...metering import (
     BILLABLE_CATEGORIES,
     ActivityEvent,
     CountMoment,
@@ -44,8 +44,8 @@ from ..metering import (
     epoch_seconds,
     month_range,
 )
-from ..plans import PupilPlan
-from ._schema import metadata
+from ...plans import PupilPlan
+from ._tables import metadata
 
 #: The activity events table (created by schema migration 3).
 activity_table: Final = sa.Table(
