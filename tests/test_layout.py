@@ -11,7 +11,7 @@ import subscriptionkit
 
 ROOT = Path(subscriptionkit.__file__).parent
 #: Packages whose modules must stay small enough to read in one sitting.
-SMALL_MODULE_PACKAGES = ("cli",)
+SMALL_MODULE_PACKAGES = ("cli", "storage")
 MAX_MODULE_LINES = 500
 
 

@@ -20,9 +20,7 @@ again at commit, and a rolled-back unit of work leaves no trace. One
 
 from __future__ import annotations
 
-import datetime as _dt
 import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Protocol, Self
@@ -30,19 +28,17 @@ from typing import Protocol, Self
 import attrs
 
 from ..certificates import Certificate, KeyRing, PublicKeySet, Revocation, RevocationList
-from ..clock import DEFAULT_TIMEZONE, ensure_aware
 from ..errors import (
     AlreadyExists,
     ConcurrentUpdate,
-    DatabaseBusy,
     InvalidInput,
     NotFound,
     StorageError,
     TrialAlreadyUsed,
 )
-from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts, monthly_counts
-from ..plans import PupilPlan
+from ..metering import ActivityEvent
 from ..subscriptions import Subscription
+from ._memory_activity import _Activity
 from .ports import _require_keyring, _require_public_keyset
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
@@ -367,136 +363,6 @@ class _Keys:
     def _discard(self) -> None:
         self._public = None
         self._private = None
-
-
-class _Activity:
-    """The activity events of one memory unit of work; counts use the Python engine."""
-
-    def __init__(self, uow: MemoryUnitOfWork) -> None:
-        self._uow = uow
-        self._store = uow.store
-        self._staged: dict[str, ActivityEvent] = {}
-
-    def __repr__(self) -> str:
-        return f"<memory activity staged={len(self._staged)}>"
-
-    def _visible(self) -> Iterator[ActivityEvent]:
-        yield from self._store._activity.values()
-        yield from (e for k, e in self._staged.items() if k not in self._store._activity)
-
-    def add(self, events: Iterable[ActivityEvent]) -> int:
-        """Stage events; return how many are new (see :class:`ActivityStore`).
-
-        All or nothing: the input is read and checked before anything is staged, so an
-        error while reading it leaves the unit of work as it was. An id another open unit
-        of work has staged is waited for, as a database waits on a row lock: counted new
-        here if that one rolls back, not if it commits. So concurrent units of work adding
-        the same events each count an event once between them.
-
-        Raises:
-            InvalidInput: an item is not an :class:`ActivityEvent` (nothing is staged).
-            DatabaseBusy: waited ``lock_timeout`` seconds, or waiting would deadlock.
-        """
-        self._uow._require_open()
-        batch: dict[str, ActivityEvent] = {}
-        for event in events:
-            if not isinstance(event, ActivityEvent):
-                raise InvalidInput(
-                    f"activity.add() takes ActivityEvent objects, got {type(event).__name__}"
-                )
-            batch.setdefault(event.event_id, event)
-        store = self._store
-        me = self._uow
-        with store._lock:
-            deadline = time.monotonic() + store.lock_timeout
-            while True:
-                wanted = [k for k in batch if k not in self._staged and k not in store._activity]
-                holders = {store._claims[k] for k in wanted if k in store._claims} - {me}
-                if not holders:
-                    break
-                self._wait_for(holders, deadline)
-            for key in wanted:
-                self._staged[key] = batch[key]
-                store._claims[key] = me
-        return len(wanted)
-
-    def _wait_for(self, holders: set[MemoryUnitOfWork], deadline: float) -> None:
-        """Wait (lock held) until one of ``holders`` ends, refusing deadlocks and long waits."""
-        store = self._store
-        me = self._uow
-        seen: set[MemoryUnitOfWork] = set()
-        todo = list(holders)
-        while todo:  # does any holder (transitively) wait for me?
-            other = todo.pop()
-            if other is me:
-                raise DatabaseBusy(
-                    detail="deadlock: two units of work wait for event ids the other added"
-                )
-            if other not in seen:
-                seen.add(other)
-                todo.extend(store._waits.get(other, ()))
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise DatabaseBusy(
-                detail=f"waited {store.lock_timeout:g} s for event ids another unit of work "
-                "added and has not committed"
-            )
-        store._waits[me] = holders
-        try:
-            store._released.wait(left)
-        finally:
-            del store._waits[me]
-
-    def events(
-        self,
-        *,
-        school_id: str | None = None,
-        since: _dt.datetime | None = None,
-        until: _dt.datetime | None = None,
-    ) -> Sequence[ActivityEvent]:
-        self._uow._require_open()
-        since = None if since is None else ensure_aware(since, "since")
-        until = None if until is None else ensure_aware(until, "until")
-        with self._store._lock:
-            found = [
-                e
-                for e in self._visible()
-                if (school_id is None or e.school_id == school_id)
-                and (since is None or e.processed_at >= since)
-                and (until is None or e.processed_at < until)
-            ]
-        return sorted(found, key=lambda e: (e.processed_at, e.event_id))
-
-    def monthly_counts(
-        self,
-        plan: PupilPlan,
-        months: Iterable[Month],
-        *,
-        tz: str | _dt.tzinfo = DEFAULT_TIMEZONE,
-        policy: CountMoment | None = None,
-        school_id: str | None = None,
-    ) -> MonthlyCounts:
-        self._uow._require_open()
-        with self._store._lock:
-            chosen = [e for e in self._visible() if school_id is None or e.school_id == school_id]
-        return monthly_counts(chosen, plan, months, tz=tz, policy=policy)
-
-    def _check(self) -> None:
-        """Nothing can conflict: an id stored meanwhile simply stands."""
-
-    def _apply(self) -> None:
-        for key, event in self._staged.items():
-            self._store._activity.setdefault(key, event)  # the first one stands
-
-    def _discard(self) -> None:
-        store = self._store
-        with store._lock:
-            if self._staged:
-                for key in self._staged:
-                    if store._claims.get(key) is self._uow:
-                        del store._claims[key]
-                store._released.notify_all()
-            self._staged.clear()
 
 
 class MemoryUnitOfWork:

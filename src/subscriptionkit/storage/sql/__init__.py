@@ -1,16 +1,35 @@
-"""The SQL adapter: SQLAlchemy 2 Core over SQLite and PostgreSQL (see ``_store``)."""
+"""The SQL adapter: SQLAlchemy 2 Core over SQLite (the embedded default) and PostgreSQL.
+
+One code path serves both databases. The library creates and versions its own schema:
+a ``sk_schema_version`` table records the version, and :meth:`SqlStore.migrate` applies
+the forward migrations in order, each in its own transaction. A database whose schema is
+newer than this library raises :class:`~subscriptionkit.errors.SchemaVersionError`; an
+older one is migrated when the store opens (``migrate=True``, the default) or refused
+(``migrate=False``). Nothing is ever created silently over an unversioned schema.
+
+URLs: a file path or ``sqlite:///path.db`` (SQLite), ``:memory:`` (a private SQLite
+database in memory), ``postgresql://user@host/db`` (PostgreSQL through psycopg 3).
+
+>>> store = SqlStore(":memory:")
+>>> store.schema_version() == SCHEMA_VERSION
+True
+
+Moments are stored as fixed-width ISO 8601 text in UTC with microseconds
+(``2026-03-01T12:00:00.000000+00:00``): the same text on SQLite and PostgreSQL, read back
+to the very same aware datetime, and sorting as text sorts in time.
+
+Inside, one private module per concern: ``_engine`` (engines and URLs), ``_tables`` (the
+tables and column types), ``_versions`` (the schema versions), one module per aggregate
+(``_subscriptions``; ``_certificates`` for certificates, revocations and keys;
+``_activity``), and ``_store`` (the store and its unit of work).
+"""
 
 from __future__ import annotations
 
-from ._store import (
-    MIGRATIONS,
-    SCHEMA_VERSION,
-    Migration,
-    SqlStore,
-    SqlUnitOfWork,
-    make_engine,
-    metadata,
-)
+from ._engine import make_engine
+from ._store import SqlStore, SqlUnitOfWork
+from ._tables import metadata
+from ._versions import MIGRATIONS, SCHEMA_VERSION, Migration
 
 __all__ = [
     "MIGRATIONS",

@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Hashable, Iterable, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
-from ...clock import DEFAULT_TIMEZONE
+from ...clock import DEFAULT_TIMEZONE, ensure_aware
 from ...errors import DatabaseBusy, InvalidInput
 from ...metering import (
     BILLABLE_CATEGORIES,
@@ -45,22 +45,10 @@ from ...metering import (
     month_range,
 )
 from ...plans import PupilPlan
-from ._tables import metadata
+from ._tables import activity_table
 
-#: The activity events table (created by schema migration 3).
-activity_table: Final = sa.Table(
-    "sk_activity_events",
-    metadata,
-    sa.Column("event_id", sa.String(200), primary_key=True),
-    sa.Column("school_id", sa.String(200), nullable=False),
-    sa.Column("pupil_id", sa.String(200), nullable=False),
-    sa.Column("grade", sa.SmallInteger, nullable=False),
-    sa.Column("category", sa.String(100), nullable=False),
-    # The whole UTC epoch second (floor), for windows; and the exact moment, as given.
-    sa.Column("processed_epoch", sa.BigInteger, nullable=False),
-    sa.Column("processed_at", sa.String(40), nullable=False),
-    sa.Index("ix_sk_activity_school_epoch", "school_id", "processed_epoch"),
-)
+if TYPE_CHECKING:
+    from ._store import SqlUnitOfWork
 
 
 def insert_events(conn: Connection, events: Iterable[ActivityEvent], *, batch: int = 5000) -> int:
@@ -342,3 +330,43 @@ def select_events(
         for e in events
         if (since is None or e.processed_at >= since) and (until is None or e.processed_at < until)
     ]
+
+
+class _Activity:
+    """The activity events of one SQL unit of work; counts run inside the database."""
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def __repr__(self) -> str:
+        return "<sql activity>"
+
+    def add(self, events: Iterable[ActivityEvent]) -> int:
+        return insert_events(self._uow.connection, events)
+
+    def events(
+        self,
+        *,
+        school_id: str | None = None,
+        since: _dt.datetime | None = None,
+        until: _dt.datetime | None = None,
+    ) -> Sequence[ActivityEvent]:
+        return select_events(
+            self._uow.connection,
+            school_id=school_id,
+            since=None if since is None else ensure_aware(since, "since"),
+            until=None if until is None else ensure_aware(until, "until"),
+        )
+
+    def monthly_counts(
+        self,
+        plan: PupilPlan,
+        months: Iterable[Month],
+        *,
+        tz: str | _dt.tzinfo = DEFAULT_TIMEZONE,
+        policy: CountMoment | None = None,
+        school_id: str | None = None,
+    ) -> MonthlyCounts:
+        return monthly_counts_query(
+            self._uow.connection, plan, months, tz=tz, policy=policy, school_id=school_id
+        )

@@ -1,0 +1,214 @@
+"""Certificates, revocations and signing keys in a SQL unit of work (internal)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from ...certificates import (
+    Certificate,
+    KeyRing,
+    PublicKeySet,
+    Revocation,
+    RevocationList,
+    SigningKey,
+    VerifyingKey,
+)
+from ...errors import AlreadyExists, InvalidInput, NotFound, StorageError
+from ..ports import _require_keyring, _require_public_keyset
+from ._tables import certificates_table, keys_table, revocations_table
+
+if TYPE_CHECKING:
+    from ._store import SqlUnitOfWork
+
+_CERTIFICATE = "certificate"
+#: How NotFound names the one private key ring a store can hold.
+_KEYRING_KIND, _KEYRING_KEY = "private key ring", "default"
+_PUBLIC, _PRIVATE = "public", "private"
+
+
+def _certificate_from_row(row: sa.Row[Any]) -> Certificate:
+    return Certificate.from_dict(json.loads(row.document))
+
+
+class _Certificates:
+    """The certificate repository of one SQL unit of work."""
+
+    _t = certificates_table
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def __repr__(self) -> str:
+        return "<sql certificates>"
+
+    def add(self, certificate: Certificate) -> Certificate:
+        if not isinstance(certificate, Certificate):
+            raise InvalidInput(
+                f"certificates.add() takes a Certificate, got {type(certificate).__name__}"
+            )
+        conn = self._uow.connection
+        statement = self._t.insert().values(
+            id=certificate.certificate_id,
+            holder_id=certificate.holder_id,
+            issued_at=certificate.issued_at,
+            document=json.dumps(certificate.to_dict(), sort_keys=True),
+        )
+        try:
+            with conn.begin_nested():
+                conn.execute(statement)
+        except sa.exc.IntegrityError:
+            raise AlreadyExists(kind=_CERTIFICATE, key=certificate.certificate_id) from None
+        return certificate
+
+    def get(self, certificate_id: str) -> Certificate:
+        row = self._uow.connection.execute(
+            sa.select(self._t.c.document).where(self._t.c.id == certificate_id)
+        ).first()
+        if row is None:
+            raise NotFound(kind=_CERTIFICATE, key=certificate_id)
+        return _certificate_from_row(row)
+
+    def for_holder(self, holder_id: str) -> Sequence[Certificate]:
+        rows = self._uow.connection.execute(
+            sa.select(self._t.c.document).where(self._t.c.holder_id == holder_id)
+        )
+        # Sorted here, not in SQL: PostgreSQL orders text by the database's collation.
+        found = [_certificate_from_row(r) for r in rows]
+        return sorted(found, key=lambda c: (c.issued_at, c.certificate_id))
+
+    def list(self) -> Iterator[Certificate]:
+        rows = self._uow.connection.execute(sa.select(self._t.c.document))
+        return iter(
+            sorted((_certificate_from_row(r) for r in rows), key=lambda c: c.certificate_id)
+        )
+
+
+class _Revocations:
+    """The revocation store of one SQL unit of work: the first revocation stands."""
+
+    _t = revocations_table
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def __repr__(self) -> str:
+        return "<sql revocations>"
+
+    def revoke(self, revocation: Revocation) -> Revocation:
+        if not isinstance(revocation, Revocation):
+            raise InvalidInput(
+                f"revocations.revoke() takes a Revocation, got {type(revocation).__name__}"
+            )
+        conn = self._uow.connection
+        standing = self.get(revocation.certificate_id)
+        if standing is not None:
+            return standing
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    self._t.insert().values(
+                        certificate_id=revocation.certificate_id,
+                        reason=revocation.reason,
+                        revoked_at=revocation.revoked_at,
+                    )
+                )
+        except sa.exc.IntegrityError:
+            # A concurrent unit of work revoked it first and committed: its revocation stands.
+            standing = self.get(revocation.certificate_id)
+            if standing is None:  # pragma: no cover (the constraint names only the key)
+                raise
+            return standing
+        return revocation
+
+    def get(self, certificate_id: str) -> Revocation | None:
+        row = self._uow.connection.execute(
+            sa.select(self._t).where(self._t.c.certificate_id == certificate_id)
+        ).first()
+        return None if row is None else Revocation(row.certificate_id, row.reason, row.revoked_at)
+
+    def revocation_list(self) -> RevocationList:
+        rows = self._uow.connection.execute(sa.select(self._t))
+        return RevocationList(Revocation(r.certificate_id, r.reason, r.revoked_at) for r in rows)
+
+
+class _Keys:
+    """The key store of one SQL unit of work; nothing it does shows key material."""
+
+    _t = keys_table
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def __repr__(self) -> str:
+        return "<sql keys>"
+
+    def _replace(self, kind: str, rows: list[dict[str, Any]], what: str) -> None:
+        conn = self._uow.connection
+        try:
+            with conn.begin_nested():
+                conn.execute(self._t.delete().where(self._t.c.kind == kind))
+                if rows:  # an empty public key set is allowed
+                    conn.execute(self._t.insert(), rows)
+        except sa.exc.IntegrityError:
+            # Only a concurrent save of the same kind can collide; the parameters (key
+            # material) stay out of the message and the traceback.
+            raise StorageError(
+                f"the {what} was saved by another unit of work at the same time; "
+                f"expected one writer at a time: retry"
+            ) from None
+
+    def _documents(self, kind: str) -> list[sa.Row[Any]]:
+        return list(
+            self._uow.connection.execute(
+                sa.select(self._t.c.kid, self._t.c.active, self._t.c.document)
+                .where(self._t.c.kind == kind)
+                .order_by(self._t.c.position)
+            )
+        )
+
+    def save_public_keys(self, keys: PublicKeySet) -> None:
+        rows = [
+            {
+                "kind": _PUBLIC,
+                "kid": key.kid,
+                "position": position,
+                "active": False,
+                "document": json.dumps(key.to_jwk(), sort_keys=True),
+            }
+            for position, key in enumerate(_require_public_keyset(keys))
+        ]
+        self._replace(_PUBLIC, rows, "public key set")
+
+    def public_keys(self) -> PublicKeySet:
+        return PublicKeySet(
+            VerifyingKey.from_jwk(json.loads(row.document)) for row in self._documents(_PUBLIC)
+        )
+
+    def save_private_keyring(self, keyring: KeyRing) -> None:
+        keyring = _require_keyring(keyring)
+        rows = [
+            {
+                "kind": _PRIVATE,
+                "kid": key.kid,
+                "position": position,
+                "active": key.kid == keyring.active_kid,
+                "document": json.dumps(key.to_jwk(private=True), sort_keys=True),
+            }
+            for position, key in enumerate(keyring)
+        ]
+        self._replace(_PRIVATE, rows, "private key ring")
+
+    def private_keyring(self) -> KeyRing:
+        rows = self._documents(_PRIVATE)
+        active = [row.kid for row in rows if row.active]
+        if not rows or len(active) != 1:
+            if rows:  # pragma: no cover (only a hand-edited database gets here)
+                raise StorageError(
+                    f"the stored private key ring has {len(active)} active keys; expected 1"
+                )
+            raise NotFound(kind=_KEYRING_KIND, key=_KEYRING_KEY)
+        return KeyRing((SigningKey.from_jwk(json.loads(row.document)) for row in rows), active[0])
