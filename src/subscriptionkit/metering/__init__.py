@@ -6,7 +6,8 @@ categories (:class:`Category`). The count × the band's price per pupil per mont
 month's usage, kept for the year-end true-up (seed 002, "Betalen naar gebruik").
 
 * :class:`ActivityEvent`, :class:`EventLog` (idempotent by event id) and
-  :func:`read_events_csv` bring events in;
+  :func:`read_events_csv` bring events in (:func:`count_csv` counts a file at once, with
+  pyarrow and numpy when the ``arrow`` extra is installed);
 * :class:`CountMoment` and :class:`Month` define exactly which window a month counts;
 * :func:`billable_pupils`, :func:`monthly_counts`, :func:`count_columns` and
   :func:`monthly_usage` apply the rule; :class:`BillableCounter` is the streaming engine
@@ -16,6 +17,7 @@ month's usage, kept for the year-end true-up (seed 002, "Betalen naar gebruik").
 See ``docs/metering.md`` for the rule, worked examples and the figures.
 """
 
+from ._count_csv import count_csv
 from ._csv import EventRow, read_events_csv
 from ._engine import BillableCounter, CountTable
 from ._events import (
@@ -57,6 +59,7 @@ __all__ = [
     "UsageLine",
     "billable_pupils",
     "count_columns",
+    "count_csv",
     "epoch_seconds",
     "month_range",
     "monthly_counts",

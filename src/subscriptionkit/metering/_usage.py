@@ -326,7 +326,11 @@ def monthly_usage(counts: MonthlyCounts, plan: PupilPlan) -> tuple[UsageLine, ..
             f"counts were made for plan {counts.plan_id!r}; expected counts for {plan.id!r}"
         )
     price = {b.label: b.price_per_pupil_month for b in plan.bands}
-    return tuple(
-        UsageLine(s, m, b, n, price[b], line_amount(price[b], n))
-        for (s, m, b), n in counts.counts.items()
-    )
+    amounts: dict[tuple[str, int], Money] = {}  # few distinct (band, pupils): price each once
+    lines = []
+    for (s, m, b), n in counts.counts.items():
+        amount = amounts.get((b, n))
+        if amount is None:
+            amount = amounts[(b, n)] = line_amount(price[b], n)
+        lines.append(UsageLine(s, m, b, n, price[b], amount))
+    return tuple(lines)

@@ -31,7 +31,7 @@ def _check_year(instance: Month, attribute: attrs.Attribute[int], value: int) ->
         raise InvalidInput(f"year must be a whole number from 1900 to 9998, got {value!r}")
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(order=True, cache_hash=True)  # months key big count dicts
 class Month:
     """A calendar month, the unit of metering: ``Month(2026, 3)`` is March 2026.
 

@@ -1,0 +1,202 @@
+"""The columnar CSV reader: pyarrow reads, numpy counts (internal; the ``arrow`` extra).
+
+It reads a file of events as whole columns with pyarrow's multi-threaded CSV reader and
+checks them with vectorised kernels, applying the same rules as the streaming reader
+(:func:`~subscriptionkit.metering.read_events_csv`). It accepts a *subset* of what that
+reader accepts, giving the same values: when a file holds anything it does not handle
+exactly as the streaming reader would (a value it would refuse, an odd time format, a row
+with more values than the header, a line over its block size, a file that is not UTF-8),
+it returns ``None`` and the caller reads the file again with the streaming reader, which
+either accepts it or raises the exact error with its line. So both readers honour the one
+set of rules, and errors always name a line.
+
+pyarrow and numpy are imported when :func:`read_columns` is called, never at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any, Final
+
+import attrs
+
+from ..errors import InvalidEvent
+from ._csv import MAX_LINE, _lines, parse_header
+from ._events import BILLABLE_CATEGORIES, check_category, check_grade, check_id
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+#: Bytes per pyarrow block. A row longer than this makes pyarrow fail, and the file goes
+#: to the streaming reader; it also keeps every field under the ``csv`` module's limit
+#: (131,072 characters), so both readers refuse the same over-long fields.
+BLOCK_SIZE: Final = 1 << 16
+#: Ids pyarrow may pass without asking Python: printable ASCII without spaces, this long.
+_PLAIN_ID_LENGTH: Final = 64
+
+
+@attrs.frozen
+class EventColumns:
+    """Validated event columns, encoded as integers for the numpy engine.
+
+    Attributes:
+        schools: the school ids, indexed by ``school``'s codes.
+        school: per event, the code of its school (int64).
+        pupil: per event, a code of its pupil id, equal for equal ids (int64).
+        grade: per event, its grade 1–8 (int64).
+        category: per event, a code of its category (int64).
+        billable: the category codes that are billable.
+        epoch: per event, the whole UTC epoch second it was processed in (int64).
+    """
+
+    schools: tuple[str, ...]
+    school: npt.NDArray[np.int64]
+    pupil: npt.NDArray[np.int64]
+    grade: npt.NDArray[np.int64]
+    category: npt.NDArray[np.int64]
+    billable: frozenset[int]
+    epoch: npt.NDArray[np.int64]
+
+
+def available() -> bool:
+    """Whether pyarrow and numpy can be imported (the ``arrow`` extra)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("pyarrow", "numpy"))
+
+
+def read_columns(
+    stream: IO[bytes], *, progress: Callable[[int], None] | None = None
+) -> EventColumns | None:
+    """Read a whole CSV file of events as columns, or ``None`` to leave it to the
+    streaming reader (see the module docstring).
+
+    Args:
+        stream: the file, binary, seekable, at its start.
+        progress: called with the number of bytes read so far, as reading goes.
+
+    Raises:
+        InvalidCsv: the header line is unusable (the same error the streaming reader
+            raises for it).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    first = next(_lines(stream, MAX_LINE), None)
+    if first is None:
+        return None  # the streaming reader names the empty file
+    header = parse_header(first)
+    stream.seek(0)
+    names = [f"c{i}" for i in range(_width(first, header.separator))]
+    wanted = [names[i] for i in header.positions]
+    # Ids, grades and categories repeat: pyarrow hashes them while it parses, in
+    # parallel; times are parsed as ISO 8601 with an offset (a naive time fails).
+    coded = pa.dictionary(pa.int32(), pa.string())
+    types = [pa.string(), coded, coded, coded, coded, pa.timestamp("us", tz="UTC")]
+    try:
+        table = pcsv.read_csv(
+            _Counting(stream, progress) if progress is not None else stream,
+            read_options=pcsv.ReadOptions(
+                skip_rows=1, column_names=names, block_size=BLOCK_SIZE, encoding="utf8"
+            ),
+            parse_options=pcsv.ParseOptions(delimiter=header.separator, newlines_in_values=False),
+            convert_options=pcsv.ConvertOptions(
+                include_columns=wanted,
+                column_types=dict(zip(wanted, types, strict=True)),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        table = table.unify_dictionaries()
+        columns = [table.column(n).combine_chunks() for n in wanted]
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # not plain enough: the streaming reader decides
+    return _validate(*columns)
+
+
+def _width(line: str, separator: str) -> int:
+    import csv
+
+    return len(next(csv.reader([line.rstrip("\r\n")], delimiter=separator)))
+
+
+def _validate(
+    event_ids: Any, schools: Any, pupils: Any, grades: Any, categories: Any, moments: Any
+) -> EventColumns | None:
+    import numpy as np
+    import pyarrow as pa
+
+    if not (_ids_ok(event_ids, "event_id") and _ids_ok(pupils.dictionary, "pupil_id")):
+        return None
+    try:
+        school_names = tuple(check_id("school_id", s) for s in schools.dictionary.to_pylist())
+        grade_values = [check_grade(g) for g in grades.dictionary.to_pylist()]
+        category_values = [check_category(c) for c in categories.dictionary.to_pylist()]
+    except InvalidEvent:
+        return None  # the streaming reader names the line
+    epoch_us = moments.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    return EventColumns(
+        schools=school_names,
+        school=_codes(schools),
+        pupil=_codes(pupils),
+        grade=np.asarray(grade_values, dtype=np.int64)[_codes(grades)],
+        category=_codes(categories),
+        billable=frozenset(i for i, c in enumerate(category_values) if c in BILLABLE_CATEGORIES),
+        epoch=epoch_us // 1_000_000,  # floor, as epoch_seconds
+    )
+
+
+def _codes(encoded: Any) -> npt.NDArray[np.int64]:
+    import numpy as np
+
+    out: npt.NDArray[np.int64] = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return out
+
+
+def _ids_ok(values: Any, field: str) -> bool:
+    """Whether every id passes ``check_id``: plain ones in bulk, the rest one by one."""
+    import pyarrow.compute as pc
+
+    length = pc.utf8_length(values)
+    plain = pc.and_(
+        pc.and_(pc.string_is_ascii(values), pc.ascii_is_printable(values)),
+        pc.and_(
+            pc.invert(pc.match_substring(values, " ")),
+            pc.and_(pc.greater(length, 0), pc.less_equal(length, _PLAIN_ID_LENGTH)),
+        ),
+    )
+    if pc.all(plain).as_py():
+        return True
+    others = pc.filter(values, pc.invert(plain)).unique().to_pylist()
+    try:
+        for value in others:
+            check_id(field, value)
+    except InvalidEvent:
+        return False
+    return True
+
+
+class _Counting:
+    """A binary file that reports how many bytes were read from it."""
+
+    def __init__(self, stream: IO[bytes], progress: Callable[[int], None]) -> None:
+        self._stream = stream
+        self._progress = progress
+        self._done = 0
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._done += len(data)
+        self._progress(self._done)
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
