@@ -6,6 +6,7 @@ import contextlib
 import datetime as _dt
 import os
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from pathlib import Path
 from typing import IO, Literal, cast
 
 from ..clock import DEFAULT_TIMEZONE
@@ -20,7 +21,7 @@ Reader = Literal["auto", "arrow", "python"]
 
 
 def count_csv(
-    source: str | os.PathLike[str] | IO[bytes],
+    source: str | Path | IO[bytes],
     plan: PupilPlan,
     months: Iterable[Month],
     *,
@@ -92,8 +93,8 @@ def count_csv(
 
 
 @contextlib.contextmanager
-def _opened(source: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
-    if isinstance(source, str | os.PathLike):
+def _opened(source: str | Path | IO[bytes]) -> Iterator[IO[bytes]]:
+    if isinstance(source, str | Path):
         try:
             stream = open(source, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
