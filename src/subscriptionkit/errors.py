@@ -36,16 +36,18 @@ The tree::
     │   │   └── InvalidCsv                        a CSV file that cannot be read: encoding, header, line
     │   └── InvalidEventBatch (ValueError)        a batch with bad rows, lists every one
     ├── CertificateError                          certificates, keys, tokens
-        ├── InvalidCertificate                    verification failed; subclasses say why
-        │   ├── MalformedToken (ValueError)       not a v1 token: shape, encoding, JSON, fields
-        │   ├── UnknownKey (LookupError)          signed with a key id the key set lacks
-        │   ├── BadSignature                      the signature does not match the payload
-        │   ├── KeyNotValid                       the key was not valid at the issue time
-        │   ├── NotYetValid                       issued after the moment of verification
-        │   └── CertificateRevoked                revoked; carries reason and revoked_at
-        ├── InvalidKeyMaterial (ValueError)       a key, JWK, PEM or key set that cannot load
-        ├── KeyRingError (ValueError)             a key ring step not allowed (rotate, retire)
-        └── InvalidRevocationList (ValueError)    a revocation list that cannot load or verify
+    │   ├── InvalidCertificate                    verification failed; subclasses say why
+    │   │   ├── MalformedToken (ValueError)       not a token: shape, header, encoding, JSON, fields
+    │   │   ├── UnknownKey (LookupError)          signed with a key id the key set lacks
+    │   │   ├── BadSignature                      the signature does not match the payload
+    │   │   ├── KeyNotValid                       the key was not valid at the issue time
+    │   │   ├── NotYetValid                       issued after the moment of verification
+    │   │   ├── CertificateRevoked                revoked; carries reason and revoked_at
+    │   │   └── StatusNotCovered                  the given status list has no entry for it
+    │   ├── InvalidKeyMaterial (ValueError)       a key, JWK, PEM or key set that cannot load
+    │   ├── KeyRingError (ValueError)             a key ring step not allowed (rotate, retire)
+    │   ├── InvalidRevocationList (ValueError)    a revocation list that cannot load or verify
+    │   └── InvalidStatusList (ValueError)        a status list credential that cannot load or verify
     └── TeamError                                 a team action refused; nothing changed
         ├── NotPermitted (PermissionError)        the acting account lacks the role needed
         ├── TeamFull                              no free seat for another member
@@ -100,6 +102,7 @@ __all__ = [
     "InvalidPlan",
     "InvalidQuoteRequest",
     "InvalidRevocationList",
+    "InvalidStatusList",
     "InvalidTimezone",
     "InvalidTokenKey",
     "InvalidTransition",
@@ -128,6 +131,7 @@ __all__ = [
     "SchemaVersionError",
     "SeatCountOutOfRange",
     "SeatsBelowCommitted",
+    "StatusNotCovered",
     "StorageError",
     "SubscriptionKitError",
     "TeamError",
@@ -502,7 +506,7 @@ class InvalidCertificate(CertificateError):
 
 
 class MalformedToken(InvalidCertificate, ValueError):
-    """The token is not a well-formed ``v1`` certificate token.
+    """The token is not a well-formed certificate token (compact JWS, or deprecated ``v1``).
 
     Args:
         problem: what is wrong with the token.
@@ -536,7 +540,7 @@ class BadSignature(InvalidCertificate):
         self.kid = kid
         super().__init__(
             f"the certificate signature does not match its contents for key {kid!r}; expected "
-            "a signature made by that key over the token's 'v1.<payload>' part, got one that "
+            "a signature made by that key over the token's header and payload, got one that "
             "is not (the token was altered or signed by a different key)"
         )
 
@@ -588,6 +592,24 @@ class CertificateRevoked(InvalidCertificate):
         )
 
 
+class StatusNotCovered(InvalidCertificate):
+    """A status list was given as the revocation source, but the token has no entry in it.
+
+    Verification fails closed: a certificate whose revocation cannot be checked against
+    the given list is not reported genuine.
+    """
+
+    def __init__(self, *, certificate_id: str, list_url: str, entry_url: str | None) -> None:
+        self.certificate_id = certificate_id
+        self.list_url = list_url
+        self.entry_url = entry_url
+        got = "no status entry" if entry_url is None else f"an entry in {entry_url}"
+        super().__init__(
+            f"the revocation of certificate {certificate_id!r} cannot be checked against the "
+            f"status list {list_url}; expected a token with an entry in that list, got {got}"
+        )
+
+
 class InvalidKeyMaterial(CertificateError, ValueError):
     """A signing key, JWK, PEM or key set document that cannot be loaded."""
 
@@ -618,7 +640,14 @@ class InvalidRevocationList(CertificateError, ValueError):
         super().__init__(f"{problem}; expected {expected}, got {got}")
 
 
-# -- teams ---------------------------------------------------------------------
+class InvalidStatusList(CertificateError, ValueError):
+    """A status list credential that cannot be read, or whose signature or window fails."""
+
+    def __init__(self, *, problem: str, expected: str, got: str) -> None:
+        self.problem = problem
+        self.expected = expected
+        self.got = got
+        super().__init__(f"{problem}; expected {expected}, got {got}")
 
 
 def _moment(value: _dt.datetime) -> str:

@@ -1,11 +1,14 @@
-"""Course certificates: issue, sign (Ed25519), verify, revoke and show them publicly.
+"""Course certificates: issue, sign, verify, revoke and show them publicly, in open standards.
 
 A member who completes a course gets a :class:`Certificate` (:func:`issue`). The
-issuer signs it with the active key of its :class:`KeyRing` into a compact token
-(:func:`token`) whose public link (:func:`verification_url`) anyone can check with
-:func:`verify` and only the public keys (:class:`PublicKeySet`). Revocations live in
-a :class:`RevocationList`; what the public page shows follows the holder's
-:class:`DisclosureSettings` (:func:`public_view`).
+issuer signs it with the active key of its :class:`KeyRing` into a token (:func:`token`):
+a compact JWS (RFC 7515, ``Ed25519``) of the certificate's Open Badges 3.0 credential
+(:func:`open_badge_credential`), a VC-JWT that names the holder only by a salted hash.
+Anyone with the link (:func:`verification_url`) checks it with :func:`verify` and the
+published JWK Set (:class:`PublicKeySet`), in Python or with any JOSE library.
+Revocations are kept in a :class:`RevocationList` (reasons and moments) and published
+as a Bitstring :class:`StatusList` (:func:`status_list_token`); what the public page
+shows follows the holder's :class:`DisclosureSettings` (:func:`public_view`).
 
 >>> import datetime as dt
 >>> at = dt.datetime(2026, 3, 1, 12, tzinfo=dt.timezone.utc)
@@ -13,10 +16,12 @@ a :class:`RevocationList`; what the public page shows follows the holder's
 >>> cert = issue(holder_id="u1", holder_name="Ada Lovelace", course_id="c1",
 ...              course_title="Giving feedback", completed_on=at.date(), issued_at=at,
 ...              issuer="Soofos")
->>> verify(token(cert, ring), ring.public_keyset(), at=at).certificate == cert
-True
+>>> verified = verify(token(cert, ring), ring.public_keyset(), at=at)
+>>> verified.course_title, verified.is_held_by("u1")
+('Giving feedback', True)
 """
 
+from ._credential import IssuerProfile, identity_hash, open_badge_credential
 from ._disclosure import (
     DisclosureSettings,
     NameDisclosure,
@@ -24,15 +29,18 @@ from ._disclosure import (
     erased_holder_settings,
     public_view,
 )
+from ._jose import MAX_TOKEN_LENGTH
 from ._keys import KeyRing, KeySource, PublicKeySet, SigningKey, VerifyingKey
 from ._model import Certificate, issue
 from ._revocation import Revocation, RevocationList, RevocationLookup
-from ._token import MAX_TOKEN_LENGTH, Verified, token, verification_url, verify
+from ._status import StatusList, status_list_token, verify_status_list
+from ._token import Verified, token, verification_url, verify
 
 __all__ = [
     "MAX_TOKEN_LENGTH",
     "Certificate",
     "DisclosureSettings",
+    "IssuerProfile",
     "KeyRing",
     "KeySource",
     "NameDisclosure",
@@ -42,12 +50,17 @@ __all__ = [
     "RevocationList",
     "RevocationLookup",
     "SigningKey",
+    "StatusList",
     "Verified",
     "VerifyingKey",
     "erased_holder_settings",
+    "identity_hash",
     "issue",
+    "open_badge_credential",
     "public_view",
+    "status_list_token",
     "token",
     "verification_url",
     "verify",
+    "verify_status_list",
 ]

@@ -98,13 +98,18 @@ def public_view(
     verified: Verified,
     settings: DisclosureSettings | None = None,
     *,
+    holder_name: str | None = None,
     holder_erased: bool = False,
 ) -> PublicView:
     """Return what the public page shows for a verified certificate.
 
+    A JWS token names no holder, so the page passes the name from the issuer's store
+    (``holder_name``); a deprecated ``v1`` token carries one, used when none is given.
+
     Args:
         verified: the result of :func:`verify`.
         settings: the holder's disclosure choices; everything shows when not given.
+        holder_name: the holder's current name from the issuer's store.
         holder_erased: the holder's personal data was erased (GDPR): the view shows
             nothing personal, whatever ``settings`` say, though the certificate is
             still genuine.
@@ -113,27 +118,35 @@ def public_view(
         The :class:`PublicView`.
 
     Raises:
-        InvalidInput: ``verified`` is not a :class:`Verified`.
+        InvalidInput: ``verified`` is not a :class:`Verified`, ``settings`` not
+            :class:`DisclosureSettings`, or ``holder_name`` not a string.
     """
     if not isinstance(verified, Verified):
         raise InvalidInput(
             f"public_view needs the Verified result of verify(), got {type(verified).__name__}"
         )
+    if settings is not None and not isinstance(settings, DisclosureSettings):
+        raise InvalidInput(
+            f"settings must be DisclosureSettings or None, got {type(settings).__name__}"
+        )
+    if holder_name is not None and not isinstance(holder_name, str):
+        raise InvalidInput(
+            f"holder_name must be a string or None, got {type(holder_name).__name__}"
+        )
     if holder_erased:
         settings = erased_holder_settings()
     elif settings is None:
         settings = DisclosureSettings()
-    cert = verified.certificate
-    if settings.name == "full":
-        name: str | None = cert.holder_name
-    elif settings.name == "initials":
-        name = initials(cert.holder_name) or None
-    else:
-        name = None
+    full_name = holder_name if holder_name is not None else verified.holder_name
+    name: str | None = None
+    if full_name and settings.name == "full":
+        name = full_name
+    elif full_name and settings.name == "initials":
+        name = initials(full_name) or None
     return PublicView(
-        certificate_id=cert.certificate_id,
-        course_title=cert.course_title,
-        completed_on=cert.completed_on if settings.show_completion_date else None,
+        certificate_id=verified.certificate_id,
+        course_title=verified.course_title,
+        completed_on=verified.completed_on if settings.show_completion_date else None,
         holder_display_name=name,
-        issuer=cert.issuer,
+        issuer=verified.issuer,
     )

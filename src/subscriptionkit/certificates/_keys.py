@@ -1,9 +1,17 @@
-"""Ed25519 signing keys with key ids and validity windows; key rings and public key sets."""
+"""Ed25519 signing keys with key ids and validity windows; key rings and JWK Sets.
+
+Keys are JSON Web Keys (RFC 7517, RFC 8037: ``kty`` ``OKP``, ``crv`` ``Ed25519``) whose
+key id is the RFC 7638 thumbprint, computed by joserfc. Besides the registered members a
+key carries its validity window as ``nbf`` (and ``exp`` once retired), ISO 8601 strings:
+other JOSE libraries ignore them, :func:`~subscriptionkit.certificates.verify` enforces them.
+
+No error message, ``repr`` or exception chain ever holds key material or a key document:
+messages describe what was wrong with a field, never its value.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final, Protocol
@@ -15,23 +23,42 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
+from joserfc.jwk import OKPKey
 
 from ..errors import InvalidKeyMaterial, KeyRingError
-from ._encoding import b64decode, b64encode, canonical_json, iso, parse_moment
+from ._encoding import b64decode, b64encode, iso, parse_moment
 from ._model import to_utc
 
 __all__ = ["KeyRing", "KeySource", "PublicKeySet", "SigningKey", "VerifyingKey"]
 
-#: How many characters of the RFC 7638 thumbprint make a key id (96 bits).
-KID_LENGTH: Final = 16
+#: The JWS algorithm name of our keys and tokens (RFC 9864, fully specified Ed25519).
+JWS_ALG: Final = "Ed25519"
+#: Algorithm names a loaded JWK may carry: RFC 9864's, RFC 8037's older one, or none.
+_JWK_ALGS: Final = frozenset({"Ed25519", "EdDSA"})
+#: Key ids of the ``v1`` format were the thumbprint's first 16 characters.
+LEGACY_KID_LENGTH: Final = 16
 _KEYRING_FORMAT: Final = "subscriptionkit-keyring/1"
 
 
-def _kid(public_key: Ed25519PublicKey) -> str:
-    """Return the key id: the RFC 7638 JWK thumbprint, shortened to 16 characters."""
-    x = b64encode(public_key.public_bytes_raw())
-    thumbprint_input = canonical_json({"crv": "Ed25519", "kty": "OKP", "x": x})
-    return b64encode(hashlib.sha256(thumbprint_input).digest())[:KID_LENGTH]
+def _accepts_kid(kid: str, given: object) -> bool:
+    """Whether ``given`` names key ``kid``: the thumbprint, or the v1 format's short form."""
+    return given == kid or (
+        isinstance(given, str) and len(given) == LEGACY_KID_LENGTH and kid.startswith(given)
+    )
+
+
+def resolve_kid(kids: Iterable[str], kid: str) -> str | None:
+    """Return the key id among ``kids`` that ``kid`` names (exactly, or as a v1 short id).
+
+    Args:
+        kids: the key ids held.
+        kid: a key id from a token or a stored document.
+
+    Returns:
+        The matching key id, or ``None`` when there is none or more than one.
+    """
+    matches = [k for k in kids if _accepts_kid(k, kid)]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _not_before(value: object) -> _dt.datetime:
@@ -52,23 +79,32 @@ def _check_window(instance: Any, attribute: attrs.Attribute[Any], value: object)
 
 
 def _describe(value: object) -> str:
+    """Describe a non-secret document member for a message (short, repr)."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _shape(value: object) -> str:
+    """Describe a key member without its value: its type and length only."""
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters (value hidden)"
+    return f"{type(value).__name__} (value hidden)"
+
+
 def _raw_key(jwk: Mapping[str, Any], field: str) -> bytes:
+    """Return the 32 raw bytes of key member ``field``; its value never enters an error."""
     value = jwk.get(field)
-    try:
-        if not isinstance(value, str) or not value.isascii():
-            raise ValueError("not an ASCII string")
-        raw = b64decode(value)
-    except ValueError:
-        raw = b""
+    raw = b""
+    if isinstance(value, str) and value.isascii():
+        try:
+            raw = b64decode(value)
+        except ValueError:
+            raw = b""
     if len(raw) != 32:
         raise InvalidKeyMaterial(
-            problem=f"the JWK field {field!r} is not an Ed25519 key",
+            problem=f"the JWK member {field!r} is not an Ed25519 key",
             expected="32 bytes in unpadded base64url (43 characters)",
-            got=_describe(value) if field == "x" else "something else (value hidden)",
+            got=_shape(value),
         )
     return raw
 
@@ -100,10 +136,10 @@ def _check_jwk_header(jwk: object) -> Mapping[str, Any]:
             expected="kty 'OKP' with crv 'Ed25519'",
             got=f"kty {_describe(jwk.get('kty'))}, crv {_describe(jwk.get('crv'))}",
         )
-    if jwk.get("alg", "EdDSA") != "EdDSA":
+    if jwk.get("alg", JWS_ALG) not in _JWK_ALGS:
         raise InvalidKeyMaterial(
             problem="unsupported algorithm",
-            expected="alg 'EdDSA' (or no alg)",
+            expected=f"alg {JWS_ALG!r} (or 'EdDSA', or no alg)",
             got=_describe(jwk.get("alg")),
         )
     return jwk
@@ -111,23 +147,35 @@ def _check_jwk_header(jwk: object) -> Mapping[str, Any]:
 
 def _check_kid(jwk: Mapping[str, Any], kid: str) -> None:
     given = jwk.get("kid", kid)
-    if given != kid:
+    if not _accepts_kid(kid, given):
         raise InvalidKeyMaterial(
             problem="the JWK's kid does not belong to its public key",
-            expected=f"kid {kid!r} (the RFC 7638 thumbprint, first {KID_LENGTH} characters)",
-            got=_describe(given),
+            expected=f"kid {kid!r} (its RFC 7638 thumbprint)",
+            got=f"another kid, {_shape(given)}",
         )
 
 
-def _load_json(text: str | bytes, what: str) -> Any:
+def _load_json(text: object, what: str) -> Any:
+    """Parse a key document; on failure the error holds neither the text nor a parser error.
+
+    The failure is raised outside the ``except`` block, so that neither ``__cause__``
+    nor ``__context__`` keeps the parser's exception (which holds the whole document).
+    """
+    if not isinstance(text, str | bytes | bytearray):
+        raise InvalidKeyMaterial(
+            problem=f"the {what} must be JSON text",
+            expected="str or bytes",
+            got=type(text).__name__,
+        )
     try:
         return json.loads(text)
-    except (ValueError, TypeError, RecursionError) as exc:
-        raise InvalidKeyMaterial(
-            problem=f"the {what} is not valid JSON",
-            expected=f"a JSON {what} document",
-            got=f"{type(text).__name__} of length {len(text) if hasattr(text, '__len__') else '?'}",
-        ) from exc
+    except (ValueError, TypeError, RecursionError):
+        pass
+    raise InvalidKeyMaterial(
+        problem=f"the {what} is not valid JSON",
+        expected=f"a JSON {what} document",
+        got=f"{type(text).__name__} of length {len(text)} (content hidden)",
+    )
 
 
 def _is_valid_at(
@@ -157,11 +205,17 @@ class VerifyingKey:
     retired_after: _dt.datetime | None = attrs.field(
         default=None, converter=_retired_after, validator=_check_window
     )
+    #: The same public key as a joserfc key, to verify JWS tokens with.
+    jose_key: OKPKey = attrs.field(init=False, repr=False, eq=False, hash=False)
     kid: str = attrs.field(init=False)
+
+    @jose_key.default
+    def _jose_key_default(self) -> OKPKey:
+        return OKPKey.import_key(self.public_key)
 
     @kid.default
     def _kid_default(self) -> str:
-        return _kid(self.public_key)
+        return self.jose_key.thumbprint()
 
     def is_valid_at(self, moment: _dt.datetime) -> bool:
         """Return whether a certificate issued at ``moment`` may carry this key's signature.
@@ -176,7 +230,7 @@ class VerifyingKey:
         jwk = {
             "kty": "OKP",
             "crv": "Ed25519",
-            "alg": "EdDSA",
+            "alg": JWS_ALG,
             "use": "sig",
             "kid": self.kid,
             "x": b64encode(self.public_key.public_bytes_raw()),
@@ -265,9 +319,16 @@ class SigningKey:
     def _public_default(self) -> VerifyingKey:
         return VerifyingKey(self.private_key.public_key(), self.not_before, self.retired_after)
 
+    #: The same private key as a joserfc key, to sign JWS tokens with.
+    jose_key: OKPKey = attrs.field(init=False, repr=False, eq=False, hash=False)
+
     @kid.default
     def _kid_default(self) -> str:
         return self.public.kid
+
+    @jose_key.default
+    def _jose_key_default(self) -> OKPKey:
+        return OKPKey.import_key(self.private_key)
 
     @classmethod
     def generate(cls, *, at: _dt.datetime) -> SigningKey:
@@ -312,7 +373,7 @@ class SigningKey:
             raise InvalidKeyMaterial(
                 problem="the JWK's public part 'x' does not belong to its private part 'd'",
                 expected=f"x {signing.public.to_jwk()['x']!r}",
-                got=_describe(jwk["x"]),
+                got="another public key (value hidden)",
             )
         _check_kid(jwk, signing.kid)
         return signing
@@ -695,7 +756,10 @@ class KeyRing:
                 expected='"keys" as a list of JWKs and "active" as a key id',
                 got=f"keys {type(keys).__name__}, active {type(active).__name__}",
             )
-        return cls((SigningKey.from_jwk(jwk) for jwk in keys), active)
+        loaded = tuple(SigningKey.from_jwk(jwk) for jwk in keys)
+        # A ring saved before 0.2 names its active key by the v1 format's short key id.
+        resolved = resolve_kid((k.kid for k in loaded), active)
+        return cls(loaded, active if resolved is None else resolved)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> KeyRing:

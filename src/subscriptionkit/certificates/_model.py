@@ -28,6 +28,10 @@ FIELDS: Final = (
     "issuer",
 )
 _FIELD_SET: Final = frozenset(FIELDS)
+#: Optional fields: present in :meth:`Certificate.to_dict` only when set.
+_OPTIONAL: Final = frozenset({"status_index"})
+#: The largest status index: the status list holds at most this many + 1 entries (2**24 bits).
+MAX_STATUS_INDEX: Final = 2**24 - 1
 
 
 def _text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
@@ -43,6 +47,17 @@ def _plain_date(instance: object, attribute: attrs.Attribute[_dt.date], value: o
     if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
         raise InvalidInput(
             f"{attribute.name} must be a datetime.date (not a datetime), "
+            f"got {type(value).__name__}: {value!r}"
+        )
+
+
+def _status_index(instance: object, attribute: attrs.Attribute[int | None], value: object) -> None:
+    """Validate a status list index: ``None`` or a whole number in the list's range."""
+    if value is None:
+        return
+    if type(value) is not int or not 0 <= value <= MAX_STATUS_INDEX:
+        raise InvalidInput(
+            f"status_index must be None or a whole number from 0 to {MAX_STATUS_INDEX}, "
             f"got {type(value).__name__}: {value!r}"
         )
 
@@ -102,6 +117,8 @@ class Certificate:
         completed_on: the calendar date of completion.
         issued_at: the aware moment of issue (stored in UTC).
         issuer: who issues it, e.g. the platform's name.
+        status_index: its position in the issuer's Bitstring Status List (revocation),
+            or ``None`` for a certificate that has none (those issued before 0.2).
 
     Raises:
         InvalidInput: a field is empty or of the wrong type.
@@ -116,9 +133,13 @@ class Certificate:
     completed_on: _dt.date = attrs.field(validator=_plain_date)
     issued_at: _dt.datetime = attrs.field(converter=_issued_at)
     issuer: str = attrs.field(validator=_text)
+    status_index: int | None = attrs.field(default=None, validator=_status_index)
 
-    def to_dict(self) -> dict[str, str]:
-        """Return the certificate as a JSON-ready dict of strings (dates in ISO 8601).
+    def to_dict(self) -> dict[str, Any]:
+        """Return the certificate as a JSON-ready dict (dates in ISO 8601).
+
+        Every value is a string but ``status_index`` (an int), which is present only
+        when the certificate has one.
 
         >>> import datetime as dt
         >>> cert = issue(holder_id="u1", holder_name="Ada", course_id="c1",
@@ -137,14 +158,15 @@ class Certificate:
             "completed_on": self.completed_on.isoformat(),
             "issued_at": self.issued_at.isoformat(),
             "issuer": self.issuer,
-        }
+        } | ({} if self.status_index is None else {"status_index": self.status_index})
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Certificate:
         """Build a certificate from the dict :meth:`to_dict` makes.
 
         Args:
-            data: a mapping with exactly the certificate's fields, all strings.
+            data: a mapping with exactly the certificate's fields (``status_index``
+                optional), all strings but ``status_index``.
 
         Returns:
             The certificate.
@@ -156,7 +178,7 @@ class Certificate:
             raise InvalidInput(
                 f"a certificate must be a mapping of its fields, got {type(data).__name__}"
             )
-        keys = data.keys()
+        keys = data.keys() - _OPTIONAL
         if keys != _FIELD_SET:
             missing = sorted(_FIELD_SET - set(keys))
             extra = sorted(str(k) for k in set(keys) - _FIELD_SET)
@@ -188,6 +210,7 @@ class Certificate:
             completed_on=day,
             issued_at=moment,
             issuer=data["issuer"],
+            status_index=data.get("status_index"),
         )
 
 
@@ -201,6 +224,7 @@ def issue(
     issued_at: _dt.datetime,
     issuer: str,
     certificate_id: str | None = None,
+    status_index: int | None = None,
 ) -> Certificate:
     """Issue a certificate for a completed course.
 
@@ -213,6 +237,8 @@ def issue(
         issued_at: the aware moment of issue (usually ``clock.now()``).
         issuer: who issues the certificate (the platform or academy name).
         certificate_id: the id to use; a random UUID4 when not given.
+        status_index: the certificate's position in the issuer's status list (see
+            :class:`StatusList`); give one to make the certificate revocable through it.
 
     Returns:
         The new :class:`Certificate`.
@@ -238,4 +264,5 @@ def issue(
         completed_on=completed_on,
         issued_at=issued_at,
         issuer=issuer,
+        status_index=status_index,
     )

@@ -1,77 +1,151 @@
-"""Compact signed tokens (``v1.<payload>.<signature>``), verification URLs and :func:`verify`."""
+"""Certificate tokens as compact JWS (RFC 7515, Ed25519), verification URLs and :func:`verify`.
+
+A token is a VC-JWT: the compact JWS, made and checked by joserfc, of the certificate's
+Open Badges 3.0 credential (:func:`open_badge_credential`). Its protected header is
+exactly ``{"alg": "Ed25519", "kid": <RFC 7638 thumbprint>, "typ": "vc+jwt"}``; the
+verifier pins the algorithm and the type (RFC 8725) and refuses every other header,
+``"none"`` included, before it looks at anything else.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
-import json
+import re
 import urllib.parse
 from typing import Any, Final
 
 import attrs
-from cryptography.exceptions import InvalidSignature
 
 from ..errors import (
-    BadSignature,
     CertificateRevoked,
     InvalidInput,
     KeyNotValid,
     MalformedToken,
     NotYetValid,
-    UnknownKey,
+    StatusNotCovered,
 )
-from ._encoding import b64decode, b64encode, canonical_json
-from ._keys import KeyRing, KeySource
-from ._model import Certificate, to_utc
+from ._credential import (
+    IssuerProfile,
+    certificate_id_from,
+    course_id_from,
+    get_path,
+    holds,
+    open_badge_credential,
+)
+from ._jose import MAX_TOKEN_LENGTH, check_keys, sign_compact, text_of, verify_compact
+from ._keys import KeyRing, KeySource, VerifyingKey
+from ._legacy import LEGACY_PREFIX, verify_legacy
+from ._model import MAX_STATUS_INDEX, Certificate, to_utc
 from ._revocation import RevocationLookup
+from ._status import StatusList
 
-__all__ = ["MAX_TOKEN_LENGTH", "Verified", "token", "verification_url", "verify"]
+__all__ = [
+    "CREDENTIAL_TYP",
+    "MAX_TOKEN_LENGTH",
+    "Verified",
+    "token",
+    "verification_url",
+    "verify",
+]
 
-#: The version prefix; it alone fixes the algorithm (Ed25519) and the payload layout.
-_VERSION: Final = "v1"
-#: Tokens longer than this are refused before any decoding (a real one is ~500 characters).
-MAX_TOKEN_LENGTH: Final = 8192
-_SIGNATURE_LENGTH: Final = 64
+#: The ``typ`` of a certificate token (a VC-JWT, VC-JOSE-COSE).
+CREDENTIAL_TYP: Final = "vc+jwt"
+_INDEX: Final = re.compile(r"0|[1-9][0-9]{0,7}")
 
 
 @attrs.frozen
 class Verified:
-    """A certificate whose token verified: genuine, signed by ``kid``, not revoked.
+    """What a genuine, unrevoked certificate token states.
+
+    A JWS token names its holder only by ``identity_hash`` (check it with
+    :meth:`is_held_by`); the name comes from the issuer's store. A deprecated ``v1``
+    token carries the whole certificate, name included, in ``certificate``.
 
     Args:
-        certificate: the certificate read from the token.
+        certificate_id: the certificate's id.
+        course_id: the completed course's id.
+        course_title: the course title.
+        completed_on: the completion date.
+        issued_at: the moment of issue (UTC).
+        issuer: the issuer's name.
         kid: the key id of the key that signed it.
         verified_at: the moment of verification (UTC).
+        status_index: the certificate's index in its issuer's status list, if any.
+        status_list_url: where that status list is published, if any.
+        identity_hash: the holder's salted identity hash (JWS tokens).
+        certificate: the whole certificate (``v1`` tokens only).
     """
 
-    certificate: Certificate
+    certificate_id: str
+    course_id: str
+    course_title: str
+    completed_on: _dt.date
+    issued_at: _dt.datetime
+    issuer: str
     kid: str
     verified_at: _dt.datetime
+    status_index: int | None = None
+    status_list_url: str | None = None
+    identity_hash: str | None = attrs.field(default=None, repr=False)
+    certificate: Certificate | None = attrs.field(default=None, repr=False)
+
+    @property
+    def legacy(self) -> bool:
+        """Whether the token was of the deprecated ``v1`` format."""
+        return self.certificate is not None
+
+    @property
+    def holder_name(self) -> str | None:
+        """The holder's name if the token states it (only ``v1`` tokens do), else ``None``."""
+        return None if self.certificate is None else self.certificate.holder_name
+
+    def is_held_by(self, holder_id: str) -> bool:
+        """Return whether the certificate belongs to the account ``holder_id``.
+
+        For a JWS token this recomputes the salted identity hash (compared in constant
+        time); for a ``v1`` token it compares the holder id it carries.
+
+        Args:
+            holder_id: an account id.
+        """
+        if not isinstance(holder_id, str):
+            return False
+        if self.certificate is not None:
+            return self.certificate.holder_id == holder_id
+        return self.identity_hash is not None and holds(
+            holder_id, self.certificate_id, self.identity_hash
+        )
 
 
-def token(certificate: Certificate, keyring: KeyRing) -> str:
-    """Sign a certificate and return its compact, URL-safe token.
+def token(
+    certificate: Certificate, keyring: KeyRing, *, issuer: IssuerProfile | None = None
+) -> str:
+    """Sign a certificate and return its token: a compact JWS of its Open Badges credential.
 
-    The token is ``v1.<payload>.<signature>``: the payload is the canonical JSON
-    (sorted keys, no spaces, UTF-8) of every certificate field plus ``kid``, in
-    unpadded base64url; the Ed25519 signature covers the ASCII text ``v1.<payload>``.
-    Signing is deterministic: the same certificate and key give the same token.
+    The payload is :func:`open_badge_credential` as canonical JSON (sorted keys, no
+    spaces, UTF-8); the header is ``alg`` ``Ed25519``, the signing key's ``kid`` and
+    ``typ`` ``vc+jwt``. Signing is deterministic: the same certificate, issuer and key
+    give the same token. The token names no holder in clear.
 
     Args:
         certificate: the certificate to sign.
         keyring: the issuer's keys; the active key signs, or for an older certificate
             the key that was valid when it was issued.
+        issuer: the issuer's profile (its id and status list URL); by default an
+            unnamed profile and no status entry.
 
     Returns:
         The token (ASCII letters, digits, ``-``, ``_`` and two dots).
 
     Raises:
         KeyRingError: no key in the ring was valid at ``certificate.issued_at``.
+        InvalidInput: ``certificate`` is not a :class:`Certificate`, ``keyring`` not a
+            :class:`KeyRing` or ``issuer`` not an :class:`IssuerProfile`.
     """
-    key = keyring.signing_key_for(certificate.issued_at)
-    payload: dict[str, Any] = certificate.to_dict()
-    payload["kid"] = key.kid
-    signed = f"{_VERSION}.{b64encode(canonical_json(payload))}"
-    return f"{signed}.{b64encode(key.sign(signed.encode('ascii')))}"
+    if not isinstance(keyring, KeyRing):
+        raise InvalidInput(f"token() signs with a KeyRing, got {type(keyring).__name__}")
+    credential = open_badge_credential(certificate, issuer)
+    return sign_compact(credential, keyring, CREDENTIAL_TYP, certificate.issued_at)
 
 
 def verification_url(base_url: str, token: str) -> str:
@@ -91,10 +165,10 @@ def verification_url(base_url: str, token: str) -> str:
     Raises:
         InvalidInput: ``base_url`` is not an absolute http(s) URL, or ``token`` not a string.
 
-    >>> verification_url("https://example.org/verify", "v1.abc.def")
-    'https://example.org/verify?token=v1.abc.def'
-    >>> verification_url("https://example.org/c/{token}?lang=nl", "v1.abc.def")
-    'https://example.org/c/v1.abc.def?lang=nl'
+    >>> verification_url("https://example.org/verify", "eyJ.eyJ.sig")
+    'https://example.org/verify?token=eyJ.eyJ.sig'
+    >>> verification_url("https://example.org/c/{token}?lang=nl", "eyJ.eyJ.sig")
+    'https://example.org/c/eyJ.eyJ.sig?lang=nl'
     """
     if not isinstance(token, str) or not token:
         raise InvalidInput(f"token must be a non-empty string, got {type(token).__name__}")
@@ -115,34 +189,87 @@ def _malformed(problem: str, expected: str, got: str) -> MalformedToken:
     return MalformedToken(problem=problem, expected=expected, got=got)
 
 
-def _text_of(value: object) -> str:
-    """Return the token as text, or raise MalformedToken for anything that cannot be one."""
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, bytes | bytearray | memoryview):
-        if len(value) > MAX_TOKEN_LENGTH:
-            raise _malformed(
-                "the token is too long",
-                f"at most {MAX_TOKEN_LENGTH} characters",
-                f"{len(value)} bytes",
-            )
-        try:
-            text = bytes(value).decode("ascii")
-        except UnicodeDecodeError:
-            raise _malformed(
-                "the token has non-ASCII bytes", "ASCII text", "non-ASCII bytes"
-            ) from None
-    else:
-        raise _malformed("the token is not text", "a str (or ASCII bytes)", type(value).__name__)
-    if len(text) > MAX_TOKEN_LENGTH:
-        raise _malformed(
-            "the token is too long", f"at most {MAX_TOKEN_LENGTH} characters", f"{len(text)}"
+def _from_credential(payload: dict[str, Any], kid: str, moment: _dt.datetime) -> Verified:
+    """Read what :func:`open_badge_credential` wrote; signed by a trusted key, yet checked."""
+    try:
+        kinds = get_path(payload, "type")
+        if type(kinds) is not list or "OpenBadgeCredential" not in kinds:
+            raise ValueError("not an OpenBadgeCredential")
+        subject = get_path(payload, "credentialSubject")
+        identity = get_path(subject, "identifier", 0, "identityHash")
+        issued_at = _dt.datetime.fromisoformat(_string(get_path(payload, "validFrom")))
+        if issued_at.tzinfo is None:
+            raise ValueError("validFrom has no offset")
+        status = payload.get("credentialStatus")
+        index: int | None = None
+        list_url: str | None = None
+        if status is not None:
+            raw_index = _string(get_path(status, "statusListIndex"))
+            if not _INDEX.fullmatch(raw_index) or int(raw_index) > MAX_STATUS_INDEX:
+                raise ValueError("bad statusListIndex")
+            if get_path(status, "statusPurpose") != "revocation":
+                raise ValueError("not a revocation entry")
+            index, list_url = int(raw_index), _string(get_path(status, "statusListCredential"))
+        return Verified(
+            certificate_id=certificate_id_from(get_path(payload, "id")),
+            course_id=course_id_from(get_path(subject, "achievement", "id")),
+            course_title=_nonblank(get_path(subject, "achievement", "name")),
+            completed_on=_dt.date.fromisoformat(_string(get_path(subject, "completionDate"))),
+            issued_at=to_utc(issued_at),
+            issuer=_nonblank(get_path(payload, "issuer", "name")),
+            kid=kid,
+            verified_at=moment,
+            status_index=index,
+            status_list_url=list_url,
+            identity_hash=_string(identity),
         )
-    if not text.isascii():
-        raise _malformed(
-            "the token has non-ASCII characters", "base64url text and dots", "non-ASCII text"
-        )
+    except (ValueError, TypeError, OverflowError) as exc:
+        reason = str(exc)[:80]
+    raise _malformed(
+        "the payload is not a certificate credential",
+        "an OpenBadgeCredential as this library makes it",
+        reason,
+    )
+
+
+def _string(value: object) -> str:
+    if type(value) is not str:
+        raise ValueError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _nonblank(value: object) -> str:
+    text = _string(value)
+    if not text.strip():
+        raise ValueError("expected a non-empty string")
     return text
+
+
+def _from_legacy(text: str, keys: KeySource, moment: _dt.datetime) -> tuple[Verified, VerifyingKey]:
+    certificate, key = verify_legacy(text, keys)
+    return Verified(
+        certificate_id=certificate.certificate_id,
+        course_id=certificate.course_id,
+        course_title=certificate.course_title,
+        completed_on=certificate.completed_on,
+        issued_at=certificate.issued_at,
+        issuer=certificate.issuer,
+        kid=key.kid,
+        verified_at=moment,
+        certificate=certificate,
+    ), key
+
+
+def _check_revocations(revocations: object) -> RevocationLookup | StatusList | None:
+    if revocations is None or isinstance(revocations, StatusList):
+        return revocations
+    if not callable(getattr(revocations, "get", None)) or isinstance(revocations, dict):
+        raise InvalidInput(
+            "revocations must be None, a StatusList (see verify_status_list) or a "
+            "revocation lookup such as a RevocationList or a store's revocations, "
+            f"got {type(revocations).__name__}"
+        )
+    return revocations  # type: ignore[return-value]
 
 
 def verify(
@@ -150,110 +277,88 @@ def verify(
     keys: KeySource,
     *,
     at: _dt.datetime,
-    revocations: RevocationLookup | None = None,
+    revocations: RevocationLookup | StatusList | None = None,
     leeway: _dt.timedelta = _dt.timedelta(0),
 ) -> Verified:
-    """Check a certificate token and return the certificate it holds.
+    """Check a certificate token and return what it states.
 
-    The checks, in order: the token's shape and encoding; a known key id; the
-    Ed25519 signature; the certificate fields; the key's validity window at the
-    certificate's issue time; the issue time not after ``at``; no revocation in
-    effect at ``at``. The algorithm follows from the ``v1`` prefix, never from
-    the token's contents. Whatever the token, only library errors are raised.
+    The checks, in order: the token's size and shape; the protected header (exactly
+    ``alg`` ``Ed25519``, ``typ`` ``vc+jwt`` and a ``kid``: RFC 8725's pinned algorithm
+    and type); a known key id; the Ed25519 signature (by joserfc); the credential's
+    fields; the key's validity window at the certificate's issue time; the issue time
+    not after ``at``; no revocation in effect at ``at``. Whatever the token, only
+    library errors are raised.
+
+    Tokens of the deprecated ``v1.`` format still verify (read-only), with the same
+    checks after their own signature check.
 
     Args:
         token: the token, as text (or ASCII bytes).
         keys: the public keys: a :class:`PublicKeySet` or a :class:`KeyRing`.
         at: the aware moment of verification.
-        revocations: where to look revocations up, e.g. a :class:`RevocationList`.
+        revocations: where revocations are looked up: a :class:`StatusList` (from
+            :func:`verify_status_list`, checked by the token's status index), or a
+            lookup by certificate id such as a :class:`RevocationList` or a store's
+            revocations.
         leeway: clock skew to tolerate for an issue time after ``at``.
 
     Returns:
         The :class:`Verified` certificate.
 
     Raises:
-        MalformedToken: not a well-formed v1 token.
+        MalformedToken: not a well-formed token, or a header that is not pinned.
         UnknownKey: signed with a key id ``keys`` does not hold.
         BadSignature: altered, or signed by another key with the same key id.
         KeyNotValid: the key was not valid at the certificate's issue time.
         NotYetValid: the certificate's issue time is after ``at`` (plus ``leeway``).
-        CertificateRevoked: revoked at or before ``at``.
+        CertificateRevoked: revoked at or before ``at`` (by a status list: revoked).
+        StatusNotCovered: a status list was given but the token has no entry in it.
+        InvalidInput: ``keys``, ``revocations`` or ``leeway`` of the wrong kind.
         NaiveDatetimeError: ``at`` has no time zone.
     """
     moment = to_utc(at, "at")
-    text = _text_of(token)
-    version, dot, rest = text.partition(".")
-    if version != _VERSION or not dot:
-        raise _malformed(
-            "unsupported token version",
-            f"a token starting with {_VERSION + '.'!r}",
-            repr(text[:8]),
-        )
-    payload_part, dot, signature_part = rest.partition(".")
-    if not dot or "." in signature_part:
-        raise _malformed(
-            "wrong number of parts",
-            "3 parts: 'v1.<payload>.<signature>'",
-            f"{text.count('.')} dots",
-        )
-    try:
-        payload_bytes = b64decode(payload_part)
-        signature = b64decode(signature_part)
-    except ValueError:
-        raise _malformed(
-            "a part is not canonical base64url",
-            "unpadded base64url payload and signature",
-            "other characters or lengths",
-        ) from None
-    if len(signature) != _SIGNATURE_LENGTH:
-        raise _malformed(
-            "the signature has the wrong length",
-            f"{_SIGNATURE_LENGTH} bytes",
-            f"{len(signature)} bytes",
-        )
-    try:
-        payload = json.loads(payload_bytes)
-    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise _malformed(
-            "the payload is not JSON", "a canonical JSON object", "other bytes"
-        ) from None
-    if type(payload) is not dict:
-        raise _malformed("the payload is not an object", "a JSON object", type(payload).__name__)
-    kid = payload.pop("kid", None)
-    if type(kid) is not str:
-        raise _malformed("the payload has no key id", 'a string "kid"', type(kid).__name__)
-    key = keys.verifying_key(kid)
-    if key is None:
-        raise UnknownKey(kid=kid, known=keys.kids)
-    try:
-        key.public_key.verify(signature, text[: len(_VERSION) + 1 + len(payload_part)].encode())
-    except InvalidSignature:
-        raise BadSignature(kid=kid) from None
-    try:
-        certificate = Certificate.from_dict(payload)
-    except InvalidInput as exc:  # signed by a trusted key, yet not a certificate
-        raise _malformed(
-            "the payload is not a certificate", "every certificate field", str(exc)
-        ) from None
-    issued_at = certificate.issued_at
+    keys = check_keys(keys)
+    lookup = _check_revocations(revocations)
+    if not isinstance(leeway, _dt.timedelta) or leeway < _dt.timedelta(0):
+        raise InvalidInput(f"leeway must be a timedelta of 0 or more, got {leeway!r}")
+    text = text_of(token)
+    if text.startswith(LEGACY_PREFIX):
+        verified, key = _from_legacy(text, keys, moment)
+    else:
+        payload, key = verify_compact(text, keys, CREDENTIAL_TYP)
+        verified = _from_credential(payload, key.kid, moment)
+    issued_at = verified.issued_at
     if not (
         key.not_before <= issued_at
         and (key.retired_after is None or issued_at <= key.retired_after)
     ):
         raise KeyNotValid(
-            kid=kid,
+            kid=key.kid,
             issued_at=issued_at,
             not_before=key.not_before,
             retired_after=key.retired_after,
         )
     if issued_at > moment and issued_at - moment > leeway:  # no overflow near year 9999
         raise NotYetValid(issued_at=issued_at, at=moment)
-    if revocations is not None:
-        revocation = revocations.get(certificate.certificate_id)
+    if isinstance(lookup, StatusList):
+        if verified.status_index is None or verified.status_list_url != lookup.url:
+            raise StatusNotCovered(
+                certificate_id=verified.certificate_id,
+                list_url=lookup.url,
+                entry_url=verified.status_list_url,
+            )
+        if lookup.is_revoked(verified.status_index):
+            raise CertificateRevoked(
+                certificate_id=verified.certificate_id,
+                reason=f"marked revoked in the status list {lookup.url}",
+                revoked_at=lookup.issued_at,
+            )
+    elif lookup is not None:
+        revocation = lookup.get(verified.certificate_id)
         if revocation is not None and revocation.revoked_at <= moment:
             raise CertificateRevoked(
-                certificate_id=certificate.certificate_id,
+                certificate_id=verified.certificate_id,
                 reason=revocation.reason,
                 revoked_at=revocation.revoked_at,
             )
-    return Verified(certificate, kid, moment)
+    return verified

@@ -178,8 +178,11 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"not genuine: {exc}", file=err)
         return 1
     print("genuine certificate", file=out)
-    for field, value in verified.certificate.to_dict().items():
-        print(f"{field}: {value}", file=out)
+    for field in ("certificate_id", "course_id", "course_title", "completed_on", "issuer"):
+        print(f"{field}: {getattr(verified, field)}", file=out)
+    print(f"issued_at: {verified.issued_at.isoformat()}", file=out)
+    if verified.holder_name is not None:
+        print(f"holder_name: {verified.holder_name} (a deprecated v1 token)", file=out)
     print(f"signed by key: {verified.kid}", file=out)
     return 0
 
