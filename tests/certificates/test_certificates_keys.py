@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import json
 import pickle
 import re
@@ -19,15 +21,30 @@ US = dt.timedelta(microseconds=1)
 
 
 class TestSigningKey:
-    def test_kid_is_short_base64url_from_the_public_key(self) -> None:
-        """The key id is 16 base64url characters, the same for private and public halves."""
+    def test_kid_is_the_rfc7638_thumbprint(self) -> None:
+        """The key id is the RFC 7638 thumbprint, computed here independently with hashlib."""
         key = SigningKey.generate(at=T0)
-        assert len(key.kid) == 16
-        assert set(key.kid) <= set(
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-        )
+        x = key.public.to_jwk()["x"]
+        members = json.dumps({"crv": "Ed25519", "kty": "OKP", "x": x}, separators=(",", ":"))
+        digest = hashlib.sha256(members.encode()).digest()
+        assert key.kid == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        assert len(key.kid) == 43
         assert key.public.kid == key.kid
         assert SigningKey.generate(at=T0).kid != key.kid
+
+    def test_legacy_short_kid_still_loads(self) -> None:
+        """A JWK saved by 0.1 (kid: the thumbprint's first 16 characters) loads, with the full kid."""
+        key = SigningKey.generate(at=T0)
+        jwk = key.to_jwk()
+        jwk["kid"] = key.kid[:16]
+        assert SigningKey.from_jwk(jwk).kid == key.kid
+        ring_doc = json.loads(KeyRing((key,), key.kid).to_json())
+        ring_doc["active"] = key.kid[:16]
+        ring_doc["keys"][0]["kid"] = key.kid[:16]
+        assert KeyRing.from_json(json.dumps(ring_doc)).active_kid == key.kid
+        jwk["kid"] = key.kid[:15]
+        with pytest.raises(InvalidKeyMaterial, match="kid does not belong"):
+            SigningKey.from_jwk(jwk)
 
     def test_private_material_never_in_repr_or_str(self) -> None:
         """Neither repr nor str of a key or ring shows d or the PEM body."""
@@ -118,6 +135,31 @@ class TestJwk:
         with pytest.raises(InvalidKeyMaterial, match=message):
             VerifyingKey.from_jwk(jwk)
 
+    def test_private_key_copied_into_x_is_not_echoed(self) -> None:
+        """A hand-edited JWK with d copied into x: no message or exception chain holds d."""
+        ring = KeyRing.generate(at=T0)
+        document = json.loads(ring.to_json())
+        d = document["keys"][0]["d"]
+        document["keys"][0]["x"] = d
+        for edited in (document, {**document, "keys": [{**document["keys"][0], "x": d + "A"}]}):
+            text = json.dumps(edited)
+            with pytest.raises(InvalidKeyMaterial) as info:
+                KeyRing.from_json(text)
+            _assert_no_secret(info.value, d)
+            with pytest.raises(InvalidKeyMaterial) as public_info:
+                PublicKeySet.from_json(text)
+            _assert_no_secret(public_info.value, d)
+
+    def test_unparsable_ring_is_not_echoed(self) -> None:
+        """A ring file that is not JSON: neither the message nor __cause__/__context__ hold it."""
+        text = KeyRing.generate(at=T0).to_json()
+        d = json.loads(text)["keys"][0]["d"]
+        with pytest.raises(InvalidKeyMaterial, match="content hidden") as info:
+            KeyRing.from_json(text[:-2])
+        _assert_no_secret(info.value, d)
+        assert info.value.__cause__ is None
+        assert info.value.__context__ is None
+
     def test_bad_private_part_is_not_echoed(self) -> None:
         """A broken d is refused without showing its value."""
         jwk = SigningKey.generate(at=T0).to_jwk()
@@ -125,6 +167,16 @@ class TestJwk:
         with pytest.raises(InvalidKeyMaterial, match="value hidden") as info:
             SigningKey.from_jwk(jwk)
         assert jwk["d"] not in str(info.value)
+
+
+def _assert_no_secret(error: BaseException, secret: str) -> None:
+    """Neither the error, nor any exception chained to it, shows ``secret``."""
+    seen: BaseException | None = error
+    while seen is not None:
+        assert secret not in str(seen)
+        assert secret not in repr(seen.args)
+        assert all(secret not in repr(value) for value in vars(seen).values())
+        seen = seen.__cause__ or seen.__context__
 
 
 class TestPem:
