@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import hmac
+import re
 import urllib.parse
-import uuid
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -30,6 +30,10 @@ __all__ = ["IssuerProfile", "identity_hash", "open_badge_credential"]
 
 VC_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT: Final = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+#: The credential's ``@context`` and ``type``, exactly as made and as checked.
+CONTEXTS: Final = [VC_CONTEXT, OB_CONTEXT]
+CREDENTIAL_TYPES: Final = ["VerifiableCredential", "OpenBadgeCredential"]
+_UUID: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _CERT_URN: Final = "urn:subscriptionkit:certificate:"
 _COURSE_URN: Final = "urn:subscriptionkit:course:"
 _ISSUER_URN: Final = "urn:subscriptionkit:issuer:"
@@ -93,11 +97,8 @@ def _urn(prefix: str, value: str) -> str:
 
 def credential_id(certificate_id: str) -> str:
     """Return the credential's ``id``: ``urn:uuid:...`` for a UUID, else a subscriptionkit URN."""
-    try:
-        if str(uuid.UUID(certificate_id)) == certificate_id:
-            return _UUID_URN + certificate_id
-    except ValueError:
-        pass
+    if _UUID.fullmatch(certificate_id):
+        return _UUID_URN + certificate_id
     return _urn(_CERT_URN, certificate_id)
 
 
@@ -110,7 +111,7 @@ def certificate_id_from(value: object) -> str:
     if isinstance(value, str):
         if value.startswith(_UUID_URN):
             rest = value[len(_UUID_URN) :]
-            if str(uuid.UUID(rest)) == rest:
+            if _UUID.fullmatch(rest):
                 return rest
         elif value.startswith(_CERT_URN):
             return _from_urn(value, _CERT_URN)
@@ -223,9 +224,9 @@ def open_badge_credential(
         "criteria": {"narrative": "Complete every part of the course."},
     }
     credential: dict[str, Any] = {
-        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "@context": list(CONTEXTS),
         "id": credential_id(certificate.certificate_id),
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "type": list(CREDENTIAL_TYPES),
         "name": certificate.course_title,
         "issuer": {"id": issuer.id, "type": ["Profile"], "name": certificate.issuer},
         "validFrom": issued,

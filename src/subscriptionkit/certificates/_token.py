@@ -25,10 +25,11 @@ from ..errors import (
     StatusNotCovered,
 )
 from ._credential import (
+    CONTEXTS,
+    CREDENTIAL_TYPES,
     IssuerProfile,
     certificate_id_from,
     course_id_from,
-    get_path,
     holds,
     open_badge_credential,
 )
@@ -190,41 +191,47 @@ def _malformed(problem: str, expected: str, got: str) -> MalformedToken:
 
 
 def _from_credential(payload: dict[str, Any], kid: str, moment: _dt.datetime) -> Verified:
-    """Read what :func:`open_badge_credential` wrote; signed by a trusted key, yet checked."""
+    """Read what :func:`open_badge_credential` wrote; signed by a trusted key, yet checked.
+
+    Any missing member or wrong type ends in ``MalformedToken``: indexing a list with a
+    name, a string with a name or a dict with a number raises TypeError or KeyError.
+    """
     try:
-        kinds = get_path(payload, "type")
-        if type(kinds) is not list or "OpenBadgeCredential" not in kinds:
-            raise ValueError("not an OpenBadgeCredential")
-        subject = get_path(payload, "credentialSubject")
-        identity = get_path(subject, "identifier", 0, "identityHash")
-        issued_at = _dt.datetime.fromisoformat(_string(get_path(payload, "validFrom")))
+        if payload["@context"] != CONTEXTS or payload["type"] != CREDENTIAL_TYPES:
+            raise ValueError("not an OpenBadgeCredential of ours")
+        subject = payload["credentialSubject"]
+        achievement = subject["achievement"]
+        identifiers = subject["identifier"]
+        if type(identifiers) is not list or len(identifiers) != 1:
+            raise ValueError("expected one identifier")
+        issued_at = _dt.datetime.fromisoformat(_string(payload["validFrom"]))
         if issued_at.tzinfo is None:
             raise ValueError("validFrom has no offset")
         status = payload.get("credentialStatus")
         index: int | None = None
         list_url: str | None = None
         if status is not None:
-            raw_index = _string(get_path(status, "statusListIndex"))
+            raw_index = _string(status["statusListIndex"])
             if not _INDEX.fullmatch(raw_index) or int(raw_index) > MAX_STATUS_INDEX:
                 raise ValueError("bad statusListIndex")
-            if get_path(status, "statusPurpose") != "revocation":
+            if status["statusPurpose"] != "revocation":
                 raise ValueError("not a revocation entry")
-            index, list_url = int(raw_index), _string(get_path(status, "statusListCredential"))
+            index, list_url = int(raw_index), _string(status["statusListCredential"])
         return Verified(
-            certificate_id=certificate_id_from(get_path(payload, "id")),
-            course_id=course_id_from(get_path(subject, "achievement", "id")),
-            course_title=_nonblank(get_path(subject, "achievement", "name")),
-            completed_on=_dt.date.fromisoformat(_string(get_path(subject, "completionDate"))),
+            certificate_id=certificate_id_from(payload["id"]),
+            course_id=course_id_from(achievement["id"]),
+            course_title=_nonblank(achievement["name"]),
+            completed_on=_dt.date.fromisoformat(_string(subject["completionDate"])),
             issued_at=to_utc(issued_at),
-            issuer=_nonblank(get_path(payload, "issuer", "name")),
+            issuer=_nonblank(payload["issuer"]["name"]),
             kid=kid,
             verified_at=moment,
             status_index=index,
             status_list_url=list_url,
-            identity_hash=_string(identity),
+            identity_hash=_string(identifiers[0]["identityHash"]),
         )
-    except (ValueError, TypeError, OverflowError) as exc:
-        reason = str(exc)[:80]
+    except (KeyError, IndexError, ValueError, TypeError, OverflowError) as exc:
+        reason = f"{type(exc).__name__}: {str(exc)[:60]}"
     raise _malformed(
         "the payload is not a certificate credential",
         "an OpenBadgeCredential as this library makes it",
