@@ -92,6 +92,9 @@ nitpick_ignore = [
     ("py:data", "LineKind"),
     # A private migration step named in the SQL store's docstring.
     ("py:func", "_v2"),
+    # joserfc's key class (its docs have no objects.inv), in the keys' jose_key attribute.
+    ("py:class", "joserfc._rfc8037.okp_key.OKPKey"),
+    ("py:class", "OKPKey"),
 ]
 nitpick_ignore_regex = [
     # The stores' private repository classes, in their public attributes' types.

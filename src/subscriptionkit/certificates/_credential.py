@@ -152,7 +152,9 @@ def identity_salt(certificate_id: str) -> str:
 def identity_hash(holder_id: str, certificate_id: str) -> str:
     """Return the Open Badges identity hash of a holder on one certificate.
 
-    ``"sha256$" + hex(SHA-256(holder_id + salt))``, the salt from :func:`identity_salt`.
+    ``"sha256$" + hex(SHA-256(holder_id + salt))``: the salt is published in the credential,
+    32 hex digits derived from the certificate id (unique per certificate, so one holder's
+    certificates are not linkable by their hashes, and signing stays deterministic).
 
     Args:
         holder_id: the holder's account id.
