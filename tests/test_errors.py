@@ -101,7 +101,7 @@ MESSAGES: dict[str, tuple[dict[str, Any], str]] = {
     "BadSignature": (
         {"kid": "k1"},
         "the certificate signature does not match its contents for key 'k1'; expected a "
-        "signature made by that key over the token's 'v1.<payload>' part, got one that is "
+        "signature made by that key over the token's header and payload, got one that is "
         "not (the token was altered or signed by a different key)",
     ),
     "KeyNotValid": (
@@ -220,6 +220,18 @@ MESSAGES: dict[str, tuple[dict[str, Any], str]] = {
     "LinkUsedUp": (
         {"link_id": "l", "max_uses": 2},
         "registration link 'l' was used its maximum of 2 times; expected fewer than 2 uses",
+    "StatusNotCovered": (
+        {"certificate_id": "c-1", "list_url": "https://x.example/s/1", "entry_url": None},
+        "the revocation of certificate 'c-1' cannot be checked against the status list "
+        "https://x.example/s/1; expected a token with an entry in that list, got no status entry",
+    ),
+    "InvalidStatusList": (
+        {
+            "problem": "the status list is not valid yet",
+            "expected": "a past validFrom",
+            "got": "2030",
+        },
+        "the status list is not valid yet; expected a past validFrom, got 2030",
     ),
 }
 
@@ -247,6 +259,7 @@ MIXINS: dict[str, tuple[type[BaseException], ...]] = {
     "InvalidKeyMaterial": (ValueError,),
     "KeyRingError": (ValueError,),
     "InvalidRevocationList": (ValueError,),
+    "InvalidStatusList": (ValueError,),
 }
 
 
