@@ -220,6 +220,7 @@ MESSAGES: dict[str, tuple[dict[str, Any], str]] = {
     "LinkUsedUp": (
         {"link_id": "l", "max_uses": 2},
         "registration link 'l' was used its maximum of 2 times; expected fewer than 2 uses",
+    ),
     "StatusNotCovered": (
         {"certificate_id": "c-1", "list_url": "https://x.example/s/1", "entry_url": None},
         "the revocation of certificate 'c-1' cannot be checked against the status list "
