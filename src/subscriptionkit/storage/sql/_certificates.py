@@ -211,4 +211,7 @@ class _Keys:
                     f"the stored private key ring has {len(active)} active keys; expected 1"
                 )
             raise NotFound(kind=_KEYRING_KIND, key=_KEYRING_KEY)
-        return KeyRing((SigningKey.from_jwk(json.loads(row.document)) for row in rows), active[0])
+        keys = [SigningKey.from_jwk(json.loads(row.document)) for row in rows]
+        # Rows saved by 0.1 name keys by a 16-character kid; the loaded key has the full one.
+        active_kid = next(key.kid for key, row in zip(keys, rows, strict=True) if row.active)
+        return KeyRing(keys, active_kid)
