@@ -199,7 +199,7 @@ class TestTotal:
         """Plain numbers in a sum are refused."""
         with pytest.raises(InvalidMoney) as info:
             total([eur(1), Decimal(2)])  # type: ignore[list-item]
-        assert str(info.value) == "expected Money amounts to add, got Decimal: Decimal('2')"
+        assert str(info.value) == "each amount to add must be Money, got Decimal: Decimal('2')"
 
     def test_builtin_sum_works(self) -> None:
         """py-moneyed lets sum() add Money too."""

@@ -26,9 +26,18 @@ LOCALE_DIR: Final = Path(__file__).with_name("locale")
 DOMAIN: Final = "subscriptionkit"
 
 
-@functools.lru_cache(maxsize=64)
 def check_locale(locale: str) -> str:
     """Return ``locale`` if babel knows it, else raise :class:`InvalidInput`."""
+    if not isinstance(locale, str):  # before the cache: not every value can be hashed
+        raise InvalidInput(
+            f"locale must be a known locale identifier such as 'nl_NL', 'en_GB' or 'en_US', "
+            f"got {type(locale).__name__}: {locale!r}"
+        )
+    return _check_locale(locale)
+
+
+@functools.lru_cache(maxsize=64)
+def _check_locale(locale: str) -> str:
     try:
         babel.Locale.parse(locale)
     except (ValueError, TypeError, babel.UnknownLocaleError) as exc:

@@ -17,9 +17,12 @@ The tree::
     │   ├── InvalidGrade                          a grade outside 1–8 or outside the plan
     │   ├── SeatCountOutOfRange                   seats outside the plan's 3–40
     │   ├── InvalidPlan                           a plan or catalog definition is broken
-    │   └── InvalidQuoteRequest                   seats for a pupil plan, pupils for a seat plan
+    │   ├── InvalidQuoteRequest                   seats for a pupil plan, pupils for a seat plan
+    │   ├── InvalidArgument (TypeError too)       an argument of the wrong type (None, a str...)
+    │   └── InvalidIdentifier                     an id: empty, control characters, too long
     ├── UnknownPlan (KeyError)                    no plan with that id in the catalog
     ├── PriceNotConfigured (LookupError)          the Teams price was never configured
+    ├── MissingDependency (ImportError)           an optional extra is not installed
     ├── LifecycleError                            a lifecycle step not allowed now
     │   ├── TrialAlreadyUsed                      a second trial for one customer
     │   ├── InvalidTransition                     e.g. activating an expired subscription
@@ -91,11 +94,13 @@ __all__ = [
     "ConcurrentUpdate",
     "CurrencyMismatch",
     "DatabaseBusy",
+    "InvalidArgument",
     "InvalidCertificate",
     "InvalidCsv",
     "InvalidEvent",
     "InvalidEventBatch",
     "InvalidGrade",
+    "InvalidIdentifier",
     "InvalidInput",
     "InvalidKeyMaterial",
     "InvalidMoney",
@@ -120,6 +125,7 @@ __all__ = [
     "LinkUsedUp",
     "MalformedToken",
     "MeteringError",
+    "MissingDependency",
     "NaiveDatetimeError",
     "NotAMember",
     "NotAnUpgrade",
@@ -251,6 +257,47 @@ class InvalidQuoteRequest(InvalidInput):
     """A quote was asked with the wrong kind of quantity for the plan."""
 
 
+class InvalidArgument(InvalidInput, TypeError):
+    """An argument of the wrong type: ``None`` for a plan, a string for a count...
+
+    Attributes:
+        name: the argument (``"plan"``, ``"seats"``...).
+        expected: what it must be, in words.
+        got: the value given.
+    """
+
+    def __init__(self, *, name: str, expected: str, got: object) -> None:
+        self.name = name
+        self.expected = expected
+        self.got = got
+        super().__init__(f"{name} must be {expected}, got {_shown(got)}")
+
+
+class InvalidIdentifier(InvalidInput):
+    """An identifier (customer, subscription, school, pupil, event, certificate, plan id)
+    that is not usable: not text, empty, with control characters, or too long.
+
+    The same rule holds on every store (see ``MAX_ID_LENGTH`` in the storage docs), so
+    memory, SQLite and PostgreSQL accept and refuse exactly the same ids.
+
+    Attributes:
+        field: which id (``"customer_id"``, ``"pupil_id"``...).
+        problem: what is wrong with it.
+        got: the value given.
+        max_length: the longest id accepted, in characters.
+    """
+
+    def __init__(self, *, field: str, problem: str, got: object, max_length: int) -> None:
+        self.field = field
+        self.problem = problem
+        self.got = got
+        self.max_length = max_length
+        super().__init__(
+            f"{field} {problem}; expected non-empty text of at most {max_length} characters "
+            f"without control characters, got {_shown(got)}"
+        )
+
+
 # -- lookups -------------------------------------------------------------------
 
 
@@ -274,6 +321,25 @@ class PriceNotConfigured(SubscriptionKitError, LookupError):
         super().__init__(
             f"plan {plan_id!r} has no configured price: the published sources give none, "
             f"so it must be set ({setting}); got no price"
+        )
+
+
+class MissingDependency(SubscriptionKitError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install.
+
+    Attributes:
+        package: the missing import (``"sqlalchemy"``, ``"numpy"``).
+        extra: the subscriptionkit extra that brings it (``"sql"``, ``"numpy"``).
+        feature: what needed it, in words.
+    """
+
+    def __init__(self, *, package: str, extra: str, feature: str) -> None:
+        self.package = package
+        self.extra = extra
+        self.feature = feature
+        super().__init__(
+            f"{feature} needs the optional dependency {package!r}, which is not installed; "
+            f"expected it installed: pip install 'subscriptionkit[{extra}]'"
         )
 
 
@@ -898,6 +964,20 @@ class LinkUsedUp(LinkError):
             f"registration link {link_id!r} was used its maximum of {max_uses} times; "
             f"expected fewer than {max_uses} uses"
         )
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    """A short ``type: repr`` of a value for messages (one line, cut at ``limit``)."""
+    try:
+        text = repr(value)
+    except Exception:  # a broken __repr__ must not hide the real error
+        text = f"<{type(value).__name__} object>"
+    text = text.replace("\n", "\\n").replace("\r", "\\r")
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    if value is None or isinstance(value, bool):
+        return text
+    return f"{type(value).__name__} {text}"
 
 
 def _ranges(values: tuple[int, ...]) -> str:

@@ -24,13 +24,16 @@ from typing import Final
 import babel.numbers
 from moneyed import Currency, Money, get_currency
 
+from ._translate import decimal_errors, translated
 from .errors import CurrencyMismatch, InvalidMoney
 
 __all__ = [
     "DEFAULT_CURRENCY",
     "DEFAULT_LOCALE",
+    "MAX_DECIMALS",
     "ROUNDING",
     "Money",
+    "check_money",
     "eur",
     "format_money",
     "line_amount",
@@ -46,6 +49,10 @@ DEFAULT_CURRENCY: Final = "EUR"
 DEFAULT_LOCALE: Final = "nl_NL"
 #: The library's one rounding mode (half-up, to the currency's minor unit).
 ROUNDING: Final = ROUND_HALF_UP
+#: The most decimal places an amount given to the library may have. Finer amounts are
+#: the trace of float arithmetic (``Money(0.1 + 0.2, "EUR")`` holds
+#: ``0.30000000000000004``) and are refused; no published price has more than four.
+MAX_DECIMALS: Final = 8
 
 
 def _currency(code: str | Currency) -> Currency:
@@ -73,6 +80,46 @@ def _decimal(amount: object) -> Decimal:
         value = None
     if value is None or not value.is_finite():
         raise InvalidMoney(f"money amount must be a finite decimal number, got {amount!r}")
+    return value
+
+
+def check_money(value: object, name: str = "amount", *, exact: bool = True) -> Money:
+    """Return ``value`` if it is :class:`Money` the library can compute with exactly.
+
+    Every public function that accepts money checks it here. A :class:`Money` holds a
+    ``Decimal`` whatever it was built from; ``Money(0.96, "EUR")`` is exactly € 0,96
+    and cannot be told from ``Money("0.96", "EUR")``, so it passes. What float arithmetic
+    leaves behind can be told, and is refused: NaN, Infinity, and more than
+    :data:`MAX_DECIMALS` decimal places.
+
+    Args:
+        value: the money.
+        name: the argument's name, for the message.
+        exact: also refuse more than :data:`MAX_DECIMALS` decimal places. Prices and
+            amounts a caller gives are checked so; intermediate values (a prorated unit
+            price is an exact fraction) only need to be finite.
+
+    Raises:
+        InvalidMoney: not Money, not finite, or with more than :data:`MAX_DECIMALS`
+            decimal places.
+
+    >>> from moneyed import Money
+    >>> check_money(Money(0.1 + 0.2, "EUR"), "price")
+    Traceback (most recent call last):
+    ...
+    subscriptionkit.errors.InvalidMoney: price must be exact Money with at most 8 decimal places (no float arithmetic), got Money('0.30000000000000004', 'EUR')
+    """
+    if not isinstance(value, Money):
+        raise InvalidMoney(f"{name} must be Money, got {type(value).__name__}: {value!r}")
+    amount = value.amount
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise InvalidMoney(f"{name} must be a finite amount of money, got {value!r}")
+    exponent = amount.as_tuple().exponent
+    if exact and isinstance(exponent, int) and exponent < -MAX_DECIMALS:
+        raise InvalidMoney(
+            f"{name} must be exact Money with at most {MAX_DECIMALS} decimal places "
+            f"(no float arithmetic), got {value!r}"
+        )
     return value
 
 
@@ -115,9 +162,14 @@ def round_money(value: Money) -> Money:
     Money('0.01', 'EUR')
     >>> round_money(eur("-0.005"))
     Money('-0.01', 'EUR')
+
+    Raises:
+        InvalidMoney: ``value`` is not finite Money, or too large to hold to the cent.
     """
+    value = check_money(value, "the amount to round", exact=False)
     quantum = _quantum(value.currency)
-    amount = value.amount.quantize(quantum, rounding=ROUNDING)
+    with translated(decimal_errors(f"the amount {value.amount}")):
+        amount = value.amount.quantize(quantum, rounding=ROUNDING)
     # -0.004 rounds to zero, not to "-0.00".
     return Money(abs(amount) if amount.is_zero() else amount, value.currency)
 
@@ -126,10 +178,14 @@ def line_amount(unit_price: Money, quantity: int | Decimal) -> Money:
     """Return ``unit_price × quantity`` rounded once, by the policy: one invoice or quote line.
 
     Raises:
-        InvalidMoney: ``quantity`` is a float or not a number.
+        InvalidMoney: ``unit_price`` is not finite Money, ``quantity`` is a float or not a
+            number, or the product is too large to hold to the cent.
     """
+    unit_price = check_money(unit_price, "unit_price", exact=False)
     qty = _decimal(quantity)
-    return round_money(Money(unit_price.amount * qty, unit_price.currency))
+    with translated(decimal_errors(f"{unit_price.amount} × {qty}")):
+        product = unit_price.amount * qty
+    return round_money(Money(product, unit_price.currency))
 
 
 def total(amounts: Iterable[Money], currency: str | Currency | None = None) -> Money:
@@ -151,16 +207,18 @@ def total(amounts: Iterable[Money], currency: str | Currency | None = None) -> M
     """
     expected = _currency(currency) if currency is not None else None
     acc: Decimal = Decimal(0)
+    if not isinstance(amounts, Iterable) or isinstance(amounts, str | bytes | Money):
+        raise InvalidMoney(
+            f"amounts must be an iterable of Money, got {type(amounts).__name__}: {amounts!r}"
+        )
     for item in amounts:
-        if not isinstance(item, Money):
-            raise InvalidMoney(
-                f"expected Money amounts to add, got {type(item).__name__}: {item!r}"
-            )
+        check_money(item, "each amount to add", exact=False)
         if expected is None:
             expected = item.currency
         elif item.currency != expected:
             raise CurrencyMismatch(expected=expected.code, got=item.currency.code)
-        acc += item.amount
+        with translated(decimal_errors(f"the sum {acc} + {item.amount}")):
+            acc += item.amount
     return Money(acc, expected or _currency(DEFAULT_CURRENCY))
 
 
@@ -175,6 +233,7 @@ def format_money(value: Money, locale: str = DEFAULT_LOCALE, *, nbsp: bool = Fal
     locales; it becomes a plain space unless ``nbsp=True`` (for typeset output).
 
     Raises:
+        InvalidMoney: ``value`` is not finite Money, or too large to hold to the cent.
         InvalidInput: the locale is unknown to babel.
 
     >>> format_money(eur("0.96"), "nl_NL")
@@ -184,6 +243,7 @@ def format_money(value: Money, locale: str = DEFAULT_LOCALE, *, nbsp: bool = Fal
     >>> format_money(eur("-1234.5"), "en_US")
     '-€1,234.50'
     """
+    value = check_money(value, "value", exact=False)
     # Round by the library's policy first: babel would round half-even (0.125 → 0.12).
     amount = round_money(value).amount
     text = babel.numbers.format_currency(amount, value.currency.code, locale=_locale(locale))

@@ -85,8 +85,10 @@ class TestActivityEvent:
             ActivityEvent("e1", "s1", "p1", 9, "engagement", AT)
 
     def test_digit_strings_and_iso_times(self) -> None:
-        """CSV-style strings are converted: '3' is grade 3, ISO with offset is aware."""
-        e = ActivityEvent("e1", "s1", "p1", "3", "engagement", "2026-03-02T11:00:00+01:00")
+        """Rows from text are converted: '3' is grade 3, ISO with offset is aware."""
+        e = ActivityEvent.from_row(
+            ("e1", "s1", "p1", "3", "engagement", "2026-03-02T11:00:00+01:00")
+        )
         assert e.grade == 3
         assert e.processed_at == AT
         assert e.epoch == int(AT.timestamp())

@@ -477,6 +477,8 @@ class TestCatalogData:
             plans.Catalog.load(path)
 
     def test_missing_file(self, tmp_path: Path) -> None:
-        """A missing file is the OS's error."""
-        with pytest.raises(FileNotFoundError):
+        """A missing file is a library error naming the file and the OS's reason."""
+        with pytest.raises(
+            InvalidPlan, match=r"cannot read the catalog file .*nope\.toml.*No such file"
+        ):
             plans.Catalog.load(tmp_path / "nope.toml")

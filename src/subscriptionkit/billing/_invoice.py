@@ -10,6 +10,7 @@ from typing import Any, Literal
 import attrs
 from moneyed import Money
 
+from .._checks import argument, is_identifier, is_instance, items
 from .._i18n import Translator, gettext_noop
 from .._table import Table
 from ..errors import CurrencyMismatch
@@ -101,7 +102,10 @@ class InvoiceLine:
 
 
 def _lines(value: Any) -> tuple[InvoiceLine, ...]:
-    return tuple(value)
+    lines = items(value, "lines", "an iterable of InvoiceLine")
+    for line in lines:
+        argument(line, InvoiceLine, "each invoice line", "an InvoiceLine")
+    return lines
 
 
 @attrs.frozen
@@ -113,11 +117,11 @@ class Invoice:
     """
 
     kind: InvoiceKind
-    customer_id: str
-    subscription_id: str
-    plan_id: str
-    issued_on: _dt.date
-    currency: str
+    customer_id: str = attrs.field(validator=is_identifier)
+    subscription_id: str = attrs.field(validator=is_identifier)
+    plan_id: str = attrs.field(validator=is_identifier)
+    issued_on: _dt.date = attrs.field(validator=is_instance(_dt.date, "a date"))
+    currency: str = attrs.field(validator=is_instance(str, "an ISO 4217 code"))
     lines: tuple[InvoiceLine, ...] = attrs.field(converter=_lines)
 
     def __attrs_post_init__(self) -> None:

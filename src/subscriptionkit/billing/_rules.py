@@ -9,12 +9,24 @@ from collections.abc import Iterable, Mapping, Sequence
 import pendulum
 from moneyed import Money
 
+from .._checks import Kind, accepts, argument, items
 from ..clock import local
 from ..errors import InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts, month_range
 from ..plans import PupilPlan, SeatPlan
 from ..subscriptions import SeatsChanged, Status, Subscription, Upgraded
 from ._invoice import Invoice, InvoiceKind, InvoiceLine
+
+_SUB: Kind = (Subscription, "a Subscription")
+_PUPIL_PLAN: Kind = (PupilPlan, "a PupilPlan")
+_PUPILS: Kind = (Mapping, "a mapping of grade (int) or band label (str) to pupils")
+_COUNTS: Kind = (MonthlyCounts, "MonthlyCounts (metering.monthly_counts)")
+_INVOICE: Kind = (Invoice, "an Invoice")
+_DATE: Kind = (_dt.date, "a date")
+_AT: Kind = (_dt.datetime, "a timezone-aware datetime")
+_TZ: Kind = (str, "an IANA time zone name such as 'Europe/Amsterdam'")
+_MOMENT: Kind = (CountMoment, "a CountMoment")
+_SCHOOL: Kind = (str, "a school id")
 
 
 def _pupil_plan(sub: Subscription) -> PupilPlan:
@@ -50,6 +62,7 @@ def _days(start: _dt.datetime, end: _dt.datetime) -> tuple[_dt.date, _dt.date]:
     ).date()
 
 
+@accepts(plan=_PUPIL_PLAN, counts=_PUPILS)
 def pupils_by_band(
     plan: PupilPlan, counts: Mapping[int, int] | Mapping[str, int]
 ) -> dict[str, int]:
@@ -81,6 +94,7 @@ def pupils_by_band(
     return out
 
 
+@accepts(subscription=_SUB, pupils=_PUPILS, issued_on=_DATE)
 def advance(
     subscription: Subscription,
     pupils: Mapping[int, int] | Mapping[str, int],
@@ -121,6 +135,7 @@ def advance(
     )
 
 
+@accepts(plan=_PUPIL_PLAN, renewal=_AT, tz=_TZ, school_id=_SCHOOL)
 def advance_count(
     events: Iterable[ActivityEvent],
     plan: PupilPlan,
@@ -148,7 +163,8 @@ def advance_count(
     grades = plan.grades
     latest: dict[str, tuple[int, int]] = {}
     school = school_id
-    for event in events:
+    for event in items(events, "events", "an iterable of ActivityEvent"):
+        argument(event, ActivityEvent, "each event", "an ActivityEvent")
         if school is None:
             school = event.school_id
         elif event.school_id != school:
@@ -172,6 +188,7 @@ def advance_count(
     return pupils_by_band(plan, counts)
 
 
+@accepts(start=_AT, end=_AT, tz=_TZ, count_moment=_MOMENT)
 def usage_months(
     start: _dt.datetime,
     end: _dt.datetime,
@@ -191,6 +208,15 @@ def usage_months(
     return tuple(m for m in month_range(first, last) if start < moment.at(m, tz) <= end)
 
 
+@accepts(
+    counts=_COUNTS,
+    plan=_PUPIL_PLAN,
+    school_id=_SCHOOL,
+    start=_AT,
+    end=_AT,
+    tz=_TZ,
+    count_moment=_MOMENT,
+)
 def usage_lines(
     counts: MonthlyCounts,
     plan: PupilPlan,
@@ -274,6 +300,16 @@ def _settlement(
     )
 
 
+@accepts(
+    renewed=_SUB,
+    previous_advance=_INVOICE,
+    counts=_COUNTS,
+    next_pupils=_PUPILS,
+    issued_on=_DATE,
+    count_moment=_MOMENT,
+    previous_plan=_PUPIL_PLAN,
+    school_id=_SCHOOL,
+)
 def true_up(
     renewed: Subscription,
     *,
@@ -331,6 +367,17 @@ def true_up(
     return _settlement("true_up", previous_advance, usage, next_advance, issued_on or start.date())
 
 
+@accepts(
+    upgraded=_SUB,
+    event=(Upgraded, "an Upgraded event"),
+    previous_plan=_PUPIL_PLAN,
+    previous_advance=_INVOICE,
+    counts=_COUNTS,
+    next_pupils=_PUPILS,
+    issued_on=_DATE,
+    count_moment=_MOMENT,
+    school_id=_SCHOOL,
+)
 def upgrade_settlement(
     upgraded: Subscription,
     event: Upgraded,
@@ -382,6 +429,7 @@ def upgrade_settlement(
     )
 
 
+@accepts(subscription=_SUB, issued_on=_DATE)
 def seat_invoice(subscription: Subscription, *, issued_on: _dt.date | None = None) -> Invoice:
     """The invoice for a seat plan's current period: seats × price per seat per year."""
     plan = _seat_plan(subscription)
@@ -400,6 +448,7 @@ def seat_invoice(subscription: Subscription, *, issued_on: _dt.date | None = Non
     )
 
 
+@accepts(subscription=_SUB, event=(SeatsChanged, "a SeatsChanged event"))
 def seat_change_invoice(subscription: Subscription, event: SeatsChanged) -> Invoice | None:
     """The invoice for seats added mid-term, by the plan's ``seat_proration`` term.
 

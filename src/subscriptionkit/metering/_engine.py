@@ -29,6 +29,7 @@ from typing import Any, Final
 
 import attrs
 
+from .._checks import accepts, items
 from ..errors import InvalidEvent
 from ._events import BILLABLE_CATEGORIES, GRADES, ActivityEvent, epoch_seconds
 from ._window import Month, Timeline
@@ -117,6 +118,7 @@ class BillableCounter:
             unusable time; ``index`` is the row's position in that call's input.
     """
 
+    @accepts(timeline=(Timeline, "a Timeline (Timeline.build)"), by_grade=(bool, "True or False"))
     def __init__(
         self,
         timeline: Timeline,
@@ -127,8 +129,8 @@ class BillableCounter:
     ) -> None:
         self.timeline = timeline
         self.by_grade = by_grade
-        self._billable = frozenset(billable)
-        wanted = GRADES if grades is None else frozenset(grades)
+        self._billable = frozenset(items(billable, "billable", "category values"))
+        wanted = GRADES if grades is None else frozenset(items(grades, "grades", "grades 1-8"))
         self._grades: dict[object, bool] = {g: g in wanted for g in GRADES}
         self._schools: dict[Hashable, dict[Hashable, Any]] = {}
         self._t0 = timeline.bounds[0]
@@ -200,24 +202,49 @@ class BillableCounter:
             self._add_chunk(s, p, g, c, t, base=base)
             base += len(block)
 
-    def add_rows(self, rows: Iterable[Sequence[Any]]) -> None:
+    def add_rows(self, rows: Iterable[Sequence[Any] | ActivityEvent]) -> None:
         """Add rows in ``event_id, school_id, pupil_id, grade, category, processed_at``
-        order (the event id is not needed: counting is idempotent anyway)."""
+        order (the event id is not needed: counting is idempotent anyway), or
+        :class:`ActivityEvent` objects; both may be mixed.
+
+        Raises:
+            InvalidEvent: an item is neither a row of six values nor an event (field
+                ``row``, with its index): nothing is ever skipped without a word.
+        """
+        if isinstance(rows, str | bytes) or not hasattr(rows, "__iter__"):
+            raise InvalidEvent(field="rows", got=rows, expected="an iterable of events or rows")
         it = iter(rows)
         base = 0
         while True:
-            block = list(islice(it, CHUNK))
+            block: list[Any] = list(islice(it, CHUNK))
             if not block:
                 return
             for i, row in enumerate(block):
-                if len(row) != 6:
-                    raise InvalidEvent(
-                        field="row",
-                        got=row,
-                        expected="6 values (event_id, school_id, "
-                        "pupil_id, grade, category, processed_at)",
-                        index=base + i,
+                kind = type(row)
+                if kind is tuple or kind is list:  # the fast, common case
+                    if len(row) == 6:
+                        continue
+                elif isinstance(row, ActivityEvent):
+                    block[i] = (
+                        row.event_id,
+                        row.school_id,
+                        row.pupil_id,
+                        row.grade,
+                        row.category,
+                        row.epoch,
                     )
+                    continue
+                elif (
+                    isinstance(row, Sequence) and not isinstance(row, str | bytes) and len(row) == 6
+                ):
+                    continue
+                raise InvalidEvent(
+                    field="row",
+                    got=row,
+                    expected="an ActivityEvent or 6 values (event_id, school_id, "
+                    "pupil_id, grade, category, processed_at)",
+                    index=base + i,
+                )
             _, s, p, g, c, t = (list(x) for x in zip(*block, strict=True))
             self._add_chunk(s, p, g, c, t, base=base)
             base += len(block)
@@ -252,6 +279,9 @@ class BillableCounter:
             except KeyError:
                 self._raise_bad_grade(grades, cats, base)
                 raise  # pragma: no cover
+            except TypeError:  # an id or category that cannot be a key (a list...)
+                _raise_unhashable(schools, pupils, cats, base)
+                raise
         if self.by_grade:
             self._merge_by_grade(parts)
         else:
@@ -419,6 +449,17 @@ class BillableCounter:
                     if lo <= month_index <= hi:
                         out.setdefault(s, {})[p] = grade
         return out
+
+
+def _raise_unhashable(schools: list[Any], pupils: list[Any], cats: list[Any], base: int) -> None:
+    for name, column in (("school_id", schools), ("pupil_id", pupils), ("category", cats)):
+        for i, value in enumerate(column):
+            try:
+                hash(value)
+            except TypeError:
+                raise InvalidEvent(
+                    field=name, got=value, expected="an id (text or int)", index=base + i
+                ) from None
 
 
 def _count_bits(masks: Iterable[int], n: int) -> tuple[int, ...]:

@@ -10,7 +10,9 @@ from typing import Any, Final
 
 import attrs
 
-from ..errors import InvalidEvent, InvalidEventBatch
+from .._checks import MAX_ID_LENGTH
+from .._checks import identifier as _identifier
+from ..errors import InvalidEvent, InvalidEventBatch, InvalidIdentifier
 
 #: Grades ("groepen") of Dutch primary school.
 GRADES: Final = frozenset(range(1, 9))
@@ -31,6 +33,10 @@ class Category(enum.StrEnum):
     #: "betrokkenheid": engagement.
     ENGAGEMENT = "engagement"
 
+    @classmethod
+    def _missing_(cls, value: object) -> Category:
+        raise _invalid("category", value, f"one of {', '.join(c.value for c in cls)}")
+
 
 #: The category values that count for billing (the three :class:`Category` members).
 BILLABLE_CATEGORIES: Final[frozenset[str]] = frozenset(c.value for c in Category)
@@ -40,34 +46,46 @@ def _invalid(field: str, got: object, expected: str, index: int | None = None) -
     return InvalidEvent(field=field, got=got, expected=expected, index=index)
 
 
+#: What an id must be, in words (the library's one identifier rule, see ``_checks``).
+ID_RULE: Final = f"non-empty text of at most {MAX_ID_LENGTH} characters without control characters"
+
+
 def check_id(field: str, value: object, index: int | None = None) -> str:
-    """Return ``value`` as an id: a non-empty string (ints are turned into strings)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if not isinstance(value, str) or not value.strip():
-        raise _invalid(field, value, "a non-empty string", index)
-    return value
+    """Return ``value`` as an id by the library's identifier rule (ints become text)."""
+    try:
+        return _identifier(value, field, allow_int=True)
+    except InvalidIdentifier as exc:
+        raise _invalid(field, value, f"{ID_RULE} ({exc.problem})", index) from None
 
 
 def check_grade(value: object, index: int | None = None) -> int:
-    """Return ``value`` as a grade 1–8 (digit strings are accepted, as from CSV)."""
+    """Return ``value`` as a grade 1–8: an ``int`` (never a ``bool``), or, for rows read
+    from text, a string of ASCII digits such as ``"3"`` (full-width digits are refused)."""
     grade: object = value
-    if isinstance(value, str) and value.strip().isdecimal():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         grade = int(value)
     if isinstance(grade, int) and not isinstance(grade, bool) and grade in GRADES:
         return grade
     raise _invalid("grade", value, "a grade from 1 to 8", index)
 
 
+def _strict_grade(value: object) -> int:
+    """An event's grade: a real ``int`` 1–8; text is converted by :meth:`ActivityEvent.from_row`."""
+    if isinstance(value, int) and not isinstance(value, bool) and value in GRADES:
+        return value
+    raise _invalid("grade", value, "a grade from 1 to 8")
+
+
 def check_category(value: object, index: int | None = None) -> str:
     """Return ``value`` as a category string (any non-empty string; billable or not)."""
     if isinstance(value, Category):
         return value.value
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID_LENGTH:
         raise _invalid(
             "category",
             value,
-            "a non-empty string such as 'cross_method_test', 'objective_mastery' or 'engagement'",
+            f"a non-empty string of at most {MAX_ID_LENGTH} characters such as "
+            "'cross_method_test', 'objective_mastery' or 'engagement'",
             index,
         )
     return value
@@ -96,7 +114,17 @@ def check_time(value: object, index: int | None = None) -> _dt.datetime:
 
 
 def epoch_seconds(moment: _dt.datetime) -> int:
-    """Return the whole epoch second an aware datetime falls in (floor, exact)."""
+    """Return the whole epoch second an aware datetime falls in (floor, exact).
+
+    Raises:
+        InvalidEvent: ``moment`` is not an aware datetime (field ``processed_at``).
+    """
+    if (
+        not isinstance(moment, _dt.datetime)
+        or moment.tzinfo is None
+        or moment.tzinfo.utcoffset(moment) is None
+    ):
+        raise _invalid("processed_at", moment, "a timezone-aware datetime")
     # timegm of the UTC wall clock drops the microseconds: a floor, exact for any year.
     return calendar.timegm(moment.utctimetuple())
 
@@ -143,7 +171,7 @@ class ActivityEvent:
     event_id: str = attrs.field(converter=_event_id)
     school_id: str = attrs.field(converter=_school_id)
     pupil_id: str = attrs.field(converter=_pupil_id)
-    grade: int = attrs.field(converter=check_grade)
+    grade: int = attrs.field(converter=_strict_grade)
     category: str = attrs.field(converter=check_category)
     processed_at: _dt.datetime = attrs.field(converter=check_time)
 
@@ -154,14 +182,27 @@ class ActivityEvent:
         """Build an event from a row: a mapping with the field names, or a sequence in
         field order (``event_id, school_id, pupil_id, grade, category, processed_at``).
 
+        Rows come from text as often as not, so a grade may be a string of ASCII digits
+        (``"3"``); the constructor takes only an ``int``.
+
         Args:
             row: the row.
             index: the row's position in its input, put on the error.
 
         Raises:
-            InvalidEvent: a field is missing or malformed (with ``index``).
+            InvalidEvent: the row is neither a mapping nor a sequence (field ``row``), or a
+                field is missing or malformed (with ``index``).
         """
         values: list[Any] = []
+        if isinstance(row, ActivityEvent):
+            return row
+        if not isinstance(row, Mapping | Sequence) or isinstance(row, str | bytes):
+            raise _invalid(
+                "row",
+                row,
+                f"an ActivityEvent, a mapping or a sequence of {', '.join(FIELDS)}",
+                index,
+            )
         if isinstance(row, Mapping):
             for name in FIELDS:
                 if name not in row:
@@ -171,6 +212,7 @@ class ActivityEvent:
             if len(row) != len(FIELDS):
                 raise _invalid("row", row, f"{len(FIELDS)} values ({', '.join(FIELDS)})", index)
             values = list(row)
+        values[3] = check_grade(values[3], index)
         try:
             return cls(*values)
         except InvalidEvent as exc:
@@ -278,7 +320,7 @@ class EventLog:
                 with different content. Events before it are kept.
         """
         new = 0
-        for index, event in enumerate(events):
+        for index, event in enumerate(_iterable(events, "events")):
             if not isinstance(event, ActivityEvent):
                 raise InvalidEvent(
                     field="event", got=event, expected="an ActivityEvent", index=index
@@ -297,7 +339,7 @@ class EventLog:
         """
         accepted = duplicates = 0
         rejected: list[tuple[int, InvalidEvent]] = []
-        for index, row in enumerate(rows):
+        for index, row in enumerate(_iterable(rows, "rows")):
             try:
                 event = ActivityEvent.from_row(row, index)
                 if self._add(event, index):
@@ -307,3 +349,10 @@ class EventLog:
             except InvalidEvent as exc:
                 rejected.append((index, exc))
         return IngestResult(accepted, duplicates, tuple(rejected))
+
+
+def _iterable(value: object, name: str) -> Iterable[Any]:
+    """``value`` if it can be iterated (not text); else the error naming the argument."""
+    if isinstance(value, str | bytes | Mapping) or not hasattr(value, "__iter__"):
+        raise InvalidEvent(field=name, got=value, expected="an iterable of events or rows")
+    return value

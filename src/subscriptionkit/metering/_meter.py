@@ -6,8 +6,9 @@ import datetime as _dt
 from bisect import bisect_right
 from collections.abc import Collection, Hashable, Iterable
 
+from .._checks import items
 from ..clock import DEFAULT_TIMEZONE, timezone
-from ..errors import InvalidEvent
+from ..errors import InvalidArgument, InvalidEvent
 from ._engine import _time_to_epoch
 from ._events import BILLABLE_CATEGORIES, GRADES, ActivityEvent
 from ._window import CountMoment, Month
@@ -46,9 +47,11 @@ class SchoolMeter:
         billable: Collection[object] = BILLABLE_CATEGORIES,
     ) -> None:
         self._zone = timezone(tz)
+        if policy is not None and not isinstance(policy, CountMoment):
+            raise InvalidArgument(name="policy", expected="a CountMoment", got=policy)
         self._policy = policy or CountMoment()
-        self._grades = GRADES if grades is None else frozenset(grades)
-        self._billable = frozenset(billable)
+        self._grades = GRADES if grades is None else frozenset(items(grades, "grades", "grades"))
+        self._billable = frozenset(items(billable, "billable", "category values"))
         self._pupils: dict[Hashable, dict[int, int]] = {}
         self._first = 0  # ordinal of the month whose count moment is _ends[0]
         self._ends: list[int] = []

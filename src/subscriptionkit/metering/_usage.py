@@ -8,8 +8,10 @@ from typing import Any, Literal
 
 import attrs
 
+from .._checks import Kind, accepts, argument, items
+from .._translate import require
 from ..clock import DEFAULT_TIMEZONE, ensure_aware, timezone
-from ..errors import InvalidInput
+from ..errors import InvalidEvent, InvalidInput
 from ..money import Money, line_amount
 from ..plans import PupilPlan
 from ._engine import BillableCounter, CountTable
@@ -18,7 +20,15 @@ from ._window import WINDOW_MONTHS, CountMoment, Month, Timeline
 
 Engine = Literal["python", "numpy", "auto"]
 
+_PUPIL_PLAN: Kind = (PupilPlan, "a PupilPlan")
+_MOMENT: Kind = (CountMoment, "a CountMoment")
 
+
+@accepts(
+    at=(_dt.datetime, "a timezone-aware datetime"),
+    school_id=(str, "a school id"),
+    window_months=(int, "a whole number of months"),
+)
 def billable_pupils(
     events: Iterable[ActivityEvent],
     *,
@@ -64,10 +74,12 @@ def billable_pupils(
     zone = timezone(tz)
     end = epoch_seconds(moment)
     start = epoch_seconds(moment.in_timezone(zone).subtract(months=window_months))
-    allowed = None if grades is None else frozenset(grades)
+    allowed = None if grades is None else frozenset(items(grades, "grades", "grades 1-8"))
     found: set[str] = set()
     schools: set[str] = set()
-    for e in events:
+    for index, e in enumerate(items(events, "events", "an iterable of ActivityEvent")):
+        if not isinstance(e, ActivityEvent):
+            raise InvalidEvent(field="event", got=e, expected="an ActivityEvent", index=index)
         if school_id is not None and e.school_id != school_id:
             continue
         schools.add(e.school_id)
@@ -105,6 +117,8 @@ class MonthlyCounts:
     @classmethod
     def from_table(cls, table: CountTable, plan: PupilPlan) -> MonthlyCounts:
         """Group an engine's :class:`CountTable` into the plan's bands."""
+        argument(table, CountTable, "table", "a CountTable")
+        argument(plan, PupilPlan, "plan", "a PupilPlan")
         labels = tuple(b.label for b in plan.bands)
         counts: dict[tuple[Hashable, Month, str], int] = {}
         for school in sorted(table.totals, key=_sort_key):
@@ -154,7 +168,7 @@ def _sort_key(value: Hashable) -> tuple[str, str]:
 
 
 def _months(months: Iterable[Month]) -> tuple[Month, ...]:
-    out = tuple(months)
+    out = items(months, "months", "an iterable of Month (see month_range)")
     for m in out:
         if not isinstance(m, Month):
             raise InvalidInput(f"months must be Month values, got {type(m).__name__}: {m!r}")
@@ -174,6 +188,7 @@ def _counter(
     )
 
 
+@accepts(plan=_PUPIL_PLAN, policy=_MOMENT)
 def monthly_counts(
     events: Iterable[ActivityEvent] | Iterable[Sequence[Any]],
     plan: PupilPlan,
@@ -202,25 +217,20 @@ def monthly_counts(
 
     Raises:
         InvalidInput: no months, or months not consecutive.
-        InvalidEvent: a counting row has a bad grade or time (with its index).
+        InvalidEvent: an item is neither an event nor a row (field ``row``), or a
+            counting row has a bad grade or time; ``index`` says which.
     """
     counter = _counter(plan, months, tz, policy, BILLABLE_CATEGORIES)
-    it = iter(events)
-    first = next(it, None)
-    if first is not None:
-        rest: Iterable[Any] = _chain(first, it)
-        if isinstance(first, ActivityEvent):
-            counter.add_events(rest)
-        else:
-            counter.add_rows(rest)
+    counter.add_rows(events)
     return MonthlyCounts.from_table(counter.table(), plan)
 
 
-def _chain(first: Any, rest: Iterable[Any]) -> Iterable[Any]:
-    yield first
-    yield from rest
-
-
+@accepts(
+    columns=(Mapping, "a mapping of column name to column"),
+    plan=_PUPIL_PLAN,
+    policy=_MOMENT,
+    engine=(str, "'python', 'numpy' or 'auto'"),
+)
 def count_columns(
     columns: Mapping[str, Any],
     plan: PupilPlan,
@@ -268,6 +278,7 @@ def count_columns(
         engine = "numpy" if _has_numpy() else "python"
     counter = _counter(plan, months, tz, policy, billable)
     if engine == "numpy":
+        require("numpy", extra="numpy", feature='engine="numpy"')
         from ._fast import count_arrays
 
         table = count_arrays(
@@ -312,6 +323,7 @@ class UsageLine:
     amount: Money
 
 
+@accepts(counts=(MonthlyCounts, "MonthlyCounts"), plan=_PUPIL_PLAN)
 def monthly_usage(counts: MonthlyCounts, plan: PupilPlan) -> tuple[UsageLine, ...]:
     """Price monthly counts: one line per school, month and band (rounded per line).
 

@@ -12,6 +12,7 @@ from typing import Final
 import attrs
 import pendulum
 
+from .._checks import accepts, argument, items, whole_number
 from ..clock import DEFAULT_TIMEZONE, ensure_aware, timezone
 from ..errors import InvalidInput
 
@@ -69,6 +70,7 @@ class Month:
     @classmethod
     def from_ordinal(cls, ordinal: int) -> Month:
         """Inverse of :attr:`ordinal`."""
+        whole_number(ordinal, "ordinal")
         year, month0 = divmod(ordinal, 12)
         return cls(year, month0 + 1)
 
@@ -95,6 +97,7 @@ class Month:
         return pendulum.datetime(self.year, self.month, 1, tz=timezone(tz))
 
 
+@accepts(first=(Month, "a Month"), last=(Month, "a Month"))
 def month_range(first: Month, last: Month) -> tuple[Month, ...]:
     """All months from ``first`` to ``last``, both included.
 
@@ -199,6 +202,11 @@ class Timeline:
         Raises:
             InvalidInput: no months, or months that are not consecutive and ascending.
         """
+        months = items(months, "months", "an iterable of Month (see month_range)")
+        for month in months:
+            argument(month, Month, "each month", "a Month")
+        if policy is not None:
+            argument(policy, CountMoment, "policy", "a CountMoment")
         policy = policy or CountMoment()
         if not months:
             raise InvalidInput("metering needs at least one month, got none")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 from moneyed import Money
 
-from ..errors import InvalidPlan, UnknownPlan
-from ..money import eur
+from .._checks import accepts, items
+from .._translate import translated
+from ..errors import InvalidArgument, InvalidPlan, SubscriptionKitError, UnknownPlan
+from ..money import check_money, eur
 from ._model import GradeBand, Plan, PupilPlan, SeatPlan, plan_from_dict
 from ._terms import SeatProration, Span, Terms
 
@@ -78,6 +80,10 @@ def focus_po_plans() -> tuple[PupilPlan, ...]:
     )
 
 
+@accepts(
+    seat_proration=(str, "'prorate' or 'next_renewal'"),
+    plan_id=(str, "a plan id"),
+)
 def teams_plan(
     price_per_seat_year: Money | None = None,
     *,
@@ -94,6 +100,8 @@ def teams_plan(
     >>> teams_plan(eur("60.00")).price()
     Money('60.00', 'EUR')
     """
+    if price_per_seat_year is not None:
+        check_money(price_per_seat_year, "price_per_seat_year")
     currency = price_per_seat_year.currency.code if price_per_seat_year is not None else "EUR"
     return SeatPlan(
         id=plan_id,
@@ -107,7 +115,11 @@ def teams_plan(
 
 
 def _plans(value: Iterable[Plan]) -> tuple[Plan, ...]:
-    return tuple(value)
+    plans = items(value, "plans", "an iterable of plans")
+    for plan in plans:
+        if not isinstance(plan, SeatPlan | PupilPlan):
+            raise InvalidArgument(name="plans", expected="SeatPlan or PupilPlan values", got=plan)
+    return plans
 
 
 @attrs.frozen
@@ -139,6 +151,8 @@ class Catalog(Mapping[str, Plan]):
                     )
 
     def __getitem__(self, plan_id: str) -> Plan:
+        if not isinstance(plan_id, str):
+            raise UnknownPlan(plan_id=plan_id, known=[p.id for p in self.plans])
         for plan in self.plans:
             if plan.id == plan_id:
                 return plan
@@ -152,6 +166,8 @@ class Catalog(Mapping[str, Plan]):
 
     def with_plan(self, plan: Plan) -> Catalog:
         """Return a catalog with ``plan`` added, or replacing the plan with its id."""
+        if not isinstance(plan, SeatPlan | PupilPlan):
+            raise InvalidArgument(name="plan", expected="a SeatPlan or PupilPlan", got=plan)
         if plan.id in self:
             return Catalog(plan if p.id == plan.id else p for p in self.plans)
         return Catalog((*self.plans, plan))
@@ -173,7 +189,7 @@ class Catalog(Mapping[str, Plan]):
         if not isinstance(plans, list):
             raise InvalidPlan(
                 f"a catalog must be a mapping with a 'plans' list, got {type(data).__name__}"
-                + (f" with keys {sorted(data)}" if isinstance(data, Mapping) else "")
+                + (f" with keys {sorted(map(str, data))}" if isinstance(data, Mapping) else "")
             )
         return cls(plan_from_dict(p) for p in plans)
 
@@ -184,9 +200,11 @@ class Catalog(Mapping[str, Plan]):
     @classmethod
     def from_json(cls, text: str) -> Catalog:
         """Build a catalog from JSON text (prices as decimal strings)."""
+        if not isinstance(text, str | bytes):
+            raise InvalidArgument(name="text", expected="JSON text", got=text)
         try:
             data = json.loads(text, parse_float=_no_float)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise InvalidPlan(f"catalog JSON is not valid JSON: {exc}") from exc
         return cls.from_dict(data)
 
@@ -197,6 +215,8 @@ class Catalog(Mapping[str, Plan]):
     @classmethod
     def from_toml(cls, text: str) -> Catalog:
         """Build a catalog from TOML text (prices as strings, e.g. ``"0.96"``)."""
+        if not isinstance(text, str):
+            raise InvalidArgument(name="text", expected="TOML text", got=text)
         try:
             data = tomllib.loads(text, parse_float=_no_float)
         except tomllib.TOMLDecodeError as exc:
@@ -205,9 +225,14 @@ class Catalog(Mapping[str, Plan]):
 
     @classmethod
     def load(cls, path: str | Path) -> Catalog:
-        """Read a catalog from a ``.json`` or ``.toml`` file."""
-        path = Path(path)
-        text = path.read_text(encoding="utf-8")
+        """Read a catalog from a ``.json`` or ``.toml`` file.
+
+        Raises:
+            InvalidPlan: the file cannot be read as UTF-8, or does not hold a valid catalog.
+        """
+        path = _path(path)
+        with translated(_file_errors(path, "read")):
+            text = path.read_text(encoding="utf-8")
         if path.suffix == ".toml":
             return cls.from_toml(text)
         if path.suffix == ".json":
@@ -215,19 +240,45 @@ class Catalog(Mapping[str, Plan]):
         raise InvalidPlan(f"a catalog file must end in .json or .toml, got {path.name!r}")
 
     def dump(self, path: str | Path) -> None:
-        """Write the catalog to a ``.json`` or ``.toml`` file."""
-        path = Path(path)
+        """Write the catalog to a ``.json`` or ``.toml`` file.
+
+        Raises:
+            InvalidPlan: the name does not end in ``.json`` or ``.toml``, or the file
+                cannot be written.
+        """
+        path = _path(path)
         if path.suffix not in (".json", ".toml"):
             raise InvalidPlan(f"a catalog file must end in .json or .toml, got {path.name!r}")
-        path.write_text(
-            self.to_toml() if path.suffix == ".toml" else self.to_json(), encoding="utf-8"
-        )
+        with translated(_file_errors(path, "write")):
+            path.write_text(
+                self.to_toml() if path.suffix == ".toml" else self.to_json(), encoding="utf-8"
+            )
 
     def pupil_plans(self) -> tuple[PupilPlan, ...]:
         """Return the per-pupil plans, in catalog order."""
         return tuple(p for p in self.plans if isinstance(p, PupilPlan))
 
 
+def _path(value: object) -> Path:
+    if not isinstance(value, str | Path) or not str(value):
+        raise InvalidArgument(name="path", expected="a file path (str or Path)", got=value)
+    return Path(value)
+
+
+def _file_errors(path: Path, action: str) -> Callable[[Exception], SubscriptionKitError | None]:
+    def translate(exc: Exception) -> SubscriptionKitError | None:
+        if isinstance(exc, OSError | UnicodeError | ValueError):
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return InvalidPlan(
+                f"cannot {action} the catalog file {str(path)!r} ({reason}); expected a "
+                f"{'readable UTF-8' if action == 'read' else 'writable'} .json or .toml file"
+            )
+        return None
+
+    return translate
+
+
+@accepts(teams=(SeatPlan, "a SeatPlan (see teams_plan())"))
 def default_catalog(teams: SeatPlan | None = None) -> Catalog:
     """Return the published plans: the four Focus PO plans and Teams.
 

@@ -8,8 +8,9 @@ from typing import Any, Final, Literal
 import attrs
 from moneyed import Money
 
+from .._checks import identifier, is_identifier, is_instance, is_whole_number, items
 from ..errors import InvalidGrade, InvalidPlan, PriceNotConfigured, SeatCountOutOfRange
-from ..money import money
+from ..money import check_money, money
 from ._terms import Terms
 
 #: The grades ("groepen") of Dutch primary education.
@@ -17,10 +18,9 @@ ALL_GRADES: Final = tuple(range(1, 9))
 
 
 def _grades(value: Iterable[int]) -> tuple[int, ...]:
-    grades = tuple(sorted(set(value)))
-    bad = [
-        g for g in grades if not isinstance(g, int) or isinstance(g, bool) or g not in ALL_GRADES
-    ]
+    given = items(value, "grades", "an iterable of grades from 1 to 8")
+    bad = [g for g in given if not isinstance(g, int) or isinstance(g, bool) or g not in ALL_GRADES]
+    grades = tuple(sorted(set(given) - set(bad)))
     if bad or not grades:
         raise InvalidGrade(got=bad[0] if bad else "no grades", expected=ALL_GRADES)
     return grades
@@ -31,6 +31,7 @@ def _check_price(inst: object, attr: attrs.Attribute[Any], value: Money | None) 
         return
     if not isinstance(value, Money):
         raise InvalidPlan(f"{attr.name} must be Money, got {type(value).__name__}: {value!r}")
+    check_money(value, attr.name)
     if value.amount < 0:
         raise InvalidPlan(f"{attr.name} must not be negative, got {value}")
 
@@ -44,7 +45,7 @@ class GradeBand:
     (12 × € 0,96 = € 11,52).
     """
 
-    label: str
+    label: str = attrs.field(validator=is_instance(str, "text such as '1-2'"))
     grades: tuple[int, ...] = attrs.field(converter=_grades)
     price_per_pupil_month: Money = attrs.field(validator=_check_price)
     price_per_pupil_year: Money = attrs.field(validator=_check_price)
@@ -69,6 +70,8 @@ class GradeBand:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], currency: str) -> GradeBand:
         """Build a band from :meth:`to_dict` output in ``currency``."""
+        if not isinstance(data, Mapping):
+            raise InvalidPlan(f"a band must be a mapping, got {type(data).__name__}: {data!r}")
         _require(data, ("label", "grades", "price_per_pupil_month", "price_per_pupil_year"), "band")
         return cls(
             label=str(data["label"]),
@@ -81,7 +84,9 @@ class GradeBand:
 def _require(data: Mapping[str, Any], keys: Iterable[str], what: str) -> None:
     missing = [k for k in keys if k not in data]
     if missing:
-        raise InvalidPlan(f"{what} is missing field(s) {', '.join(missing)}; got {sorted(data)}")
+        raise InvalidPlan(
+            f"{what} is missing field(s) {', '.join(missing)}; got {sorted(map(str, data))}"
+        )
 
 
 @attrs.frozen
@@ -92,13 +97,13 @@ class SeatPlan:
     so it is configuration. Pricing an unpriced plan raises :class:`PriceNotConfigured`.
     """
 
-    id: str
-    name: str
+    id: str = attrs.field(validator=is_identifier)
+    name: str = attrs.field(validator=is_instance(str, "text"))
     price_per_seat_year: Money | None = attrs.field(default=None, validator=_check_price)
-    min_seats: int = 3
-    max_seats: int = 40
-    terms: Terms = attrs.field(factory=Terms)
-    currency: str = "EUR"
+    min_seats: int = attrs.field(default=3, validator=is_whole_number)
+    max_seats: int = attrs.field(default=40, validator=is_whole_number)
+    terms: Terms = attrs.field(factory=Terms, validator=is_instance(Terms, "Terms"))
+    currency: str = attrs.field(default="EUR", validator=is_instance(str, "an ISO 4217 code"))
     kind: Literal["seat"] = attrs.field(default="seat", init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -152,11 +157,17 @@ class SeatPlan:
 
 
 def _bands(value: Iterable[GradeBand]) -> tuple[GradeBand, ...]:
-    return tuple(value)
+    bands = items(value, "bands", "an iterable of GradeBand")
+    for band in bands:
+        if not isinstance(band, GradeBand):
+            raise InvalidPlan(
+                f"bands must be GradeBand values, got {type(band).__name__}: {band!r}"
+            )
+    return bands
 
 
 def _ids(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return tuple(identifier(v, "upgrades") for v in items(value, "upgrades", "plan ids"))
 
 
 @attrs.frozen
@@ -168,12 +179,12 @@ class PupilPlan:
             the year (1-2 → combi, 3-8 → combi, any → 1-8).
     """
 
-    id: str
-    name: str
+    id: str = attrs.field(validator=is_identifier)
+    name: str = attrs.field(validator=is_instance(str, "text"))
     bands: tuple[GradeBand, ...] = attrs.field(converter=_bands)
-    terms: Terms = attrs.field(factory=Terms)
+    terms: Terms = attrs.field(factory=Terms, validator=is_instance(Terms, "Terms"))
     upgrades: tuple[str, ...] = attrs.field(default=(), converter=_ids)
-    currency: str = "EUR"
+    currency: str = attrs.field(default="EUR", validator=is_instance(str, "an ISO 4217 code"))
     kind: Literal["pupil"] = attrs.field(default="pupil", init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -254,10 +265,10 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
     kind = data["kind"]
     currency = str(data.get("currency", "EUR"))
     if kind in _FIELDS:
-        unknown = sorted(set(data) - _FIELDS[kind])
+        unknown = sorted(map(str, set(data) - _FIELDS[kind]))
         if unknown:
             raise InvalidPlan(
-                f"plan {data['id']!r} has unknown field(s) {', '.join(map(str, unknown))}; "
+                f"plan {data['id']!r} has unknown field(s) {', '.join(unknown)}; "
                 f"expected some of {', '.join(sorted(_FIELDS[kind]))}"
             )
     terms_data = data.get("terms", {})

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 from moneyed import Money
 
+from .._checks import accepts, items
 from .._i18n import Translator
 from .._table import Table
 from ..errors import InvalidGrade, InvalidQuoteRequest
@@ -171,6 +172,7 @@ def _check_pupils(pupils: Mapping[int, int]) -> dict[int, int]:
     return out
 
 
+@accepts(plan=((SeatPlan, PupilPlan), "a SeatPlan or PupilPlan"))
 def quote(
     plan: Plan, *, seats: int | None = None, pupils: Mapping[int, int] | None = None
 ) -> Quote:
@@ -306,7 +308,7 @@ def compare(
             f"compare needs exactly one of pupils= or seats=, got pupils={pupils!r}, seats={seats!r}"
         )
     kind = PupilPlan if pupils is not None else SeatPlan
-    chosen = [p for p in plans if isinstance(p, kind)]
+    chosen = [p for p in items(plans, "plans", "an iterable of plans") if isinstance(p, kind)]
     if not chosen:
         raise InvalidQuoteRequest(
             f"compare found no {'per-pupil' if pupils is not None else 'seat'} plans to price; got none"

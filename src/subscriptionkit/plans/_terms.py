@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Mapping
 from typing import Any, Final, Literal
 
 import attrs
@@ -223,8 +224,10 @@ class Terms:
         Raises:
             InvalidPlan: an unknown key or a bad value.
         """
+        if not isinstance(data, Mapping):
+            raise InvalidPlan(f"terms must be a mapping, got {type(data).__name__}: {data!r}")
         known = {f.name for f in attrs.fields(cls)}
-        unknown = sorted(set(data) - known)
+        unknown = sorted(map(str, set(data) - known))
         if unknown:
             raise InvalidPlan(
                 f"unknown terms field(s) {', '.join(unknown)}; expected some of {', '.join(sorted(known))}"
@@ -232,4 +235,4 @@ class Terms:
         auto = data.get("auto_renew", True)
         if not isinstance(auto, bool):
             raise InvalidPlan(f"terms.auto_renew must be true or false, got {auto!r}")
-        return cls(**data)
+        return cls(**{str(k): v for k, v in data.items()})

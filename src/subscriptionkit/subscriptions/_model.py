@@ -10,8 +10,11 @@ from typing import Any
 import attrs
 import pendulum
 
+from .._checks import is_identifier, is_instance, is_one_of, is_whole_number
+from .._translate import translated
 from ..clock import DEFAULT_TIMEZONE, ensure_aware, timezone
-from ..plans import Plan, plan_from_dict
+from ..errors import InvalidArgument, InvalidInput, SubscriptionKitError
+from ..plans import Plan, PupilPlan, SeatPlan, plan_from_dict
 
 
 class Status(enum.StrEnum):
@@ -25,6 +28,12 @@ class Status(enum.StrEnum):
     ACTIVE = "active"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Status:
+        raise InvalidArgument(
+            name="status", expected=f"one of {', '.join(s.value for s in cls)}", got=value
+        )
 
 
 def _aware(value: _dt.datetime) -> pendulum.DateTime:
@@ -61,20 +70,29 @@ class Subscription:
         version: the stored version, for optimistic concurrency; the storage layer sets it.
     """
 
-    id: str
-    customer_id: str
-    plan: Plan
-    status: Status
+    id: str = attrs.field(validator=is_identifier)
+    customer_id: str = attrs.field(validator=is_identifier)
+    plan: Plan = attrs.field(
+        validator=is_instance((SeatPlan, PupilPlan), "a SeatPlan or PupilPlan")
+    )
+    status: Status = attrs.field(validator=is_instance(Status, "a Status"))
     started_at: pendulum.DateTime = attrs.field(converter=_aware)
-    periods: int = 0
-    seats: int | None = None
+    periods: int = attrs.field(default=0, validator=is_whole_number)
+    seats: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(is_whole_number)
+    )
     trial_started_at: pendulum.DateTime | None = attrs.field(default=None, converter=_aware_or_none)
     trial_ends_at: pendulum.DateTime | None = attrs.field(default=None, converter=_aware_or_none)
-    pending_plan: Plan | None = None
+    pending_plan: Plan | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(
+            is_instance((SeatPlan, PupilPlan), "a SeatPlan or PupilPlan")
+        ),
+    )
     activated_at: pendulum.DateTime | None = attrs.field(default=None, converter=_aware_or_none)
     ended_at: pendulum.DateTime | None = attrs.field(default=None, converter=_aware_or_none)
     timezone: str = attrs.field(default=DEFAULT_TIMEZONE, converter=_tz_name)
-    version: int = 0
+    version: int = attrs.field(default=0, validator=is_whole_number)
 
     @property
     def plan_id(self) -> str:
@@ -125,18 +143,29 @@ class Subscription:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Subscription:
-        """Build a subscription from :meth:`to_dict` output."""
+        """Build a subscription from :meth:`to_dict` output.
+
+        Raises:
+            InvalidInput: ``data`` is not such output (a field missing or malformed).
+        """
+        with translated(_bad_document(data)):
+            return cls._from_dict(data)
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> Subscription:
 
         def dt(v: str | None) -> pendulum.DateTime | None:
             if v is None:
                 return None
             parsed = pendulum.parse(v)
-            assert isinstance(parsed, pendulum.DateTime)
+            if not isinstance(parsed, pendulum.DateTime):
+                raise InvalidInput(f"expected an ISO 8601 date and time, got {v!r}")
             return parsed
 
         pending = data.get("pending_plan")
         started = dt(data["started_at"])
-        assert started is not None
+        if started is None:
+            raise InvalidInput("a subscription needs started_at, got None")
         return cls(
             id=data["id"],
             customer_id=data["customer_id"],
@@ -155,6 +184,19 @@ class Subscription:
         )
 
 
+def _bad_document(data: object) -> Any:
+    def translate(exc: Exception) -> SubscriptionKitError | None:
+        if isinstance(exc, KeyError | TypeError | ValueError | AttributeError):
+            problem = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            return InvalidInput(
+                f"subscription data must be Subscription.to_dict() output ({problem}); "
+                f"got {type(data).__name__}"
+            )
+        return None
+
+    return translate
+
+
 @attrs.frozen
 class Course:
     """A course on the platform, as far as access is concerned.
@@ -164,10 +206,8 @@ class Course:
             ``"programme"`` (an "opleiding": sold separately, never included).
     """
 
-    id: str
-    kind: str = attrs.field(
-        default="paid", validator=attrs.validators.in_(("paid", "free", "programme"))
-    )
+    id: str = attrs.field(validator=is_identifier)
+    kind: str = attrs.field(default="paid", validator=is_one_of(("paid", "free", "programme")))
 
 
 # -- events ----------------------------------------------------------------------

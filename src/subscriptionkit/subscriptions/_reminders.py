@@ -9,6 +9,7 @@ from typing import Literal
 import attrs
 import pendulum
 
+from .._checks import argument, items
 from .._i18n import Translator
 from ..clock import timezone
 from ..errors import InvalidInput
@@ -103,7 +104,8 @@ def due_reminders(subscriptions: Iterable[Subscription], *, on: _dt.date) -> lis
             f"on must be a calendar day (datetime.date), got {type(on).__name__}: {on!r}"
         )
     out: list[Reminder] = []
-    for original in subscriptions:
+    for original in items(subscriptions, "subscriptions", "an iterable of Subscription"):
+        argument(original, Subscription, "each subscription", "a Subscription")
         day_start = pendulum.datetime(on.year, on.month, on.day, tz=timezone(original.timezone))
         sub = catch_up(original, at=day_start).subscription
         out.extend(r for r in pending_reminders(sub) if r.due_on == on)

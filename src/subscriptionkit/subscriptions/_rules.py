@@ -10,6 +10,7 @@ from typing import Final
 import attrs
 import pendulum
 
+from .._checks import Kind, accepts, identifier, items, optional_identifier
 from ..clock import DEFAULT_TIMEZONE, ensure_aware, local
 from ..errors import (
     CancellationTooLate,
@@ -41,6 +42,12 @@ MAX_TRIAL: Final = Span(months=6)
 TRIAL_PLAN_ID: Final = "focus-po-1-8"
 
 
+_SUB: Kind = (Subscription, "a Subscription")
+_PLAN: Kind = ((SeatPlan, PupilPlan), "a SeatPlan or PupilPlan")
+_AT: Kind = (_dt.datetime, "a timezone-aware datetime")
+_TZ: Kind = (str, "an IANA time zone name such as 'Europe/Amsterdam'")
+
+
 def _new_id() -> str:
     return uuid.uuid4().hex
 
@@ -69,6 +76,12 @@ def _check_not_before(at: pendulum.DateTime, earliest: pendulum.DateTime, what: 
         )
 
 
+@accepts(
+    at=_AT,
+    length=((Span, str), "a Span or a length such as '6 months'"),
+    catalog=(Catalog, "a Catalog"),
+    tz=_TZ,
+)
 def start_trial(
     customer_id: str,
     *,
@@ -94,6 +107,8 @@ def start_trial(
         TrialAlreadyUsed: the customer had a trial before, whatever plan followed.
         InvalidInput: the length is zero or longer than six months.
     """
+    customer_id = identifier(customer_id, "customer_id")
+    subscription_id = optional_identifier(subscription_id, "subscription_id")
     at = ensure_aware(at, "at")
     span = length if isinstance(length, Span) else Span.parse(length)
     ends = span.after(at, tz=tz)
@@ -101,7 +116,11 @@ def start_trial(
         raise InvalidInput(
             f"a trial lasts more than zero and at most {MAX_TRIAL} (six months), got {span}"
         )
-    for earlier in history:
+    for earlier in items(history, "history", "an iterable of Subscription"):
+        if not isinstance(earlier, Subscription):
+            raise InvalidInput(
+                f"history must hold Subscription values, got {type(earlier).__name__}: {earlier!r}"
+            )
         if earlier.customer_id == customer_id and earlier.trial_started_at is not None:
             raise TrialAlreadyUsed(customer_id=customer_id, trial_started=earlier.trial_started_at)
     plan = (catalog or default_catalog())[TRIAL_PLAN_ID]
@@ -118,6 +137,7 @@ def start_trial(
     return Transition(sub, (TrialStarted(sub.id, customer_id, local(at, tz), ends),))
 
 
+@accepts(plan=_PLAN, at=_AT, tz=_TZ)
 def subscribe(
     customer_id: str,
     plan: Plan,
@@ -132,7 +152,10 @@ def subscribe(
     Raises:
         SeatCountOutOfRange: seats outside the plan's range.
         InvalidInput: seats given for a per-pupil plan.
+        InvalidIdentifier: ``customer_id`` or ``subscription_id`` is not a usable id.
     """
+    customer_id = identifier(customer_id, "customer_id")
+    subscription_id = optional_identifier(subscription_id, "subscription_id")
     at = ensure_aware(at, "at")
     sub = Subscription(
         id=subscription_id or _new_id(),
@@ -150,6 +173,7 @@ def subscribe(
     return Transition(sub, (Activated(sub.id, plan.id, local(at, tz), paid),))
 
 
+@accepts(subscription=_SUB, plan=_PLAN, at=_AT)
 def activate(
     subscription: Subscription, plan: Plan, *, at: _dt.datetime, seats: int | None = None
 ) -> Transition:
@@ -184,6 +208,7 @@ def activate(
     return Transition(new, (Activated(new.id, plan.id, local(at, new.timezone), paid),))
 
 
+@accepts(subscription=_SUB, at=_AT)
 def catch_up(subscription: Subscription, *, at: _dt.datetime) -> Transition:
     """Apply everything that fell due by ``at``: trial ends, renewals, cancellations.
 
@@ -226,6 +251,7 @@ def catch_up(subscription: Subscription, *, at: _dt.datetime) -> Transition:
     return Transition(sub, tuple(events))
 
 
+@accepts(subscription=_SUB)
 def cancellation_deadline(subscription: Subscription) -> pendulum.DateTime | None:
     """Return the last moment (inclusive) to cancel before the next renewal, if any."""
     paid = subscription.paid_through
@@ -251,6 +277,7 @@ def _too_late(
     )
 
 
+@accepts(subscription=_SUB, at=_AT)
 def cancel(subscription: Subscription, *, at: _dt.datetime) -> Transition:
     """Cancel: a trial ends at once; a paid subscription ends at the end of the paid period.
 
@@ -280,6 +307,7 @@ def cancel(subscription: Subscription, *, at: _dt.datetime) -> Transition:
     return Transition(new, (*events, CancellationScheduled(sub.id, at_local, paid)))
 
 
+@accepts(subscription=_SUB, plan=_PLAN, at=_AT)
 def schedule_downgrade(subscription: Subscription, plan: Plan, *, at: _dt.datetime) -> Transition:
     """Move to a smaller plan at the next renewal (Focus PO: only within the notice period).
 
@@ -310,6 +338,7 @@ def schedule_downgrade(subscription: Subscription, plan: Plan, *, at: _dt.dateti
     )
 
 
+@accepts(subscription=_SUB, plan=_PLAN, at=_AT)
 def upgrade(subscription: Subscription, plan: Plan, *, at: _dt.datetime) -> Transition:
     """Upgrade at once; the subscription year restarts at ``at``.
 
@@ -335,6 +364,7 @@ def upgrade(subscription: Subscription, plan: Plan, *, at: _dt.datetime) -> Tran
     return Transition(new, (*events, event))
 
 
+@accepts(subscription=_SUB, at=_AT)
 def change_seats(subscription: Subscription, seats: int, *, at: _dt.datetime) -> Transition:
     """Change the seats of a seat plan (billing applies the plan's proration term).
 
@@ -354,6 +384,7 @@ def change_seats(subscription: Subscription, seats: int, *, at: _dt.datetime) ->
     return Transition(new, (*events, SeatsChanged(sub.id, at_local, before, new_seats)))
 
 
+@accepts(subscription=_SUB, course=(Course, "a Course"), at=_AT)
 def has_access(subscription: Subscription, course: Course, *, at: _dt.datetime) -> bool:
     """Whether the subscription gives access to ``course`` at ``at``.
 
