@@ -4,6 +4,11 @@ PostgreSQL: the server named by ``SUBSCRIPTIONKIT_TEST_POSTGRES_URL`` (default
 ``postgresql+psycopg://postgres@127.0.0.1:5432/test``). Each test gets a fresh schema that
 is dropped afterwards. Without a reachable server the PostgreSQL tests skip, naming that
 variable; under ``CI=true`` they fail instead.
+
+Hypothesis: under ``CI=true`` the ``ci`` profile is loaded: fewer examples per property
+(tests that set ``max_examples`` themselves keep theirs), no deadline (shared runners are
+noisy), derandomized so a red run can be repeated exactly. Select it by hand with
+``pytest --hypothesis-profile=ci``.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from subscriptionkit.storage import MemoryStore, Store
 from subscriptionkit.storage.sql import SqlStore, make_engine
@@ -23,6 +29,10 @@ POSTGRES_VARIABLE = "SUBSCRIPTIONKIT_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 StoreFactory = Callable[[], Store]
+
+settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True)
+if os.environ.get("CI", "").lower() == "true":
+    settings.load_profile("ci")
 
 
 def _postgres_unavailable(reason: str) -> None:

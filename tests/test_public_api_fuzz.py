@@ -77,6 +77,33 @@ def _public_callables() -> list[tuple[str, Callable[..., Any]]]:
 
 CALLABLES = _public_callables()
 
+#: Callables still known to leak a foreign error, with the reason; each is an expected
+#: failure (not strict: random inputs may miss the leak) until its fix lands.
+PENDING: dict[str, str] = {
+    "subscriptionkit.storage.open_store": "SQL storage edge: translated with the sql/ split",
+    "subscriptionkit.storage.sql.SqlStore": "SQL storage edge: translated with the sql/ split",
+    **{
+        name: "certificates are being rewritten on JWS (issue 14); checked after it lands"
+        for name, _ in CALLABLES
+        if name.startswith("subscriptionkit.certificates.")
+    },
+}
+
+
+def _cases() -> list[Any]:
+    return [
+        pytest.param(
+            name,
+            func,
+            id=name,
+            marks=[pytest.mark.xfail(reason=PENDING[name], strict=False)]
+            if name in PENDING
+            else [],
+        )
+        for name, func in CALLABLES
+    ]
+
+
 AT = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 COMBI = plans.default_catalog()["focus-po-combi"]
 assert isinstance(COMBI, plans.PupilPlan)
@@ -203,7 +230,7 @@ class TestFuzzPublicFunctions:
         ):
             assert expected in names
 
-    @pytest.mark.parametrize(("name", "func"), CALLABLES, ids=[n for n, _ in CALLABLES])
+    @pytest.mark.parametrize(("name", "func"), _cases())
     def test_only_library_errors(self, name: str, func: Callable[..., Any]) -> None:
         """Whatever is passed, a failure is a SubscriptionKitError."""
 

@@ -24,7 +24,8 @@ import datetime as _dt
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Final, NamedTuple
 
-from ..errors import InvalidCsv, InvalidEvent
+from .._checks import accepts
+from ..errors import InvalidArgument, InvalidCsv, InvalidEvent
 from ._events import FIELDS, check_category, check_grade, check_id, check_time
 
 #: The longest line accepted, in characters (bytes when reading a binary file); a row of
@@ -159,6 +160,7 @@ def _lines(source: IO[bytes] | IO[str] | Iterable[str], max_line: int) -> Iterat
         yield text
 
 
+@accepts(max_line=(int, "a whole number of characters"))
 def read_events_csv(
     source: IO[bytes] | IO[str] | Iterable[str], *, max_line: int = MAX_LINE
 ) -> Iterator[EventRow]:
@@ -177,6 +179,8 @@ def read_events_csv(
         max_line: the longest line accepted, in characters.
 
     Raises:
+        InvalidArgument: ``source`` is a ``str`` or ``bytes`` (a path or the text itself)
+            or cannot be iterated, or ``max_line`` is not an int.
         InvalidCsv: the text is not UTF-8, the header lacks a column or names one twice,
             a line is longer than ``max_line``, or quoting is broken; ``line`` names the
             file line.
@@ -193,6 +197,13 @@ def read_events_csv(
     ...
     subscriptionkit.errors.InvalidCsv: CSV line 1: the encoding must be UTF-8 text (a UTF-8 byte order mark is allowed); save the file as 'CSV UTF-8', got byte 0xE9 (not UTF-8; Windows-1252 or Latin-1?)
     """
+    if isinstance(source, str | bytes) or not hasattr(source, "__iter__"):
+        raise InvalidArgument(
+            name="source",
+            expected="an open file or an iterable of lines (open a path first; wrap text "
+            "in io.StringIO)",
+            got=source,
+        )
     lines = _lines(source, max_line)
     first = next(lines, None)
     if first is None:

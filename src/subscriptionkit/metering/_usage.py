@@ -190,7 +190,7 @@ def _counter(
 
 @accepts(plan=_PUPIL_PLAN, policy=_MOMENT)
 def monthly_counts(
-    events: Iterable[ActivityEvent] | Iterable[Sequence[Any]],
+    events: Iterable[ActivityEvent | Sequence[Any]],
     plan: PupilPlan,
     months: Iterable[Month],
     *,
