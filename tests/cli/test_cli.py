@@ -71,7 +71,10 @@ class TestPlans:
         path = tmp_path / "nope.toml"
         status, out, err = run("plans", "--catalog", str(path))
         assert (status, out) == (1, "")
-        assert err == f"subscriptionkit: error: No such file or directory: {path}\n"
+        assert err == (
+            f"subscriptionkit: error: cannot read the catalog file {str(path)!r} (No such file "
+            "or directory); expected a readable UTF-8 .json or .toml file\n"
+        )
 
 
 class TestQuote:
