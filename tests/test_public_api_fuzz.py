@@ -87,6 +87,11 @@ PENDING: dict[str, str] = {
         for name, _ in CALLABLES
         if name.startswith("subscriptionkit.certificates.")
     },
+    **{
+        name: "landed beside the fuzz test (issue 11); argument checks follow"
+        for name, _ in CALLABLES
+        if name.startswith(("subscriptionkit.teams.",))
+    },
 }
 
 

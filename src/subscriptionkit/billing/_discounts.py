@@ -18,8 +18,10 @@ import attrs
 import pendulum
 from moneyed import Money
 
+from .._checks import accepts, argument, is_identifier, items
 from ..clock import ensure_aware
 from ..errors import InvalidInput
+from ..money import check_money
 from ..subscriptions import CancellationScheduled, Event, Expired, Status, Subscription
 from ._invoice import Invoice, InvoiceLine
 
@@ -47,8 +49,8 @@ class Discount:
         ended_at: when it ended (a cancellation); an ended discount never applies again.
     """
 
-    id: str
-    subscription_id: str
+    id: str = attrs.field(validator=is_identifier)
+    subscription_id: str = attrs.field(validator=is_identifier)
     kind: DiscountKind
     value: Decimal | Money
     first_term: int = 1
@@ -57,13 +59,17 @@ class Discount:
 
     def __attrs_post_init__(self) -> None:
         if self.kind == "percent":
-            if not isinstance(self.value, Decimal) or not Decimal(0) < self.value <= _HUNDRED:
+            if (
+                not isinstance(self.value, Decimal)
+                or not self.value.is_finite()
+                or not Decimal(0) < self.value <= _HUNDRED
+            ):
                 raise InvalidInput(
                     f"a percentage discount must be a Decimal above 0 and at most 100, "
                     f"got {self.value!r}"
                 )
         elif self.kind == "per_seat":
-            if not isinstance(self.value, Money) or self.value.amount <= 0:
+            if not isinstance(self.value, Money) or check_money(self.value).amount <= 0:
                 raise InvalidInput(
                     f"a per-seat discount must be a positive Money amount, got {self.value!r}"
                 )
@@ -79,6 +85,7 @@ class Discount:
                 raise InvalidInput(f"{name} must be a whole number >= 1, got {value!r}")
 
     @classmethod
+    @accepts(subscription=(Subscription, "a Subscription"))
     def percent(
         cls,
         discount_id: str,
@@ -96,6 +103,8 @@ class Discount:
         ('percent', Decimal('10'), 1)
         """
         try:
+            if isinstance(percent, bool | float) or not isinstance(percent, Decimal | int | str):
+                raise decimal.InvalidOperation
             value = Decimal(str(percent)) if not isinstance(percent, Decimal) else percent
         except decimal.InvalidOperation:
             raise InvalidInput(f"percent must be a number, got {percent!r}") from None
@@ -104,6 +113,7 @@ class Discount:
         )
 
     @classmethod
+    @accepts(subscription=(Subscription, "a Subscription"), amount=(Money, "Money"))
     def per_seat(
         cls,
         discount_id: str,
@@ -139,8 +149,11 @@ def end_discounts(discounts: Iterable[Discount], events: Iterable[Event]) -> tup
     Pass the events of a lifecycle step (``subscriptions.cancel`` ...); an ended discount
     stays ended, whatever happens to its subscription later.
     """
+    discounts = items(discounts, "discounts", "an iterable of Discount")
+    for discount in discounts:
+        argument(discount, Discount, "each discount", "a Discount")
     ended: dict[str, pendulum.DateTime] = {}
-    for event in events:
+    for event in items(events, "events", "an iterable of lifecycle events"):
         if isinstance(event, CancellationScheduled | Expired):
             ended.setdefault(event.subscription_id, event.at)
     return tuple(
@@ -184,6 +197,7 @@ def _discount_line(discount: Discount, line: InvoiceLine) -> InvoiceLine:
     )
 
 
+@accepts(invoice=(Invoice, "an Invoice"), subscription=(Subscription, "a Subscription"))
 def apply_discounts(
     invoice: Invoice, subscription: Subscription, discounts: Iterable[Discount]
 ) -> Invoice:
@@ -201,6 +215,9 @@ def apply_discounts(
             f"the invoice is for subscription {invoice.subscription_id!r}; expected that "
             f"subscription, got {subscription.id!r}"
         )
+    discounts = items(discounts, "discounts", "an iterable of Discount")
+    for discount in discounts:
+        argument(discount, Discount, "each discount", "a Discount")
     seat_lines = [ln for ln in invoice.lines if ln.kind in ("seats", "seats_prorated")]
     extra = [
         _discount_line(d, ln) for d in discounts if d.applies_to(subscription) for ln in seat_lines

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from .._checks import identifier, items
 from ..audit import AuditEntry, AuditValue
 from ..errors import InvalidInput
 from ._model import Event, Renewed
@@ -51,8 +52,9 @@ def audit_entries(customer_id: str, events: Iterable[Event]) -> tuple[AuditEntry
     Raises:
         InvalidInput: an event that is not a subscription event.
     """
+    customer_id = identifier(customer_id, "customer_id")
     out = []
-    for event in events:
+    for event in items(events, "events", "an iterable of subscription events"):
         if not attrs.has(type(event)) or not hasattr(event, "subscription_id"):
             raise InvalidInput(
                 f"audit_entries() takes subscription events (Activated, Renewed...), "

@@ -9,7 +9,7 @@ from typing import Literal
 import attrs
 import pendulum
 
-from .._checks import argument, items
+from .._checks import accepts, argument, items
 from .._i18n import Translator
 from ..clock import timezone
 from ..errors import InvalidInput
@@ -112,6 +112,7 @@ def due_reminders(subscriptions: Iterable[Subscription], *, on: _dt.date) -> lis
     return out
 
 
+@accepts(subscription=(Subscription, "a Subscription"))
 def pending_reminders(subscription: Subscription) -> tuple[Reminder, ...]:
     """Return the reminders the subscription's current period holds, each on its own day.
 
