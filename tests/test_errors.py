@@ -89,6 +89,11 @@ MESSAGES: dict[str, tuple[dict[str, Any], str]] = {
         "database schema version 5 is newer than this library supports; upgrade "
         "subscriptionkit; expected version 2",
     ),
+    "UnknownSchemaVersion": (
+        {"found": "banana", "known": ("0001", "0002")},
+        "the database records schema version 'banana', which no subscriptionkit release "
+        "writes; expected one of 0001, 0002; nothing was run",
+    ),
     "MalformedToken": (
         {"problem": "wrong number of parts", "expected": "3 dot-separated parts", "got": "2"},
         "malformed certificate token: wrong number of parts; expected 3 dot-separated parts, got 2",

@@ -33,7 +33,8 @@ The tree::
     │   ├── AlreadyExists                         a record with that key exists
     │   ├── ConcurrentUpdate                      a stale write (optimistic locking)
     │   ├── DatabaseBusy                          SQLite locked by another writer: retry
-    │   └── SchemaVersionError                    the database schema is newer/older
+    │   ├── SchemaVersionError                    the database schema is newer/older
+    │   └── UnknownSchemaVersion                  a recorded schema version no release writes
     ├── MeteringError                             activity events that cannot be used
     │   ├── InvalidEvent (ValueError)             one malformed event, names the field
     │   │   └── InvalidCsv                        a CSV file that cannot be read: encoding, header, line
@@ -147,6 +148,7 @@ __all__ = [
     "UnknownKey",
     "UnknownLink",
     "UnknownPlan",
+    "UnknownSchemaVersion",
 ]
 
 
@@ -477,6 +479,26 @@ class SchemaVersionError(StorageError):
             advice = "older than this library needs; migrate it (SqlStore.migrate())"
         super().__init__(
             f"database schema version {found} is {advice}; expected version {supported}"
+        )
+
+
+class UnknownSchemaVersion(StorageError):
+    """The database records a schema version no release of the library writes.
+
+    An edited version table, or two heads where the library never branches. Nothing is
+    run on such a database: a step never runs twice.
+
+    Attributes:
+        found: the version recorded, as text.
+        known: the versions (Alembic revisions) this library knows, in order.
+    """
+
+    def __init__(self, *, found: str, known: Iterable[str]) -> None:
+        self.found = found
+        self.known = tuple(known)
+        super().__init__(
+            f"the database records schema version {found!r}, which no subscriptionkit "
+            f"release writes; expected one of {', '.join(self.known)}; nothing was run"
         )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from subscriptionkit import certificates, errors
 from subscriptionkit.certificates import KeyRing, Revocation
 from subscriptionkit.storage import open_store
 from subscriptionkit.storage.sql import (
-    MIGRATIONS,
+    REVISIONS,
     SCHEMA_VERSION,
     SqlStore,
     SqlUnitOfWork,
@@ -48,24 +49,47 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine
 
 
 def _make_version_1(engine: sa.Engine) -> None:
-    """Build the database an older library made: only MIGRATIONS[:1], by hand."""
+    """Build the database the release before Alembic made at schema version 1 (its DDL)."""
     with engine.begin() as conn:
         conn.execute(sa.text("CREATE TABLE sk_schema_version (version INTEGER NOT NULL)"))
-        conn.execute(sa.text("INSERT INTO sk_schema_version (version) VALUES (0)"))
-        for step in MIGRATIONS[:1]:
-            step.apply(conn)
-            conn.execute(sa.text("UPDATE sk_schema_version SET version = :v"), {"v": step.version})
+        conn.execute(
+            sa.text(
+                "CREATE TABLE sk_subscriptions (id VARCHAR(100) NOT NULL, customer_id "
+                "VARCHAR(200) NOT NULL, plan_id VARCHAR(100) NOT NULL, status VARCHAR(20) NOT "
+                "NULL, trial_customer_id VARCHAR(200), document TEXT NOT NULL, version INTEGER "
+                "NOT NULL, PRIMARY KEY (id), UNIQUE (trial_customer_id))"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "CREATE INDEX ix_sk_subscriptions_customer_id ON sk_subscriptions (customer_id)"
+            )
+        )
+        conn.execute(
+            sa.text("CREATE INDEX ix_sk_subscriptions_status ON sk_subscriptions (status)")
+        )
+        conn.execute(sa.text("INSERT INTO sk_schema_version (version) VALUES (1)"))
 
 
-def _version_rows(engine: sa.Engine) -> list[int]:
+def _legacy_rows(engine: sa.Engine) -> list[int]:
+    """The numbers in the version table of the release before Alembic."""
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT version FROM sk_schema_version")).scalars()
         return [int(v) for v in rows]
 
 
+def _version_rows(engine: sa.Engine) -> list[int]:
+    """The schema versions recorded in the library's Alembic version table."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT version_num FROM sk_alembic_version")).scalars()
+        return [int(v) for v in rows]
+
+
 def _set_version(engine: sa.Engine, version: int) -> None:
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE sk_schema_version SET version = :v"), {"v": version})
+        conn.execute(
+            sa.text("UPDATE sk_alembic_version SET version_num = :v"), {"v": f"{version:04d}"}
+        )
 
 
 def _shape(engine: sa.Engine, table: str) -> dict[str, Any]:
@@ -102,8 +126,6 @@ def _expected_shape(table: sa.Table) -> dict[str, Any]:
 
 def _assert_matches_library(engine: sa.Engine) -> None:
     for table in metadata.sorted_tables:
-        if table.name == "sk_schema_version":
-            continue
         assert _shape(engine, table.name) == _expected_shape(table), table.name
 
 
@@ -112,7 +134,7 @@ class TestFreshDatabase:
         """Opening an empty database creates every table at SCHEMA_VERSION."""
         assert sa.inspect(engine).get_table_names() == []
         store = SqlStore(engine)
-        assert store.schema_version() == SCHEMA_VERSION == MIGRATIONS[-1].version
+        assert store.schema_version() == SCHEMA_VERSION == int(REVISIONS[-1][0])
         assert _version_rows(engine) == [SCHEMA_VERSION]
         assert set(metadata.tables) <= set(sa.inspect(engine).get_table_names())
 
@@ -129,9 +151,24 @@ class TestFreshDatabase:
         assert _version_rows(engine) == [SCHEMA_VERSION]
 
     def test_migrations_are_numbered_in_order(self) -> None:
-        """Steps are numbered 1, 2, ... without gaps; each describes itself."""
-        assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
-        assert all(m.description for m in MIGRATIONS)
+        """Revisions are 0001, 0002, ... without gaps, and match Alembic's scripts: each
+        revises the one before, describes itself, and creates the tables REVISIONS says."""
+        from alembic.script import ScriptDirectory
+
+        from subscriptionkit.storage.sql._versions import MIGRATIONS_DIR
+
+        ids = [revision for revision, _ in REVISIONS]
+        assert ids == [f"{n:04d}" for n in range(1, len(REVISIONS) + 1)]
+        scripts = ScriptDirectory(str(MIGRATIONS_DIR))
+        assert scripts.get_heads() == [ids[-1]]
+        for (revision, tables), before in zip(REVISIONS, [None, *ids], strict=False):
+            script = scripts.get_revision(revision)
+            assert script is not None
+            assert script.down_revision == before
+            assert script.doc
+            source = Path(script.path).read_text(encoding="utf-8")
+            created = re.findall(r'op\.create_table\(\s*"(\w+)"', source)
+            assert tuple(created) == tables, revision
 
     def test_other_tables_are_left_alone(self, engine: sa.Engine) -> None:
         """A database with unrelated tables gets the library's schema next to them."""
@@ -182,7 +219,7 @@ class TestMigrationFromVersion1:
             "database schema version 1 is older than this library needs; "
         )
         assert (info.value.found, info.value.supported) == (1, SCHEMA_VERSION)
-        assert _version_rows(engine) == [1]
+        assert _legacy_rows(engine) == [1]
         assert "sk_certificates" not in sa.inspect(engine).get_table_names()
 
     def test_open_store_migrate_false(self, tmp_path: Path) -> None:

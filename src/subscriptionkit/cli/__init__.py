@@ -21,7 +21,7 @@ import typing
 from .. import clock as _clock
 from .. import errors
 from .._version import __version__
-from . import _certificates, _common, _metering, _plans, _subscriptions
+from . import _certificates, _common, _db, _metering, _plans, _subscriptions
 from ._common import parse_pupils
 
 # The package's namespace holds only what ``__all__`` names (and modules): the names below
@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     _subscriptions.add_commands(sub, common)
     _certificates.add_commands(sub)
     _metering.add_commands(sub)
+    _db.add_commands(sub)
     return parser
 
 

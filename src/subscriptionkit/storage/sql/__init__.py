@@ -1,11 +1,15 @@
 """The SQL adapter: SQLAlchemy 2 Core over SQLite (the embedded default) and PostgreSQL.
 
-One code path serves both databases. The library creates and versions its own schema:
-a ``sk_schema_version`` table records the version, and :meth:`SqlStore.migrate` applies
-the forward migrations in order, each in its own transaction. A database whose schema is
-newer than this library raises :class:`~subscriptionkit.errors.SchemaVersionError`; an
-older one is migrated when the store opens (``migrate=True``, the default) or refused
-(``migrate=False``). Nothing is ever created silently over an unversioned schema.
+One code path serves both databases. The library's schema is migrated by Alembic, from
+migrations shipped inside this package, and recorded in its own version table,
+``sk_alembic_version``, so it never collides with a host application's Alembic.
+:meth:`SqlStore.migrate` runs them (no ``alembic.ini`` needed); :func:`schema_status`
+reads what a database holds and :func:`upgrade_sql` prints the DDL for review. A
+database whose schema is newer than this library raises
+:class:`~subscriptionkit.errors.SchemaVersionError`; an older one is migrated when the
+store opens (``migrate=True``, the default) or refused (``migrate=False``). A version no
+release writes, or tables that do not match the version recorded, are refused: no step
+ever runs twice, and nothing is created silently over an unversioned schema.
 
 URLs: a file path or ``sqlite:///path.db`` (SQLite), ``:memory:`` (a private SQLite
 database in memory), ``postgresql://user@host/db`` (PostgreSQL through psycopg 3).
@@ -19,7 +23,7 @@ Moments are stored as fixed-width ISO 8601 text in UTC with microseconds
 to the very same aware datetime, and sorting as text sorts in time.
 
 Inside, one private module per concern: ``_engine`` (engines and URLs), ``_tables`` (the
-tables and column types), ``_versions`` (the schema versions), one module per aggregate
+tables and column types), ``_versions`` (the schema versions; Alembic's scripts are in ``migrations/``), one module per aggregate
 (``_subscriptions``; ``_certificates`` for certificates, revocations and keys;
 ``_activity``), and ``_store`` (the store and its unit of work).
 """
@@ -29,14 +33,26 @@ from __future__ import annotations
 from ._engine import make_engine
 from ._store import SqlStore, SqlUnitOfWork
 from ._tables import metadata
-from ._versions import MIGRATIONS, SCHEMA_VERSION, Migration
+from ._versions import (
+    LIBRARY_TABLES,
+    REVISIONS,
+    SCHEMA_VERSION,
+    VERSION_TABLE,
+    SchemaStatus,
+    schema_status,
+    upgrade_sql,
+)
 
 __all__ = [
-    "MIGRATIONS",
+    "LIBRARY_TABLES",
+    "REVISIONS",
     "SCHEMA_VERSION",
-    "Migration",
+    "VERSION_TABLE",
+    "SchemaStatus",
     "SqlStore",
     "SqlUnitOfWork",
     "make_engine",
     "metadata",
+    "schema_status",
+    "upgrade_sql",
 ]

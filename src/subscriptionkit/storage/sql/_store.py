@@ -8,13 +8,12 @@ from typing import Self
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ...errors import SchemaVersionError, StorageError
+from ...errors import StorageError
 from ._activity import _Activity
 from ._certificates import _Certificates, _Keys, _Revocations
 from ._engine import make_engine
 from ._subscriptions import _Subscriptions
-from ._tables import schema_version_table
-from ._versions import MIGRATIONS, SCHEMA_VERSION, Migration, _read_version
+from ._versions import decide_open, read_status, upgrade
 
 
 class SqlStore:
@@ -28,10 +27,9 @@ class SqlStore:
 
     def __init__(self, url: str | Engine, *, migrate: bool = True) -> None:
         self.engine = url if isinstance(url, Engine) else make_engine(url)
-        found = self.schema_version()
-        if found > SCHEMA_VERSION or (found < SCHEMA_VERSION and not migrate):
-            raise SchemaVersionError(found=found, supported=SCHEMA_VERSION)
-        if found < SCHEMA_VERSION:
+        with self.engine.connect() as conn:
+            status = read_status(conn)
+        if decide_open(status, migrate=migrate):
             self.migrate()
 
     def __repr__(self) -> str:
@@ -41,33 +39,30 @@ class SqlStore:
         """Return the schema version found in the database (0 for an empty one).
 
         Raises:
-            SchemaVersionError: library tables exist without a version record.
+            SchemaVersionError: a schema newer than this library.
+            UnknownSchemaVersion: a recorded version no release writes.
+            StorageError: library tables without a version record, or not matching it.
         """
         with self.engine.connect() as conn:
-            return _read_version(conn)
+            return read_status(conn).version
 
-    def migrate(self) -> list[Migration]:
-        """Apply the missing forward migrations, each in its own transaction.
+    def migrate(self) -> list[str]:
+        """Bring the schema up to date with Alembic, in one transaction.
 
-        Returns the migrations applied (none when the schema is current).
+        Runs the library's own migrations (``sk_alembic_version``; no ``alembic.ini``
+        needed). A database made before Alembic (``sk_schema_version``) is recorded as
+        the matching revision first, keeping every row.
+
+        Returns:
+            The revisions applied, in order (none when the schema is current).
+
+        Raises:
+            SchemaVersionError: a schema newer than this library; nothing is run.
+            UnknownSchemaVersion: a recorded version no release writes; nothing is run.
+            StorageError: library tables without a version record, or tables that do not
+                match the version recorded; nothing is run.
         """
-        applied: list[Migration] = []
-        for step in MIGRATIONS:
-            with self.engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(7120250001)"))
-                current = _read_version(conn)
-                if current > SCHEMA_VERSION:
-                    raise SchemaVersionError(found=current, supported=SCHEMA_VERSION)
-                if current >= step.version:
-                    continue
-                if current == 0:
-                    schema_version_table.create(conn, checkfirst=True)
-                    conn.execute(schema_version_table.insert().values(version=0))
-                step.apply(conn)
-                conn.execute(schema_version_table.update().values(version=step.version))
-                applied.append(step)
-        return applied
+        return upgrade(self.engine)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """Return a new unit of work (one connection, one transaction at a time)."""

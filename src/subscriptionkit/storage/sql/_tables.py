@@ -65,12 +65,6 @@ class _UtcMoment(sa.TypeDecorator[_dt.datetime]):
         return None if value is None else _dt.datetime.fromisoformat(value)
 
 
-schema_version_table = sa.Table(
-    "sk_schema_version",
-    metadata,
-    sa.Column("version", sa.Integer, nullable=False),
-)
-
 subscriptions_table = sa.Table(
     "sk_subscriptions",
     metadata,

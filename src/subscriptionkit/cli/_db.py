@@ -1,0 +1,146 @@
+"""The ``db`` command: the library's schema in a database (internal).
+
+::
+
+    subscriptionkit --db school.db db current
+    subscriptionkit --db postgresql://db.example/app db upgrade
+    subscriptionkit db sql --dialect postgresql > subscriptionkit.sql
+
+``upgrade`` and ``current`` use the database named by ``--db`` (as every command does);
+``sql`` prints the DDL an upgrade runs, for a DBA to review, and never connects.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TextIO
+
+import sqlalchemy as sa
+
+from ..errors import InvalidInput
+from ..storage.sql import (
+    REVISIONS,
+    SCHEMA_VERSION,
+    SchemaStatus,
+    SqlStore,
+    make_engine,
+    schema_status,
+    upgrade_sql,
+)
+from ._subscriptions import database
+
+_HEAD = REVISIONS[-1][0]
+
+
+def _engine(args: argparse.Namespace) -> sa.Engine:
+    url = database(args)
+    if url == "memory":
+        raise InvalidInput(
+            "the db commands need a SQL database: expected a SQLite path or a database URL "
+            "in --db, got 'memory'"
+        )
+    return make_engine(url)
+
+
+def _missing_file(engine: sa.Engine) -> bool:
+    """Whether the engine names a SQLite file that does not exist (yet)."""
+    name = engine.url.database
+    return (
+        engine.dialect.name == "sqlite"
+        and name not in (None, "", ":memory:")
+        and not (Path(str(name)).exists())
+    )
+
+
+def _version(status: SchemaStatus) -> str:
+    version = status.version
+    if version == 0:
+        return "0 (no subscriptionkit tables)"
+    if status.revision is None:
+        return f"{version} (recorded before Alembic, in sk_schema_version)"
+    return f"{version} (revision {status.revision})"
+
+
+def _cmd_current(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    engine = _engine(args)
+    out.write(f"Database: {engine.url.render_as_string(hide_password=True)}\n")
+    if _missing_file(engine):
+        out.write("Schema version: 0 (the file does not exist yet)\n")
+        return 0
+    try:
+        status = schema_status(engine)
+        out.write(f"Schema version: {_version(status)}\n")
+        if status.current:
+            out.write(f"Up to date (this library writes version {SCHEMA_VERSION}).\n")
+        elif status.pending:
+            out.write(f"Pending: {', '.join(status.pending)}; run `subscriptionkit db upgrade`.\n")
+        else:
+            out.write(f"Run `subscriptionkit db upgrade` to record it as revision {_HEAD}.\n")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _cmd_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    engine = _engine(args)
+    try:
+        before = schema_status(engine)
+        pending = before.pending  # raises (nothing runs) for a schema it must not touch
+        SqlStore(engine).close()  # opening migrates, as every command does
+        after = schema_status(engine)
+    finally:
+        engine.dispose()
+    if before.current:
+        out.write(f"Schema version {SCHEMA_VERSION} (revision {after.revision}): up to date.\n")
+    elif pending:
+        out.write(
+            f"Upgraded the schema from version {before.version} to {after.version}: "
+            f"applied {', '.join(pending)}.\n"
+        )
+    else:
+        out.write(
+            f"Schema version {after.version}: recorded as revision {after.revision} "
+            f"(was in sk_schema_version).\n"
+        )
+    return 0
+
+
+def _cmd_sql(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    dialect = args.dialect
+    if dialect is None:
+        engine = _engine(args)  # reads the URL only: nothing connects
+        dialect = engine.dialect.name
+        engine.dispose()
+    out.write(upgrade_sql(dialect, since=args.since))
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add ``db upgrade``, ``db current`` and ``db sql`` to the command line."""
+    group = sub.add_parser(
+        "db", help="upgrade and inspect the library's schema in the database (--db)"
+    )
+    cmds = group.add_subparsers(title="db commands", metavar="COMMAND")
+    cmds.required = True
+
+    p = cmds.add_parser("upgrade", help="create or upgrade the library's tables")
+    p.set_defaults(handler=_cmd_upgrade)
+
+    p = cmds.add_parser("current", help="show the schema version; changes nothing")
+    p.set_defaults(handler=_cmd_current)
+
+    p = cmds.add_parser(
+        "sql", help="print the SQL an upgrade runs, without a database (for review)"
+    )
+    p.add_argument(
+        "--dialect",
+        choices=["sqlite", "postgresql"],
+        help="the database kind (default: that of --db)",
+    )
+    p.add_argument(
+        "--since",
+        choices=[revision for revision, _ in REVISIONS],
+        help="the revision the database is at (default: an empty database)",
+    )
+    p.set_defaults(handler=_cmd_sql)

@@ -1,0 +1,318 @@
+"""Alembic migrations: databases made before Alembic upgrade in place; no step runs twice.
+
+Each test runs on a SQLite file and on PostgreSQL (``postgres_engine``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from subscriptionkit import certificates, errors
+from subscriptionkit.certificates import KeyRing, Revocation
+from subscriptionkit.metering import ActivityEvent
+from subscriptionkit.storage import open_store
+from subscriptionkit.storage.sql import (
+    REVISIONS,
+    SCHEMA_VERSION,
+    SqlStore,
+    make_engine,
+    schema_status,
+    upgrade_sql,
+)
+from subscriptionkit.testing import active_subscription, trial_subscription
+
+T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
+
+#: The schema as the last release before Alembic made it (schema version 3), frozen here
+#: as that release's DDL: the upgrade must take such a database as it is.
+RELEASE_DDL_BY_VERSION: dict[int, tuple[str, ...]] = {
+    1: (
+        "CREATE TABLE sk_subscriptions (id VARCHAR(100) NOT NULL, customer_id VARCHAR(200) "
+        "NOT NULL, plan_id VARCHAR(100) NOT NULL, status VARCHAR(20) NOT NULL, "
+        "trial_customer_id VARCHAR(200), document TEXT NOT NULL, version INTEGER NOT NULL, "
+        "PRIMARY KEY (id), UNIQUE (trial_customer_id))",
+        "CREATE INDEX ix_sk_subscriptions_customer_id ON sk_subscriptions (customer_id)",
+        "CREATE INDEX ix_sk_subscriptions_status ON sk_subscriptions (status)",
+    ),
+    2: (
+        "CREATE TABLE sk_certificates (id TEXT NOT NULL, holder_id TEXT NOT NULL, "
+        "issued_at VARCHAR(32) NOT NULL, document TEXT NOT NULL, PRIMARY KEY (id))",
+        "CREATE INDEX ix_sk_certificates_holder_id ON sk_certificates (holder_id)",
+        "CREATE TABLE sk_revocations (certificate_id TEXT NOT NULL, reason TEXT NOT NULL, "
+        "revoked_at VARCHAR(32) NOT NULL, PRIMARY KEY (certificate_id))",
+        "CREATE TABLE sk_keys (kind VARCHAR(10) NOT NULL, kid TEXT NOT NULL, position INTEGER "
+        "NOT NULL, active BOOLEAN NOT NULL, document TEXT NOT NULL, PRIMARY KEY (kind, kid), "
+        "CONSTRAINT ck_sk_keys_kind CHECK (kind IN ('public', 'private')))",
+    ),
+    3: (
+        "CREATE TABLE sk_activity_events (event_id VARCHAR(200) NOT NULL, school_id "
+        "VARCHAR(200) NOT NULL, pupil_id VARCHAR(200) NOT NULL, grade SMALLINT NOT NULL, "
+        "category VARCHAR(100) NOT NULL, processed_epoch BIGINT NOT NULL, processed_at "
+        "VARCHAR(40) NOT NULL, PRIMARY KEY (event_id))",
+        "CREATE INDEX ix_sk_activity_school_epoch ON sk_activity_events "
+        "(school_id, processed_epoch)",
+    ),
+}
+
+
+def make_release_database(engine: sa.Engine, version: int) -> None:
+    """Build the database the release before Alembic made, at schema ``version``."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE sk_schema_version (version INTEGER NOT NULL)"))
+        for step in range(1, version + 1):
+            for statement in RELEASE_DDL_BY_VERSION[step]:
+                conn.execute(sa.text(statement))
+        conn.execute(sa.text("INSERT INTO sk_schema_version (version) VALUES (:v)"), {"v": version})
+
+
+def table_names(engine: sa.Engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names())
+
+
+def revision_rows(engine: sa.Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.execute(sa.text("SELECT version_num FROM sk_alembic_version")).scalars())
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
+    """An engine on an empty database: a SQLite file, or a private PostgreSQL schema."""
+    if request.param == "sqlite":
+        sqlite = make_engine(str(tmp_path / "migrations.db"))
+        yield sqlite
+        sqlite.dispose()
+    else:
+        yield request.getfixturevalue("postgres_engine")
+
+
+def _certificate(n: int) -> certificates.Certificate:
+    return certificates.issue(
+        holder_id=f"m{n}",
+        holder_name=f"Member {n}",
+        course_id="c1",
+        course_title="Feedback",
+        completed_on=T0.date(),
+        issued_at=T0 + dt.timedelta(minutes=n),
+        issuer="Soofos",
+        certificate_id=f"cert-{n}",
+    )
+
+
+class TestReleaseDatabaseUpgradesInPlace:
+    def test_version_3_keeps_everything(self, engine: sa.Engine) -> None:
+        """A schema-3 database, filled by the release's code, upgrades and reads back whole."""
+        make_release_database(engine, 3)
+        store = SqlStore(engine, migrate=False)  # the release's repositories, unchanged
+        assert store.schema_version() == 3
+        ring = KeyRing.generate(at=T0).rotate(at=T0 + dt.timedelta(days=1))
+        subs = [
+            active_subscription(),
+            trial_subscription(),
+            active_subscription(customer_id="school-9"),
+        ]
+        certs = [_certificate(n) for n in range(3)]
+        events = [
+            ActivityEvent(
+                event_id=f"e{n}",
+                school_id="s1",
+                pupil_id=f"p{n}",
+                grade=1 + n % 8,
+                category="engagement",
+                processed_at=T0 + dt.timedelta(hours=n),
+            )
+            for n in range(20)
+        ]
+        with store.unit_of_work() as uow:
+            stored = [uow.subscriptions.add(s) for s in subs]
+            stored[0] = uow.subscriptions.update(stored[0])  # version 2 must survive too
+            for cert in certs:
+                uow.certificates.add(cert)
+            revocation = uow.revocations.revoke(Revocation("cert-1", "error in name", T0))
+            uow.keys.save_private_keyring(ring)
+            uow.keys.save_public_keys(ring.public_keyset())
+            assert uow.activity.add(events) == len(events)
+            uow.commit()
+        store.close()
+
+        status = schema_status(engine)
+        assert (status.revision, status.legacy_version, status.current) == (None, 3, False)
+        upgraded = SqlStore(engine)  # opening upgrades, as open_store does
+        assert upgraded.schema_version() == SCHEMA_VERSION
+        assert revision_rows(engine) == [REVISIONS[-1][0]]
+        assert "sk_schema_version" not in table_names(engine)
+        assert schema_status(engine).current
+        with upgraded.unit_of_work() as uow:
+            assert [uow.subscriptions.get(s.id) for s in subs] == stored
+            assert stored[0].version == 2
+            assert list(uow.subscriptions.list()) == sorted(stored, key=lambda s: s.id)
+            assert list(uow.certificates.list()) == certs
+            assert uow.revocations.get("cert-1") == revocation
+            assert uow.keys.private_keyring() == ring
+            assert uow.keys.public_keys() == ring.public_keyset()
+            assert sorted(uow.activity.events(), key=lambda e: e.event_id) == sorted(
+                events, key=lambda e: e.event_id
+            )
+            with pytest.raises(errors.TrialAlreadyUsed):  # the unique constraint survived
+                uow.subscriptions.add(trial_subscription(subs[1].customer_id))
+        assert upgraded.migrate() == []
+
+    @pytest.mark.parametrize("version", [1, 2])
+    def test_older_release_schemas_get_the_missing_steps(
+        self, engine: sa.Engine, version: int
+    ) -> None:
+        """Schema 1 or 2 gets the later revisions applied; its rows stay."""
+        make_release_database(engine, version)
+        with SqlStore(engine, migrate=True).unit_of_work() as uow:
+            sub = uow.subscriptions.add(active_subscription())
+            uow.commit()
+        assert revision_rows(engine) == [REVISIONS[-1][0]]
+        with SqlStore(engine).unit_of_work() as uow:
+            assert uow.subscriptions.get(sub.id) == sub
+        assert {"sk_activity_events", "sk_keys"} <= table_names(engine)
+
+    def test_status_names_the_pending_steps(self, engine: sa.Engine) -> None:
+        """A schema-1 database reports 0002 and 0003 pending; refusing it changes nothing."""
+        make_release_database(engine, 1)
+        status = schema_status(engine)
+        assert status.pending == ("0002", "0003")
+        with pytest.raises(errors.SchemaVersionError):
+            SqlStore(engine, migrate=False)
+        assert status == schema_status(engine)  # refusing changed nothing
+
+
+class TestNoStepRunsTwice:
+    def _current(self, engine: sa.Engine) -> None:
+        SqlStore(engine).close()
+
+    @pytest.mark.parametrize("recorded", ["banana", "0000", "00002"])
+    def test_unknown_revision_is_refused(self, engine: sa.Engine, recorded: str) -> None:
+        """A revision no release writes raises UnknownSchemaVersion; nothing runs."""
+        self._current(engine)
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE sk_alembic_version SET version_num = :v"), {"v": recorded})
+        for migrate in (True, False):
+            with pytest.raises(errors.UnknownSchemaVersion) as info:
+                SqlStore(engine, migrate=migrate)
+            assert info.value.found == recorded
+            assert str(info.value) == (
+                f"the database records schema version {recorded!r}, which no subscriptionkit "
+                f"release writes; expected one of 0001, 0002, 0003; nothing was run"
+            )
+        assert revision_rows(engine) == [recorded]
+
+    def test_newer_revision_is_refused(self, engine: sa.Engine) -> None:
+        """A revision from a newer release raises SchemaVersionError (upgrade the library)."""
+        self._current(engine)
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE sk_alembic_version SET version_num = '0009'"))
+        with pytest.raises(errors.SchemaVersionError, match="newer than this library"):
+            SqlStore(engine)
+        assert revision_rows(engine) == ["0009"]
+
+    def test_rewound_revision_never_reruns_a_step(self, engine: sa.Engine) -> None:
+        """A version table set back to 0001 over a full schema is refused, not re-run."""
+        self._current(engine)
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE sk_alembic_version SET version_num = '0001'"))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO sk_revocations VALUES ('c', 'r', '2026-01-01T00:00:00.000000+00:00')"
+                )
+            )
+        with pytest.raises(errors.StorageError) as info:
+            SqlStore(engine)
+        assert str(info.value) == (
+            "the database records schema version 1 but already has the tables of later "
+            "steps (sk_activity_events, sk_certificates, sk_keys, sk_revocations); expected "
+            "only the tables of steps 1 to 1: refusing to run a step twice"
+        )
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT COUNT(*) FROM sk_revocations")).scalar() == 1
+
+    @pytest.mark.parametrize("recorded", [-1, 4, 7])
+    def test_tampered_release_version_is_refused(self, engine: sa.Engine, recorded: int) -> None:
+        """A release version table holding a number no release wrote is refused."""
+        make_release_database(engine, 3)
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE sk_schema_version SET version = :v"), {"v": recorded})
+        with pytest.raises(errors.UnknownSchemaVersion):
+            SqlStore(engine)
+        assert "sk_alembic_version" not in table_names(engine)
+
+    def test_two_version_rows_are_refused(self, engine: sa.Engine) -> None:
+        """Two Alembic heads (the library never branches) are refused."""
+        self._current(engine)
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO sk_alembic_version VALUES ('0002')"))
+        with pytest.raises(errors.UnknownSchemaVersion):
+            SqlStore(engine)
+
+
+class TestOfflineSql:
+    @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+    def test_ddl_creates_every_table(self, dialect: str) -> None:
+        """The offline SQL creates the library's tables and records the head revision."""
+        text = upgrade_sql(dialect)
+        for table in ("sk_subscriptions", "sk_certificates", "sk_keys", "sk_activity_events"):
+            assert f"CREATE TABLE {table}" in text
+        assert "CREATE TABLE sk_alembic_version" in text
+        assert f"'{REVISIONS[-1][0]}'" in text
+
+    def test_since_gives_only_later_steps(self) -> None:
+        """From 0002 only step 0003's DDL is printed; from the head, nothing."""
+        text = upgrade_sql("postgresql", since="0002")
+        assert "CREATE TABLE sk_activity_events" in text
+        assert "CREATE TABLE sk_subscriptions" not in text
+        assert upgrade_sql("postgresql", since=REVISIONS[-1][0]) == ""
+
+    def test_the_offline_ddl_builds_a_working_database(self, tmp_path: Path) -> None:
+        """The printed SQLite DDL, run by hand, gives a database the store accepts as is."""
+        path = tmp_path / "by-hand.db"
+        import sqlite3
+
+        with sqlite3.connect(path) as conn:
+            conn.executescript(upgrade_sql("sqlite"))
+        status = schema_status(str(path))
+        assert status.current
+        store = open_store(str(path), migrate=False)
+        with store.unit_of_work() as uow:
+            uow.subscriptions.add(active_subscription())
+            uow.commit()
+
+    @pytest.mark.parametrize(
+        ("dialect", "since", "message"),
+        [
+            ("mysql", None, "the dialect must be 'sqlite' or 'postgresql', got 'mysql'"),
+            ("sqlite", "9", "the starting revision must be one of 0001, 0002, 0003, got '9'"),
+        ],
+    )
+    def test_bad_arguments(self, dialect: str, since: str | None, message: str) -> None:
+        """An unknown dialect or revision raises InvalidInput, naming it."""
+        with pytest.raises(errors.InvalidInput) as info:
+            upgrade_sql(dialect, since=since)
+        assert str(info.value) == message
+
+
+class TestAlembicIsImportedLazily:
+    def test_opening_a_current_store_does_not_import_alembic(self, tmp_path: Path) -> None:
+        """Alembic (slow to import) loads only when a migration runs."""
+        path = tmp_path / "current.db"
+        SqlStore(str(path)).close()
+        code = (
+            "import sys\n"
+            "from subscriptionkit.storage import open_store\n"
+            f"store = open_store({str(path)!r})\n"
+            "with store.unit_of_work() as uow: list(uow.subscriptions.list())\n"
+            "print('alembic' in sys.modules)\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        )
+        assert done.stdout.strip() == "False"
