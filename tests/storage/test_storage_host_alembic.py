@@ -15,7 +15,13 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from subscriptionkit.storage.sql import LIBRARY_TABLES, SqlStore, make_engine, schema_status
+from subscriptionkit.storage.sql import (
+    LIBRARY_TABLES,
+    SqlStore,
+    make_engine,
+    metadata,
+    schema_status,
+)
 
 HOST_ENV = '''
 import sqlalchemy as sa
@@ -129,4 +135,5 @@ class TestHostAlembic:
     def test_library_tables_are_listed(self) -> None:
         """LIBRARY_TABLES names every table the library owns, with both version tables."""
         assert {"sk_subscriptions", "sk_alembic_version", "sk_schema_version"} <= LIBRARY_TABLES
+        assert set(metadata.tables) <= LIBRARY_TABLES
         assert all(name.startswith("sk_") for name in LIBRARY_TABLES)
