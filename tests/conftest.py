@@ -7,8 +7,9 @@ variable; under ``CI=true`` they fail instead.
 
 Hypothesis: under ``CI=true`` the ``ci`` profile is loaded: fewer examples per property
 (tests that set ``max_examples`` themselves keep theirs), no deadline (shared runners are
-noisy), derandomized so a red run can be repeated exactly. Select it by hand with
-``pytest --hypothesis-profile=ci``.
+noisy), derandomized so a red run can be repeated exactly. Select a profile by hand with
+``HYPOTHESIS_PROFILE=ci`` or ``pytest --hypothesis-profile=ci``; elsewhere ``dev`` (the
+default settings without the deadline) is loaded.
 """
 
 from __future__ import annotations
@@ -30,9 +31,17 @@ DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 StoreFactory = Callable[[], Store]
 
+# Hypothesis profiles. "ci" keeps the property suites (the calendar sweep over 23 zones
+# and 2000-2100 among them) fast and reproducible in CI: fewer examples, derandomized, no
+# per-example deadline on a shared machine. "dev" is Hypothesis' default without the
+# deadline. Choose with HYPOTHESIS_PROFILE; under CI=true the default is "ci".
 settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True)
-if os.environ.get("CI", "").lower() == "true":
-    settings.load_profile("ci")
+settings.register_profile("dev", deadline=None)
+settings.load_profile(
+    os.environ.get(
+        "HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI", "").lower() == "true" else "dev"
+    )
+)
 
 
 def _postgres_unavailable(reason: str) -> None:

@@ -13,6 +13,20 @@ February (month-end clamping) and a 09:00 deadline stays at 09:00 across a DST c
 >>> start = dt.datetime(2024, 1, 31, 9, 0, tzinfo=dt.timezone.utc)
 >>> add_months(start, 1, tz="Europe/Amsterdam")
 DateTime(2024, 2, 29, 10, 0, 0, tzinfo=Timezone('Europe/Amsterdam'))
+
+Moments compare as **instants**, never as wall clocks. Python compares two datetimes
+that share a tzinfo by their wall clocks and ignores ``fold`` (PEP 495): in the hour a
+DST change repeats, 02:30+02:00 and 02:30+01:00 are "equal", and 02:59+02:00 sorts
+after 02:00+01:00. Every equality, ordering, window and dedupe on moments in the library
+goes through :func:`instant` (or epoch numbers); wall clocks are for display and
+calendar steps only.
+
+>>> from zoneinfo import ZoneInfo
+>>> ams = ZoneInfo("Europe/Amsterdam")
+>>> summer = dt.datetime(2025, 10, 26, 2, 30, tzinfo=ams)             # 02:30+02:00
+>>> winter = dt.datetime(2025, 10, 26, 2, 30, fold=1, tzinfo=ams)     # 02:30+01:00
+>>> summer == winter, instant(summer) == instant(winter)
+(True, False)
 """
 
 from __future__ import annotations
@@ -32,7 +46,10 @@ __all__ = [
     "SystemClock",
     "add_days",
     "add_months",
+    "day_end",
+    "day_start",
     "ensure_aware",
+    "instant",
     "local",
     "start_of_day",
     "start_of_month",
@@ -154,6 +171,42 @@ def ensure_aware(value: object, name: str = "datetime") -> pendulum.DateTime:
     return result
 
 
+def instant(value: _dt.datetime, name: str = "moment") -> _dt.datetime:
+    """Return the instant of an aware datetime, as a datetime in UTC.
+
+    The one helper for comparing moments: ``instant(a) < instant(b)``,
+    ``instant(a) == instant(b)``, ``sorted(moments, key=instant)``, ``min(..., key=instant)``,
+    and as an attrs ``eq=`` key for fields that hold moments. Two datetimes in UTC share
+    no folds, so Python's comparison of them is a comparison of instants.
+
+    Args:
+        value: an aware datetime (a pendulum DateTime or a plain one, any zone, any fold).
+        name: the argument's name, used in the error message.
+
+    Raises:
+        NaiveDatetimeError: ``value`` has no time zone.
+        InvalidInput: ``value`` is not a datetime.
+
+    >>> import datetime as dt
+    >>> instant(dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))))
+    datetime.datetime(2026, 3, 1, 8, 0, tzinfo=datetime.timezone.utc)
+    """
+    if not isinstance(value, _dt.datetime):
+        raise InvalidInput(
+            f"{name} must be a timezone-aware datetime, got {type(value).__name__}: {value!r}"
+        )
+    if value.tzinfo is _dt.UTC and type(value) is _dt.datetime:
+        return value
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise NaiveDatetimeError(name=name, got=value)
+    # datetime.astimezone honours ``fold`` for zoneinfo and pendulum zones alike; the
+    # result is a plain datetime so that equal instants are equal whatever class came in.
+    utc = _dt.datetime.astimezone(value, _dt.UTC)
+    return _dt.datetime(
+        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond, _dt.UTC
+    )
+
+
 def local(value: _dt.datetime, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE) -> pendulum.DateTime:
     """Return ``value`` (aware) seen on the wall clock of ``tz``."""
     return ensure_aware(value).in_timezone(timezone(tz))
@@ -184,12 +237,85 @@ def add_days(
 def start_of_day(
     value: _dt.datetime, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE
 ) -> pendulum.DateTime:
-    """Return local midnight of the day ``value`` falls on in ``tz``."""
-    return local(value, tz).start_of("day")
+    """Return the first instant of the local day ``value`` falls on in ``tz``.
+
+    That is local midnight, or, where a DST change skips midnight (America/Santiago,
+    Asia/Beirut...), the first instant after the gap; see :func:`day_start`.
+    """
+    return day_start(local(value, tz).date(), tz=tz)
+
+
+_ONE_MICROSECOND: Final = _dt.timedelta(microseconds=1)
+
+
+def day_start(day: _dt.date, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE) -> pendulum.DateTime:
+    """Return the first instant of the calendar day ``day`` on the wall clock of ``tz``.
+
+    Usually local midnight. Where a DST change skips midnight (00:00 → 01:00 in
+    America/Santiago, America/Asuncion, Asia/Beirut, America/Havana...), the day starts
+    at the end of the gap (01:00); where it repeats midnight (01:00 → 00:00), at the
+    first 00:00. Whole-day deadlines and day windows are built on this.
+
+    Raises:
+        InvalidInput: ``day`` is not a date (a datetime is refused: it is not a day).
+
+    >>> day_start(dt.date(2022, 9, 11), tz="America/Santiago").isoformat()
+    '2022-09-11T01:00:00-03:00'
+    """
+    if isinstance(day, _dt.datetime) or not isinstance(day, _dt.date):
+        raise InvalidInput(
+            f"day must be a calendar day (datetime.date), got {type(day).__name__}: {day!r}"
+        )
+    zone = timezone(tz)
+    # fold=0 reads a midnight in a gap with the offset before the gap, which lands on
+    # the gap's end when the gap starts at midnight (the usual case).
+    midnight = _dt.datetime(day.year, day.month, day.day, tzinfo=zone)
+    candidate = midnight.astimezone(_dt.UTC)
+    if _starts(candidate, day, zone):
+        return pendulum.instance(candidate).in_timezone(zone)
+    # Rare shapes (a gap that starts before midnight): search the instants for the
+    # first one whose local day is ``day``, to the microsecond.
+    low = candidate - _dt.timedelta(days=1)
+    high = candidate + _dt.timedelta(days=1)
+    while high - low > _ONE_MICROSECOND:
+        mid = low + (high - low) // 2
+        if mid.astimezone(zone).date() >= day:
+            high = mid
+        else:
+            low = mid
+    return pendulum.instance(high).in_timezone(zone)
+
+
+def _starts(candidate: _dt.datetime, day: _dt.date, zone: _dt.tzinfo) -> bool:
+    """Whether the UTC instant ``candidate`` is the first instant of local ``day``."""
+    return (
+        candidate.astimezone(zone).date() == day
+        and (candidate - _ONE_MICROSECOND).astimezone(zone).date() < day
+    )
+
+
+def day_end(day: _dt.date, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE) -> pendulum.DateTime:
+    """Return the last instant (to the microsecond) of the calendar day ``day`` in ``tz``.
+
+    The whole of a day counts until here, inclusive: ``instant(at) <= instant(day_end(d))``
+    exactly when ``at`` falls on ``d`` or before. It is the microsecond before
+    :func:`day_start` of the next day, so a day that DST makes 23 or 25 hours long, or
+    one whose midnight is skipped or repeated, still ends right.
+
+    >>> day_end(dt.date(2027, 1, 5), tz="Europe/Amsterdam").isoformat()
+    '2027-01-05T23:59:59.999999+01:00'
+    """
+    following = day_start(day + _dt.timedelta(days=1), tz=tz)
+    return pendulum.instance(instant(following) - _ONE_MICROSECOND).in_timezone(timezone(tz))
 
 
 def start_of_month(
     value: _dt.datetime, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE
 ) -> pendulum.DateTime:
-    """Return local midnight of the first day of the month ``value`` falls in, in ``tz``."""
-    return local(value, tz).start_of("month")
+    """Return the first instant of the month ``value`` falls in, in ``tz``.
+
+    Local midnight of its first day, or the first instant of that day where DST skips or
+    repeats midnight (see :func:`day_start`).
+    """
+    first = local(value, tz).date().replace(day=1)
+    return day_start(first, tz=tz)

@@ -46,8 +46,8 @@ class TestRoundTrip:
         shown = fields(out)
         assert shown["Status"] == "active"
         assert shown["Paid through"] == "30 April 2027 at 09:00"
-        assert shown["Cancel by"] == "30 March 2027 at 09:00"
-        assert shown["Renewal reminder"] == "28 February 2027 at 09:00"
+        assert shown["Cancel by"] == "30 March 2027"
+        assert shown["Renewal reminder"] == "28 February 2027"
 
         code, out, err = run(
             "--db", db, "subscriptions", "upgrade", "s1", "focus-po-combi",
@@ -71,17 +71,17 @@ class TestRoundTrip:
         assert shown["Betaald tot"] == "1 september 2027 om 09:00"
 
     def test_late_cancellation_fails_with_one_line(self, tmp_path: Path) -> None:
-        """A cancellation after the deadline exits 1 and names the deadline."""
+        """A cancellation after the last day exits 1 and names the deadline: its end."""
         db = str(tmp_path / "sk.db")
         run("--db", db, "subscriptions", "subscribe", "team-1", "teams", "--seats", "5",
             "--seat-price", "60.00", "--id", "t1", "--at", "2026-01-10T09:00+01:00")  # fmt: skip
         code, out, err = run(
-            "--db", db, "subscriptions", "cancel", "t1", "--at", "2027-01-05T09:00:01+01:00"
+            "--db", db, "subscriptions", "cancel", "t1", "--at", "2027-01-06T00:00:00+01:00"
         )
         assert code == 1
         assert out == ""
         assert err.count("\n") == 1
-        assert "the deadline was 2027-01-05T09:00:00+01:00" in err
+        assert "the deadline was 2027-01-05T23:59:59.999999+01:00" in err
 
     def test_second_trial_is_refused(self, tmp_path: Path) -> None:
         """The database keeps the one-trial-per-customer rule across commands."""

@@ -194,19 +194,28 @@ class TestCalculators:
         assert TEAMS_TERMS.next_renewal(self.start, renewal) == _at(2026, 1, 31, 9, 0)
 
     def test_cancel_deadline_and_reminder(self) -> None:
-        """Teams: 5 days and 14 days before; Focus PO: 1 and 2 months before, clamped."""
+        """Teams: 5 days and 14 days before; Focus PO: 1 and 2 months before, clamped.
+
+        Whole days: the deadline is the end of its day, a reminder the start of its day.
+        """
         renewal = _at(2025, 3, 31, 9, 0)
-        assert TEAMS_TERMS.cancel_deadline(renewal) == _at(2025, 3, 26, 9, 0)
-        assert TEAMS_TERMS.reminder_date(renewal) == _at(2025, 3, 17, 9, 0)
-        assert FOCUS_PO_TERMS.cancel_deadline(renewal) == _at(2025, 2, 28, 9, 0)
-        assert FOCUS_PO_TERMS.reminder_date(renewal) == _at(2025, 1, 31, 9, 0)
+        assert TEAMS_TERMS.last_day_to_cancel(renewal) == dt.date(2025, 3, 26)
+        assert TEAMS_TERMS.cancel_deadline(renewal) == _at(2025, 3, 27, 0, 0) - US
+        assert TEAMS_TERMS.reminder_day(renewal) == dt.date(2025, 3, 17)
+        assert TEAMS_TERMS.reminder_date(renewal) == _at(2025, 3, 17, 0, 0)
+        assert FOCUS_PO_TERMS.last_day_to_cancel(renewal) == dt.date(2025, 2, 28)
+        assert FOCUS_PO_TERMS.cancel_deadline(renewal) == _at(2025, 3, 1, 0, 0) - US
+        assert FOCUS_PO_TERMS.reminder_date(renewal) == _at(2025, 1, 31, 0, 0)
 
     @pytest.mark.parametrize(
         ("terms", "deadline"),
-        [(TEAMS_TERMS, _at(2025, 1, 26, 9, 0)), (FOCUS_PO_TERMS, _at(2024, 12, 31, 9, 0))],
+        [
+            (TEAMS_TERMS, _at(2025, 1, 27, 0, 0) - US),
+            (FOCUS_PO_TERMS, _at(2025, 1, 1, 0, 0) - US),
+        ],
     )
     def test_can_cancel_boundary(self, terms: Terms, deadline: dt.datetime) -> None:
-        """Exactly at the deadline a cancellation is on time; a microsecond later it is not."""
+        """The whole last day is on time; the first instant of the next day is not."""
         assert terms.cancel_deadline(terms.renewal_date(self.start)) == deadline
         assert terms.can_cancel(self.start, deadline - US)
         assert terms.can_cancel(self.start, deadline)
@@ -219,10 +228,10 @@ class TestCalculators:
         assert TEAMS_TERMS.can_cancel(self.start, renewal)
 
     def test_deadline_across_dst(self) -> None:
-        """A summer renewal at 09:00 has its winter-side deadline at 09:00 local too."""
+        """A summer renewal has its winter-side deadline at the end of the local day."""
         renewal = _at(2026, 4, 2, 9, 0)
         deadline = TEAMS_TERMS.cancel_deadline(renewal)
-        assert deadline == _at(2026, 3, 28, 9, 0)
+        assert deadline.isoformat() == "2026-03-28T23:59:59.999999+01:00"
         assert deadline.utcoffset() == dt.timedelta(hours=1)
 
     def test_timezone_argument(self) -> None:

@@ -20,11 +20,20 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from subscriptionkit.errors import InvalidPlan
+from subscriptionkit import clock, plans, subscriptions
+from subscriptionkit.errors import CancellationTooLate, InvalidPlan
+from subscriptionkit.metering import ActivityEvent, CountMoment, Month, billable_pupils
+from subscriptionkit.money import eur
 from subscriptionkit.plans import FOCUS_PO_TERMS, TEAMS_TERMS, Span, Terms
+from subscriptionkit.subscriptions import Status
 
-#: Zones with one-hour DST (Amsterdam, New York), half-hour DST (Lord Howe), 45-minute
-#: offsets with DST (Chatham), half-hour offsets without DST (Kolkata), and UTC.
+#: At least twenty zones: one-hour DST (Amsterdam, New York), half-hour DST (Lord Howe),
+#: 45-minute offsets with DST (Chatham), half-hour offsets without DST (Kolkata); zones
+#: whose DST change happens at **midnight**, so local midnight is skipped or repeated
+#: (Santiago, Havana, Beirut, Asuncion, Cairo, Azores, Tehran, Damascus, Amman, Nuuk);
+#: the southern hemisphere (Santiago, Asuncion, Sao Paulo, Sydney, Auckland, Lord Howe,
+#: Chatham, Easter Island); a two-hour DST (Troll); a skipped calendar day (Apia lost
+#: 30 December 2011); and UTC.
 ZONES = (
     "Europe/Amsterdam",
     "America/New_York",
@@ -34,11 +43,28 @@ ZONES = (
     "America/St_Johns",
     "America/Sao_Paulo",
     "UTC",
+    "America/Santiago",
+    "America/Havana",
+    "Asia/Beirut",
+    "America/Asuncion",
+    "Africa/Cairo",
+    "Atlantic/Azores",
+    "Asia/Tehran",
+    "Asia/Damascus",
+    "Asia/Amman",
+    "America/Nuuk",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "Pacific/Easter",
+    "Antarctica/Troll",
+    "Pacific/Apia",
 )
 
 UTC = dt.UTC
+AMS = "Europe/Amsterdam"
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
 MONTHLY = Terms(term="P1M", cancellation_notice="P5D", reminder_lead="P14D")
+TEAMS = plans.teams_plan(eur("100.00"))
 
 
 def zones() -> st.SearchStrategy[str]:
@@ -79,8 +105,13 @@ def expected_instant(naive: dt.datetime, tz: str) -> dt.datetime:
 
 
 def utc(at: dt.datetime) -> dt.datetime:
-    """``at`` in UTC: PEP 495 makes datetimes in a gap or fold unequal to any other zone's."""
-    return at.astimezone(UTC)
+    """``at`` in UTC: PEP 495 makes datetimes in a gap or fold unequal to any other zone's.
+
+    Always a plain datetime: pendulum's ``+ timedelta`` on a DateTime whose tzinfo is
+    ``datetime.UTC`` drops the tzinfo.
+    """
+    u = dt.datetime.astimezone(at, UTC)
+    return dt.datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, UTC)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -160,72 +191,114 @@ class TestRenewalDate:
         assert str(info.value) == "periods must be >= 0, got -1"
 
 
-# -- the Teams cancellation deadline --------------------------------------------------
+# -- whole-day deadlines and reminders --------------------------------------------------
+
+
+def first_instant(day: dt.date, tz: str) -> dt.datetime:
+    """The first instant (UTC) whose wall-clock day in ``tz`` is ``day`` or later.
+
+    Found by bisection over instants with zoneinfo only (independent of the library).
+    """
+    zone = ZoneInfo(tz)
+    low = dt.datetime.combine(day, dt.time(), UTC) - dt.timedelta(days=2)
+    high = low + dt.timedelta(days=4)
+    while high - low > ONE_MICROSECOND:
+        mid = low + (high - low) // 2
+        if mid.astimezone(zone).date() >= day:
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def months_before(day: dt.date, months: int, days: int = 0) -> dt.date:
+    """``day`` minus whole months (clamped to the month's end), then minus days."""
+    return add_months(day, -months) - dt.timedelta(days=days)
 
 
 class TestCancelDeadline:
     @given(start=instants(), tz=zones(), periods=st.integers(1, 10))
-    def test_teams_deadline_is_five_local_days_before_payment(
+    @example(start=dt.datetime(2026, 1, 10, tzinfo=ZoneInfo("Europe/Amsterdam")), tz=AMS, periods=1)
+    def test_teams_deadline_is_the_whole_day_five_days_before_payment(
         self, start: dt.datetime, tz: str, periods: int
     ) -> None:
-        """The Teams deadline is 5 local calendar days before the payment, same wall time.
-
-        DST rule: the wall-clock time of the payment is kept on the deadline day. If that
-        time does not exist on the deadline day (it falls in a DST gap), it moves forward
-        by the gap (Amsterdam: 02:30 → 03:30; Lord Howe: 02:10 → 02:40); if it exists twice,
-        the later one counts. The local date is always exactly 5 days earlier.
+        """The last day to cancel is the local day 5 days before the payment day; the
+        deadline is the last microsecond of that day, whatever time the payment falls.
         """
         renewal = TEAMS_TERMS.renewal_date(start, periods, tz=tz)
+        last_day = TEAMS_TERMS.last_day_to_cancel(renewal, tz=tz)
+        assert last_day == wall(renewal, tz).date() - dt.timedelta(days=5)
         deadline = TEAMS_TERMS.cancel_deadline(renewal, tz=tz)
-        pay_wall, dead_wall = wall(renewal, tz), wall(deadline, tz)
-        assert dead_wall.date() == pay_wall.date() - dt.timedelta(days=5)
-        target = step(pay_wall, days=-5)
-        if is_imaginary(target, tz):
-            assert dead_wall > target
-        else:
-            assert dead_wall == target
-        assert utc(deadline) == expected_instant(target, tz)
+        assert utc(deadline) == first_instant(last_day + dt.timedelta(days=1), tz) - ONE_MICROSECOND
+        assert wall(deadline + ONE_MICROSECOND, tz).date() > last_day
 
-    def test_dst_gap_moves_the_deadline_forward(self) -> None:
-        """A 02:30 payment on 4 April gives a 03:30 deadline on the spring-forward night."""
-        renewal = dt.datetime(2025, 4, 4, 2, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    @given(start=instants(), tz=zones(), periods=st.integers(1, 10))
+    @example(start=dt.datetime(2024, 3, 31, 9, tzinfo=UTC), tz="UTC", periods=1)
+    def test_focus_po_notice_is_a_whole_day_a_month_before(
+        self, start: dt.datetime, tz: str, periods: int
+    ) -> None:
+        """A month's notice before 31 March is 28 or 29 February, the whole day."""
+        renewal = FOCUS_PO_TERMS.renewal_date(start, periods, tz=tz)
+        last_day = FOCUS_PO_TERMS.last_day_to_cancel(renewal, tz=tz)
+        assert last_day == months_before(wall(renewal, tz).date(), 1)
+        deadline = FOCUS_PO_TERMS.cancel_deadline(renewal, tz=tz)
+        assert utc(deadline) + ONE_MICROSECOND == first_instant(last_day + dt.timedelta(days=1), tz)
+
+    def test_issue_case_5_january_is_a_whole_day(self) -> None:
+        """Started 2026-01-10 00:00 Amsterdam: cancel until the end of 5 January 2027."""
+        ams = ZoneInfo(AMS)
+        renewal = TEAMS_TERMS.renewal_date(dt.datetime(2026, 1, 10, tzinfo=ams))
+        assert renewal.isoformat() == "2027-01-10T00:00:00+01:00"
+        assert TEAMS_TERMS.last_day_to_cancel(renewal) == dt.date(2027, 1, 5)
         deadline = TEAMS_TERMS.cancel_deadline(renewal)
-        assert deadline.isoformat() == "2025-03-30T03:30:00+02:00"
+        assert deadline.isoformat() == "2027-01-05T23:59:59.999999+01:00"
 
-    def test_dst_fold_takes_the_later_time(self) -> None:
-        """A 02:30 payment on 31 October gives the second 02:30 of 26 October (CET)."""
-        renewal = dt.datetime(2025, 10, 31, 2, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
-        deadline = TEAMS_TERMS.cancel_deadline(renewal)
-        assert deadline.isoformat() == "2025-10-26T02:30:00+01:00"
+    def test_a_skipped_midnight_still_ends_the_day_right(self) -> None:
+        """Santiago skips 00:00 on 11 September 2022: 10 September ends at 23:59:59.999999."""
+        tz = "America/Santiago"
+        renewal = dt.datetime(2022, 9, 15, 12, 0, tzinfo=ZoneInfo(tz))
+        deadline = TEAMS_TERMS.cancel_deadline(renewal, tz=tz)
+        assert deadline.isoformat() == "2022-09-10T23:59:59.999999-04:00"
+        after = TEAMS_TERMS.cancel_deadline(dt.datetime(2022, 9, 16, 12, tzinfo=UTC), tz=tz)
+        assert after.isoformat() == "2022-09-11T23:59:59.999999-03:00"
+
+    def test_a_repeated_midnight_ends_the_day_before_the_first_one(self) -> None:
+        """Havana repeats 00:00–01:00 on 1 November 2015: 31 October ends before the first."""
+        tz = "America/Havana"
+        renewal = dt.datetime(2015, 11, 5, 12, 0, tzinfo=ZoneInfo(tz))
+        deadline = TEAMS_TERMS.cancel_deadline(renewal, tz=tz)
+        assert deadline.isoformat() == "2015-10-31T23:59:59.999999-04:00"
 
 
-# -- reminders --------------------------------------------------------------------------
-
-
-class TestReminderDate:
+class TestReminderDay:
     @given(renewal=instants(), tz=zones())
     def test_teams_reminder_is_14_days_before(self, renewal: dt.datetime, tz: str) -> None:
-        """The Teams reminder is 14 local calendar days before the renewal."""
-        got = TEAMS_TERMS.reminder_date(renewal, tz=tz)
-        assert wall(got, tz).date() == wall(renewal, tz).date() - dt.timedelta(days=14)
-        assert utc(got) == expected_instant(step(wall(renewal, tz), days=-14), tz)
+        """The Teams reminder day is 14 local days before; it falls due at the day's start."""
+        day = TEAMS_TERMS.reminder_day(renewal, tz=tz)
+        assert day == wall(renewal, tz).date() - dt.timedelta(days=14)
+        assert utc(TEAMS_TERMS.reminder_date(renewal, tz=tz)) == first_instant(day, tz)
 
     @given(renewal=instants(), tz=zones())
     @example(renewal=dt.datetime(2025, 4, 30, 9, tzinfo=UTC), tz="UTC")
     @example(renewal=dt.datetime(2024, 4, 30, 9, tzinfo=UTC), tz="UTC")
     def test_focus_po_reminder_is_two_months_before(self, renewal: dt.datetime, tz: str) -> None:
         """The Focus PO reminder is 2 months before renewal, clamped to the month's end."""
-        got = wall(FOCUS_PO_TERMS.reminder_date(renewal, tz=tz), tz).date()
-        day = wall(renewal, tz).date()
-        year, month = (day.year, day.month - 2) if day.month > 2 else (day.year - 1, day.month + 10)
-        assert got == dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+        got = FOCUS_PO_TERMS.reminder_day(renewal, tz=tz)
+        assert got == months_before(wall(renewal, tz).date(), 2)
+        assert got <= FOCUS_PO_TERMS.last_day_to_cancel(renewal, tz=tz)
 
     def test_april_30_reminds_on_the_last_day_of_february(self) -> None:
         """Two months before 30 April is 28 February (29 in a leap year)."""
-        ams = ZoneInfo("Europe/Amsterdam")
+        ams = ZoneInfo(AMS)
         for year, want in ((2025, dt.date(2025, 2, 28)), (2028, dt.date(2028, 2, 29))):
             renewal = dt.datetime(year, 4, 30, 9, 0, tzinfo=ams)
-            assert FOCUS_PO_TERMS.reminder_date(renewal).date() == want
+            assert FOCUS_PO_TERMS.reminder_day(renewal) == want
+
+    @given(renewal=instants(), tz=zones())
+    def test_never_after_the_last_day_to_cancel(self, renewal: dt.datetime, tz: str) -> None:
+        """A reminder lead shorter than the notice is moved to the last day to cancel."""
+        terms = Terms(cancellation_notice="P10D", reminder_lead="P3D")
+        assert terms.reminder_day(renewal, tz=tz) == terms.last_day_to_cancel(renewal, tz=tz)
 
 
 # -- periods and cancellability ----------------------------------------------------------
@@ -321,3 +394,97 @@ class TestSpan:
             assert utc(got) == utc(at)
         else:
             assert utc(got) == expected_instant(step(wall(at, tz), months=months, days=days), tz)
+
+
+# -- the lifecycle, months and count moments in every zone -------------------------------
+
+
+class TestWholeDaysInTheLifecycle:
+    @given(start=instants(), tz=zones())
+    def test_cancelling_works_all_of_the_last_day(self, start: dt.datetime, tz: str) -> None:
+        """cancel() is on time at the last microsecond of the last day, late one later."""
+        sub = subscriptions.subscribe("t", TEAMS, at=start, seats=5, tz=tz).subscription
+        deadline = subscriptions.cancellation_deadline(sub)
+        assert deadline is not None
+        if utc(deadline) < utc(start):
+            return  # a renewal within five days of the start leaves no day to cancel
+        cancelled, _ = subscriptions.cancel(sub, at=deadline)
+        assert cancelled.status is Status.CANCELLED
+        with pytest.raises(CancellationTooLate):
+            subscriptions.cancel(sub, at=deadline + ONE_MICROSECOND)
+
+    @given(start=instants(), tz=zones())
+    def test_reminders_come_on_days_when_cancelling_works(
+        self, start: dt.datetime, tz: str
+    ) -> None:
+        """Both reminders of the first renewal are due on days that cancelling still covers."""
+        sub = subscriptions.subscribe("t", TEAMS, at=start, seats=5, tz=tz).subscription
+        paid = sub.paid_through
+        assert paid is not None
+        last_day = TEAMS_TERMS.last_day_to_cancel(paid, tz=tz)
+        for day, kind in (
+            (TEAMS_TERMS.reminder_day(paid, tz=tz), "renewal"),
+            (last_day, "cancellation_deadline"),
+        ):
+            if first_instant(day, tz) <= utc(start):
+                continue  # the day began before the subscription did
+            due = [r for r in subscriptions.due_reminders([sub], on=day) if r.kind == kind]
+            assert len(due) == 1
+            assert due[0].last_day_to_cancel == last_day
+            assert (
+                subscriptions.cancel(sub, at=due[0].deadline).subscription.status
+                is Status.CANCELLED
+            )
+
+
+def months() -> st.SearchStrategy[Month]:
+    """Months from 2000 to 2100."""
+    return st.builds(Month, st.integers(2000, 2100), st.integers(1, 12))
+
+
+class TestMonthsAndCountMoments:
+    @given(month=months(), tz=zones(), day=st.integers(1, 28))
+    @example(month=Month(2015, 10), tz="America/Havana", day=1)
+    @example(month=Month(2023, 9), tz="America/Asuncion", day=1)
+    def test_count_moment_is_the_first_instant_of_its_day(
+        self, month: Month, tz: str, day: int
+    ) -> None:
+        """The count moment is the first instant of day ``day`` of the next month, even
+        where DST skips or repeats that midnight; the window starts likewise 9 months back.
+        """
+        policy = CountMoment(day=day)
+        nxt = month + 1
+        at = policy.at(month, tz)
+        assert utc(at) == first_instant(dt.date(nxt.year, nxt.month, day), tz)
+        start, end = policy.window(month, tz)
+        back = month + -8
+        assert utc(start) == first_instant(dt.date(back.year, back.month, day), tz)
+        assert end == at
+
+    def test_havana_count_moment_is_the_first_midnight(self) -> None:
+        """October 2015 in Havana ends at the first 00:00 of 1 November (-04:00)."""
+        assert CountMoment().at(Month(2015, 10), "America/Havana").isoformat() == (
+            "2015-11-01T00:00:00-04:00"
+        )
+
+    @given(moment=instants(), tz=zones())
+    def test_start_of_month_and_day(self, moment: dt.datetime, tz: str) -> None:
+        """start_of_day/start_of_month are the first instants of the local day/month."""
+        local_day = wall(moment, tz).date()
+        assert utc(clock.start_of_day(moment, tz=tz)) == first_instant(local_day, tz)
+        first = local_day.replace(day=1)
+        assert utc(clock.start_of_month(moment, tz=tz)) == first_instant(first, tz)
+        assert utc(Month.of(moment, tz).first_day(tz)) == first_instant(first, tz)
+
+    @given(month=months(), tz=zones())
+    def test_events_at_the_edges_of_a_window(self, month: Month, tz: str) -> None:
+        """An event at the window's first instant counts; one a microsecond before it does
+        not; one at the count moment belongs to the next month."""
+        start, end = CountMoment().window(month, tz)
+        events = [
+            ActivityEvent("a", "s", "first", 3, "engagement", start),
+            ActivityEvent("b", "s", "before", 3, "engagement", start - ONE_MICROSECOND),
+            ActivityEvent("c", "s", "end", 3, "engagement", end),
+            ActivityEvent("d", "s", "last", 3, "engagement", end - ONE_MICROSECOND),
+        ]
+        assert billable_pupils(events, at=end, tz=tz) == {"first", "last"}

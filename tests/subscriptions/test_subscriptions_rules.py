@@ -33,6 +33,7 @@ from subscriptionkit.subscriptions import (
     change_seats,
     due_reminders,
     has_access,
+    last_day_to_cancel,
     schedule_downgrade,
     start_trial,
     subscribe,
@@ -55,6 +56,11 @@ PROGRAMME = Course("programme-1", kind="programme")
 def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> pendulum.DateTime:
     """An Amsterdam wall-clock moment."""
     return pendulum.datetime(year, month, day, hour, minute, tz="Europe/Amsterdam")
+
+
+def eod(year: int, month: int, day: int) -> pendulum.DateTime:
+    """The last microsecond of an Amsterdam calendar day: where a whole-day deadline ends."""
+    return pendulum.datetime(year, month, day, 23, 59, 59, 999999, tz="Europe/Amsterdam")
 
 
 START = at(2026, 1, 15)
@@ -304,28 +310,30 @@ class TestCatchUp:
 
 class TestCancel:
     def test_teams_cancel_exactly_at_the_deadline(self) -> None:
-        """Teams: cancelling at the deadline itself (5 days before payment) is on time."""
+        """Teams: the last day to cancel (5 days before payment) counts until its end."""
         sub = teams_sub()
+        assert last_day_to_cancel(sub) == dt.date(2027, 1, 10)
         deadline = cancellation_deadline(sub)
-        assert deadline == at(2027, 1, 10)
+        assert deadline == eod(2027, 1, 10)
         new, events = cancel(sub, at=deadline)
         assert new.status is Status.CANCELLED
         assert new.paid_through == at(2027, 1, 15)
-        assert events == (CancellationScheduled("sub-t", at(2027, 1, 10), at(2027, 1, 15)),)
+        assert events == (CancellationScheduled("sub-t", eod(2027, 1, 10), at(2027, 1, 15)),)
 
     def test_teams_cancel_a_microsecond_late(self) -> None:
-        """One microsecond after the deadline raises CancellationTooLate with the next chance."""
-        late = at(2027, 1, 10) + US
+        """Midnight after the last day raises CancellationTooLate with the next chance."""
+        late = at(2027, 1, 11, 0, 0)
+        assert late == eod(2027, 1, 10) + US
         with pytest.raises(errors.CancellationTooLate) as info:
             cancel(teams_sub(), at=late)
         err = info.value
-        assert (err.deadline, err.at) == (at(2027, 1, 10), late)
-        assert (err.next_possible_end, err.next_deadline) == (at(2028, 1, 15), at(2028, 1, 10))
+        assert (err.deadline, err.at) == (eod(2027, 1, 10), late)
+        assert (err.next_possible_end, err.next_deadline) == (at(2028, 1, 15), eod(2028, 1, 10))
         assert str(err) == (
-            "cancellation is too late: the deadline was 2027-01-10T09:00:00+01:00, "
-            "the request came at 2027-01-10T09:00:00.000001+01:00; the subscription renews, "
+            "cancellation is too late: the deadline was 2027-01-10T23:59:59.999999+01:00, "
+            "the request came at 2027-01-11T00:00:00+01:00; the subscription renews, "
             "and the earliest possible end is 2028-01-15T09:00:00+01:00 "
-            "(cancel by 2028-01-10T09:00:00+01:00)"
+            "(cancel by 2028-01-10T23:59:59.999999+01:00)"
         )
 
     def test_after_the_renewal_the_next_deadline_applies(self) -> None:
@@ -336,10 +344,10 @@ class TestCancel:
         assert [type(e) for e in events] == [Renewed, CancellationScheduled]
 
     def test_focus_po_notice_is_one_month(self) -> None:
-        """Focus PO: the (configurable) notice is a month before the renewal."""
-        assert cancel(po_sub(), at=at(2026, 12, 15)).subscription.status is Status.CANCELLED
+        """Focus PO: the (configurable) notice is a month before the renewal, a whole day."""
+        assert cancel(po_sub(), at=eod(2026, 12, 15)).subscription.status is Status.CANCELLED
         with pytest.raises(errors.CancellationTooLate):
-            cancel(po_sub(), at=at(2026, 12, 15) + US)
+            cancel(po_sub(), at=eod(2026, 12, 15) + US)
 
     def test_trial_cancel_ends_at_once(self) -> None:
         """Cancelling a trial ends it (and its access) at that moment."""
@@ -385,9 +393,10 @@ class TestCancel:
         ).subscription
         deadline = cancellation_deadline(sub)
         assert deadline is not None
-        assert deadline.isoformat() == "2027-11-07T01:30:00-05:00"
-        early = dt.datetime(2027, 11, 7, 5, 45, tzinfo=dt.UTC)  # 01:45 EDT
-        assert cancel(sub, at=early).subscription.status is Status.CANCELLED
+        assert deadline.isoformat() == "2027-11-07T23:59:59.999999-05:00"
+        for moment in (5, 6):  # 01:45 EDT, then 01:45 EST an hour later
+            early = dt.datetime(2027, 11, 7, moment, 45, tzinfo=dt.UTC)
+            assert cancel(sub, at=early).subscription.status is Status.CANCELLED
         with pytest.raises(errors.CancellationTooLate):
             cancel(sub, at=deadline + US)
 
@@ -420,9 +429,9 @@ class TestScheduleDowngrade:
 
     def test_after_the_notice_deadline_is_too_late(self) -> None:
         """A downgrade after the notice deadline raises CancellationTooLate."""
-        assert schedule_downgrade(po_sub(PO_1_8), PO_3_8, at=at(2026, 12, 15)).subscription
+        assert schedule_downgrade(po_sub(PO_1_8), PO_3_8, at=eod(2026, 12, 15)).subscription
         with pytest.raises(errors.CancellationTooLate) as info:
-            schedule_downgrade(po_sub(PO_1_8), PO_3_8, at=at(2026, 12, 15) + US)
+            schedule_downgrade(po_sub(PO_1_8), PO_3_8, at=eod(2026, 12, 15) + US)
         assert info.value.next_possible_end == at(2028, 1, 15)
 
     def test_a_trial_cannot_be_downgraded(self) -> None:
@@ -504,10 +513,12 @@ class TestUpgrade:
 class TestChangeSeats:
     @pytest.mark.parametrize("seats", [3, 40, 25])
     def test_within_3_to_40(self, seats: int) -> None:
-        """Any count from 3 to 40 is accepted and reported."""
+        """Any count from 3 to 40 is accepted and reported, with the term's seat mark."""
         new, events = change_seats(teams_sub(seats=10), seats, at=at(2026, 5, 1))
         assert new.seats == seats
-        assert events == (SeatsChanged("sub-t", at(2026, 5, 1), 10, seats),)
+        mark = max(10, seats)
+        assert events == (SeatsChanged("sub-t", at(2026, 5, 1), 10, seats, 10, mark),)
+        assert new.seat_high_water == mark
 
     def test_41_points_to_the_organisation_plan(self) -> None:
         """More than 40 seats raises SeatCountOutOfRange that mentions Organisation."""
@@ -633,7 +644,8 @@ class TestDueReminders:
             dt.date(2027, 1, 10): ["cancellation_deadline"],
         }
         [reminder] = due_reminders([sub], on=dt.date(2027, 1, 1))
-        assert (reminder.renews_at, reminder.deadline) == (at(2027, 1, 15), at(2027, 1, 10))
+        assert (reminder.renews_at, reminder.deadline) == (at(2027, 1, 15), eod(2027, 1, 10))
+        assert reminder.last_day_to_cancel == dt.date(2027, 1, 10)
         assert (reminder.due_on, reminder.subscription_id) == (dt.date(2027, 1, 1), "sub-t")
 
     def test_focus_po_two_months_before(self) -> None:
@@ -654,13 +666,13 @@ class TestDueReminders:
         assert nl.body == (
             "Je abonnement Focus PO 1-2 wordt op 15 januari 2027 automatisch verlengd. Doe je "
             "niets, dan loopt het door en verlies je geen data. Wil je opzeggen of wijzigen, "
-            "laat het ons dan uiterlijk 15 december 2026 om 09:00 weten."
+            "laat het ons dan uiterlijk 15 december 2026 weten."
         )
         assert en.subject == "Your Focus PO 1-2 subscription renews on 15 January 2027"
         assert en.body == (
             "Your Focus PO 1-2 subscription renews automatically on 15 January 2027. If you "
             "do nothing, it continues and no data is lost. To cancel or change it, let us "
-            "know by 15 December 2026 at 09:00."
+            "know by 15 December 2026."
         )
 
     def test_deadline_texts(self) -> None:
@@ -669,13 +681,13 @@ class TestDueReminders:
         nl, en = r.message("nl_NL"), r.message("en_GB")
         assert nl.subject == "Laatste dag om je abonnement Teams op te zeggen"
         assert nl.body == (
-            "Vandaag is de laatste dag om je abonnement Teams op te zeggen: tot 10 januari 2027 "
-            "om 09:00. Daarna wordt het verlengd op 15 januari 2027."
+            "Vandaag, 10 januari 2027, is de laatste dag om je abonnement Teams op te zeggen: "
+            "dat kan tot het einde van de dag. Daarna wordt het verlengd op 15 januari 2027."
         )
         assert en.subject == "Last day to cancel your Teams subscription"
         assert en.body == (
-            "Today is the last day to cancel your Teams subscription: until 10 January 2027 "
-            "at 09:00. After that it renews on 15 January 2027."
+            "Today, 10 January 2027, is the last day to cancel your Teams subscription: "
+            "cancelling works until the end of the day. After that it renews on 15 January 2027."
         )
 
     def test_a_datetime_is_refused(self) -> None:

@@ -10,7 +10,7 @@ import pendulum
 from moneyed import Money
 
 from .._checks import Kind, accepts, argument, items
-from ..clock import local
+from ..clock import instant, local
 from ..errors import InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts, month_range
 from ..plans import PupilPlan, SeatPlan
@@ -160,6 +160,7 @@ def advance_count(
     """
     begin = local(renewal, tz)
     end = plan.terms.advance_count_period.after(begin, tz=tz)
+    first, after = instant(begin), instant(end)
     grades = plan.grades
     latest: dict[str, tuple[int, int]] = {}
     school = school_id
@@ -174,7 +175,11 @@ def advance_count(
                 f"advance_count counts one school; got events of {school!r} and "
                 f"{event.school_id!r}: pass school_id= to choose one"
             )
-        if not event.billable or event.grade not in grades or not begin <= event.processed_at < end:
+        if not event.billable or event.grade not in grades:
+            continue
+        # Instants, not wall clocks: 45 minutes before a renewal at 02:30+01:00 is
+        # 02:45+02:00, which a same-zone comparison would put after it.
+        if not first <= instant(event.processed_at) < after:
             continue
         # As in metering: the latest second wins, within one second the higher grade,
         # whatever the order of the events.
@@ -205,7 +210,8 @@ def usage_months(
     moment = count_moment or CountMoment()
     first = Month.of(local(start, tz).subtract(months=2), tz)
     last = Month.of(local(end, tz).add(months=1), tz)
-    return tuple(m for m in month_range(first, last) if start < moment.at(m, tz) <= end)
+    begin, until = instant(start), instant(end)
+    return tuple(m for m in month_range(first, last) if begin < instant(moment.at(m, tz)) <= until)
 
 
 @accepts(
@@ -452,13 +458,20 @@ def seat_invoice(subscription: Subscription, *, issued_on: _dt.date | None = Non
 def seat_change_invoice(subscription: Subscription, event: SeatsChanged) -> Invoice | None:
     """The invoice for seats added mid-term, by the plan's ``seat_proration`` term.
 
-    ``"prorate"``: the added seats × the price per seat per year × the remaining days of
+    Seats are paid once per term (the high-water mark, see
+    :attr:`~subscriptionkit.subscriptions.Subscription.seat_high_water`): only the seats
+    above the highest count already paid for in the term are charged
+    (:attr:`~subscriptionkit.subscriptions.SeatsChanged.seats_to_charge`). 10 seats, down
+    to 5, back to 10 charges nothing; up to 12 charges 2.
+
+    ``"prorate"``: those seats × the price per seat per year × the remaining days of
     the period ÷ its days, rounded once; the day of the change counts as remaining.
     ``"at_renewal"``: nothing now; the next period's invoice has the new seat count.
-    Removed seats are not refunded (the paid period stays paid): ``None``.
+    Removed seats are not refunded (the paid period stays paid): ``None``. Nothing to
+    charge is ``None`` too, never a zero invoice.
     """
     plan = _seat_plan(subscription)
-    added = event.seats_after - event.seats_before
+    added = event.seats_to_charge
     if added <= 0 or plan.terms.seat_proration == "at_renewal":
         return None
     start, end = _period(subscription)
@@ -466,7 +479,7 @@ def seat_change_invoice(subscription: Subscription, event: SeatsChanged) -> Invo
     at = local(event.at, subscription.timezone)
     # Compare instants: a period from 09:00 runs until 09:00 on the renewal day, which
     # is past its last full day; a change in those hours is charged as on the last day.
-    if not local(start, "UTC") <= local(at, "UTC") < local(end, "UTC"):
+    if not instant(start) <= instant(at) < instant(end):
         raise InvalidInput(
             f"the seat change on {at.date()} is outside the current period {first} – {last}; "
             "expected a change within it"

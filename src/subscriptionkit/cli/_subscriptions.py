@@ -91,12 +91,13 @@ def _show(sub: subscriptions.Subscription, t: Translator, out: TextIO) -> None:
     if sub.periods:
         rows.append((t.gettext("Year started"), when(sub.started_at)))
     rows.append((t.gettext("Paid through"), when(sub.paid_through)))
-    deadline = subscriptions.cancellation_deadline(sub)
-    if deadline is not None and sub.paid_through is not None:
+    last_day = subscriptions.last_day_to_cancel(sub)
+    if last_day is not None and sub.paid_through is not None:
         rows.append((t.gettext("Renews"), when(sub.paid_through)))
-        rows.append((t.gettext("Cancel by"), when(deadline)))
-        reminder = sub.plan.terms.reminder_date(sub.paid_through, tz=sub.timezone)
-        rows.append((t.gettext("Renewal reminder"), when(reminder)))
+        # Whole days: the last day to cancel counts until its end.
+        rows.append((t.gettext("Cancel by"), t.date(last_day)))
+        reminder = sub.plan.terms.reminder_day(sub.paid_through, tz=sub.timezone)
+        rows.append((t.gettext("Renewal reminder"), t.date(reminder)))
     if sub.pending_plan is not None:
         rows.append((t.gettext("Downgrade at renewal"), sub.pending_plan.id))
     width = max(len(label) for label, _ in rows)

@@ -12,6 +12,7 @@ import attrs
 
 from .._checks import MAX_ID_LENGTH
 from .._checks import identifier as _identifier
+from ..clock import instant
 from ..errors import InvalidEvent, InvalidEventBatch, InvalidIdentifier
 
 #: Grades ("groepen") of Dutch primary school.
@@ -173,7 +174,9 @@ class ActivityEvent:
     pupil_id: str = attrs.field(converter=_pupil_id)
     grade: int = attrs.field(converter=_strict_grade)
     category: str = attrs.field(converter=check_category)
-    processed_at: _dt.datetime = attrs.field(converter=check_time)
+    # Compared (and hashed) as an instant: 02:30+02:00 and 02:30+01:00 on the night the
+    # clocks go back are an hour apart, though Python's == on one zone calls them equal.
+    processed_at: _dt.datetime = attrs.field(converter=check_time, eq=instant)
 
     @classmethod
     def from_row(

@@ -10,7 +10,7 @@ import attrs
 
 from .._checks import Kind, accepts, argument, items
 from .._translate import require
-from ..clock import DEFAULT_TIMEZONE, ensure_aware, timezone
+from ..clock import DEFAULT_TIMEZONE, day_start, ensure_aware, instant, timezone
 from ..errors import InvalidEvent, InvalidInput
 from ..money import Money, line_amount
 from ..plans import PupilPlan
@@ -73,7 +73,14 @@ def billable_pupils(
     moment = ensure_aware(at, "at")
     zone = timezone(tz)
     end = epoch_seconds(moment)
-    start = epoch_seconds(moment.in_timezone(zone).subtract(months=window_months))
+    seen = moment.in_timezone(zone)
+    earlier = seen.subtract(months=window_months)
+    if instant(day_start(seen.date(), tz=zone)) == instant(moment):
+        # A count moment is the first instant of a day: the window starts at the first
+        # instant of the same day months earlier (as CountMoment.window), even where DST
+        # skips or repeats that day's midnight.
+        earlier = day_start(earlier.date(), tz=zone)
+    start = epoch_seconds(earlier)
     allowed = None if grades is None else frozenset(items(grades, "grades", "grades 1-8"))
     found: set[str] = set()
     schools: set[str] = set()

@@ -13,7 +13,7 @@ import attrs
 import pendulum
 
 from .._checks import accepts, argument, items, whole_number
-from ..clock import DEFAULT_TIMEZONE, ensure_aware, timezone
+from ..clock import DEFAULT_TIMEZONE, day_start, ensure_aware, timezone
 from ..errors import InvalidInput
 
 #: Months looked back from a count moment: "de afgelopen 9 maanden" (seed 002).
@@ -93,8 +93,12 @@ class Month:
         return f"{self.year:04d}-{self.month:02d}"
 
     def first_day(self, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE) -> pendulum.DateTime:
-        """Local midnight starting the month in ``tz``."""
-        return pendulum.datetime(self.year, self.month, 1, tz=timezone(tz))
+        """The first instant of the month in ``tz``: local midnight of its first day.
+
+        Where DST skips or repeats that midnight, the first instant of the day (see
+        :func:`~subscriptionkit.clock.day_start`).
+        """
+        return day_start(_dt.date(self.year, self.month, 1), tz=tz)
 
 
 @accepts(first=(Month, "a Month"), last=(Month, "a Month"))
@@ -154,14 +158,20 @@ class CountMoment:
     def at(self, month: Month, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE) -> pendulum.DateTime:
         """Return the count moment of ``month`` as an aware datetime in ``tz``."""
         nxt = month + 1
-        return pendulum.datetime(nxt.year, nxt.month, self.day, tz=timezone(tz))
+        # The first instant of that day: where DST skips midnight (America/Asuncion on
+        # 1 October 2023) or repeats it (America/Havana on 1 November 2015), a wall-clock
+        # 00:00 would be an hour off.
+        return day_start(_dt.date(nxt.year, nxt.month, self.day), tz=tz)
 
     def window(
         self, month: Month, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE
     ) -> tuple[pendulum.DateTime, pendulum.DateTime]:
-        """Return ``(start, end)`` of the half-open window counted for ``month``."""
-        end = self.at(month, tz)
-        return end.subtract(months=self.window_months), end
+        """Return ``(start, end)`` of the half-open window counted for ``month``.
+
+        The start is the count moment ``window_months`` months earlier: the first instant
+        of the same day of that month.
+        """
+        return self.at(month + -self.window_months, tz), self.at(month, tz)
 
 
 @attrs.frozen

@@ -10,7 +10,7 @@ from typing import Any, Final, Literal
 import attrs
 import pendulum
 
-from ..clock import DEFAULT_TIMEZONE, local
+from ..clock import DEFAULT_TIMEZONE, day_end, day_start, instant, local
 from ..errors import InvalidPlan
 
 _SPAN_RE: Final = re.compile(
@@ -32,6 +32,7 @@ class Span:
     Months are added with month-end clamping; days are calendar days, so a span keeps
     the wall-clock time across DST changes. Written as ISO 8601 (``P1M``, ``P5D``, ``P2W``).
 
+    >>> import datetime as dt
     >>> Span.parse("P2M")
     Span(months=2, days=0)
     >>> str(Span(days=14))
@@ -78,12 +79,18 @@ class Span:
         """Return ``at`` minus this span, on the wall clock of ``tz``."""
         return local(at, tz).subtract(months=self.months, days=self.days)
 
+    def days_before(self, day: _dt.date) -> _dt.date:
+        """Return the calendar day this span before ``day`` (months first, clamped).
 
-def _utc(value: _dt.datetime) -> pendulum.DateTime:
-    # Python compares two datetimes that share a tzinfo by their wall clocks and ignores
-    # ``fold``: in the hour a DST change repeats, 01:59 EDT would sort after 01:00 EST.
-    # Comparing in UTC compares the instants.
-    return local(value, "UTC")
+        >>> Span(days=5).days_before(dt.date(2027, 1, 10))
+        datetime.date(2027, 1, 5)
+        >>> Span(months=1).days_before(dt.date(2026, 3, 31))
+        datetime.date(2026, 2, 28)
+        """
+        moved = pendulum.date(day.year, day.month, day.day).subtract(
+            months=self.months, days=self.days
+        )
+        return _dt.date(moved.year, moved.month, moved.day)
 
 
 def _span(value: Span | str) -> Span:
@@ -111,8 +118,13 @@ class Terms:
     The calculators answer the calendar questions of one subscription. All take and
     return aware datetimes, computed on the wall clock of ``tz``.
 
-    Deadlines are **inclusive instants**: a cancellation made at or before
-    :meth:`cancel_deadline` is on time, one made a microsecond later is late.
+    Deadlines are **whole local days**: a notice in days, weeks or months names a
+    calendar day (:meth:`last_day_to_cancel`: the day that far before the local day of
+    the renewal), and the whole of that day counts, until its end in the customer's
+    time zone, whatever the time of day the subscription started. :meth:`cancel_deadline`
+    is that end as an inclusive instant (the last microsecond of the day): a cancellation
+    made at or before it is on time, one made a microsecond later is late. Reminders
+    are days too (:meth:`reminder_day`), never later than the last day to cancel.
 
     >>> import datetime as dt
     >>> teams = Terms(cancellation_notice=Span(days=5), reminder_lead=Span(days=14))
@@ -120,10 +132,14 @@ class Terms:
     >>> renewal = teams.renewal_date(start)
     >>> renewal.isoformat()
     '2025-01-31T10:00:00+01:00'
+    >>> teams.last_day_to_cancel(renewal)
+    datetime.date(2025, 1, 26)
     >>> teams.cancel_deadline(renewal).isoformat()
-    '2025-01-26T10:00:00+01:00'
+    '2025-01-26T23:59:59.999999+01:00'
+    >>> teams.reminder_day(renewal)
+    datetime.date(2025, 1, 17)
     >>> teams.reminder_date(renewal).isoformat()
-    '2025-01-17T10:00:00+01:00'
+    '2025-01-17T00:00:00+01:00'
     """
 
     term: Span = attrs.field(default=Span(months=12), converter=_span)
@@ -173,7 +189,7 @@ class Terms:
             # Jump close with whole months, then step; never drifts since each end is from start.
             months = (at_local.year - begin_local.year) * 12 + at_local.month - begin_local.month
             n = max(0, months // self.term.months - 1)
-        while _utc(self.renewal_date(begin_local, n + 1, tz=tz)) <= _utc(at_local):
+        while instant(self.renewal_date(begin_local, n + 1, tz=tz)) <= instant(at_local):
             n += 1
         return self.renewal_date(begin_local, n, tz=tz), self.renewal_date(
             begin_local, n + 1, tz=tz
@@ -185,24 +201,51 @@ class Terms:
         """Return the next renewal (payment) moment strictly after ``at``."""
         return self.current_period(start, at, tz=tz)[1]
 
+    def last_day_to_cancel(
+        self, renewal: _dt.datetime, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE
+    ) -> _dt.date:
+        """Return the last calendar day (in ``tz``) to cancel before ``renewal``.
+
+        The day :attr:`cancellation_notice` before the local day of ``renewal`` (Teams:
+        "until 5 days before the payment": a payment on 10 January gives 5 January). The
+        whole of that day counts; see :meth:`cancel_deadline`.
+        """
+        return self.cancellation_notice.days_before(local(renewal, tz).date())
+
     def cancel_deadline(
         self, renewal: _dt.datetime, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE
     ) -> pendulum.DateTime:
-        """Return the last moment (inclusive) to cancel before ``renewal``."""
-        return self.cancellation_notice.before(renewal, tz=tz)
+        """Return the last instant (inclusive) to cancel before ``renewal``.
+
+        The end of :meth:`last_day_to_cancel` in ``tz``: its last microsecond, so that
+        ``instant(at) <= instant(deadline)`` is "on or before the last day".
+        """
+        return day_end(self.last_day_to_cancel(renewal, tz=tz), tz=tz)
+
+    def reminder_day(
+        self, renewal: _dt.datetime, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE
+    ) -> _dt.date:
+        """Return the calendar day (in ``tz``) the renewal reminder is due for ``renewal``.
+
+        :attr:`reminder_lead` before the local day of ``renewal`` (Teams: 2 weeks; Focus
+        PO: 2 months), but never after :meth:`last_day_to_cancel`: a reminder must come
+        on a day when cancelling still works.
+        """
+        day = self.reminder_lead.days_before(local(renewal, tz).date())
+        return min(day, self.last_day_to_cancel(renewal, tz=tz))
 
     def reminder_date(
         self, renewal: _dt.datetime, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE
     ) -> pendulum.DateTime:
-        """Return the moment the renewal reminder is due for ``renewal``."""
-        return self.reminder_lead.before(renewal, tz=tz)
+        """Return the moment the renewal reminder falls due: the start of :meth:`reminder_day`."""
+        return day_start(self.reminder_day(renewal, tz=tz), tz=tz)
 
     def can_cancel(
         self, start: _dt.datetime, at: _dt.datetime, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE
     ) -> bool:
         """Whether a cancellation at ``at`` still stops the next renewal."""
         renewal = self.next_renewal(start, at, tz=tz)
-        return _utc(local(at, tz)) <= _utc(self.cancel_deadline(renewal, tz=tz))
+        return instant(local(at, tz)) <= instant(self.cancel_deadline(renewal, tz=tz))
 
     # -- data ----------------------------------------------------------------------
 

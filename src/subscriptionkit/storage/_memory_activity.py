@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ..clock import DEFAULT_TIMEZONE, ensure_aware
+from ..clock import DEFAULT_TIMEZONE, instant
 from ..errors import DatabaseBusy, InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts, monthly_counts
 from ..plans import PupilPlan
@@ -102,17 +102,17 @@ class _Activity:
         until: _dt.datetime | None = None,
     ) -> Sequence[ActivityEvent]:
         self._uow._require_open()
-        since = None if since is None else ensure_aware(since, "since")
-        until = None if until is None else ensure_aware(until, "until")
+        since = None if since is None else instant(since, "since")
+        until = None if until is None else instant(until, "until")
         with self._store._lock:
             found = [
                 e
                 for e in self._visible()
                 if (school_id is None or e.school_id == school_id)
-                and (since is None or e.processed_at >= since)
-                and (until is None or e.processed_at < until)
+                and (since is None or instant(e.processed_at) >= since)
+                and (until is None or instant(e.processed_at) < until)
             ]
-        return sorted(found, key=lambda e: (e.processed_at, e.event_id))
+        return sorted(found, key=lambda e: (instant(e.processed_at), e.event_id))
 
     def monthly_counts(
         self,

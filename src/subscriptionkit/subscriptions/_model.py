@@ -67,6 +67,10 @@ class Subscription:
         pending_plan: a smaller plan scheduled to take over at the next renewal.
         activated_at: when the first paid period began (access is continuous from here).
         ended_at: when access ended (expired subscriptions).
+        seats_paid: the highest seat count already paid for in the current term (the
+            high-water mark), when it is above :attr:`seats`; ``None`` means "the seats
+            held". A decrease never lowers it; a renewal resets it. See
+            :attr:`seat_high_water`.
         version: the stored version, for optimistic concurrency; the storage layer sets it.
     """
 
@@ -93,6 +97,20 @@ class Subscription:
     ended_at: pendulum.DateTime | None = attrs.field(default=None, converter=_aware_or_none)
     timezone: str = attrs.field(default=DEFAULT_TIMEZONE, converter=_tz_name)
     version: int = attrs.field(default=0, validator=is_whole_number)
+    seats_paid: int | None = None
+
+    @property
+    def seat_high_water(self) -> int | None:
+        """The highest seat count already paid for in the current term (seat plans).
+
+        Seats up to this mark are paid for the whole term: adding seats charges only the
+        seats above it, and lowering seats refunds nothing and keeps the mark. It resets
+        to the seats held at each renewal, whose invoice charges those seats. ``None`` for
+        per-pupil plans.
+        """
+        if self.seats is None:
+            return None
+        return max(self.seats, self.seats_paid or 0)
 
     @property
     def plan_id(self) -> str:
@@ -139,6 +157,7 @@ class Subscription:
             "ended_at": iso(self.ended_at),
             "timezone": self.timezone,
             "version": self.version,
+            "seats_paid": self.seats_paid,
         }
 
     @classmethod
@@ -181,6 +200,7 @@ class Subscription:
             ended_at=dt(data.get("ended_at")),
             timezone=data.get("timezone", DEFAULT_TIMEZONE),
             version=int(data.get("version", 0)),
+            seats_paid=data.get("seats_paid"),
         )
 
 
@@ -281,12 +301,34 @@ class Upgraded:
 
 @attrs.frozen
 class SeatsChanged:
-    """The number of seats of a seat plan changed."""
+    """The number of seats of a seat plan changed.
+
+    Attributes:
+        seats_before: the seats held before the change.
+        seats_after: the seats held after it.
+        high_water_before: the seats already paid for in the term before the change
+            (:attr:`Subscription.seat_high_water`); ``None`` means ``seats_before``.
+        high_water_after: the mark after the change, never below ``high_water_before``;
+            ``None`` means the larger of ``seats_before`` and ``seats_after``.
+    """
 
     subscription_id: str
     at: pendulum.DateTime
     seats_before: int
     seats_after: int
+    high_water_before: int | None = None
+    high_water_after: int | None = None
+
+    @property
+    def seats_to_charge(self) -> int:
+        """The seats this change adds above the term's high-water mark (0 or more)."""
+        before = self.seats_before if self.high_water_before is None else self.high_water_before
+        after = (
+            max(self.seats_before, self.seats_after)
+            if self.high_water_after is None
+            else self.high_water_after
+        )
+        return max(0, after - before)
 
 
 @attrs.frozen

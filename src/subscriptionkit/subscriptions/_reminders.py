@@ -11,11 +11,11 @@ import pendulum
 
 from .._checks import accepts, argument, items
 from .._i18n import Translator
-from ..clock import timezone
+from ..clock import day_start
 from ..errors import InvalidInput
 from ..money import DEFAULT_LOCALE
 from ._model import Status, Subscription
-from ._rules import cancellation_deadline, catch_up
+from ._rules import cancellation_deadline, catch_up, last_day_to_cancel
 
 ReminderKind = Literal["renewal", "cancellation_deadline"]
 
@@ -36,8 +36,9 @@ class Reminder:
         kind: ``"renewal"`` (sent ``reminder_lead`` before renewal: Teams 2 weeks, Focus PO
             2 months) or ``"cancellation_deadline"`` (sent on the last day to cancel).
         due_on: the calendar day it is due, in the customer's time zone.
-        renews_at: the renewal (next payment) moment.
-        deadline: the last moment to cancel (inclusive).
+        renews_at: the renewal (payment) moment it is about.
+        deadline: the last instant to cancel (inclusive): the end of the last day to
+            cancel, in the customer's time zone. The whole of that day counts.
     """
 
     kind: ReminderKind
@@ -47,6 +48,11 @@ class Reminder:
     due_on: _dt.date
     renews_at: pendulum.DateTime
     deadline: pendulum.DateTime
+
+    @property
+    def last_day_to_cancel(self) -> _dt.date:
+        """The last calendar day to cancel, in the customer's time zone."""
+        return self.deadline.date()
 
     def message(self, locale: str = DEFAULT_LOCALE) -> Message:
         """Render the reminder for ``locale`` (Dutch and English ship with the library).
@@ -62,15 +68,14 @@ class Reminder:
         >>> print(r.message("en_GB").body)
         Your Focus PO 1-2 subscription renews automatically on 15 January 2027. If you do
         nothing, it continues and no data is lost. To cancel or change it, let us know by
-        15 December 2026 at 10:00.
+        15 December 2026.
         """
         t = Translator(locale)
         values = {
             "plan": self.plan_name,
             "renewal": t.date(self.renews_at.date()),
-            "deadline": t.gettext("{date} at {time}").format(
-                date=t.date(self.deadline.date()), time=t.time(self.deadline)
-            ),
+            # A whole day: the last day to cancel, which counts until its end.
+            "deadline": t.date(self.last_day_to_cancel),
         }
         if self.kind == "renewal":
             subject = t.gettext("Your {plan} subscription renews on {renewal}")
@@ -82,8 +87,8 @@ class Reminder:
         else:
             subject = t.gettext("Last day to cancel your {plan} subscription")
             body = t.gettext(
-                "Today is the last day to cancel your {plan} subscription: until {deadline}. "
-                "After that it renews on {renewal}."
+                "Today, {deadline}, is the last day to cancel your {plan} subscription: "
+                "cancelling works until the end of the day. After that it renews on {renewal}."
             )
         return Message(subject.format(**values), body.format(**values))
 
@@ -96,6 +101,13 @@ def due_reminders(subscriptions: Iterable[Subscription], *, on: _dt.date) -> lis
     yields the right reminders. Only active, automatically renewing subscriptions get
     reminders; a cancelled one has nothing left to decide.
 
+    Reminders are whole days: the renewal reminder on
+    :meth:`~subscriptionkit.plans.Terms.reminder_day` (never after the last day to
+    cancel), the last-day reminder on the last day to cancel, a day on which cancelling
+    still works until its end. Every upcoming renewal is considered, not only the next
+    one, so a plan whose reminder lead is as long as its term or longer (a monthly plan
+    reminded two months ahead) misses none.
+
     Raises:
         InvalidInput: ``on`` is a datetime rather than a date.
     """
@@ -106,22 +118,24 @@ def due_reminders(subscriptions: Iterable[Subscription], *, on: _dt.date) -> lis
     out: list[Reminder] = []
     for original in items(subscriptions, "subscriptions", "an iterable of Subscription"):
         argument(original, Subscription, "each subscription", "a Subscription")
-        day_start = pendulum.datetime(on.year, on.month, on.day, tz=timezone(original.timezone))
-        sub = catch_up(original, at=day_start).subscription
+        sub = catch_up(original, at=day_start(on, tz=original.timezone)).subscription
         out.extend(r for r in pending_reminders(sub) if r.due_on == on)
     return out
 
 
 @accepts(subscription=(Subscription, "a Subscription"))
 def pending_reminders(subscription: Subscription) -> tuple[Reminder, ...]:
-    """Return the reminders the subscription's current period holds, each on its own day.
+    """Return the reminders that fall due before the current period ends, each on its day.
 
-    These are the reminders :func:`due_reminders` sends for this period, as the
-    subscription stands (it is not caught up first): ``"renewal"`` on the reminder day
-    before :attr:`~Subscription.paid_through` and ``"cancellation_deadline"`` on the
-    day of the last moment to cancel, both in the customer's time zone. Only an active,
-    automatically renewing subscription has any. Stores keep them as rows so a daily job
-    can ask for the reminders due without reading every subscription.
+    These are the reminders :func:`due_reminders` sends while the subscription stands as
+    it is (it is not caught up first): for the next renewal (:attr:`~Subscription.paid_through`)
+    ``"renewal"`` on :meth:`~subscriptionkit.plans.Terms.reminder_day` and
+    ``"cancellation_deadline"`` on the last day to cancel, both whole days in the
+    customer's time zone. When the reminder lead (or the notice) is as long as the term or
+    longer, the reminders of later renewals can fall due within the current period too;
+    they are included, so none is missed. Only an active, automatically renewing
+    subscription has any. Stores keep them as rows so a daily job can ask for the
+    reminders due without reading every subscription.
 
     >>> import datetime as dt
     >>> from subscriptionkit import plans, subscriptions
@@ -132,18 +146,30 @@ def pending_reminders(subscription: Subscription) -> tuple[Reminder, ...]:
     [('renewal', '2026-11-15'), ('cancellation_deadline', '2026-12-15')]
     """
     sub = subscription
-    if sub.status is not Status.ACTIVE or not sub.plan.terms.auto_renew:
+    first_end = sub.paid_through
+    if first_end is None:
         return ()
-    renews = sub.paid_through
-    deadline = cancellation_deadline(sub)
-    assert renews is not None
-    assert deadline is not None
-    reminder_on = sub.plan.terms.reminder_date(renews, tz=sub.timezone).date()
-    days: tuple[tuple[ReminderKind, _dt.date], ...] = (
-        ("renewal", reminder_on),
-        ("cancellation_deadline", deadline.date()),
-    )
-    return tuple(
-        Reminder(kind, sub.id, sub.customer_id, sub.plan.name, day, renews, deadline)
-        for kind, day in days
-    )
+    period_end = first_end.in_timezone(sub.timezone).date()
+    out: list[Reminder] = []
+    # Reminder days only grow from one renewal to the next: walk the renewals ahead
+    # until their reminders fall after the current period.
+    while sub.status is Status.ACTIVE and sub.plan.terms.auto_renew:
+        renews = sub.paid_through
+        last_day = last_day_to_cancel(sub)
+        deadline = cancellation_deadline(sub)
+        assert renews is not None
+        assert last_day is not None
+        assert deadline is not None
+        reminder_on = sub.plan.terms.reminder_day(renews, tz=sub.timezone)
+        if out and min(reminder_on, last_day) > period_end:
+            break
+        days: tuple[tuple[ReminderKind, _dt.date], ...] = (
+            ("renewal", reminder_on),
+            ("cancellation_deadline", last_day),
+        )
+        out.extend(
+            Reminder(kind, sub.id, sub.customer_id, sub.plan.name, day, renews, deadline)
+            for kind, day in days
+        )
+        sub = catch_up(sub, at=renews).subscription
+    return tuple(out)

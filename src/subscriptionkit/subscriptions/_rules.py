@@ -11,7 +11,7 @@ import attrs
 import pendulum
 
 from .._checks import Kind, accepts, identifier, items, optional_identifier
-from ..clock import DEFAULT_TIMEZONE, ensure_aware, local
+from ..clock import DEFAULT_TIMEZONE, day_end, ensure_aware, instant, local
 from ..errors import (
     CancellationTooLate,
     InvalidInput,
@@ -52,13 +52,6 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
-def _utc(value: _dt.datetime) -> pendulum.DateTime:
-    # Python compares two datetimes that share a tzinfo by their wall clocks and ignores
-    # ``fold``: in the hour a DST change repeats, 01:59 EDT would sort after 01:00 EST.
-    # Every comparison of moments goes through UTC, which compares the instants.
-    return ensure_aware(value).in_timezone("UTC")
-
-
 def _check_seats(plan: Plan, seats: int | None) -> int | None:
     if isinstance(plan, SeatPlan):
         return plan.check_seats(seats)
@@ -70,7 +63,7 @@ def _check_seats(plan: Plan, seats: int | None) -> int | None:
 
 
 def _check_not_before(at: pendulum.DateTime, earliest: pendulum.DateTime, what: str) -> None:
-    if _utc(at) < _utc(earliest):
+    if instant(at) < instant(earliest):
         raise InvalidInput(
             f"{what} must not be before {earliest.isoformat()}, got {at.isoformat()}"
         )
@@ -112,7 +105,7 @@ def start_trial(
     at = ensure_aware(at, "at")
     span = length if isinstance(length, Span) else Span.parse(length)
     ends = span.after(at, tz=tz)
-    if _utc(ends) <= _utc(at) or _utc(ends) > _utc(MAX_TRIAL.after(at, tz=tz)):
+    if instant(ends) <= instant(at) or instant(ends) > instant(MAX_TRIAL.after(at, tz=tz)):
         raise InvalidInput(
             f"a trial lasts more than zero and at most {MAX_TRIAL} (six months), got {span}"
         )
@@ -199,7 +192,7 @@ def activate(
         started_at=at,
         periods=1,
         seats=_check_seats(plan, seats),
-        trial_ends_at=min(sub.trial_ends_at, at, key=_utc) if sub.trial_ends_at else None,
+        trial_ends_at=min(sub.trial_ends_at, at, key=instant) if sub.trial_ends_at else None,
         activated_at=at,
         ended_at=None,
     )
@@ -221,7 +214,7 @@ def catch_up(subscription: Subscription, *, at: _dt.datetime) -> Transition:
     events: list[Event] = []
     while True:
         paid = sub.paid_through
-        if paid is None or _utc(at) < _utc(paid) or sub.status is Status.EXPIRED:
+        if paid is None or instant(at) < instant(paid) or sub.status is Status.EXPIRED:
             break
         if sub.status is Status.TRIAL:
             sub = attrs.evolve(sub, status=Status.EXPIRED, ended_at=paid)
@@ -244,7 +237,8 @@ def catch_up(subscription: Subscription, *, at: _dt.datetime) -> Transition:
             assert new_paid is not None
             events.append(Renewed(sub.id, sub.plan.id, paid, new_paid))
         else:
-            sub = attrs.evolve(sub, periods=sub.periods + 1)
+            # A new term: the renewal invoice charges the seats held now, the new mark.
+            sub = attrs.evolve(sub, periods=sub.periods + 1, seats_paid=None)
             new_paid = sub.paid_through
             assert new_paid is not None
             events.append(Renewed(sub.id, sub.plan.id, paid, new_paid))
@@ -253,11 +247,34 @@ def catch_up(subscription: Subscription, *, at: _dt.datetime) -> Transition:
 
 @accepts(subscription=_SUB)
 def cancellation_deadline(subscription: Subscription) -> pendulum.DateTime | None:
-    """Return the last moment (inclusive) to cancel before the next renewal, if any."""
-    paid = subscription.paid_through
-    if subscription.status is not Status.ACTIVE or paid is None:
+    """Return the last instant (inclusive) to cancel before the next renewal, if any.
+
+    Deadlines are whole local days: this is the end of :func:`last_day_to_cancel` in the
+    subscription's time zone. ``None`` when nothing renews: the subscription is not
+    active, or its plan does not renew automatically (it ends by itself).
+    """
+    day = last_day_to_cancel(subscription)
+    if day is None:
         return None
-    return subscription.plan.terms.cancel_deadline(paid, tz=subscription.timezone)
+    return day_end(day, tz=subscription.timezone)
+
+
+@accepts(subscription=_SUB)
+def last_day_to_cancel(subscription: Subscription) -> _dt.date | None:
+    """Return the last calendar day to cancel before the next renewal, if any.
+
+    The plan's notice before the local day of the next payment (Teams: 5 days, so a
+    payment on 10 January 2027 gives 5 January 2027), in the subscription's time zone;
+    the whole of that day counts. ``None`` as for :func:`cancellation_deadline`.
+    """
+    paid = subscription.paid_through
+    if (
+        subscription.status is not Status.ACTIVE
+        or paid is None
+        or not subscription.plan.terms.auto_renew
+    ):
+        return None
+    return subscription.plan.terms.last_day_to_cancel(paid, tz=subscription.timezone)
 
 
 def _too_late(
@@ -282,7 +299,10 @@ def cancel(subscription: Subscription, *, at: _dt.datetime) -> Transition:
     """Cancel: a trial ends at once; a paid subscription ends at the end of the paid period.
 
     A paid subscription must be cancelled by its deadline (Teams: 5 days before the next
-    payment; Focus PO: the notice period before renewal). The deadline is inclusive.
+    payment; Focus PO: the notice period before renewal). Deadlines are whole local days:
+    the whole of the last day counts, until its end in the customer's time zone (see
+    :func:`last_day_to_cancel`). A plan that does not renew automatically can be
+    cancelled at any time in its term; it ends at the end of the paid period either way.
 
     Raises:
         CancellationTooLate: after the deadline; names the deadline and the next possible end.
@@ -299,9 +319,9 @@ def cancel(subscription: Subscription, *, at: _dt.datetime) -> Transition:
         )
     deadline = cancellation_deadline(sub)
     paid = sub.paid_through
-    assert deadline is not None
     assert paid is not None
-    if _utc(at_local) > _utc(deadline):
+    # A plan that does not renew has no deadline: cancelling only confirms its end.
+    if deadline is not None and instant(at_local) > instant(deadline):
         raise _too_late(sub, at_local, deadline)
     new = attrs.evolve(sub, status=Status.CANCELLED, pending_plan=None)
     return Transition(new, (*events, CancellationScheduled(sub.id, at_local, paid)))
@@ -328,9 +348,8 @@ def schedule_downgrade(subscription: Subscription, plan: Plan, *, at: _dt.dateti
         )
     deadline = cancellation_deadline(sub)
     paid = sub.paid_through
-    assert deadline is not None
     assert paid is not None
-    if _utc(at_local) > _utc(deadline):
+    if deadline is not None and instant(at_local) > instant(deadline):
         raise _too_late(sub, at_local, deadline)
     new = attrs.evolve(sub, pending_plan=plan)
     return Transition(
@@ -368,6 +387,12 @@ def upgrade(subscription: Subscription, plan: Plan, *, at: _dt.datetime) -> Tran
 def change_seats(subscription: Subscription, seats: int, *, at: _dt.datetime) -> Transition:
     """Change the seats of a seat plan (billing applies the plan's proration term).
 
+    The subscription keeps the term's high-water mark
+    (:attr:`~Subscription.seat_high_water`): a decrease never lowers it, an increase
+    raises it only when it goes above it. The :class:`SeatsChanged` event carries the mark
+    before and after, so :func:`~subscriptionkit.billing.seat_change_invoice` charges each
+    seat-day of a term at most once.
+
     Raises:
         SeatCountOutOfRange: outside the plan's 3–40.
         InvalidInput: the plan is not a seat plan.
@@ -380,36 +405,40 @@ def change_seats(subscription: Subscription, seats: int, *, at: _dt.datetime) ->
         raise InvalidInput(f"plan {sub.plan.id!r} is priced per pupil and has no seats to change")
     new_seats = sub.plan.check_seats(seats)
     before = sub.seats or 0
-    new = attrs.evolve(sub, seats=new_seats)
-    return Transition(new, (*events, SeatsChanged(sub.id, at_local, before, new_seats)))
+    mark_before = sub.seat_high_water or before
+    mark_after = max(mark_before, new_seats)
+    new = attrs.evolve(sub, seats=new_seats, seats_paid=mark_after)
+    event = SeatsChanged(sub.id, at_local, before, new_seats, mark_before, mark_after)
+    return Transition(new, (*events, event))
 
 
 @accepts(subscription=_SUB, course=(Course, "a Course"), at=_AT)
 def has_access(subscription: Subscription, course: Course, *, at: _dt.datetime) -> bool:
-    """Whether the subscription gives access to ``course`` at ``at``.
+    """Whether the subscription gives (or gave) access to ``course`` at ``at``.
 
     Free courses are always open; programmes are never included; paid courses are open
-    from the start until exactly :attr:`Subscription.paid_through` (exclusive), on trial
-    or paid, cancelled or not.
+    during the trial ``[trial_started_at, trial_ends_at)`` and from activation until
+    the end of the paid period ``[activated_at, paid_through)``, cancelled or not.
 
-    The subscription is first caught up to ``at`` (see :func:`catch_up`), so a stored
-    value that was not updated at its renewal keeps its access, as the renewal would.
+    This answers for any moment of the subscription's life, as a support desk asks
+    ("did this school have access on 3 March?"): an expired subscription still says
+    ``True`` for a moment when it was active. A stored value that was not updated at its
+    renewal keeps its access, as the renewal would (it is caught up to ``at`` first).
     """
-    at = _utc(ensure_aware(at, "at"))
+    moment = instant(at, "at")
     if course.kind == "free":
         return True
-    sub = catch_up(subscription, at=at).subscription
-    if course.kind == "programme" or sub.status is Status.EXPIRED:
+    if course.kind == "programme":
         return False
-    trial = sub.trial_started_at, sub.trial_ends_at
-    if trial[0] is not None and trial[1] is not None and _utc(trial[0]) <= at < _utc(trial[1]):
+    sub = catch_up(subscription, at=at).subscription
+    began, ended = sub.trial_started_at, sub.trial_ends_at
+    if began is not None and ended is not None and instant(began) <= moment < instant(ended):
         return True
-    paid = sub.paid_through
-    return (
-        sub.activated_at is not None
-        and paid is not None
-        and _utc(sub.activated_at) <= at < _utc(paid)
-    )
+    if sub.activated_at is None or sub.periods == 0:
+        return False
+    # An expired subscription ended at ``ended_at``; otherwise access runs to paid_through.
+    end = sub.ended_at if sub.status is Status.EXPIRED else sub.paid_through
+    return end is not None and instant(sub.activated_at) <= moment < instant(end)
 
 
 def _describe(sub: Subscription) -> str:

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
-from ...clock import DEFAULT_TIMEZONE, ensure_aware
+from ...clock import DEFAULT_TIMEZONE, ensure_aware, instant
 from ...errors import DatabaseBusy, InvalidInput
 from ...metering import (
     BILLABLE_CATEGORIES,
@@ -325,10 +325,13 @@ def select_events(
         )
         for r in rows
     ]
+    low = None if since is None else instant(since, "since")
+    high = None if until is None else instant(until, "until")
     return [
         e
         for e in events
-        if (since is None or e.processed_at >= since) and (until is None or e.processed_at < until)
+        if (low is None or instant(e.processed_at) >= low)
+        and (high is None or instant(e.processed_at) < high)
     ]
 
 
