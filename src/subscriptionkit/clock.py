@@ -259,6 +259,7 @@ def day_start(day: _dt.date, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE) -> pend
     Raises:
         InvalidInput: ``day`` is not a date (a datetime is refused: it is not a day).
 
+    >>> import datetime as dt
     >>> day_start(dt.date(2022, 9, 11), tz="America/Santiago").isoformat()
     '2022-09-11T01:00:00-03:00'
     """
@@ -302,6 +303,7 @@ def day_end(day: _dt.date, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE) -> pendul
     :func:`day_start` of the next day, so a day that DST makes 23 or 25 hours long, or
     one whose midnight is skipped or repeated, still ends right.
 
+    >>> import datetime as dt
     >>> day_end(dt.date(2027, 1, 5), tz="Europe/Amsterdam").isoformat()
     '2027-01-05T23:59:59.999999+01:00'
     """

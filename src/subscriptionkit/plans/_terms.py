@@ -32,7 +32,6 @@ class Span:
     Months are added with month-end clamping; days are calendar days, so a span keeps
     the wall-clock time across DST changes. Written as ISO 8601 (``P1M``, ``P5D``, ``P2W``).
 
-    >>> import datetime as dt
     >>> Span.parse("P2M")
     Span(months=2, days=0)
     >>> str(Span(days=14))
@@ -82,6 +81,7 @@ class Span:
     def days_before(self, day: _dt.date) -> _dt.date:
         """Return the calendar day this span before ``day`` (months first, clamped).
 
+        >>> import datetime as dt
         >>> Span(days=5).days_before(dt.date(2027, 1, 10))
         datetime.date(2027, 1, 5)
         >>> Span(months=1).days_before(dt.date(2026, 3, 31))
