@@ -55,6 +55,11 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("certificates/_token.py", "issued_at <= key.retired_after"): "both UTC (to_utc)",
     ("certificates/_token.py", "issued_at > moment"): "both UTC (to_utc)",
     ("certificates/_token.py", "revocation.revoked_at <= moment"): "both UTC (to_utc)",
+    ("certificates/_status.py", "status.issued_at > moment"): "both UTC (to_utc)",
+    ("certificates/_status.py", "revocation.revoked_at <= moment"): "both UTC (to_utc)",
+    # Status list indexes (ints), not datetimes.
+    ("certificates/_status.py", "max(revoked, default=-1)"): "bit indexes",
+    ("certificates/_status.py", "max(self.revoked, default=-1)"): "bit indexes",
     # Epoch seconds (ints), not datetimes.
     ("metering/_meter.py", "t < ends[0]"): "epoch seconds",
     ("metering/_meter.py", "t >= ends[-1]"): "epoch seconds",
