@@ -60,6 +60,8 @@ REVIEWED: dict[tuple[str, str], str] = {
     # Status list indexes (ints), not datetimes.
     ("certificates/_status.py", "max(revoked, default=-1)"): "bit indexes",
     ("certificates/_status.py", "max(self.revoked, default=-1)"): "bit indexes",
+    # Alembic revision ids, not moments.
+    ("storage/sql/_versions.py", "since == _IDS[-1]"): "revision ids",
     # Epoch seconds (ints), not datetimes.
     ("metering/_meter.py", "t < ends[0]"): "epoch seconds",
     ("metering/_meter.py", "t >= ends[-1]"): "epoch seconds",
