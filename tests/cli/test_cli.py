@@ -193,8 +193,9 @@ class TestCommandLine:
         status, out, err = run("plans", "--locale", "xx_YY")
         assert (status, out) == (2, "")
         assert err == (
-            "subscriptionkit plans: error: argument --locale: locale must be a known locale "
-            "identifier such as 'nl_NL', 'en_GB' or 'en_US', got 'xx_YY'\n"
+            "subscriptionkit: error: argument --locale: locale must be a known locale "
+            "identifier such as 'nl_NL', 'en_GB' or 'en_US', got 'xx_YY' "
+            "(see 'subscriptionkit plans --help')\n"
         )
 
     def test_bad_timezone(self) -> None:
@@ -208,8 +209,8 @@ class TestCommandLine:
         status, _, err = run("quote", "teams", "--seats", "3", "--seat-price", "abc")
         assert status == 2
         assert err == (
-            "subscriptionkit quote: error: argument --seat-price: expected a decimal amount "
-            "such as 60.00, got 'abc'\n"
+            "subscriptionkit: error: argument --seat-price: expected a decimal amount "
+            "such as 60.00, got 'abc' (see 'subscriptionkit quote --help')\n"
         )
 
     @pytest.mark.parametrize(
@@ -305,5 +306,6 @@ class TestConsoleScript:
         usage = run_module("quote")
         assert usage.returncode == 2
         assert usage.stderr.splitlines()[-1] == (
-            "subscriptionkit quote: error: the following arguments are required: plan"
+            "subscriptionkit: error: the following arguments are required: plan "
+            "(see 'subscriptionkit quote --help')"
         )

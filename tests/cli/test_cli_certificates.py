@@ -118,14 +118,17 @@ class TestIssueAndVerify:
         status, out, err = _run(clock, "verify", tampered, "--keys", str(keys_file))
         assert status == 1
         assert out == ""
-        assert err.startswith("not genuine: ")
+        assert err.startswith("subscriptionkit: error: not genuine: ")
         assert err.count("\n") == 1
 
     def test_verify_missing_key_file(self, tmp_path: Path, clock: FixedClock) -> None:
-        """A missing key file is an error, exit 1."""
-        status, _, err = _run(clock, "verify", "v1.a.b", "--keys", str(tmp_path / "none.json"))
-        assert status == 1
-        assert err.startswith("error: ")
+        """A missing key file is a file error, exit 5, naming the file."""
+        path = tmp_path / "none.json"
+        status, _, err = _run(clock, "verify", "v1.a.b", "--keys", str(path))
+        assert status == 5
+        assert err == (
+            f"subscriptionkit: error: cannot use the file {str(path)!r}: No such file or directory\n"
+        )
 
     def test_issue_with_bad_keys(self, tmp_path: Path, clock: FixedClock) -> None:
         """issue with a file that is not a key ring exits 1 saying so."""

@@ -59,13 +59,17 @@ class TestCli:
         assert "5 rows read" in err.getvalue()
 
     def test_bad_input_is_one_line(self, tmp_path: Path) -> None:
-        """Unknown plans, seat plans, bad rows and missing files end with status 1."""
+        """Unknown and seat plans end with status 1, a missing file with 5 (one line each)."""
         path = self._csv(tmp_path)
-        for plan, file in (("nope", path), ("teams", path), ("focus-po-1-8", "/no/such")):
+        for plan, file, status in (
+            ("nope", path, 1),
+            ("teams", path, 1),
+            ("focus-po-1-8", "/no/such", 5),
+        ):
             args = self._parse(file, "--plan", plan, "--from", "2026-01", "--to", "2026-01")
             err = io.StringIO()
-            assert args.handler(args, io.StringIO(), err) == 1
-            assert err.getvalue().startswith("error: ")
+            assert args.handler(args, io.StringIO(), err) == status
+            assert err.getvalue().startswith("subscriptionkit: error: ")
             assert err.getvalue().count("\n") == 1
 
     def test_month_arguments_are_checked(self) -> None:

@@ -6,8 +6,11 @@
     subscriptionkit quote focus-po-combi --pupils 1=28,2=30,3=31 --locale nl_NL
     subscriptionkit quote teams --seats 12 --seat-price 60.00
 
-Every command takes ``--help``. Bad input ends with a one-line error on stderr and a
-non-zero exit status: 1 for a rule the input broke, 2 for a malformed command line.
+Every command takes ``--help``. Every failure ends with one line on stderr, starting
+``subscriptionkit: error:``, never a traceback, and a documented exit status: 1 for a rule
+the input broke, 2 for a malformed command line, 3 for a database that cannot be used,
+4 for a missing optional dependency, 5 for a file that cannot be read or written, 70 for an
+internal error (a bug), 130 when interrupted (see ``docs/cli.md``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import sys
 import typing
 
 from .. import clock as _clock
-from .. import errors
 from .._version import __version__
 from . import _certificates, _common, _db, _metering, _plans, _subscriptions
 from ._common import parse_pupils
@@ -38,10 +40,11 @@ __all__ = ["build_parser", "main", "parse_pupils"]
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line, like the library's own."""
+    """An ArgumentParser whose errors are one line with the command's one prefix."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        line = _common.one_line(f"{message} (see '{self.prog} --help')")
+        self.exit(_common.EXIT_USAGE, f"{_common.PREFIX}{line}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,11 +115,5 @@ def main(
     handler: _Handler = args.handler
     try:
         return handler(args, out, err)
-    except errors.SubscriptionKitError as exc:
-        err.write(f"subscriptionkit: error: {exc}\n")
-        return 1
-    except OSError as exc:
-        err.write(
-            f"subscriptionkit: error: {exc.strerror or exc}: {exc.filename or ''}\n".rstrip() + "\n"
-        )
-        return 1
+    except (Exception, KeyboardInterrupt) as exc:  # the command never ends in a traceback
+        return _common.report(err, exc)

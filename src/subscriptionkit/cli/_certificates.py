@@ -24,6 +24,7 @@ from ..certificates import (
     verify,
 )
 from ..errors import InvalidCertificate, SubscriptionKitError
+from ._common import fail, report
 
 __all__ = ["add_commands"]
 
@@ -108,8 +109,7 @@ def _replace(path: Path, text: str, *, private: bool = False) -> None:
 
 
 def _fail(err: TextIO, message: str) -> int:
-    print(f"error: {message}", file=err)
-    return 1
+    return fail(err, message)
 
 
 def _cmd_keygen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -119,7 +119,7 @@ def _cmd_keygen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except FileExistsError:
         return _fail(err, f"refusing to overwrite {args.out}; expected a path that does not exist")
     except OSError as exc:
-        return _fail(err, f"cannot write {args.out}: {exc.strerror}")
+        return report(err, exc)
     print(f"wrote key ring {args.out} (active key {ring.active_kid})", file=out)
     return 0
 
@@ -133,7 +133,7 @@ def _cmd_rotate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ring = _load_ring(args.keys).rotate(at=args.clock.now())
         _replace(args.keys, ring.to_json(), private=True)
     except (SubscriptionKitError, OSError) as exc:
-        return _fail(err, str(exc))
+        return report(err, exc)
     print(f"rotated {args.keys}: active key {ring.active_kid}", file=out)
     return 0
 
@@ -154,7 +154,7 @@ def _cmd_issue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         signed = token(certificate, ring)
         url = verification_url(args.base_url, signed) if args.base_url else None
     except (SubscriptionKitError, OSError) as exc:
-        return _fail(err, str(exc))
+        return report(err, exc)
     print(signed, file=out)
     if url is not None:
         print(url, file=out)
@@ -171,12 +171,11 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             signed = isinstance(document, dict) and "signature" in document
             revocations = RevocationList.from_json(text, keys=keys if signed else None)
     except (SubscriptionKitError, OSError, ValueError) as exc:
-        return _fail(err, str(exc))
+        return report(err, exc)
     try:
         verified = verify(args.token, keys, at=args.clock.now(), revocations=revocations)
     except InvalidCertificate as exc:
-        print(f"not genuine: {exc}", file=err)
-        return 1
+        return fail(err, f"not genuine: {exc}")
     print("genuine certificate", file=out)
     for field in ("certificate_id", "course_id", "course_title", "completed_on", "issuer"):
         print(f"{field}: {getattr(verified, field)}", file=out)
@@ -195,7 +194,7 @@ def _cmd_revoke(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         updated = current.revoke(args.certificate_id, reason=args.reason, at=args.clock.now())
         _replace(path, updated.to_json(sign_with=ring))
     except (SubscriptionKitError, OSError) as exc:
-        return _fail(err, str(exc))
+        return report(err, exc)
     if updated is current:
         revocation = current.get(args.certificate_id)
         assert revocation is not None
@@ -213,6 +212,6 @@ def _cmd_export_keys(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         public = _load_ring(args.keys).public_keyset()
         _replace(args.out, public.to_json())
     except (SubscriptionKitError, OSError) as exc:
-        return _fail(err, str(exc))
+        return report(err, exc)
     print(f"wrote public key set {args.out} ({len(public)} keys)", file=out)
     return 0

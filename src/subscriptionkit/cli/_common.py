@@ -1,17 +1,99 @@
-"""Argument types and helpers shared by the command modules (internal)."""
+"""Argument types and helpers shared by the command modules (internal).
+
+Errors: every command reports a failure through :func:`report` (or :func:`fail`), so
+each is one line on stderr with the one prefix :data:`PREFIX` and an exit status from
+the documented table (``docs/cli.md``):
+
+====  =================================================================================
+0     done
+1     the input broke a rule (a bad value, an unknown id, a refused lifecycle step...)
+2     the command line is malformed (unknown option, missing argument, bad value type)
+3     the database cannot be used now or at all: busy, foreign, damaged, wrong version
+4     an optional dependency is missing (the message names the extra to install)
+5     a file could not be read or written (missing, a directory, no permission)
+70    an internal error: a bug in subscriptionkit (please report it)
+130   interrupted (Ctrl-C)
+====  =================================================================================
+"""
 
 from __future__ import annotations
 
 import argparse
 from decimal import Decimal
+from typing import Final, TextIO
 
 import attrs
 
 from .. import plans
 from .._i18n import check_locale
 from ..clock import timezone
-from ..errors import InvalidInput
+from ..errors import (
+    AlreadyExists,
+    InvalidInput,
+    MissingDependency,
+    NotFound,
+    StorageError,
+    SubscriptionKitError,
+)
 from ..money import Money, money
+
+#: The one prefix of every error line the command prints.
+PREFIX: Final = "subscriptionkit: error: "
+
+EXIT_OK: Final = 0
+EXIT_INPUT: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_DATABASE: Final = 3
+EXIT_MISSING_DEPENDENCY: Final = 4
+EXIT_FILE: Final = 5
+EXIT_INTERNAL: Final = 70
+EXIT_INTERRUPTED: Final = 130
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: line breaks shown as ``\\n``, surrounding space dropped."""
+    return " ".join(text.strip().replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+
+
+def exit_status(exc: BaseException) -> int:
+    """The documented exit status for an exception that ends a command."""
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    if isinstance(exc, MissingDependency):
+        return EXIT_MISSING_DEPENDENCY
+    if isinstance(exc, StorageError) and not isinstance(exc, NotFound | AlreadyExists):
+        return EXIT_DATABASE
+    if isinstance(exc, SubscriptionKitError):
+        return EXIT_INPUT
+    if isinstance(exc, OSError):
+        return EXIT_FILE
+    return EXIT_INTERNAL
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, SubscriptionKitError):
+        return str(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+        name = exc.filename if exc.filename is not None else ""
+        return f"cannot use the file {str(name)!r}: {reason}" if name else reason
+    return (
+        f"internal error ({type(exc).__name__}: {exc}); this is a bug in subscriptionkit, "
+        "please report it with the command that caused it"
+    )
+
+
+def fail(err: TextIO, message: str, status: int = EXIT_INPUT) -> int:
+    """Print ``message`` as the command's one error line; return ``status``."""
+    err.write(f"{PREFIX}{one_line(message)}\n")
+    return status
+
+
+def report(err: TextIO, exc: BaseException) -> int:
+    """Print the one error line for ``exc``; return its documented exit status."""
+    return fail(err, _message(exc), exit_status(exc))
 
 
 def locale_name(value: str) -> str:
@@ -38,7 +120,7 @@ def parse_pupils(text: str) -> dict[int, int]:
     out: dict[int, int] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         grade, sep, count = part.partition("=")
-        if not sep or not grade.strip().isdecimal() or not count.strip().isdecimal():
+        if not sep or not _digits(grade) or not _digits(count):
             raise InvalidInput(
                 f"pupils must be grade=count pairs separated by commas, such as 1=28,2=30; "
                 f"got {part!r} in {text!r}"
@@ -52,6 +134,12 @@ def parse_pupils(text: str) -> dict[int, int]:
     if not out:
         raise InvalidInput(f"pupils must name at least one grade=count pair, got {text!r}")
     return out
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: full-width and other Unicode digits are refused."""
+    text = text.strip()
+    return text.isascii() and text.isdigit()
 
 
 def catalog_from_args(args: argparse.Namespace) -> plans.Catalog:

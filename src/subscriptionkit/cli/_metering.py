@@ -30,6 +30,7 @@ from ..metering import (
     read_events_csv,
 )
 from ..money import format_money, total
+from ._common import fail, report
 from ._subscriptions import open_database
 
 #: Rows between two progress updates on stderr.
@@ -121,10 +122,9 @@ def _cmd_meter(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         plan = plans.default_catalog()[args.plan]
         if not isinstance(plan, plans.PupilPlan):
-            err.write(
-                f"error: plan {args.plan!r} is not priced per pupil; expected a Focus PO plan\n"
+            return fail(
+                err, f"plan {args.plan!r} is not priced per pupil; expected a Focus PO plan"
             )
-            return 1
         months = month_range(args.first, args.last)
         if args.file is None or args.store:
             counts = _counts_from_database(args, plan, months, err)
@@ -136,8 +136,7 @@ def _cmd_meter(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 counts = monthly_counts(rows, plan, months, tz=args.tz)
         lines = monthly_usage(counts, plan)
     except (SubscriptionKitError, OSError) as exc:
-        err.write(f"error: {exc}\n")
-        return 1
+        return report(err, exc)
     t = Translator(args.locale)
     grand = total((line.amount for line in lines), plan.currency)
     table = Table(

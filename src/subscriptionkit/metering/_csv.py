@@ -197,7 +197,9 @@ def read_events_csv(
     ...
     subscriptionkit.errors.InvalidCsv: CSV line 1: the encoding must be UTF-8 text (a UTF-8 byte order mark is allowed); save the file as 'CSV UTF-8', got byte 0xE9 (not UTF-8; Windows-1252 or Latin-1?)
     """
-    if isinstance(source, str | bytes) or not hasattr(source, "__iter__"):
+    if isinstance(source, str | bytes) or not any(
+        hasattr(source, name) for name in ("__iter__", "read", "readline")
+    ):
         raise InvalidArgument(
             name="source",
             expected="an open file or an iterable of lines (open a path first; wrap text "

@@ -1,0 +1,277 @@
+"""Every command against broken inputs: one line on stderr, one prefix, no traceback, the
+documented exit status (issue 9; the table of statuses is in ``docs/cli.md``).
+
+The commands are discovered from the parser, so a new command is covered by the generic
+tests (an unknown option, missing arguments) at once, and :data:`BROKEN` must name it:
+``test_every_command_has_broken_inputs`` fails until it does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from io import StringIO
+from pathlib import Path
+
+import pytest
+
+from subscriptionkit.cli import build_parser, main
+from subscriptionkit.cli._common import (
+    EXIT_FILE,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_USAGE,
+    PREFIX,
+    report,
+)
+from subscriptionkit.clock import FixedClock
+
+NOW = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+
+
+def _commands(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> Iterator[tuple[str, ...]]:
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        yield path
+        return
+    for name, child in subs[0].choices.items():
+        yield from _commands(child, (*path, name))
+
+
+COMMANDS = sorted(_commands(build_parser()))
+
+
+def _required(command: tuple[str, ...]) -> bool:
+    parser = build_parser()
+    for name in command:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = sub.choices[name]
+    return any(a.required for a in parser._actions)
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    """Run the command in-process; return (status, stdout, stderr)."""
+    out, err = StringIO(), StringIO()
+    status = main(list(argv), out=out, err=err, clock=FixedClock(NOW))
+    return status, out.getvalue(), err.getvalue()
+
+
+def assert_one_error_line(err: str) -> None:
+    """One line, the one prefix, no traceback."""
+    assert err.startswith(PREFIX), err
+    assert err.endswith("\n")
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+
+
+@pytest.fixture
+def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Broken files of every kind, and a scratch directory as the working directory."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SUBSCRIPTIONKIT_DB", raising=False)
+    made = {
+        "text": tmp_path / "notes.txt",
+        "png": tmp_path / "picture.png",
+        "random": tmp_path / "random.bin",
+        "latin1": tmp_path / "latin1.csv",
+        "json": tmp_path / "empty.json",
+        "dir": tmp_path / "folder",
+    }
+    made["text"].write_text("just some text\nover two lines\n", encoding="utf-8")
+    made["png"].write_bytes(PNG)
+    made["random"].write_bytes(os.urandom(4096))
+    made["latin1"].write_bytes("event_id,school_id\n\xe9\n".encode("latin-1"))
+    made["json"].write_text("{}", encoding="utf-8")
+    made["dir"].mkdir()
+    named = {key: str(path) for key, path in made.items()}
+    named["missing"] = str(tmp_path / "missing.json")
+    return named
+
+
+#: Broken inputs per command: ``(arguments, expected status)``; ``{name}`` is a file above.
+BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
+    ("plans",): [
+        (["--catalog", "{missing}"], EXIT_INPUT),
+        (["--catalog", "{png}"], EXIT_INPUT),
+        (["--catalog", "{dir}"], EXIT_INPUT),
+        (["--catalog", "{json}"], EXIT_INPUT),
+        (["--locale", "xx"], EXIT_USAGE),
+        (["--seat-price", "NaN"], EXIT_INPUT),
+        (["--seat-price", "1e999999999"], EXIT_INPUT),
+    ],
+    ("quote",): [
+        (["focus-po-combi", "--pupils", "1=１０"], EXIT_INPUT),
+        (["focus-po-combi", "--pupils", "1=10,1=2"], EXIT_INPUT),
+        (["focus-po-combi", "--pupils", "1=" + "9" * 40], EXIT_INPUT),
+        (["teams", "--seats", "41", "--seat-price", "60"], EXIT_INPUT),
+        (["teams", "--seats", "3"], EXIT_INPUT),
+        (["nope", "--seats", "3"], EXIT_INPUT),
+        (["teams", "--seats", "x"], EXIT_USAGE),
+    ],
+    ("status",): [(["--tz", "Mars/Base"], EXIT_USAGE)],
+    ("subscriptions", "start-trial"): [
+        (["", "--at", "2026-01-01T00:00Z"], EXIT_INPUT),
+        (["a\x01b", "--at", "2026-01-01T00:00Z"], EXIT_INPUT),
+        (["c1", "--at", "2026-01-01T00:00"], EXIT_USAGE),
+        (["c1", "--length", "7 months"], EXIT_INPUT),
+    ],
+    ("subscriptions", "subscribe"): [
+        (["c1", "nope"], EXIT_INPUT),
+        (["x" * 101, "focus-po-1-2"], EXIT_INPUT),
+        (["c1", "teams", "--seats", "2", "--seat-price", "60"], EXIT_INPUT),
+    ],
+    ("subscriptions", "activate"): [(["nope", "focus-po-1-2"], EXIT_INPUT)],
+    ("subscriptions", "upgrade"): [(["nope", "focus-po-1-8"], EXIT_INPUT)],
+    ("subscriptions", "downgrade"): [(["nope", "focus-po-1-2"], EXIT_INPUT)],
+    ("subscriptions", "cancel"): [(["nope"], EXIT_INPUT), (["\x00"], EXIT_INPUT)],
+    ("subscriptions", "show"): [(["nope"], EXIT_INPUT)],
+    ("subscriptions", "list"): [(["--status", "sleeping"], EXIT_USAGE)],
+    ("subscriptions", "reminders"): [(["--on", "2026-02-30"], EXIT_USAGE)],
+    ("certificates", "keygen"): [
+        (["--out", "{text}"], EXIT_INPUT),
+        (["--out", "{dir}/sub/keys.json"], EXIT_FILE),
+    ],
+    ("certificates", "rotate"): [
+        (["--keys", "{missing}"], EXIT_FILE),
+        (["--keys", "{png}"], EXIT_INPUT),
+        (["--keys", "{random}"], EXIT_INPUT),
+        (["--keys", "{dir}"], EXIT_FILE),
+    ],
+    ("certificates", "issue"): [
+        (
+            [
+                "--keys",
+                "{text}",
+                "--holder-id",
+                "u1",
+                "--holder-name",
+                "Ada",
+                "--course-id",
+                "c1",
+                "--course-title",
+                "Course",
+                "--completed-on",
+                "2026-01-01",
+                "--issuer",
+                "Soofos",
+            ],
+            EXIT_INPUT,
+        ),
+    ],
+    ("certificates", "verify"): [
+        (["v1.a.b", "--keys", "{missing}"], EXIT_FILE),
+        (["v1.a.b", "--keys", "{latin1}"], EXIT_INPUT),
+        (["v1.a.b", "--keys", "{json}"], EXIT_INPUT),
+    ],
+    ("certificates", "revoke"): [
+        (["cert-1", "--reason", "fraud", "--list", "{png}"], EXIT_INPUT),
+        (["cert-1", "--reason", "fraud", "--list", "{dir}"], EXIT_FILE),
+    ],
+    ("certificates", "export-keys"): [
+        (["--keys", "{random}", "--out", "{dir}/public.json"], EXIT_INPUT),
+        (["--keys", "{missing}", "--out", "public.json"], EXIT_FILE),
+    ],
+    ("meter",): [
+        (["{latin1}", "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-02"], 1),
+        (["{png}", "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-02"], 1),
+        (["{random}", "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-02"], 1),
+        (["{missing}", "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-02"], 5),
+        (["{dir}", "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-02"], 5),
+        (["{text}", "--plan", "teams", "--from", "2026-01", "--to", "2026-02"], 1),
+        (["{text}", "--plan", "focus-po-1-8", "--from", "2026-13", "--to", "2026-02"], 2),
+        (["{text}", "--plan", "focus-po-1-8", "--from", "2026-03", "--to", "2026-02"], 1),
+    ],
+}
+
+CASES = [
+    pytest.param(command, argv, status, id=f"{' '.join(command)}-{i}")
+    for command, cases in BROKEN.items()
+    for i, (argv, status) in enumerate(cases)
+]
+
+
+class TestEveryCommand:
+    """Generic broken command lines, for every command the parser has."""
+
+    def test_every_command_has_broken_inputs(self) -> None:
+        """Each command has its own broken inputs in BROKEN (a new command must add some)."""
+        assert set(COMMANDS) <= set(BROKEN), sorted(set(COMMANDS) - set(BROKEN))
+
+    @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+    def test_unknown_option(self, command: tuple[str, ...], files: dict[str, str]) -> None:
+        """An unknown option is a malformed command line: status 2, one line."""
+        status, out, err = run(*command, "--no-such-option")
+        assert (status, out) == (EXIT_USAGE, "")
+        assert_one_error_line(err)
+        assert " --help')" in err
+
+    @pytest.mark.parametrize("command", [c for c in COMMANDS if _required(c)], ids=" ".join)
+    def test_missing_arguments(self, command: tuple[str, ...], files: dict[str, str]) -> None:
+        """Leaving out required arguments: status 2, one line."""
+        status, _, err = run(*command)
+        assert status == EXIT_USAGE
+        assert_one_error_line(err)
+
+
+class TestBrokenInputs:
+    """Command-specific broken inputs: the documented status, one line, no traceback."""
+
+    @pytest.mark.parametrize(("command", "argv", "status"), CASES)
+    def test_broken_input(
+        self,
+        command: tuple[str, ...],
+        argv: list[str],
+        status: int,
+        files: dict[str, str],
+    ) -> None:
+        """The command fails with its documented status and one error line."""
+        before = {name: _snapshot(path) for name, path in files.items()}
+        got, _, err = run(*command, *(a.format(**files) for a in argv))
+        assert got == status, err
+        assert_one_error_line(err)
+        after = {name: _snapshot(path) for name, path in files.items()}
+        assert after == before  # a failed command changes none of its inputs
+
+
+def _snapshot(path: str) -> bytes | None:
+    p = Path(path)
+    return p.read_bytes() if p.is_file() else None
+
+
+class TestTheMechanism:
+    """The one reporting function: prefix, one line, status by kind."""
+
+    def test_multi_line_messages_become_one_line(self) -> None:
+        """A message with line breaks is printed on one line."""
+        err = StringIO()
+        assert report(err, OSError(2, "No such\nfile", "a\nb")) == EXIT_FILE
+        assert_one_error_line(err.getvalue())
+
+    def test_a_bug_is_reported_not_dumped(self) -> None:
+        """An unexpected exception is status 70 with one line asking for a report."""
+        err = StringIO()
+        assert report(err, ZeroDivisionError("division by zero")) == EXIT_INTERNAL
+        assert_one_error_line(err.getvalue())
+        assert "internal error (ZeroDivisionError: division by zero)" in err.getvalue()
+
+
+def test_a_real_process_prints_no_traceback(tmp_path: Path) -> None:
+    """Run as a program: a broken input gives one stderr line and the status, no traceback."""
+    png = tmp_path / "picture.png"
+    png.write_bytes(PNG)
+    done = subprocess.run(
+        [sys.executable, "-m", "subscriptionkit", "plans", "--catalog", str(png)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == EXIT_INPUT
+    assert_one_error_line(done.stderr)
