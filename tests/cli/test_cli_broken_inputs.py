@@ -96,6 +96,7 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 #: Broken inputs per command: ``(arguments, expected status)``; ``{name}`` is a file above.
+#: Arguments starting with ``--db VALUE`` go before the command (a global option).
 BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
     ("plans",): [
         (["--catalog", "{missing}"], EXIT_INPUT),
@@ -178,6 +179,9 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
         (["--keys", "{random}", "--out", "{dir}/public.json"], EXIT_INPUT),
         (["--keys", "{missing}", "--out", "public.json"], EXIT_FILE),
     ],
+    ("db", "upgrade"): [(["--db", "memory"], EXIT_INPUT)],
+    ("db", "current"): [(["--db", "memory"], EXIT_INPUT)],
+    ("db", "sql"): [(["--dialect", "oracle"], EXIT_USAGE), (["--since", "9999"], EXIT_USAGE)],
     ("meter",): [
         (["{latin1}", "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-02"], 1),
         (["{png}", "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-02"], 1),
@@ -233,7 +237,9 @@ class TestBrokenInputs:
     ) -> None:
         """The command fails with its documented status and one error line."""
         before = {name: _snapshot(path) for name, path in files.items()}
-        got, _, err = run(*command, *(a.format(**files) for a in argv))
+        argv = [a.format(**files) for a in argv]
+        before_command = argv[:2] if argv[:1] == ["--db"] else []
+        got, _, err = run(*before_command, *command, *argv[len(before_command) :])
         assert got == status, err
         assert_one_error_line(err)
         after = {name: _snapshot(path) for name, path in files.items()}

@@ -95,7 +95,7 @@ class TestUpgrade:
         assert schema_status(str(path)).current
 
     def test_refused_database_is_one_line(self, tmp_path: Path) -> None:
-        """An edited version table ends with one error line, status 1; nothing runs."""
+        """An edited version table ends with one error line, status 3 (the database cannot be used); nothing runs."""
         path = tmp_path / "edited.db"
         run("--db", str(path), "db", "upgrade")
         engine = make_engine(str(path))
@@ -103,7 +103,7 @@ class TestUpgrade:
             conn.execute(sa.text("UPDATE sk_alembic_version SET version_num = 'x'"))
         engine.dispose()
         code, out, err = run("--db", str(path), "db", "upgrade")
-        assert (code, out) == (1, "")
+        assert (code, out) == (3, "")
         assert err.startswith("subscriptionkit: error: the database records schema version 'x'")
         assert err.count("\n") == 1
 
