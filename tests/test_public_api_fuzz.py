@@ -82,6 +82,7 @@ CALLABLES = _public_callables()
 PENDING: dict[str, str] = {
     "subscriptionkit.storage.open_store": "SQL storage edge: translated with the sql/ split",
     "subscriptionkit.storage.sql.SqlStore": "SQL storage edge: translated with the sql/ split",
+    "subscriptionkit.storage.sql.schema_status": "SQL storage edge (opens a database like SqlStore)",
     **{
         name: "certificates are being rewritten on JWS (issue 14); checked after it lands"
         for name, _ in CALLABLES
