@@ -11,9 +11,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
+from release_db import add_release_subscription, make_release_database
 from subscriptionkit import certificates, errors
 from subscriptionkit.certificates import KeyRing, Revocation
 from subscriptionkit.metering import ActivityEvent
@@ -29,47 +31,6 @@ from subscriptionkit.storage.sql import (
 from subscriptionkit.testing import active_subscription, trial_subscription
 
 T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
-
-#: The schema as the last release before Alembic made it (schema version 3), frozen here
-#: as that release's DDL: the upgrade must take such a database as it is.
-RELEASE_DDL_BY_VERSION: dict[int, tuple[str, ...]] = {
-    1: (
-        "CREATE TABLE sk_subscriptions (id VARCHAR(100) NOT NULL, customer_id VARCHAR(200) "
-        "NOT NULL, plan_id VARCHAR(100) NOT NULL, status VARCHAR(20) NOT NULL, "
-        "trial_customer_id VARCHAR(200), document TEXT NOT NULL, version INTEGER NOT NULL, "
-        "PRIMARY KEY (id), UNIQUE (trial_customer_id))",
-        "CREATE INDEX ix_sk_subscriptions_customer_id ON sk_subscriptions (customer_id)",
-        "CREATE INDEX ix_sk_subscriptions_status ON sk_subscriptions (status)",
-    ),
-    2: (
-        "CREATE TABLE sk_certificates (id TEXT NOT NULL, holder_id TEXT NOT NULL, "
-        "issued_at VARCHAR(32) NOT NULL, document TEXT NOT NULL, PRIMARY KEY (id))",
-        "CREATE INDEX ix_sk_certificates_holder_id ON sk_certificates (holder_id)",
-        "CREATE TABLE sk_revocations (certificate_id TEXT NOT NULL, reason TEXT NOT NULL, "
-        "revoked_at VARCHAR(32) NOT NULL, PRIMARY KEY (certificate_id))",
-        "CREATE TABLE sk_keys (kind VARCHAR(10) NOT NULL, kid TEXT NOT NULL, position INTEGER "
-        "NOT NULL, active BOOLEAN NOT NULL, document TEXT NOT NULL, PRIMARY KEY (kind, kid), "
-        "CONSTRAINT ck_sk_keys_kind CHECK (kind IN ('public', 'private')))",
-    ),
-    3: (
-        "CREATE TABLE sk_activity_events (event_id VARCHAR(200) NOT NULL, school_id "
-        "VARCHAR(200) NOT NULL, pupil_id VARCHAR(200) NOT NULL, grade SMALLINT NOT NULL, "
-        "category VARCHAR(100) NOT NULL, processed_epoch BIGINT NOT NULL, processed_at "
-        "VARCHAR(40) NOT NULL, PRIMARY KEY (event_id))",
-        "CREATE INDEX ix_sk_activity_school_epoch ON sk_activity_events "
-        "(school_id, processed_epoch)",
-    ),
-}
-
-
-def make_release_database(engine: sa.Engine, version: int) -> None:
-    """Build the database the release before Alembic made, at schema ``version``."""
-    with engine.begin() as conn:
-        conn.execute(sa.text("CREATE TABLE sk_schema_version (version INTEGER NOT NULL)"))
-        for step in range(1, version + 1):
-            for statement in RELEASE_DDL_BY_VERSION[step]:
-                conn.execute(sa.text(statement))
-        conn.execute(sa.text("INSERT INTO sk_schema_version (version) VALUES (:v)"), {"v": version})
 
 
 def table_names(engine: sa.Engine) -> set[str]:
@@ -129,9 +90,11 @@ class TestReleaseDatabaseUpgradesInPlace:
             )
             for n in range(20)
         ]
+        with engine.begin() as conn:  # the release wrote subscriptions as JSON text
+            for n, sub in enumerate(subs):
+                add_release_subscription(conn, sub, version=2 if n == 0 else 1)
+        stored = [attrs.evolve(s, version=2 if n == 0 else 1) for n, s in enumerate(subs)]
         with store.unit_of_work() as uow:
-            stored = [uow.subscriptions.add(s) for s in subs]
-            stored[0] = uow.subscriptions.update(stored[0])  # version 2 must survive too
             for cert in certs:
                 uow.certificates.add(cert)
             revocation = uow.revocations.revoke(Revocation("cert-1", "error in name", T0))

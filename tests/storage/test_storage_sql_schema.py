@@ -23,7 +23,6 @@ from subscriptionkit.storage.sql import (
     REVISIONS,
     SCHEMA_VERSION,
     SqlStore,
-    SqlUnitOfWork,
     make_engine,
     metadata,
 )
@@ -183,9 +182,25 @@ class TestMigrationFromVersion1:
         """A version 1 database moves to the latest version on open and keeps its data."""
         _make_version_1(engine)
         subs = [active_subscription(), trial_subscription()]
-        with SqlUnitOfWork(engine) as uow:  # what the older library wrote
-            stored = [uow.subscriptions.add(s) for s in subs]
-            uow.commit()
+        with engine.begin() as conn:  # what the older library wrote: the document as text
+            for sub in subs:
+                doc = sub.to_dict()
+                doc.pop("version")
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO sk_subscriptions (id, customer_id, plan_id, status, "
+                        "trial_customer_id, document, version) VALUES (:i, :c, :p, :s, :t, :d, 1)"
+                    ),
+                    {
+                        "i": sub.id,
+                        "c": sub.customer_id,
+                        "p": sub.plan_id,
+                        "s": sub.status.value,
+                        "t": sub.customer_id if sub.trial_started_at is not None else None,
+                        "d": json.dumps(doc, sort_keys=True),
+                    },
+                )
+        stored = [attrs.evolve(s, version=1) for s in subs]
         store = SqlStore(engine)
         assert store.schema_version() == SCHEMA_VERSION
         assert _version_rows(engine) == [SCHEMA_VERSION]

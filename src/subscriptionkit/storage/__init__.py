@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from .memory import MemoryStore, MemoryUnitOfWork
 from .ports import (
+    AuditLog,
     CertificateRepository,
     KeyStore,
     RevocationStore,
@@ -26,6 +27,7 @@ from .ports import (
 )
 
 __all__ = [
+    "AuditLog",
     "CertificateRepository",
     "KeyStore",
     "MemoryStore",

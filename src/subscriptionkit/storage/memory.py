@@ -21,29 +21,24 @@ again at commit, and a rolled-back unit of work leaves no trace. One
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Protocol, Self
-
-import attrs
 
 from ..certificates import Certificate, KeyRing, PublicKeySet, Revocation, RevocationList
 from ..errors import (
     AlreadyExists,
-    ConcurrentUpdate,
     InvalidInput,
     NotFound,
     StorageError,
-    TrialAlreadyUsed,
 )
 from ..metering import ActivityEvent
-from ..subscriptions import Subscription
 from ._memory_activity import _Activity
+from ._memory_subscriptions import Audit, MemoryData, Subscriptions
 from .ports import _require_keyring, _require_public_keyset
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
-_KIND = "subscription"
 _CERTIFICATE = "certificate"
 #: How NotFound names the one private key ring a store can hold.
 _KEYRING_KIND, _KEYRING_KEY = "private key ring", "default"
@@ -66,7 +61,7 @@ class MemoryStore:
         self._claims: dict[str, MemoryUnitOfWork] = {}
         #: Which units of work a waiting one waits for (to refuse a deadlock).
         self._waits: dict[MemoryUnitOfWork, set[MemoryUnitOfWork]] = {}
-        self._subscriptions: dict[str, Subscription] = {}
+        self._data = MemoryData()
         self._certificates: dict[str, Certificate] = {}
         self._revocations: dict[str, Revocation] = {}
         self._public_keys = PublicKeySet(())
@@ -80,7 +75,7 @@ class MemoryStore:
     def __repr__(self) -> str:
         # Counts only: never key material (nor key ids, which say nothing useful here).
         return (
-            f"<MemoryStore subscriptions={len(self._subscriptions)} "
+            f"<MemoryStore subscriptions={len(self._data.subscriptions)} "
             f"certificates={len(self._certificates)} revocations={len(self._revocations)} "
             f"public_keys={len(self._public_keys)} activity_events={len(self._activity)} "
             f"private_keyring={'saved' if self._private_keyring is not None else 'none'}>"
@@ -98,114 +93,6 @@ class _Staging(Protocol):
 
     def _discard(self) -> None:
         """Forget the staged writes."""
-
-
-def _check_trial(sub: Subscription, visible: dict[str, Subscription]) -> None:
-    """Refuse a second trial for one customer."""
-    if sub.trial_started_at is None:
-        return
-    for other in visible.values():
-        if (
-            other.id != sub.id
-            and other.customer_id == sub.customer_id
-            and other.trial_started_at is not None
-        ):
-            raise TrialAlreadyUsed(
-                customer_id=sub.customer_id, trial_started=other.trial_started_at
-            )
-
-
-class _Subscriptions:
-    """The subscription repository of one memory unit of work (reads see staged writes)."""
-
-    def __init__(self, uow: MemoryUnitOfWork) -> None:
-        self._uow = uow
-        self._store = uow.store
-        self._staged: dict[str, Subscription] = {}
-        # The version each staged subscription had in the store when first written here
-        # (0: new); commit refuses if the store moved on meanwhile.
-        self._expected: dict[str, int] = {}
-
-    def __repr__(self) -> str:
-        return f"<memory subscriptions staged={len(self._staged)}>"
-
-    def _visible(self) -> dict[str, Subscription]:
-        return {**self._store._subscriptions, **self._staged}
-
-    def add(self, subscription: Subscription) -> Subscription:
-        self._uow._require_open()
-        with self._store._lock:
-            visible = self._visible()
-            if subscription.id in visible:
-                raise AlreadyExists(kind=_KIND, key=subscription.id)
-            _check_trial(subscription, visible)
-        stored = attrs.evolve(subscription, version=1)
-        self._staged[stored.id] = stored
-        self._expected[stored.id] = 0
-        return stored
-
-    def get(self, subscription_id: str) -> Subscription:
-        self._uow._require_open()
-        with self._store._lock:
-            found = self._visible().get(subscription_id)
-        if found is None:
-            raise NotFound(kind=_KIND, key=subscription_id)
-        return found
-
-    def update(self, subscription: Subscription) -> Subscription:
-        self._uow._require_open()
-        with self._store._lock:
-            visible = self._visible()
-            current = visible.get(subscription.id)
-            if current is None:
-                raise NotFound(kind=_KIND, key=subscription.id)
-            if current.version != subscription.version:
-                raise ConcurrentUpdate(
-                    kind=_KIND,
-                    key=subscription.id,
-                    expected_version=subscription.version,
-                    found_version=current.version,
-                )
-            _check_trial(subscription, visible)
-            base = self._store._subscriptions.get(subscription.id)
-        stored = attrs.evolve(subscription, version=subscription.version + 1)
-        self._expected.setdefault(stored.id, base.version if base else 0)
-        self._staged[stored.id] = stored
-        return stored
-
-    def for_customer(self, customer_id: str) -> Sequence[Subscription]:
-        self._uow._require_open()
-        with self._store._lock:
-            found = [s for s in self._visible().values() if s.customer_id == customer_id]
-        return sorted(found, key=lambda s: (s.trial_started_at or s.started_at, s.id))
-
-    def list(self, *, statuses: Iterable[str] | None = None) -> Iterator[Subscription]:
-        self._uow._require_open()
-        wanted = None if statuses is None else {str(s) for s in statuses}
-        with self._store._lock:
-            items = sorted(self._visible().values(), key=lambda s: s.id)
-        return iter([s for s in items if wanted is None or s.status.value in wanted])
-
-    def _check(self) -> None:
-        base = self._store._subscriptions
-        for key, expected in self._expected.items():
-            found = base[key].version if key in base else 0
-            if expected == 0 and found:
-                raise AlreadyExists(kind=_KIND, key=key)
-            if found != expected:
-                raise ConcurrentUpdate(
-                    kind=_KIND, key=key, expected_version=expected, found_version=found
-                )
-        visible = self._visible()
-        for sub in self._staged.values():
-            _check_trial(sub, visible)
-
-    def _apply(self) -> None:
-        self._store._subscriptions.update(self._staged)
-
-    def _discard(self) -> None:
-        self._staged.clear()
-        self._expected.clear()
 
 
 class _Certificates:
@@ -374,12 +261,14 @@ class MemoryUnitOfWork:
         revocations: the certificate revocations.
         keys: the signing keys (private ones only where the caller saved them).
         activity: the activity events for metering.
+        audit: the append-only audit log.
     """
 
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
         self._open = False
-        self.subscriptions = _Subscriptions(self)
+        self.subscriptions = Subscriptions(self)
+        self.audit = Audit(self)
         self.certificates = _Certificates(self)
         self.revocations = _Revocations(self)
         self.keys = _Keys(self)
@@ -390,6 +279,7 @@ class MemoryUnitOfWork:
             self.revocations,
             self.keys,
             self.activity,
+            self.audit,
         )
 
     def __repr__(self) -> str:

@@ -15,7 +15,8 @@ with an exception) rolls everything back::
         uow.commit()
 
 A unit of work holds one repository per kind of record: :attr:`UnitOfWork.subscriptions`,
-:attr:`UnitOfWork.certificates`, :attr:`UnitOfWork.revocations` and :attr:`UnitOfWork.keys`.
+:attr:`UnitOfWork.certificates`, :attr:`UnitOfWork.revocations`, :attr:`UnitOfWork.keys`,
+:attr:`UnitOfWork.activity` and :attr:`UnitOfWork.audit` (the append-only audit log).
 One commit keeps the writes to all of them, or none.
 """
 
@@ -26,16 +27,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
+from ..audit import AuditEntry
 from ..certificates import Certificate, KeyRing, PublicKeySet, Revocation, RevocationList
 from ..clock import DEFAULT_TIMEZONE
 from ..errors import InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts
 from ..plans import PupilPlan
-from ..subscriptions import Subscription
+from ..subscriptions import Event, Reminder, Subscription
 from ..teams import CourseProgress
 
 __all__ = [
     "ActivityStore",
+    "AuditLog",
     "CertificateRepository",
     "KeyStore",
     "ProgressStore",
@@ -50,12 +53,17 @@ __all__ = [
 class SubscriptionRepository(Protocol):
     """Subscriptions, with optimistic concurrency and one trial per customer."""
 
-    def add(self, subscription: Subscription) -> Subscription:
+    def add(self, subscription: Subscription, *, events: Iterable[Event] = ()) -> Subscription:
         """Store a new subscription; return it with ``version == 1``.
+
+        ``events`` (what the lifecycle step returned) are appended to the audit log
+        (:attr:`UnitOfWork.audit`) in the same unit of work, as
+        :func:`~subscriptionkit.subscriptions.audit_entries` turns them into entries.
 
         Raises:
             AlreadyExists: a subscription with that id exists.
             TrialAlreadyUsed: it carries a trial and the customer had one before.
+            InvalidInput: an event is about another subscription.
         """
         ...
 
@@ -67,15 +75,17 @@ class SubscriptionRepository(Protocol):
         """
         ...
 
-    def update(self, subscription: Subscription) -> Subscription:
+    def update(self, subscription: Subscription, *, events: Iterable[Event] = ()) -> Subscription:
         """Store a changed subscription; return it with its version raised by one.
 
-        ``subscription.version`` must be the version that was read.
+        ``subscription.version`` must be the version that was read. ``events`` go to the
+        audit log in the same unit of work, as for :meth:`add`.
 
         Raises:
             ConcurrentUpdate: the stored version differs (someone else wrote first).
             NotFound: there is no such subscription.
             TrialAlreadyUsed: it now carries a trial and the customer had another one.
+            InvalidInput: an event is about another subscription.
         """
         ...
 
@@ -85,6 +95,84 @@ class SubscriptionRepository(Protocol):
 
     def list(self, *, statuses: Iterable[str] | None = None) -> Iterator[Subscription]:
         """Iterate over all subscriptions (optionally only some statuses), by id."""
+        ...
+
+    def due_renewals(
+        self, *, until: _dt.datetime, limit: int | None = None
+    ) -> Sequence[Subscription]:
+        """Return the subscriptions with a lifecycle step due by ``until``, as stored.
+
+        A step is due when the subscription is not expired and its
+        :attr:`~subscriptionkit.subscriptions.Subscription.paid_through` is at or before
+        ``until`` (compared as instants): a renewal, the end of a trial, a cancellation
+        taking effect, a term ending without renewal. These are exactly the subscriptions
+        :func:`~subscriptionkit.subscriptions.catch_up` changes at ``until``. Run it first
+        in the daily job, catch each one up and :meth:`update` it; a caught-up
+        subscription is no longer due, so asking again in batches (``limit``) walks
+        through all of them. Ordered by ``paid_through``, then id; answered from the
+        index, without reading other subscriptions.
+
+        Raises:
+            NaiveDatetimeError: ``until`` has no time zone.
+            InvalidInput: ``limit`` is not a whole number above zero.
+        """
+        ...
+
+    def due_reminders(self, *, on: _dt.date) -> Sequence[Reminder]:
+        """Return every reminder due on or before the day ``on`` that is not marked sent.
+
+        The reminders of a subscription are those of
+        :func:`~subscriptionkit.subscriptions.pending_reminders` as it was last stored
+        (:meth:`add` and :meth:`update` keep them), each with its own ``due_on`` day in
+        the customer's time zone. A day the job did not run loses nothing: its reminders
+        come with the next run, until :meth:`mark_sent` records them. On a day with no
+        backlog the answer equals :func:`~subscriptionkit.subscriptions.due_reminders`
+        over every stored subscription (caught up with :meth:`due_renewals` first).
+        Ordered by day, subscription id and kind; answered from the index.
+
+        Raises:
+            InvalidInput: ``on`` is not a calendar day (a datetime, say).
+        """
+        ...
+
+    def mark_sent(self, reminder: Reminder, *, at: _dt.datetime) -> bool:
+        """Record that ``reminder`` was sent at ``at``; return whether this call recorded it.
+
+        Idempotent: a reminder already marked (in this or a concurrent unit of work)
+        keeps its first moment, and the call returns ``False``: a job that sends only
+        what it marked first sends nothing twice. A later :meth:`update` keeps the mark
+        as long as the subscription still holds the same reminder (kind and day).
+
+        Raises:
+            NotFound: the store holds no such reminder (subscription, kind and day).
+            NaiveDatetimeError: ``at`` has no time zone.
+        """
+        ...
+
+
+@runtime_checkable
+class AuditLog(Protocol):
+    """The append-only audit log: what happened to each record, in order.
+
+    Entries are only ever appended; nothing here changes or removes one. Subscription
+    events arrive through :meth:`SubscriptionRepository.add` and
+    :meth:`~SubscriptionRepository.update`; other domains append their own entries.
+    """
+
+    def append(self, entries: Iterable[AuditEntry]) -> Sequence[AuditEntry]:
+        """Append entries in order; return them with their ``sequence`` numbers set.
+
+        Raises:
+            InvalidInput: something other than an :class:`AuditEntry`.
+        """
+        ...
+
+    def for_subject(self, subject_type: str, subject_id: str) -> Sequence[AuditEntry]:
+        """Return the entries about one record (``"subscription"``, its id), in order."""
+        ...
+
+    def for_customer(self, customer_id: str) -> Sequence[AuditEntry]:
+        """Return the entries of one customer, about all its records, in order."""
         ...
 
 
@@ -284,6 +372,11 @@ class UnitOfWork(Protocol):
     @property
     def keys(self) -> KeyStore:
         """The signing keys, as this unit of work sees them."""
+        ...
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log, as this unit of work sees it."""
         ...
 
     def commit(self) -> None:

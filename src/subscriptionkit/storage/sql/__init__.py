@@ -18,14 +18,21 @@ database in memory), ``postgresql://user@host/db`` (PostgreSQL through psycopg 3
 >>> store.schema_version() == SCHEMA_VERSION
 True
 
-Moments are stored as fixed-width ISO 8601 text in UTC with microseconds
-(``2026-03-01T12:00:00.000000+00:00``): the same text on SQLite and PostgreSQL, read back
-to the very same aware datetime, and sorting as text sorts in time.
+Moments read back as the very same aware datetime on both databases. The subscription
+columns, reminder rows and audit log keep them as ``timestamptz`` on PostgreSQL and as
+fixed-width ISO 8601 text in UTC on SQLite (``2026-03-01T12:00:00.000000+00:00``, text
+order is time order); documents are ``jsonb`` on PostgreSQL. The certificate tables keep
+the UTC text on both.
+
+A unit of work can join a transaction the host application holds:
+``store.unit_of_work(connection=conn)`` (see :class:`SqlUnitOfWork`).
 
 Inside, one private module per concern: ``_engine`` (engines and URLs), ``_tables`` (the
-tables and column types), ``_versions`` (the schema versions; Alembic's scripts are in ``migrations/``), one module per aggregate
-(``_subscriptions``; ``_certificates`` for certificates, revocations and keys;
-``_activity``), and ``_store`` (the store and its unit of work).
+tables and column types), ``_versions`` (the schema versions; Alembic's scripts are in ``migrations/``), one
+module per aggregate
+(``_subscriptions``, with its reminder rows and daily queries in ``_schedule``;
+``_certificates`` for certificates, revocations and keys; ``_activity``; ``_audit`` for
+the audit log), and ``_store`` (the store and its unit of work).
 """
 
 from __future__ import annotations

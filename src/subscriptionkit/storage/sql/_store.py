@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ...errors import StorageError
 from ._activity import _Activity
+from ._audit import _Audit
 from ._certificates import _Certificates, _Keys, _Revocations
 from ._engine import make_engine
 from ._subscriptions import _Subscriptions
@@ -17,7 +18,7 @@ from ._versions import decide_open, read_status, upgrade
 
 
 class SqlStore:
-    """Subscriptions, certificates, revocations and keys in SQLite or PostgreSQL.
+    """Subscriptions, certificates, revocations, keys, activity and the audit log in SQL.
 
     Args:
         url: a SQLite path or URL, ``:memory:``, or a PostgreSQL URL; or an Engine.
@@ -64,9 +65,15 @@ class SqlStore:
         """
         return upgrade(self.engine)
 
-    def unit_of_work(self) -> SqlUnitOfWork:
-        """Return a new unit of work (one connection, one transaction at a time)."""
-        return SqlUnitOfWork(self.engine)
+    def unit_of_work(self, *, connection: Connection | None = None) -> SqlUnitOfWork:
+        """Return a new unit of work (one connection, one transaction at a time).
+
+        Args:
+            connection: a connection of the host application, on the same database, whose
+                transaction the unit of work joins (see :class:`SqlUnitOfWork`); from an
+                ORM session, ``session.connection()``. Default: a connection of its own.
+        """
+        return SqlUnitOfWork(self.engine, connection)
 
     def close(self) -> None:
         """Release the engine's connections."""
@@ -76,27 +83,38 @@ class SqlStore:
 class SqlUnitOfWork:
     """A unit of work over one connection: a transaction that only :meth:`commit` keeps.
 
+    Given a ``connection``, the unit of work **joins the host application's transaction**
+    instead of opening its own: it works inside a savepoint of that connection,
+    :meth:`commit` releases the savepoint into the host's transaction and
+    :meth:`rollback` (or leaving the block without a commit) rolls back to it. The host
+    commits or rolls back its own changes and the library's as one; the unit of work
+    never commits, rolls back or closes the host's transaction or connection.
+
     Attributes:
         subscriptions: the subscriptions, as this unit of work sees them.
         certificates: the certificates.
         revocations: the certificate revocations.
         keys: the signing keys (private ones only where the caller saved them).
         activity: the activity events for metering.
+        audit: the append-only audit log.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, connection: Connection | None = None) -> None:
         self._engine = engine
+        self._host = connection
         self._conn: Connection | None = None
-        self._tx: sa.RootTransaction | None = None
+        self._tx: sa.RootTransaction | sa.NestedTransaction | None = None
         self.subscriptions = _Subscriptions(self)
         self.certificates = _Certificates(self)
         self.revocations = _Revocations(self)
         self.keys = _Keys(self)
         self.activity = _Activity(self)
+        self.audit = _Audit(self)
 
     def __repr__(self) -> str:
         url = self._engine.url.render_as_string(hide_password=True)
-        return f"<SqlUnitOfWork {url} {'open' if self._tx is not None else 'closed'}>"
+        joined = " joined" if self._host is not None else ""
+        return f"<SqlUnitOfWork {url}{joined} {'open' if self._tx is not None else 'closed'}>"
 
     @property
     def connection(self) -> Connection:
@@ -107,24 +125,32 @@ class SqlUnitOfWork:
             )
         return self._conn
 
+    def _begin(self, conn: Connection) -> sa.RootTransaction | sa.NestedTransaction:
+        # Joined: a savepoint inside the host's transaction (begun by SQLAlchemy's
+        # autobegin if the host had not begun one); else our own transaction.
+        return conn.begin_nested() if self._host is not None else conn.begin()
+
     def __enter__(self) -> Self:
-        self._conn = self._engine.connect()
-        self._tx = self._conn.begin()
+        self._conn = self._host if self._host is not None else self._engine.connect()
+        self._tx = self._begin(self._conn)
         return self
 
     def commit(self) -> None:
-        """Commit everything written so far, then continue in a new transaction."""
+        """Commit everything written so far, then continue in a new transaction.
+
+        Joined to a host's transaction: release the work into it (the host commits).
+        """
         self.connection  # noqa: B018  (raises outside the with block)
         assert self._tx is not None
         assert self._conn is not None
         self._tx.commit()
-        self._tx = self._conn.begin()
+        self._tx = self._begin(self._conn)
 
     def rollback(self) -> None:
         """Discard everything written since the last commit."""
         if self._tx is not None and self._conn is not None:
             self._tx.rollback()
-            self._tx = self._conn.begin()
+            self._tx = self._begin(self._conn)
 
     def __exit__(
         self,
@@ -133,10 +159,10 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            if self._tx is not None:
+            if self._tx is not None and self._tx.is_active:
                 self._tx.rollback()
         finally:
             self._tx = None
-            if self._conn is not None:
+            if self._conn is not None and self._host is None:
                 self._conn.close()
             self._conn = None

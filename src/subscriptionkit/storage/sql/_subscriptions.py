@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import datetime as _dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -10,8 +10,18 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ...clock import ensure_aware
 from ...errors import AlreadyExists, ConcurrentUpdate, NotFound, TrialAlreadyUsed
-from ...subscriptions import Subscription
+from ...subscriptions import Event, Reminder, Subscription
+from .._checks import _reminder_key, _require_day, _require_limit, _subscription_entries
+from ._audit import append as append_entries
+from ._schedule import (
+    due_reminders,
+    due_renewals_query,
+    index_values,
+    mark_sent,
+    write_reminders,
+)
 from ._tables import subscriptions_table
 
 if TYPE_CHECKING:
@@ -28,12 +38,13 @@ def _row_values(sub: Subscription) -> dict[str, Any]:
         "plan_id": sub.plan.id,
         "status": sub.status.value,
         "trial_customer_id": sub.customer_id if sub.trial_started_at is not None else None,
-        "document": json.dumps(doc, sort_keys=True),
+        "document": doc,
+        **index_values(sub),
     }
 
 
 def _from_row(row: sa.Row[Any]) -> Subscription:
-    doc = json.loads(row.document)
+    doc = dict(row.document)
     doc["version"] = row.version
     return Subscription.from_dict(doc)
 
@@ -71,9 +82,12 @@ class _Subscriptions:
                 ) from None
             raise AlreadyExists(kind=_KIND, key=sub.id) from None
 
-    def add(self, subscription: Subscription) -> Subscription:
+    def add(self, subscription: Subscription, *, events: Iterable[Event] = ()) -> Subscription:
+        entries = _subscription_entries(subscription, events)
         values = _row_values(subscription)
         self._write(subscription, self._t.insert().values(id=subscription.id, version=1, **values))
+        write_reminders(self._uow.connection, subscription, new=True)
+        append_entries(self._uow.connection, entries)
         return attrs.evolve(subscription, version=1)
 
     def get(self, subscription_id: str) -> Subscription:
@@ -84,7 +98,8 @@ class _Subscriptions:
             raise NotFound(kind=_KIND, key=subscription_id)
         return _from_row(row)
 
-    def update(self, subscription: Subscription) -> Subscription:
+    def update(self, subscription: Subscription, *, events: Iterable[Event] = ()) -> Subscription:
+        entries = _subscription_entries(subscription, events)
         statement = (
             self._t.update()
             .where(self._t.c.id == subscription.id, self._t.c.version == subscription.version)
@@ -102,6 +117,8 @@ class _Subscriptions:
                 expected_version=subscription.version,
                 found_version=int(found),
             )
+        write_reminders(self._uow.connection, subscription, new=False)
+        append_entries(self._uow.connection, entries)
         return attrs.evolve(subscription, version=subscription.version + 1)
 
     def for_customer(self, customer_id: str) -> Sequence[Subscription]:
@@ -116,3 +133,18 @@ class _Subscriptions:
         if statuses is not None:
             query = query.where(self._t.c.status.in_([str(s) for s in statuses]))
         return iter([_from_row(r) for r in self._uow.connection.execute(query)])
+
+    def due_renewals(
+        self, *, until: _dt.datetime, limit: int | None = None
+    ) -> Sequence[Subscription]:
+        conn = self._uow.connection
+        query = due_renewals_query(
+            self._t, ensure_aware(until, "until"), _require_limit(limit), conn.dialect.name
+        )
+        return [_from_row(r) for r in conn.execute(query)]
+
+    def due_reminders(self, *, on: _dt.date) -> Sequence[Reminder]:
+        return due_reminders(self._uow.connection, _require_day(on))
+
+    def mark_sent(self, reminder: Reminder, *, at: _dt.datetime) -> bool:
+        return mark_sent(self._uow.connection, _reminder_key(reminder), ensure_aware(at, "at"))

@@ -1,16 +1,20 @@
 """The tables of the SQL schema, on one MetaData, and the column types they use (internal).
 
-Moments are stored as fixed-width ISO 8601 text in UTC with microseconds
-(``2026-03-01T12:00:00.000000+00:00``): the same text on SQLite and PostgreSQL, read back
-to the very same aware datetime, and sorting as text sorts in time.
+Two kinds of moment column. :class:`Moment` (the subscription columns, the reminder rows,
+the audit log) is ``timestamptz`` on PostgreSQL and fixed-width ISO 8601 text in UTC on
+SQLite; :class:`_UtcMoment` (certificates, revocations) is that UTC text on both
+(``2026-03-01T12:00:00.000000+00:00``). Either reads back to the very same aware datetime
+and compares as instants in SQL. Documents are ``jsonb`` on PostgreSQL, JSON text on
+SQLite (:data:`Document`).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from ...clock import ensure_aware
 
@@ -65,6 +69,56 @@ class _UtcMoment(sa.TypeDecorator[_dt.datetime]):
         return None if value is None else _dt.datetime.fromisoformat(value)
 
 
+class Moment(sa.TypeDecorator[_dt.datetime]):
+    """An aware datetime: ``timestamptz`` on PostgreSQL, UTC ISO 8601 text elsewhere.
+
+    Both read back to an equal aware datetime in UTC (microseconds included) and sort in
+    time order, so ``<=`` in SQL compares instants on either database.
+    """
+
+    impl = sa.String(_MOMENT_WIDTH)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.TIMESTAMP(timezone=True))
+        return dialect.type_descriptor(sa.String(_MOMENT_WIDTH))
+
+    def process_bind_param(self, value: _dt.datetime | None, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        utc = ensure_aware(value, "a stored moment").astimezone(_dt.UTC)
+        plain = _dt.datetime(  # a plain datetime: drivers need not know pendulum
+            utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond,
+            tzinfo=_dt.UTC,
+        )  # fmt: skip
+        if dialect.name == "postgresql":
+            return plain
+        return plain.isoformat(timespec="microseconds")
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> _dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return _dt.datetime.fromisoformat(value)
+        assert isinstance(value, _dt.datetime)
+        return value.astimezone(_dt.UTC)
+
+
+#: A JSON document: ``jsonb`` on PostgreSQL, JSON text on SQLite; Python dicts both ways.
+Document: Final = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+#: The subscription columns copied from the document on every write (besides customer,
+#: plan, status and version, which the table had from the start).
+INDEX_COLUMNS: Final = (
+    "period_start",
+    "paid_through",
+    "next_renewal",
+    "cancellation_deadline",
+    "next_reminder_on",
+    "due_at",
+)
+
 subscriptions_table = sa.Table(
     "sk_subscriptions",
     metadata,
@@ -75,8 +129,22 @@ subscriptions_table = sa.Table(
     # Set only on a subscription that carries a trial: the unique constraint keeps one
     # trial per customer even between concurrent writers.
     sa.Column("trial_customer_id", sa.String(200), nullable=True, unique=True),
-    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("document", Document, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    # Copies of the document for queries, written with it (see _schedule.index_values).
+    sa.Column("period_start", Moment, nullable=True),
+    sa.Column("paid_through", Moment, nullable=True),
+    sa.Column("next_renewal", Moment, nullable=True),
+    sa.Column("cancellation_deadline", Moment, nullable=True),
+    sa.Column("next_reminder_on", sa.Date, nullable=True),
+    sa.Column("due_at", Moment, nullable=True),
+    sa.Index("ix_sk_subscriptions_plan_id", "plan_id"),
+    sa.Index("ix_sk_subscriptions_period_start", "period_start"),
+    sa.Index("ix_sk_subscriptions_paid_through", "paid_through"),
+    sa.Index("ix_sk_subscriptions_next_renewal", "next_renewal"),
+    sa.Index("ix_sk_subscriptions_cancellation_deadline", "cancellation_deadline"),
+    sa.Index("ix_sk_subscriptions_next_reminder_on", "next_reminder_on"),
+    sa.Index("ix_sk_subscriptions_due_at", "due_at"),
 )
 
 
@@ -128,4 +196,47 @@ activity_table: Final = sa.Table(
     sa.Column("processed_epoch", sa.BigInteger, nullable=False),
     sa.Column("processed_at", sa.String(40), nullable=False),
     sa.Index("ix_sk_activity_school_epoch", "school_id", "processed_epoch"),
+)
+
+
+#: Pending and sent reminders: one row per subscription, kind and due day.
+reminders_table: Final = sa.Table(
+    "sk_reminders",
+    metadata,
+    sa.Column(
+        "subscription_id",
+        sa.String(100),
+        sa.ForeignKey("sk_subscriptions.id", name="fk_sk_reminders_subscription"),
+        primary_key=True,
+    ),
+    sa.Column("kind", sa.String(40), primary_key=True),
+    sa.Column("due_on", sa.Date, primary_key=True),
+    sa.Column("customer_id", sa.String(200), nullable=False),
+    sa.Column("plan_name", sa.Text, nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("renews_at", Moment, nullable=False),
+    sa.Column("deadline", Moment, nullable=False),
+    sa.Column("sent_at", Moment, nullable=True),
+    # due_reminders(on=...) reads "sent_at IS NULL AND due_on <= :on" from this index.
+    sa.Index("ix_sk_reminders_pending", "sent_at", "due_on"),
+)
+
+#: One row per entry; ``sequence`` numbers them in the order they were appended.
+audit_table: Final = sa.Table(
+    "sk_audit_log",
+    metadata,
+    sa.Column(
+        "sequence",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),  # SQLite: the rowid
+        primary_key=True,
+        autoincrement=True,
+    ),
+    sa.Column("subject_type", sa.String(60), nullable=False),
+    sa.Column("subject_id", sa.String(200), nullable=False),
+    sa.Column("customer_id", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(60), nullable=False),
+    sa.Column("at", Moment, nullable=False),
+    sa.Column("data", Document, nullable=False),
+    sa.Index("ix_sk_audit_log_subject", "subject_type", "subject_id", "sequence"),
+    sa.Index("ix_sk_audit_log_customer", "customer_id", "sequence"),
 )

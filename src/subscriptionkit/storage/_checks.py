@@ -1,0 +1,85 @@
+"""Checks and keys every adapter shares for subscriptions, reminders and the audit log (internal)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+
+from ..audit import AuditEntry
+from ..errors import InvalidInput
+from ..subscriptions import Event, Reminder, Subscription, audit_entries
+
+
+def _require_day(on: object) -> _dt.date:
+    """Return ``on`` if it is a calendar day (a datetime is not one).
+
+    Raises:
+        InvalidInput: anything else.
+    """
+    if isinstance(on, _dt.datetime) or not isinstance(on, _dt.date):
+        raise InvalidInput(
+            f"on must be a calendar day (datetime.date), got {type(on).__name__}: {on!r}"
+        )
+    return on
+
+
+def _require_limit(limit: object) -> int | None:
+    """Return ``limit`` if it is ``None`` or a whole number above zero.
+
+    Raises:
+        InvalidInput: anything else.
+    """
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        raise InvalidInput(f"limit must be a whole number above zero or None, got {limit!r}")
+    return limit
+
+
+def _subscription_entries(subscription: Subscription, events: Iterable[Event]) -> list[AuditEntry]:
+    """The audit entries of ``events``, which must all be about ``subscription``.
+
+    Raises:
+        InvalidInput: an event about another subscription (or not an event).
+    """
+    entries = list(audit_entries(subscription.customer_id, events))
+    for entry in entries:
+        if entry.subject_id != subscription.id:
+            raise InvalidInput(
+                f"the events stored with subscription {subscription.id!r} must be about it, "
+                f"got a {entry.kind} event of {entry.subject_id!r}"
+            )
+    return entries
+
+
+def _require_entries(entries: Iterable[object]) -> list[AuditEntry]:
+    """Return the entries as a list if every one is an :class:`AuditEntry`.
+
+    Raises:
+        InvalidInput: something else among them.
+    """
+    out = []
+    for entry in entries:
+        if not isinstance(entry, AuditEntry):
+            raise InvalidInput(
+                f"audit.append() takes AuditEntry values, got {type(entry).__name__}"
+            )
+        out.append(entry)
+    return out
+
+
+def _reminder_key(reminder: object) -> tuple[str, str, _dt.date]:
+    """The key of a stored reminder: subscription id, kind and due day.
+
+    Raises:
+        InvalidInput: ``reminder`` is not a :class:`~subscriptionkit.subscriptions.Reminder`.
+    """
+    if not isinstance(reminder, Reminder):
+        raise InvalidInput(f"mark_sent() takes a Reminder, got {type(reminder).__name__}")
+    return reminder.subscription_id, reminder.kind, reminder.due_on
+
+
+#: How NotFound and ConcurrentUpdate name a stored reminder.
+_REMINDER = "reminder"
+
+
+def _reminder_label(key: tuple[str, str, _dt.date]) -> str:
+    return f"{key[0]}/{key[1]}/{key[2].isoformat()}"
