@@ -10,7 +10,7 @@ import pytest
 
 from subscriptionkit.cli import main
 from subscriptionkit.clock import FixedClock
-from subscriptionkit.storage.sql import SCHEMA_VERSION
+from subscriptionkit.storage.sql import SCHEMA_VERSION, SqlStore
 
 NOW = FixedClock(dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC))
 
@@ -104,6 +104,32 @@ class TestRoundTrip:
         assert "Je abonnement Focus PO 1-2 wordt verlengd op 15 januari 2027" in out
         code, out, _ = run("--db", db, "subscriptions", "list", "--locale", "en_GB")
         assert out == "f1  school-3  focus-po-1-2  active  15 January 2027\n"
+
+    def test_reminders_catch_up_keep_a_backlog_and_mark_sent(self, tmp_path: Path) -> None:
+        """reminders stores due renewals first, shows what is unsent up to the day, and
+        with --mark-sent shows each reminder once; every change reaches the audit log."""
+        db = str(tmp_path / "sk.db")
+        run("--db", db, "subscriptions", "subscribe", "school-4", "focus-po-1-2", "--id", "f4",
+            "--at", "2025-10-01T09:00+02:00")  # fmt: skip
+        run("--db", db, "subscriptions", "subscribe", "school-5", "focus-po-1-2", "--id", "f5",
+            "--at", "2026-01-15T09:00+01:00")  # fmt: skip
+        # 21 November: f4 renewed on 1 October (stored now); f5's renewal reminder was due
+        # on 15 November and nobody ran the job: it is still due.
+        code, out, _ = run(
+            "--db", db, "subscriptions", "reminders", "--mark-sent", "--locale", "en_GB"
+        )
+        assert code == 0
+        assert [line for line in out.splitlines() if line.startswith("[")] == [
+            "[renewal] f5 school-5"
+        ]
+        code, out, _ = run("--db", db, "subscriptions", "reminders", "--locale", "en_GB")
+        assert out == "No reminders due on 21 November 2026.\n"
+        store = SqlStore(db)
+        with store.unit_of_work() as uow:
+            assert uow.subscriptions.get("f4").periods == 2
+            kinds = [e.kind for e in uow.audit.for_subject("subscription", "f4")]
+        store.close()
+        assert kinds == ["activated", "renewed"]
 
     def test_status_creates_the_default_database(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

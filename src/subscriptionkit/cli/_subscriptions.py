@@ -111,8 +111,8 @@ def _change(args: argparse.Namespace, out: TextIO, step: Step) -> int:
     store = open_database(args)
     uow: UnitOfWork
     with store.unit_of_work() as uow:
-        sub, _events = step(uow.subscriptions.get(args.subscription_id), args)
-        stored = uow.subscriptions.update(sub)
+        sub, events = step(uow.subscriptions.get(args.subscription_id), args)
+        stored = uow.subscriptions.update(sub, events=events)
         uow.commit()
     _show(stored, Translator(args.locale), out)
     return 0
@@ -124,8 +124,8 @@ Create = Callable[[UnitOfWork, argparse.Namespace], subscriptions.Transition]
 def _create(args: argparse.Namespace, out: TextIO, create: Create) -> int:
     store = open_database(args)
     with store.unit_of_work() as uow:
-        sub, _events = create(uow, args)
-        stored = uow.subscriptions.add(sub)
+        sub, events = create(uow, args)
+        stored = uow.subscriptions.add(sub, events=events)
         uow.commit()
     _show(stored, Translator(args.locale), out)
     return 0
@@ -202,12 +202,27 @@ def _cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _catch_up(uow: UnitOfWork, until: _dt.datetime) -> None:
+    """The daily job's first step: store every renewal (or end) due by ``until``, in batches."""
+    while due := uow.subscriptions.due_renewals(until=until, limit=500):
+        for sub in due:
+            new, events = subscriptions.catch_up(sub, at=until)
+            uow.subscriptions.update(new, events=events)
+        uow.commit()
+
+
 def _cmd_reminders(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     store = open_database(args)
-    on = args.on if args.on is not None else local(args.clock.now(), args.tz).date()
+    now = ensure_aware(args.clock.now(), "now")
+    on = args.on if args.on is not None else local(now, args.tz).date()
+    day_start = pendulum.datetime(on.year, on.month, on.day, tz=args.tz)
     with store.unit_of_work() as uow:
-        subs = list(uow.subscriptions.list(statuses=["active"]))
-    reminders = subscriptions.due_reminders(subs, on=on)
+        # Catch up to the start of the day, never past now: a future day is a preview.
+        _catch_up(uow, min(day_start, now, key=lambda m: m.timestamp()))
+        reminders = list(uow.subscriptions.due_reminders(on=on))
+        if args.mark_sent:
+            reminders = [r for r in reminders if uow.subscriptions.mark_sent(r, at=now)]
+        uow.commit()
     for reminder in reminders:
         message = reminder.message(args.locale)
         out.write(f"[{reminder.kind}] {reminder.subscription_id} {reminder.customer_id}\n")
@@ -235,7 +250,8 @@ def _cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if counts.get(status.value):
             out.write(f"  {t.gettext(STATUS_LABELS[status])}: {counts[status.value]}\n")
     today = local(args.clock.now(), args.tz).date()
-    due = subscriptions.due_reminders([s for s in subs if s.status.value == "active"], on=today)
+    with store.unit_of_work() as uow:
+        due = uow.subscriptions.due_reminders(on=today)
     out.write(t.gettext("Reminders due today: {count}").format(count=len(due)) + "\n")
     return 0
 
@@ -301,6 +317,15 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     p.add_argument("--status", action="append", choices=[s.value for s in subscriptions.Status])
     p.set_defaults(handler=_cmd_list)
 
-    p = cmds.add_parser("reminders", parents=[common], help="reminders due on a day")
+    p = cmds.add_parser(
+        "reminders",
+        parents=[common],
+        help="catch up due renewals, then show the reminders due by a day and not yet sent",
+    )
     p.add_argument("--on", type=_day, help="the day, YYYY-MM-DD (default: today)")
+    p.add_argument(
+        "--mark-sent",
+        action="store_true",
+        help="record the reminders shown as sent: a re-run shows them no more",
+    )
     p.set_defaults(handler=_cmd_reminders)
