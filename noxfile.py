@@ -52,6 +52,7 @@ def bench(session: nox.Session) -> None:
         "benchmarks/metering.py",
         "benchmarks/certificates.py",
         "benchmarks/sql_pushdown.py",
+        "benchmarks/subscriptions_store.py",
     ):
         session.run("python", script, *session.posargs)
 
