@@ -265,6 +265,10 @@ class MemoryUnitOfWork:
     """
 
     def __init__(self, store: MemoryStore) -> None:
+        if not isinstance(store, MemoryStore):
+            raise InvalidInput(
+                f"a memory unit of work needs a MemoryStore, got {type(store).__name__}"
+            )
         self.store = store
         self._open = False
         self.subscriptions = Subscriptions(self)
