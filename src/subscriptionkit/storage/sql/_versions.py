@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 VERSION_TABLE: Final = "sk_alembic_version"
 #: Where releases before Alembic recorded the schema version (a number, 1 to 3).
 LEGACY_VERSION_TABLE: Final = "sk_schema_version"
+#: The last number a release before Alembic recorded (revisions after it never had one).
+LAST_LEGACY_VERSION: Final = 3
 #: The revisions shipped, in order, each with the tables it creates. A step whose tables
 #: exist already never runs: the database is refused instead.
 REVISIONS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
@@ -108,7 +110,7 @@ class SchemaStatus:
                 raise UnknownSchemaVersion(found=self.revision, known=_IDS)
             version = _IDS.index(self.revision) + 1
         elif self.legacy_version is not None:
-            if not 0 <= self.legacy_version <= SCHEMA_VERSION:
+            if not 0 <= self.legacy_version <= LAST_LEGACY_VERSION:
                 raise UnknownSchemaVersion(found=str(self.legacy_version), known=_IDS)
             version = self.legacy_version
         elif self.tables:
