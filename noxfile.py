@@ -50,6 +50,7 @@ def bench(session: nox.Session) -> None:
     session.install("-e", DEV)
     for script in (
         "benchmarks/metering.py",
+        "benchmarks/meter.py",
         "benchmarks/certificates.py",
         "benchmarks/sql_pushdown.py",
         "benchmarks/subscriptions_store.py",

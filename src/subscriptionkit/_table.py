@@ -30,17 +30,16 @@ class Table:
     def text(self) -> str:
         """Render as aligned text for a terminal."""
         rows = self._all_rows()
-        widths = [max(len(r[i]) for r in rows) for i in range(len(self.headers))]
+        widths = [max(map(len, column)) for column in zip(*rows, strict=True)]
+        # One format for every line (first column left, the others right): fast for
+        # tables of tens of thousands of rows, such as a year of usage of every school.
+        pattern = "  ".join(f"{{:{'<' if i == 0 else '>'}{w}}}" for i, w in enumerate(widths))
+        fmt = pattern.format
 
-        def line(cells: Sequence[str]) -> str:
-            parts = [cells[0].ljust(widths[0])]
-            parts += [c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
-            return "  ".join(parts).rstrip()
-
-        out = [self.title, line(self.headers)]
-        out += [line(r) for r in self.rows]
+        out = [self.title, fmt(*self.headers).rstrip()]
+        out += [fmt(*r).rstrip() for r in self.rows]
         if self.footer is not None:
-            out.append(line(self.footer))
+            out.append(fmt(*self.footer).rstrip())
         out += list(self.notes)
         return "\n".join(out)
 

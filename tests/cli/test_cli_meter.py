@@ -48,15 +48,23 @@ class TestCli:
         assert text.splitlines()[1].split() == ["School", "Maand", "Groep", "Leerlingen", "Gebruik"]
         assert err.getvalue() == ""
 
-    def test_progress_on_tty(self, tmp_path: Path) -> None:
-        """A TTY stderr gets a progress counter."""
-        args = self._parse(
-            self._csv(tmp_path, 5), "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-01"
-        )
-        args.progress_every = 2
+    def test_progress_bar_on_a_terminal_only(self, tmp_path: Path) -> None:
+        """A terminal on stderr gets a progress bar (percentage, bytes, rate); a pipe gets
+        nothing, unless --progress asks for the bar."""
+        path = self._csv(tmp_path, 5)
+        argv = (path, "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-01")
         err = _TTY()
+        args = self._parse(*argv)
         assert args.handler(args, io.StringIO(), err) == 0
-        assert "5 rows read" in err.getvalue()
+        shown = err.getvalue()
+        assert "100%" in shown
+        assert "B/s" in shown
+        pipe = io.StringIO()
+        assert args.handler(args, io.StringIO(), pipe) == 0
+        assert pipe.getvalue() == ""
+        forced = self._parse(*argv, "--progress")
+        assert forced.handler(forced, io.StringIO(), pipe) == 0
+        assert "100%" in pipe.getvalue()
 
     def test_bad_input_is_one_line(self, tmp_path: Path) -> None:
         """Unknown and seat plans end with status 1, a missing file with 5 (one line each)."""

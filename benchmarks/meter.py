@@ -1,0 +1,208 @@
+"""The ``meter`` command against DuckDB, on one CSV file, side by side in one run.
+
+Run: ``python benchmarks/meter.py [--rows N] [--quick] [--repeat R]``.
+
+The file (fixed seed): ``--rows`` events (default 1,000,000) of as many pupils, 2,000
+schools, times spread over the 36 counted months (Jan 2023 – Dec 2025, Europe/Amsterdam)
+and the 9 months before them, grades 1–8, five categories (three billable). Written once
+with pyarrow into a temporary directory (about 70 MB).
+
+* **meter**: ``python -m subscriptionkit meter FILE --plan focus-po-1-8 --from 2023-01
+  --to 2025-12`` in a fresh process, output to a pipe: timed from before the process
+  starts until it exits, so interpreter start, imports, the checks of every row, the count,
+  pricing and printing the 72,000-line table are all in it.
+* **duckdb**: DuckDB in this process, one ``read_csv`` of the same file and the best
+  query we know (deduplicate pupil-months, ``lead()`` over each pupil's months, +1/−1
+  deltas nine months wide, a running sum), rows fetched to Python. Its import is not in
+  its time; **duckdb-process** is the same in a fresh process, timed like ``meter``.
+
+Both must give the same pupils per school and month (checked on every run). Times are the
+median of ``--repeat`` runs; peak memory is the child's maximum RSS (``ru_maxrss``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SEED = 20240601
+SCHOOLS = 2000
+FIRST, LAST = "2023-01", "2025-12"
+TZ = "Europe/Amsterdam"
+
+DUCKDB_SQL = """
+WITH ev AS (
+    SELECT school_id, pupil_id,
+           (year(timezone('{tz}', processed_at)) * 12
+            + month(timezone('{tz}', processed_at)) - 1) AS k
+    FROM read_csv('{path}', header = true, columns = {{
+        'event_id': 'VARCHAR', 'school_id': 'VARCHAR', 'pupil_id': 'VARCHAR',
+        'grade': 'INTEGER', 'category': 'VARCHAR', 'processed_at': 'TIMESTAMPTZ'}})
+    WHERE category IN ('cross_method_test', 'objective_mastery', 'engagement')
+      AND grade BETWEEN 1 AND 8
+),
+pm AS (SELECT DISTINCT school_id, pupil_id, k FROM ev),
+runs AS (
+    SELECT school_id, k, lead(k) OVER (PARTITION BY school_id, pupil_id ORDER BY k) AS nk
+    FROM pm
+),
+deltas AS (
+    SELECT school_id, k AS m, 1 AS d FROM runs
+    UNION ALL
+    SELECT school_id, least(k + 9, coalesce(nk, k + 9)) AS m, -1 AS d FROM runs
+),
+agg AS (SELECT school_id, m, sum(d) AS d FROM deltas GROUP BY school_id, m)
+SELECT school_id, m, sum(d) OVER (PARTITION BY school_id ORDER BY m) AS n FROM agg
+"""
+
+
+def write_csv(path: Path, rows: int) -> None:
+    """Write the benchmark's events (fixed seed) as CSV."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    rng = np.random.default_rng(SEED)
+    t0 = int(dt.datetime(2022, 3, 31, 22, tzinfo=dt.UTC).timestamp())  # Apr 2022, Amsterdam
+    t1 = int(dt.datetime(2025, 12, 31, 23, tzinfo=dt.UTC).timestamp())  # Jan 2026, Amsterdam
+    pupil = rng.integers(0, rows, rows)
+    categories = np.array(
+        ["cross_method_test", "objective_mastery", "engagement", "login", "report_viewed"]
+    )
+    moments = pa.array(rng.integers(t0, t1, rows) * 1_000_000, pa.timestamp("us", tz="UTC"))
+
+    def text(prefix: str, values: object) -> object:
+        return pc.binary_join_element_wise(prefix, pa.array(values).cast(pa.string()), "")
+
+    table = pa.table(
+        {
+            "event_id": text("e", np.arange(rows)),
+            "school_id": text("school-", (pupil * 7919) % SCHOOLS),
+            "pupil_id": text("p", pupil),
+            "grade": pa.array(rng.integers(1, 9, rows)),
+            "category": pa.array(categories[rng.integers(0, 5, rows)]),
+            "processed_at": pc.strftime(moments, format="%Y-%m-%dT%H:%M:%SZ"),
+        }
+    )
+    pcsv.write_csv(table, path, pcsv.WriteOptions(quoting_style="none"))
+
+
+def month_index(text: str) -> int:
+    year, month = text.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+def dense(rows: list[tuple[str, int, int]]) -> dict[tuple[str, int], int]:
+    """DuckDB's running sums (one row per month with a change) as pupils per school-month."""
+    first, last = month_index(FIRST), month_index(LAST)
+    steps: dict[str, list[tuple[int, int]]] = {}
+    for school, m, n in rows:
+        steps.setdefault(school, []).append((m, n))
+    out: dict[tuple[str, int], int] = {}
+    for school, changes in steps.items():
+        changes.sort()
+        k = 0
+        current = 0
+        for m in range(first, last + 1):
+            while k < len(changes) and changes[k][0] <= m:
+                current = changes[k][1]
+                k += 1
+            if current:
+                out[(school, m)] = current
+    return out
+
+
+def run_duckdb(path: Path) -> tuple[float, dict[tuple[str, int], int]]:
+    import duckdb
+
+    con = duckdb.connect()
+    start = time.perf_counter()
+    rows = con.execute(DUCKDB_SQL.format(path=path, tz=TZ)).fetchall()
+    took = time.perf_counter() - start
+    con.close()
+    return took, dense(rows)
+
+
+def run_child(argv: list[str]) -> tuple[float, int, str]:
+    """Run a fresh process; return (seconds from start to exit, its peak RSS in MB, stdout)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    took = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(argv[:4])}... failed with status {proc.returncode}")
+    return took, usage.ru_maxrss // 1024, out
+
+
+def meter_counts(output: str) -> dict[tuple[str, int], int]:
+    """Pupils per school and month from the command's table (lines after the headings)."""
+    out: dict[tuple[str, int], int] = {}
+    for line in output.splitlines()[2:-1]:
+        school, month, _band, pupils, *_ = line.split()
+        if int(pupils):
+            out[(school, month_index(month))] = int(pupils)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="20,000 rows, one run (CI smoke)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rows, args.repeat = 20_000, 1
+    meter = [sys.executable, "-m", "subscriptionkit", "meter"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "events.csv"
+        write_csv(path, args.rows)
+        size = os.path.getsize(path)
+        print(f"{args.rows:,} rows, {size / 1e6:.1f} MB, {args.repeat} run(s), medians")
+        duck_script = (
+            "import sys, duckdb; sys.path.insert(0, sys.argv[2]); import meter as b; "
+            "print(len(duckdb.connect().execute("
+            "b.DUCKDB_SQL.format(path=sys.argv[1], tz=b.TZ)).fetchall()))"
+        )
+        times: dict[str, list[float]] = {"meter": [], "duckdb": [], "duckdb-process": []}
+        peaks: dict[str, int] = {}
+        for _ in range(args.repeat):
+            took, expected = run_duckdb(path)
+            times["duckdb"].append(took)
+            took, peak, _out = run_child(
+                [sys.executable, "-c", duck_script, str(path), str(Path(__file__).parent)]
+            )
+            times["duckdb-process"].append(took)
+            peaks["duckdb-process"] = peak
+            cmd = [*meter, str(path), "--plan", "focus-po-1-8", "--from", FIRST, "--to", LAST]
+            took, peak, out = run_child(cmd)
+            times["meter"].append(took)
+            peaks["meter"] = peak
+            got = meter_counts(out)
+            if got != expected:
+                wrong = sorted(set(got.items()) ^ set(expected.items()))[:5]
+                print(f"MISMATCH between meter and duckdb: {wrong}", file=sys.stderr)
+                return 1
+        duck = statistics.median(times["duckdb"])
+        print(f"{'path':<16}{'median':>10}{'runs':>28}{'vs duckdb':>11}{'peak RSS':>10}")
+        for name, runs in times.items():
+            med = statistics.median(runs)
+            shown = ", ".join(f"{r:.2f}" for r in runs)
+            peak_text = f"{peaks[name]} MB" if name in peaks else "-"
+            print(f"{name:<16}{med:>9.2f}s{shown:>28}{med / duck:>10.2f}x{peak_text:>10}")
+        print(f"same pupils per school and month: {len(expected):,} school-months")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
