@@ -207,10 +207,18 @@ def monthly_counts_query(
     ]
     if school_id is not None:
         conditions.append(t.school_id == school_id)
+    school_col: Any = t.school_id
+    pupil_col: Any = t.pupil_id
+    if conn.dialect.name == "postgresql":
+        # The one sort, by school and pupil, is a text sort: under the database's
+        # linguistic collation most of the query's time. Ids are only compared for
+        # equality, which byte order ("C") decides the same way, much faster.
+        school_col = sa.collate(t.school_id, "C").label("school_id")
+        pupil_col = sa.collate(t.pupil_id, "C").label("pupil_id")
     bucketed = (
         sa.select(
-            t.school_id,
-            t.pupil_id,
+            school_col,
+            pupil_col,
             bucket.label("b"),
             # The latest event of a bucket wins; in the same second the higher grade
             # (the Python engine keeps the same key).
