@@ -104,6 +104,7 @@ def read_columns(
             convert_options=pcsv.ConvertOptions(
                 include_columns=wanted,
                 column_types=dict(zip(wanted, types, strict=True)),
+                null_values=[],  # an empty time is an error, not a missing value
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -112,6 +113,8 @@ def read_columns(
         columns = [table.column(n).combine_chunks() for n in wanted]
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # not plain enough: the streaming reader decides
+    if any(c.null_count for c in columns):
+        return None
     return _validate(*columns)
 
 

@@ -215,6 +215,7 @@ def monthly_counts_query(
         # equality, which byte order ("C") decides the same way, much faster.
         school_col = sa.collate(t.school_id, "C").label("school_id")
         pupil_col = sa.collate(t.pupil_id, "C").label("pupil_id")
+    one_band = len(plan.bands) == 1
     bucketed = (
         sa.select(
             school_col,
@@ -227,22 +228,24 @@ def monthly_counts_query(
         .where(*conditions)
         .subquery("bucketed")
     )
-    latest = (
-        sa.select(
-            bucketed.c.school_id,
-            bucketed.c.pupil_id,
-            bucketed.c.b,
-            (sa.func.max(bucketed.c.k) % 16).label("grade"),
+    keys = (bucketed.c.school_id, bucketed.c.pupil_id, bucketed.c.b)
+    if one_band:
+        # One band: the grade decides nothing, so the pupil's buckets are all that is
+        # needed (a DISTINCT, no per-bucket maximum to carry).
+        latest = sa.select(*keys).distinct().subquery("latest")
+        band_of: Any = sa.literal(0)
+    else:
+        latest = (
+            sa.select(*keys, (sa.func.max(bucketed.c.k) % 16).label("grade"))
+            .group_by(*keys)
+            .subquery("latest")
         )
-        .group_by(bucketed.c.school_id, bucketed.c.pupil_id, bucketed.c.b)
-        .subquery("latest")
-    )
+        band_of = sa.case(
+            *((latest.c.grade.in_(band.grades), i) for i, band in enumerate(plan.bands)),
+            else_=sa.literal(None),
+        )
     next_b = sa.func.lead(latest.c.b).over(
         partition_by=(latest.c.school_id, latest.c.pupil_id), order_by=latest.c.b
-    )
-    band_of = sa.case(
-        *((latest.c.grade.in_(band.grades), i) for i, band in enumerate(plan.bands)),
-        else_=sa.literal(None),
     )
     spans = sa.select(
         latest.c.school_id,
