@@ -76,15 +76,17 @@ def _month(text: str) -> Month:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
-def _source(args: argparse.Namespace) -> tuple[str | IO[bytes], int | None]:
-    """The CSV as a path (or standard input's bytes), and its size if known."""
+def _source(args: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[IO[bytes], int | None]:
+    """The CSV's bytes (a file opened here, or standard input), and its size if known.
+
+    Bytes, so the reader checks the encoding itself and names the line of a bad byte; a
+    file that cannot be opened raises ``OSError`` (the command's file exit status).
+    """
     if args.file == "-":
         stdin: Any = sys.stdin  # a test may put text there, without .buffer
         return getattr(stdin, "buffer", stdin), None
-    try:
-        return args.file, os.stat(args.file).st_size
-    except OSError:
-        return args.file, None  # reading names the problem
+    stream: IO[bytes] = stack.enter_context(open(args.file, "rb"))  # noqa: SIM115
+    return stream, os.fstat(stream.fileno()).st_size
 
 
 def _bar(args: argparse.Namespace, err: TextIO, total: int | None) -> Any:
@@ -122,9 +124,12 @@ def _counts_from_csv(
     args: argparse.Namespace, plan: plans.PupilPlan, months: tuple[Month, ...], err: TextIO
 ) -> MonthlyCounts:
     """Count the CSV in this process: pyarrow and numpy when installed (``count_csv``)."""
-    source, size = _source(args)
-    bar = _bar(args, err, size)
-    try:
+    with contextlib.ExitStack() as stack:
+        source, size = _source(args, stack)
+        bar = _bar(args, err, size)
+        if bar is not None:
+            stack.callback(bar.close)
+            stack.callback(bar.refresh)  # the last state, however soon after the one before
         return count_csv(
             source,
             plan,
@@ -133,10 +138,6 @@ def _counts_from_csv(
             school_id=args.school,
             progress=None if bar is None else (lambda done: bar.update(done - bar.n)),
         )
-    finally:
-        if bar is not None:
-            bar.refresh()  # the last state, however soon after the previous one
-            bar.close()
 
 
 def _counts_from_database(
@@ -147,11 +148,7 @@ def _counts_from_database(
     with store.unit_of_work() as uow:
         if args.store:
             with contextlib.ExitStack() as stack:
-                path, size = _source(args)
-                # Bytes, so the reader checks the encoding and names a bad byte's line.
-                stream = path if not isinstance(path, str) else open(path, "rb")  # noqa: SIM115
-                if isinstance(path, str):
-                    stack.enter_context(stream)
+                stream, size = _source(args, stack)
                 bar = _bar(args, err, size)
                 if bar is not None:
                     stack.callback(bar.close)
