@@ -190,3 +190,86 @@ class TestRevoke:
         status, _, err = _run(clock, "verify", signed, *verify_args)
         assert status == 1
         assert "signature does not match" in err
+
+
+class TestNoOverwrite:
+    """No command writes over its own input or over a private key file (issue 9)."""
+
+    def test_export_keys_over_its_input(self, keys_file: Path, clock: FixedClock) -> None:
+        """export-keys --keys ring.json --out ring.json refuses; the ring is unchanged."""
+        before = keys_file.read_bytes()
+        status, out, err = _run(
+            clock, "export-keys", "--keys", str(keys_file), "--out", str(keys_file)
+        )
+        assert (status, out) == (1, "")
+        assert "is this command's input" in err
+        assert err.count("\n") == 1
+        assert keys_file.read_bytes() == before
+
+    def test_export_keys_through_another_name(
+        self, tmp_path: Path, keys_file: Path, clock: FixedClock
+    ) -> None:
+        """The same file by a relative path or a symlink is still the input."""
+        before = keys_file.read_bytes()
+        link = tmp_path / "link.json"
+        link.symlink_to(keys_file)
+        assert _run(clock, "export-keys", "--keys", str(keys_file), "--out", str(link))[0] == 1
+        assert keys_file.read_bytes() == before
+
+    def test_export_keys_over_another_private_ring(
+        self, tmp_path: Path, keys_file: Path, clock: FixedClock
+    ) -> None:
+        """Writing the public set over another private key file is refused."""
+        other = tmp_path / "other-ring.json"
+        assert _run(clock, "keygen", "--out", str(other))[0] == 0
+        before = other.read_bytes()
+        status, _, err = _run(clock, "export-keys", "--keys", str(keys_file), "--out", str(other))
+        assert status == 1
+        assert "holds private key material" in err
+        assert other.read_bytes() == before
+
+    def test_export_keys_over_a_pem_private_key(
+        self, tmp_path: Path, keys_file: Path, clock: FixedClock
+    ) -> None:
+        """A PEM private key file is a private key file too."""
+        pem = tmp_path / "key.pem"
+        pem.write_text(KeyRing.from_json(keys_file.read_bytes()).active.to_pem(), encoding="utf-8")
+        assert _run(clock, "export-keys", "--keys", str(keys_file), "--out", str(pem))[0] == 1
+        assert "PRIVATE KEY" in pem.read_text(encoding="utf-8")
+
+    def test_export_keys_replaces_a_public_set(
+        self, tmp_path: Path, keys_file: Path, clock: FixedClock
+    ) -> None:
+        """An existing public set is replaced atomically: no temporary file is left behind."""
+        public = tmp_path / "public.json"
+        public.write_text('{"keys": []}', encoding="utf-8")
+        assert _run(clock, "export-keys", "--keys", str(keys_file), "--out", str(public))[0] == 0
+        assert len(PublicKeySet.from_json(public.read_bytes())) == 1
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+    def test_revoke_list_over_the_ring(self, keys_file: Path, clock: FixedClock) -> None:
+        """revoke --list ring.json --keys ring.json refuses before reading anything."""
+        before = keys_file.read_bytes()
+        status, _, err = _run(
+            clock,
+            "revoke",
+            "c-1",
+            "--reason",
+            "x",
+            "--list",
+            str(keys_file),
+            "--keys",
+            str(keys_file),
+        )
+        assert status == 1
+        assert "is this command's input" in err
+        assert keys_file.read_bytes() == before
+
+    def test_rotate_writes_owner_only_and_atomically(
+        self, keys_file: Path, clock: FixedClock
+    ) -> None:
+        """rotate updates the ring in place (its purpose) with mode 0600, leaving no temp file."""
+        clock.advance(days=1)
+        assert _run(clock, "rotate", "--keys", str(keys_file))[0] == 0
+        assert keys_file.stat().st_mode & 0o777 == 0o600
+        assert [p.name for p in keys_file.parent.iterdir() if p.name.startswith(".")] == []

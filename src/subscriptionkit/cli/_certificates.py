@@ -95,17 +95,60 @@ def _write_new(path: Path, text: str) -> None:
 
 
 def _replace(path: Path, text: str, *, private: bool = False) -> None:
-    """Write ``path`` atomically (a temporary file renamed over it)."""
+    """Write ``path`` atomically: a temporary file beside it (mode 0600), synced, renamed over it.
+
+    A reader sees the old file or the new one, never a part; a crash leaves the old one.
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as file:
             file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
         if not private:
             os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _holds_private_key(path: Path) -> bool:
+    """Whether the file at ``path`` holds private key material (a key ring, a JWK with ``d``, PEM)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    if b"PRIVATE KEY-----" in data:
+        return True
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        return False
+    keys = document.get("keys") if isinstance(document, dict) else None
+    jwks = keys if isinstance(keys, list) else [document]
+    return any(isinstance(jwk, dict) and "d" in jwk for jwk in jwks)
+
+
+def _refusal(target: Path, *inputs: Path | None) -> str | None:
+    """Why writing ``target`` is refused, or ``None``: never over an input or a private key file."""
+    for source in inputs:
+        if source is None:
+            continue
+        same = target.resolve() == source.resolve() or (
+            target.exists() and source.exists() and os.path.samefile(target, source)
+        )
+        if same:
+            return (
+                f"refusing to write {target}: it is this command's input {source}; "
+                "expected an output path other than the inputs"
+            )
+    if target.exists() and _holds_private_key(target):
+        return (
+            f"refusing to write over {target}: it holds private key material; "
+            "expected a path that is not a private key file"
+        )
+    return None
 
 
 def _fail(err: TextIO, message: str) -> int:
@@ -187,6 +230,9 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_revoke(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    refusal = _refusal(args.list_path, args.keys)
+    if refusal is not None:
+        return _fail(err, refusal)
     try:
         path: Path = args.list_path
         current = RevocationList.from_json(path.read_bytes()) if path.exists() else RevocationList()
@@ -208,6 +254,9 @@ def _cmd_revoke(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_export_keys(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    refusal = _refusal(args.out, args.keys)
+    if refusal is not None:
+        return _fail(err, refusal)
     try:
         public = _load_ring(args.keys).public_keyset()
         _replace(args.out, public.to_json())
