@@ -273,3 +273,33 @@ class TestNoOverwrite:
         assert _run(clock, "rotate", "--keys", str(keys_file))[0] == 0
         assert keys_file.stat().st_mode & 0o777 == 0o600
         assert [p.name for p in keys_file.parent.iterdir() if p.name.startswith(".")] == []
+
+
+class TestIssueWithProfile:
+    def test_issuer_and_status_entry(self, keys_file: Path, clock: FixedClock) -> None:
+        """--issuer-id, --status-list-url and --status-index go into the credential."""
+        status, out, err = _issue(
+            clock,
+            keys_file,
+            "--issuer-id",
+            "https://soofos.example",
+            "--status-list-url",
+            "https://soofos.example/status/1",
+            "--status-index",
+            "17",
+        )
+        assert (status, err) == (0, "")
+        from subscriptionkit.certificates import verify
+
+        verified = verify(out.strip(), KeyRing.from_json(keys_file.read_bytes()), at=clock.now())
+        assert (verified.status_index, verified.status_list_url) == (
+            17,
+            "https://soofos.example/status/1",
+        )
+
+    def test_bad_issuer_id(self, keys_file: Path, clock: FixedClock) -> None:
+        """A relative issuer id is one error line."""
+        status, out, err = _issue(clock, keys_file, "--issuer-id", "soofos")
+        assert (status, out) == (1, "")
+        assert "id must be an absolute http" in err
+        assert err.count("\n") == 1

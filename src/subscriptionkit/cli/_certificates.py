@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..certificates import (
+    IssuerProfile,
     KeyRing,
     PublicKeySet,
     RevocationList,
@@ -64,6 +65,15 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
     issue_cmd.add_argument("--issuer", required=True)
     issue_cmd.add_argument("--certificate-id", default=None, help="default: a random UUID")
     issue_cmd.add_argument("--base-url", default=None, help="also print the verification URL")
+    issue_cmd.add_argument(
+        "--issuer-id", default=None, help="the issuer's URL (its Open Badges profile id)"
+    )
+    issue_cmd.add_argument(
+        "--status-list-url", default=None, help="where the issuer publishes its status list"
+    )
+    issue_cmd.add_argument(
+        "--status-index", type=int, default=None, help="the certificate's index in that list"
+    )
     issue_cmd.set_defaults(handler=_cmd_issue)
 
     verify_cmd = commands.add_parser("verify", help="verify a token (exit 0 if genuine)")
@@ -193,8 +203,12 @@ def _cmd_issue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             issued_at=args.clock.now(),
             issuer=args.issuer,
             certificate_id=args.certificate_id,
+            status_index=args.status_index,
         )
-        signed = token(certificate, ring)
+        issuer = None
+        if args.issuer_id is not None:
+            issuer = IssuerProfile(args.issuer_id, status_list_url=args.status_list_url)
+        signed = token(certificate, ring, issuer=issuer)
         url = verification_url(args.base_url, signed) if args.base_url else None
     except (SubscriptionKitError, OSError) as exc:
         return report(err, exc)

@@ -1,0 +1,53 @@
+"""The ``serve`` command: run the public certificate verification app (internal)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, TextIO
+
+from ..certificates import IssuerProfile
+from ..errors import MissingDependency
+from ._subscriptions import database, open_database
+
+__all__ = ["add_commands"]
+
+
+def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``serve`` command: ``subscriptionkit --db ... serve [--host] [--port]``.
+
+    Args:
+        subparsers: the result of ``parser.add_subparsers()`` of the main CLI.
+    """
+    serve = subparsers.add_parser(
+        "serve", help="run the public certificate verification page (needs the web extra)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument(
+        "--issuer-id", default=None, help="the issuer's URL, as in the tokens it minted"
+    )
+    serve.add_argument("--status-list-url", default=None, help="where the status list is published")
+    serve.set_defaults(handler=_cmd_serve)
+
+
+def _cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        import uvicorn
+    except ImportError as exc:
+        raise MissingDependency(
+            package="uvicorn", extra="web", feature="subscriptionkit serve"
+        ) from exc
+    from ..web import create_app
+
+    issuer = None
+    if args.issuer_id is not None:
+        issuer = IssuerProfile(args.issuer_id, status_list_url=args.status_list_url)
+    app = create_app(open_database(args), clock=args.clock, issuer=issuer)
+    print(
+        f"serving certificate verification for {database(args)} at "
+        f"http://{args.host}:{args.port}/verify?token=...",
+        file=out,
+        flush=True,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
