@@ -95,6 +95,8 @@ nitpick_ignore = [
     # joserfc's key class (its docs have no objects.inv), in the keys' jose_key attribute.
     ("py:class", "joserfc._rfc8037.okp_key.OKPKey"),
     ("py:class", "OKPKey"),
+    # Starlette's docs have no objects.inv: the web app's return type.
+    ("py:class", "starlette.applications.Starlette"),
 ]
 nitpick_ignore_regex = [
     # The stores' private repository classes, in their public attributes' types.
