@@ -84,11 +84,6 @@ PENDING: dict[str, str] = {
     "subscriptionkit.storage.sql.SqlStore": "SQL storage edge: translated with the sql/ split",
     "subscriptionkit.storage.sql.schema_status": "SQL storage edge (opens a database like SqlStore)",
     **{
-        name: "certificates are being rewritten on JWS (issue 14); checked after it lands"
-        for name, _ in CALLABLES
-        if name.startswith("subscriptionkit.certificates.")
-    },
-    **{
         name: "landed beside the fuzz test (issue 11); argument checks follow"
         for name, _ in CALLABLES
         if name.startswith(("subscriptionkit.teams.",))

@@ -87,7 +87,12 @@ class IssuerProfile:
         """Return the profile of an issuer known only by name: ``urn:subscriptionkit:issuer:<name>``.
 
         Tokens made without a profile use this one; they carry no status entry.
+
+        Raises:
+            InvalidInput: ``name`` is not a non-empty string.
         """
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInput(f"an issuer name must be a non-empty string, got {name!r}")
         return cls(_urn(_ISSUER_URN, name))
 
 

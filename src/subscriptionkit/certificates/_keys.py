@@ -61,6 +61,26 @@ def resolve_kid(kids: Iterable[str], kid: str) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def _public_key(value: object) -> Ed25519PublicKey:
+    if not isinstance(value, Ed25519PublicKey):
+        raise InvalidKeyMaterial(
+            problem="a verifying key needs an Ed25519 public key",
+            expected="cryptography's Ed25519PublicKey",
+            got=type(value).__name__,
+        )
+    return value
+
+
+def _private_key(value: object) -> Ed25519PrivateKey:
+    if not isinstance(value, Ed25519PrivateKey):
+        raise InvalidKeyMaterial(
+            problem="a signing key needs an Ed25519 private key",
+            expected="cryptography's Ed25519PrivateKey",
+            got=type(value).__name__,
+        )
+    return value
+
+
 def _not_before(value: object) -> _dt.datetime:
     return to_utc(value, "not_before")
 
@@ -178,6 +198,19 @@ def _load_json(text: object, what: str) -> Any:
     )
 
 
+def _pem_bytes(pem: object) -> bytes:
+    """Return PEM text as bytes, refusing anything else (its content never shows)."""
+    if isinstance(pem, str):
+        return pem.encode("ascii", "replace")
+    if isinstance(pem, bytes | bytearray):
+        return bytes(pem)
+    raise InvalidKeyMaterial(
+        problem="a PEM key must be text",
+        expected="str or bytes",
+        got=type(pem).__name__,
+    )
+
+
 def _is_valid_at(
     not_before: _dt.datetime, retired_after: _dt.datetime | None, moment: _dt.datetime
 ) -> bool:
@@ -200,7 +233,9 @@ class VerifyingKey:
         KeyRingError: ``retired_after`` is before ``not_before``.
     """
 
-    public_key: Ed25519PublicKey = attrs.field(repr=False, eq=False, hash=False)
+    public_key: Ed25519PublicKey = attrs.field(
+        converter=_public_key, repr=False, eq=False, hash=False
+    )
     not_before: _dt.datetime = attrs.field(converter=_not_before)
     retired_after: _dt.datetime | None = attrs.field(
         default=None, converter=_retired_after, validator=_check_window
@@ -273,7 +308,7 @@ class VerifyingKey:
         Raises:
             InvalidKeyMaterial: the PEM is not an Ed25519 public key.
         """
-        data = pem.encode("ascii", "replace") if isinstance(pem, str) else pem
+        data = _pem_bytes(pem)
         try:
             key = serialization.load_pem_public_key(data)
         except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
@@ -307,7 +342,9 @@ class SigningKey:
         KeyRingError: ``retired_after`` is before ``not_before``.
     """
 
-    private_key: Ed25519PrivateKey = attrs.field(repr=False, eq=False, hash=False)
+    private_key: Ed25519PrivateKey = attrs.field(
+        converter=_private_key, repr=False, eq=False, hash=False
+    )
     not_before: _dt.datetime = attrs.field(converter=_not_before)
     retired_after: _dt.datetime | None = attrs.field(
         default=None, converter=_retired_after, validator=_check_window
@@ -407,7 +444,13 @@ class SigningKey:
         Raises:
             InvalidKeyMaterial: not an Ed25519 private key, or the wrong password.
         """
-        data = pem.encode("ascii", "replace") if isinstance(pem, str) else pem
+        data = _pem_bytes(pem)
+        if password is not None and not isinstance(password, bytes):
+            raise InvalidKeyMaterial(
+                problem="a PEM password must be bytes",
+                expected="bytes or None",
+                got=type(password).__name__,
+            )
         try:
             key = serialization.load_pem_private_key(data, password=password)
         except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
@@ -450,12 +493,41 @@ def _unique(kids: Iterable[str], what: str) -> None:
         seen.add(kid)
 
 
+def _keys_of(kind: type[Any], keys: object, what: str) -> tuple[Any, ...]:
+    """Return ``keys`` as a tuple, checking that each is a ``kind``."""
+    if isinstance(keys, str | bytes) or not isinstance(keys, Iterable):
+        raise InvalidKeyMaterial(
+            problem=f"a {what} needs its keys",
+            expected=f"an iterable of {kind.__name__}",
+            got=type(keys).__name__,
+        )
+    result = tuple(keys)
+    for key in result:
+        if not isinstance(key, kind):
+            raise InvalidKeyMaterial(
+                problem=f"a {what} holds {kind.__name__} objects only",
+                expected=kind.__name__,
+                got=type(key).__name__,
+            )
+    return result
+
+
 def _verifying_keys(keys: Iterable[VerifyingKey]) -> tuple[VerifyingKey, ...]:
-    return tuple(keys)
+    return _keys_of(VerifyingKey, keys, "public key set")
 
 
 def _signing_keys(keys: Iterable[SigningKey]) -> tuple[SigningKey, ...]:
-    return tuple(keys)
+    return _keys_of(SigningKey, keys, "key ring")
+
+
+def _kid_text(value: object) -> str:
+    if not isinstance(value, str):
+        raise KeyRingError(
+            problem="the active key id must be text",
+            expected="a key id string",
+            got=type(value).__name__,
+        )
+    return value
 
 
 @attrs.frozen
@@ -545,7 +617,7 @@ class KeyRing:
     """
 
     keys: tuple[SigningKey, ...] = attrs.field(converter=_signing_keys)
-    active_kid: str
+    active_kid: str = attrs.field(converter=_kid_text)
     _by_kid: dict[str, SigningKey] = attrs.field(init=False, repr=False, eq=False, hash=False)
     _public: PublicKeySet = attrs.field(init=False, repr=False, eq=False, hash=False)
 

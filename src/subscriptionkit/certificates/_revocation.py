@@ -76,7 +76,17 @@ def _invalid(problem: str, expected: str, got: str) -> InvalidRevocationList:
 
 
 def _sorted_revocations(revocations: Iterable[Revocation]) -> tuple[Revocation, ...]:
-    return tuple(sorted(revocations, key=lambda r: r.certificate_id))
+    if isinstance(revocations, str | bytes) or not isinstance(revocations, Iterable):
+        raise InvalidInput(
+            f"a revocation list takes an iterable of Revocation, got {type(revocations).__name__}"
+        )
+    items = tuple(revocations)
+    for item in items:
+        if not isinstance(item, Revocation):
+            raise InvalidInput(
+                f"a revocation list holds Revocation objects only, got {type(item).__name__}"
+            )
+    return tuple(sorted(items, key=lambda r: r.certificate_id))
 
 
 @attrs.frozen

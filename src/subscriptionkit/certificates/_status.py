@@ -143,8 +143,22 @@ class StatusList:
             at: the aware moment the list describes.
         """
         moment = to_utc(at, "at")
+        _list_url(None, attrs.fields(cls).url, url)
+        if not callable(getattr(revocations, "get", None)) or isinstance(revocations, dict):
+            raise InvalidInput(
+                "revocations must be a revocation lookup such as a RevocationList, "
+                f"got {type(revocations).__name__}"
+            )
+        if isinstance(certificates, str | bytes) or not isinstance(certificates, Iterable):
+            raise InvalidInput(
+                f"certificates must be an iterable of Certificate, got {type(certificates).__name__}"
+            )
         revoked = set()
         for certificate in certificates:
+            if not isinstance(certificate, Certificate):
+                raise InvalidInput(
+                    f"certificates must hold Certificate objects, got {type(certificate).__name__}"
+                )
             if certificate.status_index is None:
                 continue
             revocation = revocations.get(certificate.certificate_id)

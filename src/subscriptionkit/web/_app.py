@@ -15,6 +15,7 @@ from ..clock import Clock, SystemClock
 from ..errors import (
     CertificateRevoked,
     InvalidCertificate,
+    InvalidInput,
     MissingDependency,
     NotFound,
     StorageError,
@@ -263,9 +264,11 @@ def create_app(
         A Starlette application.
 
     Raises:
+        InvalidInput: an argument of the wrong kind.
         MissingDependency: the ``web`` extra (Starlette) is not installed (when importing
             :mod:`subscriptionkit.web`).
     """
+    _check_app_arguments(store, clock, issuer, holders)
     pages = _Pages(store, clock or SystemClock(), issuer, holders)
     status_path = _DEFAULT_STATUS_PATH
     if issuer is not None and issuer.status_list_url is not None:
@@ -278,6 +281,19 @@ def create_app(
         Route(status_path, _sync(pages.status_list)),
     ]
     return Starlette(routes=routes, exception_handlers={StorageError: _storage_error})
+
+
+def _check_app_arguments(store: object, clock: object, issuer: object, holders: object) -> None:
+    """Refuse arguments of the wrong kind with a library error, before serving anything."""
+    for name, value, needed, kind in (
+        ("store", store, "unit_of_work", "a Store (MemoryStore, SqlStore)"),
+        ("clock", clock, "now", "a Clock or None"),
+        ("holders", holders, "holder", "a HolderDirectory or None"),
+    ):
+        if (value is not None or name == "store") and not callable(getattr(value, needed, None)):
+            raise InvalidInput(f"{name} must be {kind}, got {type(value).__name__}")
+    if issuer is not None and not isinstance(issuer, certificates.IssuerProfile):
+        raise InvalidInput(f"issuer must be an IssuerProfile or None, got {type(issuer).__name__}")
 
 
 def _sync(handler: Callable[[Request], Response]) -> Callable[[Request], Any]:
