@@ -51,7 +51,7 @@ class TestCurrent:
         assert code == 0
         assert out.splitlines()[1:] == [
             "Schema version: 1 (recorded before Alembic, in sk_schema_version)",
-            "Pending: 0002, 0003, 0004; run `subscriptionkit db upgrade`.",
+            "Pending: 0002, 0003, 0004, 0005; run `subscriptionkit db upgrade`.",
         ]
         assert schema_status(str(path)).version == 1  # current changes nothing
 
@@ -74,13 +74,13 @@ class TestUpgrade:
         assert (code, err) == (0, "")
         assert (
             out
-            == f"Upgraded the schema from version 1 to {SCHEMA_VERSION}: applied 0002, 0003, 0004.\n"
+            == f"Upgraded the schema from version 1 to {SCHEMA_VERSION}: applied 0002, 0003, 0004, 0005.\n"
         )
         code, out, _ = run("--db", str(path), "db", "upgrade")
-        assert out == f"Schema version {SCHEMA_VERSION} (revision 0004): up to date.\n"
+        assert out == f"Schema version {SCHEMA_VERSION} (revision 0005): up to date.\n"
         code, out, _ = run("--db", str(path), "db", "current")
         assert out.splitlines()[1:] == [
-            f"Schema version: {SCHEMA_VERSION} (revision 0004)",
+            f"Schema version: {SCHEMA_VERSION} (revision 0005)",
             f"Up to date (this library writes version {SCHEMA_VERSION}).",
         ]
 
@@ -91,7 +91,8 @@ class TestUpgrade:
         assert code == 0
         assert (
             out
-            == f"Upgraded the schema from version 0 to {SCHEMA_VERSION}: applied 0001, 0002, 0003, 0004.\n"
+            == f"Upgraded the schema from version 0 to {SCHEMA_VERSION}: "
+            "applied 0001, 0002, 0003, 0004, 0005.\n"
         )
         assert schema_status(str(path)).current
 
@@ -126,7 +127,7 @@ class TestSql:
         assert "CREATE TABLE sk_subscriptions" not in out
         assert not path.exists()
         code, out, _ = run(
-            "--db", "postgresql://nobody@127.0.0.1:1/none", "db", "sql", "--since", "0004"
+            "--db", "postgresql://nobody@127.0.0.1:1/none", "db", "sql", "--since", "0005"
         )
         assert (code, out) == (0, "")
 

@@ -431,7 +431,7 @@ class TestCatalogData:
             (
                 {"plans": [{"id": "x", "kind": "seat", "name": "X", "pric_per_seat_year": "1"}]},
                 "plan 'x' has unknown field(s) pric_per_seat_year; expected some of currency, "
-                "id, kind, max_seats, min_seats, name, price_per_seat_year, terms",
+                "id, kind, max_seats, min_seats, name, price_per_seat_year, terms, vat",
             ),
             (
                 {"plans": [{"id": "x", "kind": "seat", "name": "X", "min_seats": "three"}]},

@@ -142,10 +142,10 @@ class TestReleaseDatabaseUpgradesInPlace:
         assert {"sk_activity_events", "sk_keys"} <= table_names(engine)
 
     def test_status_names_the_pending_steps(self, engine: sa.Engine) -> None:
-        """A schema-1 database reports 0002 to 0004 pending; refusing it changes nothing."""
+        """A schema-1 database reports 0002 to 0005 pending; refusing it changes nothing."""
         make_release_database(engine, 1)
         status = schema_status(engine)
-        assert status.pending == ("0002", "0003", "0004")
+        assert status.pending == ("0002", "0003", "0004", "0005")
         with pytest.raises(errors.SchemaVersionError):
             SqlStore(engine, migrate=False)
         assert status == schema_status(engine)  # refusing changed nothing
@@ -167,7 +167,7 @@ class TestNoStepRunsTwice:
             assert info.value.found == recorded
             assert str(info.value) == (
                 f"the database records schema version {recorded!r}, which no subscriptionkit "
-                f"release writes; expected one of 0001, 0002, 0003, 0004; nothing was run"
+                f"release writes; expected one of 0001, 0002, 0003, 0004, 0005; nothing was run"
             )
         assert revision_rows(engine) == [recorded]
 
@@ -255,7 +255,11 @@ class TestOfflineSql:
         ("dialect", "since", "message"),
         [
             ("mysql", None, "the dialect must be 'sqlite' or 'postgresql', got 'mysql'"),
-            ("sqlite", "9", "the starting revision must be one of 0001, 0002, 0003, 0004, got '9'"),
+            (
+                "sqlite",
+                "9",
+                "the starting revision must be one of 0001, 0002, 0003, 0004, 0005, got '9'",
+            ),
         ],
     )
     def test_bad_arguments(self, dialect: str, since: str | None, message: str) -> None:

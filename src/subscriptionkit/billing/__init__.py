@@ -22,13 +22,44 @@ not come back with a later re-subscription).
 
 Each line is rounded once by the money policy; an invoice total is the exact sum of its
 lines. See ``docs/billing.md`` for a worked example.
+
+Issued invoices (:class:`IssuedInvoice`) are kept by the invoice ledger port
+(:class:`~subscriptionkit.storage.ports.InvoiceLedger`): gapless numbers per series,
+immutable once issued, credit notes that reference them, a status set by the host, VAT
+per rate (net, VAT per rate rounded once per invoice, gross). Usage that arrives after
+its month was billed is billed or credited by :func:`late_usage` (or a later
+:func:`true_up` given ``billed=``) as separate correction lines.
 """
 
 from ._discounts import Discount, DiscountKind, apply_discounts, end_discounts
-from ._invoice import INVOICE_TITLES, LINE_TEXTS, Invoice, InvoiceKind, InvoiceLine, LineKind
+from ._invoice import (
+    INVOICE_TITLES,
+    LINE_TEXTS,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    LineKind,
+    UsageRecord,
+)
+from ._ledger import (
+    DOCUMENT_TITLES,
+    STATUSES,
+    VAT_LABELS,
+    VAT_TEXTS,
+    DocumentKind,
+    InvoiceStatus,
+    IssuedInvoice,
+    IssuedLine,
+    VatAmount,
+    billed_usage,
+    check_series,
+    check_status,
+    format_number,
+)
 from ._rules import (
     advance,
     advance_count,
+    late_usage,
     pupils_by_band,
     seat_change_invoice,
     seat_invoice,
@@ -39,18 +70,33 @@ from ._rules import (
 )
 
 __all__ = [
+    "DOCUMENT_TITLES",
     "INVOICE_TITLES",
     "LINE_TEXTS",
+    "STATUSES",
+    "VAT_LABELS",
+    "VAT_TEXTS",
     "Discount",
     "DiscountKind",
+    "DocumentKind",
     "Invoice",
     "InvoiceKind",
     "InvoiceLine",
+    "InvoiceStatus",
+    "IssuedInvoice",
+    "IssuedLine",
     "LineKind",
+    "UsageRecord",
+    "VatAmount",
     "advance",
     "advance_count",
     "apply_discounts",
+    "billed_usage",
+    "check_series",
+    "check_status",
     "end_discounts",
+    "format_number",
+    "late_usage",
     "pupils_by_band",
     "seat_change_invoice",
     "seat_invoice",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -14,6 +14,7 @@ from .._checks import argument, is_identifier, is_instance, items
 from .._i18n import Translator, gettext_noop
 from .._table import Table
 from ..errors import CurrencyMismatch
+from ..metering import Month
 from ..money import DEFAULT_LOCALE, format_money, line_amount, total
 
 LineKind = Literal[
@@ -24,8 +25,11 @@ LineKind = Literal[
     "seats_prorated",  # seats added mid-term, prorated to the day
     "discount_percent",  # a percentage off a seat line (negative)
     "discount_per_seat",  # an amount per seat off a seat line (negative)
+    "usage_correction",  # late usage: the difference for an already-billed month and band
 ]
-InvoiceKind = Literal["advance", "true_up", "upgrade_settlement", "seats", "seat_change"]
+InvoiceKind = Literal[
+    "advance", "true_up", "upgrade_settlement", "seats", "seat_change", "late_usage"
+]
 
 #: Line texts (English source; translated through the message catalogs).
 LINE_TEXTS: Mapping[str, str] = {
@@ -36,6 +40,7 @@ LINE_TEXTS: Mapping[str, str] = {
     "seats_prorated": gettext_noop("Seats added, {days} of {period_days} days ({start} – {end})"),
     "discount_percent": gettext_noop("Discount {percent}% on seats ({start} – {end})"),
     "discount_per_seat": gettext_noop("Discount per seat ({start} – {end})"),
+    "usage_correction": gettext_noop("Correction for {month}, grades {band}: {delta} pupils"),
 }
 #: Invoice titles.
 INVOICE_TITLES: Mapping[str, str] = {
@@ -44,7 +49,31 @@ INVOICE_TITLES: Mapping[str, str] = {
     "upgrade_settlement": gettext_noop("Upgrade settlement"),
     "seats": gettext_noop("Invoice"),
     "seat_change": gettext_noop("Invoice for added seats"),
+    "late_usage": gettext_noop("Corrections for late usage"),
 }
+
+
+@attrs.frozen
+class UsageRecord:
+    """Pupils billed for one month and band: what a true-up (or a correction) billed.
+
+    An issued invoice keeps these, so the ledger can tell what was billed when usage
+    arrives late (:func:`~subscriptionkit.billing.late_usage`). A correction records the
+    difference (``+4`` or ``-2``), a credit note the negated counts.
+    """
+
+    month: Month
+    band: str
+    pupils: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the record as plain data."""
+        return {"month": str(self.month), "band": self.band, "pupils": self.pupils}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UsageRecord:
+        """Build a record from :meth:`to_dict` output."""
+        return cls(Month.parse(data["month"]), str(data["band"]), int(data["pupils"]))
 
 
 @attrs.frozen
@@ -108,12 +137,18 @@ def _lines(value: Any) -> tuple[InvoiceLine, ...]:
     return lines
 
 
+def usage_records(value: Iterable[UsageRecord]) -> tuple[UsageRecord, ...]:
+    """Converter: the usage records of an invoice, as a tuple."""
+    return tuple(value)
+
+
 @attrs.frozen
 class Invoice:
     """An invoice: lines in one currency and their total.
 
     The total is the exact sum of the line amounts (each line was rounded once), so it
-    always equals the sum of the lines to the cent.
+    always equals the sum of the lines to the cent. ``usage`` holds the pupils billed per
+    month and band (true-ups and corrections), kept with the invoice once it is issued.
     """
 
     kind: InvoiceKind
@@ -123,6 +158,7 @@ class Invoice:
     issued_on: _dt.date = attrs.field(validator=is_instance(_dt.date, "a date"))
     currency: str = attrs.field(validator=is_instance(str, "an ISO 4217 code"))
     lines: tuple[InvoiceLine, ...] = attrs.field(converter=_lines)
+    usage: tuple[UsageRecord, ...] = attrs.field(default=(), converter=usage_records)
 
     def __attrs_post_init__(self) -> None:
         for line in self.lines:

@@ -6,6 +6,7 @@ import datetime as _dt
 import decimal
 from collections.abc import Iterable, Mapping, Sequence
 
+import attrs
 import pendulum
 from moneyed import Money
 
@@ -15,7 +16,7 @@ from ..errors import InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts, month_range
 from ..plans import PupilPlan, SeatPlan
 from ..subscriptions import SeatsChanged, Status, Subscription, Upgraded
-from ._invoice import Invoice, InvoiceKind, InvoiceLine
+from ._invoice import Invoice, InvoiceKind, InvoiceLine, UsageRecord
 
 _SUB: Kind = (Subscription, "a Subscription")
 _PUPIL_PLAN: Kind = (PupilPlan, "a PupilPlan")
@@ -326,6 +327,7 @@ def true_up(
     count_moment: CountMoment | None = None,
     previous_plan: PupilPlan | None = None,
     school_id: str | None = None,
+    billed: Mapping[tuple[Month, str], int] | None = None,
 ) -> Invoice | None:
     """The invoice at the start of year 2 and later: true-up plus the next advance.
 
@@ -351,6 +353,14 @@ def true_up(
         previous_plan: the plan of the past year, when a downgrade took effect at the
             renewal (default: the subscription's plan).
         school_id: the school in ``counts`` (default: the subscription's customer id).
+        billed: what the ledger says was billed per (month, band) before
+            (:meth:`~subscriptionkit.storage.ports.InvoiceLedger.billed_usage`). When
+            given, every already-billed month that ``counts`` covers and whose count has
+            changed since (usage that arrived late) gets a separate correction line, as
+            :func:`late_usage` makes them.
+
+    The invoice's :attr:`~Invoice.usage` records the pupils it bills per month and band,
+    so a later true-up or :func:`late_usage` can tell what was billed.
     """
     # CANCELLED with periods >= 2: it did renew, and will stop at the end of this year.
     if renewed.status not in (Status.ACTIVE, Status.CANCELLED) or renewed.periods < 2:
@@ -370,7 +380,19 @@ def true_up(
         count_moment=count_moment,
     )
     next_advance = advance(renewed, next_pupils)
-    return _settlement("true_up", previous_advance, usage, next_advance, issued_on or start.date())
+    school = school_id or renewed.customer_id
+    past_plan = previous_plan or plan
+    months = usage_months(past_start, start, tz=renewed.timezone, count_moment=count_moment)
+    records = _usage_records(counts, past_plan, school, months)
+    corrections: list[InvoiceLine] = []
+    if billed is not None:
+        late = _corrections(counts, past_plan, school, billed, skip=frozenset(months))
+        corrections = [line for line, _ in late]
+        records += [record for _, record in late]
+    invoice = _settlement(
+        "true_up", previous_advance, [*usage, *corrections], next_advance, issued_on or start.date()
+    )
+    return attrs.evolve(invoice, usage=records)
 
 
 @accepts(
@@ -430,9 +452,12 @@ def upgrade_settlement(
     )
     next_advance = advance(upgraded, next_pupils)
     default_day = local(event.at, tz).start_of("month").add(months=1).date()
-    return _settlement(
+    invoice = _settlement(
         "upgrade_settlement", previous_advance, usage, next_advance, issued_on or default_day
     )
+    months = usage_months(event.previous_started_at, event.at, tz=tz, count_moment=count_moment)
+    school = school_id or upgraded.customer_id
+    return attrs.evolve(invoice, usage=_usage_records(counts, previous_plan, school, months))
 
 
 @accepts(subscription=_SUB, issued_on=_DATE)
@@ -507,4 +532,100 @@ def seat_change_invoice(subscription: Subscription, event: SeatsChanged) -> Invo
         at.date(),
         plan.currency,
         [line],
+    )
+
+
+def _usage_records(
+    counts: MonthlyCounts, plan: PupilPlan, school_id: str, months: Iterable[Month]
+) -> list[UsageRecord]:
+    return [
+        UsageRecord(month, band.label, counts.count(school_id, month, band.label))
+        for month in months
+        for band in plan.bands
+    ]
+
+
+def _corrections(
+    counts: MonthlyCounts,
+    plan: PupilPlan,
+    school_id: str,
+    billed: Mapping[tuple[Month, str], int],
+    *,
+    skip: frozenset[Month] = frozenset(),
+) -> list[tuple[InvoiceLine, UsageRecord]]:
+    prices = {band.label: band.price_per_pupil_month for band in plan.bands}
+    out = []
+    for (month, band), was in sorted(billed.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        if month in skip or month not in counts.months or band not in prices:
+            continue
+        delta = counts.count(school_id, month, band) - was
+        if delta == 0:
+            continue
+        first = _dt.date(month.year, month.month, 1)
+        last = _dt.date((month + 1).year, (month + 1).month, 1) - _dt.timedelta(days=1)
+        line = InvoiceLine.priced(
+            "usage_correction",
+            band,
+            delta,
+            prices[band],
+            first,
+            last,
+            month=str(month),
+            delta=f"{delta:+d}",
+        )
+        out.append((line, UsageRecord(month, band, delta)))
+    return out
+
+
+def late_usage(
+    subscription: Subscription,
+    counts: MonthlyCounts,
+    billed: Mapping[tuple[Month, str], int],
+    *,
+    issued_on: _dt.date,
+    plan: PupilPlan | None = None,
+    school_id: str | None = None,
+) -> Invoice | None:
+    """Bill or credit usage that arrived after its month was billed.
+
+    For every month and band in ``billed`` (what issued invoices billed, from
+    :meth:`~subscriptionkit.storage.ports.InvoiceLedger.billed_usage`) that ``counts``
+    covers, the difference between the count now and the count billed becomes one
+    separate, labelled line: "Correction for 2026-03, grades 1-2: +4 pupils" charges
+    4 pupil-months at the band's monthly price; a negative difference credits. The
+    issued invoices stay as they are; the correction invoice records the differences in
+    its :attr:`~Invoice.usage`, so once issued, the ledger's billed usage equals the new
+    counts and a second call finds nothing to correct.
+
+    Args:
+        subscription: the subscription the usage belongs to.
+        counts: monthly counts recomputed from all events now stored (late ones too).
+        billed: pupils billed per (month, band) so far.
+        issued_on: the date of the correction invoice.
+        plan: the plan whose bands and prices were billed (default: the subscription's).
+        school_id: the school in ``counts`` (default: the subscription's customer id).
+
+    Returns:
+        An invoice of kind ``"late_usage"``, or ``None`` when nothing changed.
+
+    Raises:
+        InvalidInput: the counts are for another plan, or the plan is a seat plan.
+    """
+    chosen = plan or _pupil_plan(subscription)
+    if counts.plan_id != chosen.id:
+        raise InvalidInput(
+            f"counts were made for plan {counts.plan_id!r}; expected counts for {chosen.id!r}"
+        )
+    late = _corrections(counts, chosen, school_id or subscription.customer_id, billed)
+    if not late:
+        return None
+    return Invoice(
+        "late_usage",
+        subscription.customer_id,
+        subscription.id,
+        chosen.id,
+        issued_on,
+        chosen.currency,
+        [line for line, _ in late],
+        [record for _, record in late],
     )

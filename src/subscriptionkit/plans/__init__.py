@@ -25,9 +25,11 @@ from ._catalog import (
 from ._model import ALL_GRADES, GradeBand, Plan, PupilPlan, SeatPlan, plan_from_dict
 from ._quote import Comparison, Quote, QuoteLine, compare, quote
 from ._terms import SeatProration, Span, Terms
+from ._vat import DEFAULT_VAT, VatKind, VatTreatment
 
 __all__ = [
     "ALL_GRADES",
+    "DEFAULT_VAT",
     "FOCUS_PO_TERMS",
     "TEAMS_TERMS",
     "Catalog",
@@ -41,6 +43,8 @@ __all__ = [
     "SeatProration",
     "Span",
     "Terms",
+    "VatKind",
+    "VatTreatment",
     "compare",
     "default_catalog",
     "focus_po_plans",

@@ -12,6 +12,16 @@ from .._checks import identifier, is_identifier, is_instance, is_whole_number, i
 from ..errors import InvalidGrade, InvalidPlan, PriceNotConfigured, SeatCountOutOfRange
 from ..money import check_money, money
 from ._terms import Terms
+from ._vat import DEFAULT_VAT, VatTreatment
+
+
+def _vat(value: object) -> VatTreatment:
+    if not isinstance(value, VatTreatment):
+        raise InvalidPlan(
+            f"a plan's vat must be a VatTreatment (standard, exempt, reverse_charge), got {value!r}"
+        )
+    return value
+
 
 #: The grades ("groepen") of Dutch primary education.
 ALL_GRADES: Final = tuple(range(1, 9))
@@ -95,6 +105,8 @@ class SeatPlan:
 
     ``price_per_seat_year`` may be ``None``: the published sources give no Teams price,
     so it is configuration. Pricing an unpriced plan raises :class:`PriceNotConfigured`.
+    ``vat`` is the plan's VAT treatment (:class:`VatTreatment`; default the Dutch standard
+    rate, 21 %), which the invoice ledger applies to its lines.
     """
 
     id: str = attrs.field(validator=is_identifier)
@@ -104,6 +116,7 @@ class SeatPlan:
     max_seats: int = attrs.field(default=40, validator=is_whole_number)
     terms: Terms = attrs.field(factory=Terms, validator=is_instance(Terms, "Terms"))
     currency: str = attrs.field(default="EUR", validator=is_instance(str, "an ISO 4217 code"))
+    vat: VatTreatment = attrs.field(default=DEFAULT_VAT, validator=lambda _i, _a, v: _vat(v))
     kind: Literal["seat"] = attrs.field(default="seat", init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -153,6 +166,8 @@ class SeatPlan:
         if self.price_per_seat_year is not None:
             out["price_per_seat_year"] = str(self.price_per_seat_year.amount)
         out.update(min_seats=self.min_seats, max_seats=self.max_seats, terms=self.terms.to_dict())
+        if self.vat != DEFAULT_VAT:
+            out["vat"] = self.vat.to_dict()
         return out
 
 
@@ -177,6 +192,8 @@ class PupilPlan:
     Attributes:
         upgrades: ids of the plans this one may be upgraded to, self-service, during
             the year (1-2 → combi, 3-8 → combi, any → 1-8).
+        vat: the plan's VAT treatment (:class:`VatTreatment`; default the Dutch standard
+            rate, 21 %), which the invoice ledger applies to its lines.
     """
 
     id: str = attrs.field(validator=is_identifier)
@@ -185,6 +202,7 @@ class PupilPlan:
     terms: Terms = attrs.field(factory=Terms, validator=is_instance(Terms, "Terms"))
     upgrades: tuple[str, ...] = attrs.field(default=(), converter=_ids)
     currency: str = attrs.field(default="EUR", validator=is_instance(str, "an ISO 4217 code"))
+    vat: VatTreatment = attrs.field(default=DEFAULT_VAT, validator=lambda _i, _a, v: _vat(v))
     kind: Literal["pupil"] = attrs.field(default="pupil", init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -224,8 +242,8 @@ class PupilPlan:
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the plan as plain data."""
-        return {
+        """Return the plan as plain data (``vat`` only when not the default 21 %)."""
+        out: dict[str, Any] = {
             "id": self.id,
             "kind": "pupil",
             "name": self.name,
@@ -234,12 +252,15 @@ class PupilPlan:
             "bands": [b.to_dict() for b in self.bands],
             "terms": self.terms.to_dict(),
         }
+        if self.vat != DEFAULT_VAT:
+            out["vat"] = self.vat.to_dict()
+        return out
 
 
 Plan = SeatPlan | PupilPlan
 
 
-_COMMON: Final = frozenset({"id", "kind", "name", "currency", "terms"})
+_COMMON: Final = frozenset({"id", "kind", "name", "currency", "terms", "vat"})
 _FIELDS: Final = {
     "seat": _COMMON | {"price_per_seat_year", "min_seats", "max_seats"},
     "pupil": _COMMON | {"bands", "upgrades"},
@@ -275,6 +296,7 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
     if not isinstance(terms_data, Mapping):
         raise InvalidPlan(f"plan {data['id']!r}: terms must be a mapping, got {terms_data!r}")
     terms = Terms.from_dict(dict(terms_data))
+    vat = DEFAULT_VAT if data.get("vat") is None else VatTreatment.from_dict(data["vat"])
     if kind == "seat":
         price = data.get("price_per_seat_year")
         return SeatPlan(
@@ -285,6 +307,7 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
             max_seats=_whole(data, "max_seats", 40),
             terms=terms,
             currency=currency,
+            vat=vat,
         )
     if kind == "pupil":
         _require(data, ("bands",), "pupil plan")
@@ -295,5 +318,6 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
             terms=terms,
             upgrades=[str(u) for u in data.get("upgrades", ())],
             currency=currency,
+            vat=vat,
         )
     raise InvalidPlan(f"plan kind must be 'seat' or 'pupil', got {kind!r}")

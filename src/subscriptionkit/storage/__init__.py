@@ -1,8 +1,8 @@
 """Storage: ports (Protocols) and adapters, in memory, SQLite and PostgreSQL.
 
 The ports: :class:`SubscriptionRepository`, :class:`CertificateRepository`,
-:class:`RevocationStore` and :class:`KeyStore`, reached through a :class:`UnitOfWork`
-that a :class:`Store` hands out. See ``docs/storage.md`` for the whole story.
+:class:`RevocationStore`, :class:`KeyStore` and :class:`InvoiceLedger`, reached through a
+:class:`UnitOfWork` that a :class:`Store` hands out. See ``docs/storage.md`` for the whole story.
 
 :func:`open_store` picks the adapter from a URL: ``"memory"`` for :class:`MemoryStore`,
 anything else for :class:`~subscriptionkit.storage.sql.SqlStore` (needs the ``sql``
@@ -19,6 +19,7 @@ from .memory import MemoryStore, MemoryUnitOfWork
 from .ports import (
     AuditLog,
     CertificateRepository,
+    InvoiceLedger,
     KeyStore,
     RevocationStore,
     Store,
@@ -29,6 +30,7 @@ from .ports import (
 __all__ = [
     "AuditLog",
     "CertificateRepository",
+    "InvoiceLedger",
     "KeyStore",
     "MemoryStore",
     "MemoryUnitOfWork",

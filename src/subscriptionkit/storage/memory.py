@@ -35,6 +35,7 @@ from ..errors import (
 from ..metering import ActivityEvent
 from ._memory_activity import _Activity
 from ._memory_subscriptions import Audit, MemoryData, Subscriptions
+from ._memory_ledger import LedgerData, MemoryLedger
 from .ports import _require_keyring, _require_public_keyset
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
@@ -67,6 +68,7 @@ class MemoryStore:
         self._public_keys = PublicKeySet(())
         self._private_keyring: KeyRing | None = None
         self._activity: dict[str, ActivityEvent] = {}
+        self._ledger = LedgerData()
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """Return a new unit of work over this store."""
@@ -262,6 +264,7 @@ class MemoryUnitOfWork:
         keys: the signing keys (private ones only where the caller saved them).
         activity: the activity events for metering.
         audit: the append-only audit log.
+        ledger: the issued invoices and credit notes.
     """
 
     def __init__(self, store: MemoryStore) -> None:
@@ -277,6 +280,7 @@ class MemoryUnitOfWork:
         self.revocations = _Revocations(self)
         self.keys = _Keys(self)
         self.activity = _Activity(self)
+        self.ledger = MemoryLedger(self)
         self._parts: tuple[_Staging, ...] = (
             self.subscriptions,
             self.certificates,
@@ -284,6 +288,7 @@ class MemoryUnitOfWork:
             self.keys,
             self.activity,
             self.audit,
+            self.ledger,
         )
 
     def __repr__(self) -> str:

@@ -16,7 +16,8 @@ with an exception) rolls everything back::
 
 A unit of work holds one repository per kind of record: :attr:`UnitOfWork.subscriptions`,
 :attr:`UnitOfWork.certificates`, :attr:`UnitOfWork.revocations`, :attr:`UnitOfWork.keys`,
-:attr:`UnitOfWork.activity` and :attr:`UnitOfWork.audit` (the append-only audit log).
+:attr:`UnitOfWork.activity`, :attr:`UnitOfWork.audit` (the append-only audit log) and
+:attr:`UnitOfWork.ledger` (issued invoices).
 One commit keeps the writes to all of them, or none.
 """
 
@@ -28,11 +29,12 @@ from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
 from ..audit import AuditEntry
+from ..billing import Invoice, InvoiceStatus, IssuedInvoice
 from ..certificates import Certificate, KeyRing, PublicKeySet, Revocation, RevocationList
 from ..clock import DEFAULT_TIMEZONE
 from ..errors import InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts
-from ..plans import PupilPlan
+from ..plans import PupilPlan, VatTreatment
 from ..subscriptions import Event, Reminder, Subscription
 from ..teams import CourseProgress
 
@@ -40,6 +42,7 @@ __all__ = [
     "ActivityStore",
     "AuditLog",
     "CertificateRepository",
+    "InvoiceLedger",
     "KeyStore",
     "ProgressStore",
     "RevocationStore",
@@ -346,6 +349,99 @@ class ProgressStore(Protocol):
 
 
 @runtime_checkable
+class InvoiceLedger(Protocol):
+    """Issued invoices and credit notes: numbered without gaps, immutable, with a status.
+
+    Issuing gives an invoice the next number of its series; numbers are unique and
+    gapless per series even between concurrent writers (a unit of work that rolls back
+    gives its number back, since nothing is kept). An issued invoice never changes: it is
+    corrected only by a credit note that references it. Its status (``"open"``,
+    ``"paid"``, ``"credited"``) is set by the host from its payment provider.
+    """
+
+    def issue(
+        self,
+        invoice: Invoice,
+        *,
+        series: str,
+        vat: VatTreatment | Sequence[VatTreatment],
+        buyer_vat_id: str | None = None,
+    ) -> IssuedInvoice:
+        """Number and keep ``invoice`` (status ``"open"``); return the issued invoice.
+
+        Args:
+            invoice: a computed invoice (:func:`~subscriptionkit.billing.advance`...).
+            series: the numbering series, such as ``"2026"``.
+            vat: the VAT treatment of every line (the plan's :attr:`vat`), or one per line.
+            buyer_vat_id: the customer's VAT number; required for reverse charge.
+
+        Raises:
+            InvalidInput: a bad series, an invoice without lines, reverse charge without
+                a VAT number.
+            ConcurrentUpdate: (memory) another unit of work took the number first; retry.
+            DatabaseBusy: (SQLite) another writer holds the database; retry.
+        """
+        ...
+
+    def credit(
+        self, number: str, *, issued_on: _dt.date, reason: str, series: str | None = None
+    ) -> IssuedInvoice:
+        """Issue a credit note that credits invoice ``number`` in full.
+
+        Args:
+            series: the credit note's series (default: the invoice's).
+
+        Raises:
+            NotFound: no invoice with that number.
+            InvalidInput: ``number`` is a credit note, or has been credited already.
+        """
+        ...
+
+    def get(self, number: str) -> IssuedInvoice:
+        """Return the issued invoice or credit note ``number``.
+
+        Raises:
+            NotFound: no such number.
+        """
+        ...
+
+    def list(
+        self,
+        *,
+        customer_id: str | None = None,
+        subscription_id: str | None = None,
+        series: str | None = None,
+    ) -> Sequence[IssuedInvoice]:
+        """Return issued documents, filtered, in order of series and number."""
+        ...
+
+    def status(self, number: str) -> InvoiceStatus:
+        """Return the status of ``number``.
+
+        Raises:
+            NotFound: no such number.
+        """
+        ...
+
+    def set_status(self, number: str, status: InvoiceStatus) -> None:
+        """Set the status of ``number`` (from the host's payment provider).
+
+        Raises:
+            NotFound: no such number.
+            InvalidInput: not one of ``"open"``, ``"paid"``, ``"credited"``.
+        """
+        ...
+
+    def billed_usage(
+        self, subscription_id: str, *, plan_id: str | None = None
+    ) -> dict[tuple[Month, str], int]:
+        """Pupils billed per (month, band) for a subscription, over every issued document
+        (credit notes subtract, corrections add): what :func:`~subscriptionkit.billing.late_usage`
+        compares with the counts of now."""
+        ...
+
+
+@runtime_checkable
 class UnitOfWork(Protocol):
     """One transaction over all repositories: commit explicitly, or nothing is kept."""
 
@@ -377,6 +473,8 @@ class UnitOfWork(Protocol):
     @property
     def audit(self) -> AuditLog:
         """The audit log, as this unit of work sees it."""
+    def ledger(self) -> InvoiceLedger:
+        """The issued invoices, as this unit of work sees them."""
         ...
 
     def commit(self) -> None:

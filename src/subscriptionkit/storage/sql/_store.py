@@ -13,6 +13,7 @@ from ._activity import _Activity
 from ._audit import _Audit
 from ._certificates import _Certificates, _Keys, _Revocations
 from ._engine import make_engine
+from ._ledger import SqlLedger
 from ._subscriptions import _Subscriptions
 from ._versions import decide_open, read_status, upgrade
 
@@ -97,6 +98,7 @@ class SqlUnitOfWork:
         keys: the signing keys (private ones only where the caller saved them).
         activity: the activity events for metering.
         audit: the append-only audit log.
+        ledger: the issued invoices and credit notes.
     """
 
     def __init__(self, engine: Engine, connection: Connection | None = None) -> None:
@@ -110,6 +112,7 @@ class SqlUnitOfWork:
         self.keys = _Keys(self)
         self.activity = _Activity(self)
         self.audit = _Audit(self)
+        self.ledger = SqlLedger(lambda: self.connection)
 
     def __repr__(self) -> str:
         url = self._engine.url.render_as_string(hide_password=True)

@@ -239,4 +239,31 @@ audit_table: Final = sa.Table(
     sa.Column("data", Document, nullable=False),
     sa.Index("ix_sk_audit_log_subject", "subject_type", "subject_id", "sequence"),
     sa.Index("ix_sk_audit_log_customer", "customer_id", "sequence"),
+# The invoice ledger (schema step 0005): the last number of each series, and the issued
+# documents (IssuedInvoice.to_dict() as JSON beside the columns queries need).
+invoice_series_table: Final = sa.Table(
+    "sk_invoice_series",
+    metadata,
+    sa.Column("series", sa.String(40), primary_key=True),
+    sa.Column("last_number", sa.Integer, nullable=False),
+)
+
+invoices_table: Final = sa.Table(
+    "sk_invoices",
+    metadata,
+    sa.Column("number", sa.String(60), primary_key=True),
+    sa.Column("series", sa.String(40), nullable=False),
+    sa.Column("sequence", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("customer_id", sa.String(200), nullable=False, index=True),
+    sa.Column("subscription_id", sa.String(100), nullable=False, index=True),
+    sa.Column("plan_id", sa.String(100), nullable=False),
+    sa.Column("issued_on", sa.String(10), nullable=False),
+    # The invoice a credit note credits: unique, so one credit note per invoice.
+    sa.Column("credits", sa.String(60), nullable=True, unique=True),
+    sa.Column("status", sa.String(10), nullable=False),
+    # IssuedInvoice.to_dict() as JSON; the columns above are copies for queries.
+    sa.Column("document", sa.Text, nullable=False),
+    sa.UniqueConstraint("series", "sequence", name="uq_sk_invoices_series_sequence"),
+    sa.CheckConstraint("status IN ('open', 'paid', 'credited')", name="ck_sk_invoices_status"),
 )

@@ -53,6 +53,7 @@ REVISIONS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("0002", ("sk_certificates", "sk_revocations", "sk_keys")),
     ("0003", ("sk_activity_events",)),
     ("0004", ("sk_reminders", "sk_audit_log")),
+    ("0005", ("sk_invoice_series", "sk_invoices")),
 )
 _IDS: Final = tuple(revision for revision, _ in REVISIONS)
 #: The schema version this library writes: the number of the last revision.

@@ -1,0 +1,170 @@
+"""The invoice ledger of the in-memory adapter (internal; wired in by ``memory``)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..billing import Invoice, InvoiceStatus, IssuedInvoice, billed_usage, check_status
+from ..billing import check_series as _series
+from ..errors import ConcurrentUpdate, InvalidInput, NotFound
+from ..metering import Month
+from ..plans import VatTreatment
+
+if TYPE_CHECKING:
+    from .memory import MemoryStore, MemoryUnitOfWork
+
+_INVOICE = "invoice"
+
+
+class LedgerData:
+    """What a :class:`~.memory.MemoryStore` keeps for the ledger."""
+
+    def __init__(self) -> None:
+        self.invoices: dict[str, IssuedInvoice] = {}
+        self.statuses: dict[str, InvoiceStatus] = {}
+        #: The last number issued per series.
+        self.last: dict[str, int] = {}
+
+
+class MemoryLedger:
+    """The ledger of one memory unit of work (reads see staged writes).
+
+    Numbers are handed out from the store's last number plus what this unit of work
+    issued; commit refuses (ConcurrentUpdate) when another unit of work issued in the
+    same series meanwhile, so two never keep one number and none is skipped.
+    """
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+        self._store: MemoryStore = uow.store
+        self._staged: dict[str, IssuedInvoice] = {}
+        self._statuses: dict[str, InvoiceStatus] = {}
+        #: Per series: the store's last number when this unit of work first issued in it.
+        self._base: dict[str, int] = {}
+
+    def __repr__(self) -> str:
+        return f"<memory ledger staged={len(self._staged)}>"
+
+    @property
+    def _data(self) -> LedgerData:
+        return self._store._ledger
+
+    def _next(self, series: str) -> int:
+        base = self._base.setdefault(series, self._data.last.get(series, 0))
+        issued = sum(1 for inv in self._staged.values() if inv.series == series)
+        return base + issued + 1
+
+    def _visible(self) -> dict[str, IssuedInvoice]:
+        return {**self._data.invoices, **self._staged}
+
+    def issue(
+        self,
+        invoice: Invoice,
+        *,
+        series: str,
+        vat: VatTreatment | Sequence[VatTreatment],
+        buyer_vat_id: str | None = None,
+    ) -> IssuedInvoice:
+        self._uow._require_open()
+        if not isinstance(invoice, Invoice):
+            raise InvalidInput(
+                f"ledger.issue() takes a billing Invoice, got {type(invoice).__name__}"
+            )
+        with self._store._lock:
+            sequence = self._next(_series(series))
+            issued = IssuedInvoice.from_invoice(
+                invoice, series=series, sequence=sequence, vat=vat, buyer_vat_id=buyer_vat_id
+            )
+            self._staged[issued.number] = issued
+            self._statuses[issued.number] = "open"
+        return issued
+
+    def credit(
+        self, number: str, *, issued_on: _dt.date, reason: str, series: str | None = None
+    ) -> IssuedInvoice:
+        self._uow._require_open()
+        with self._store._lock:
+            original = self.get(number)
+            if any(inv.credits == number for inv in self._visible().values()):
+                raise InvalidInput(
+                    f"invoice {number} has been credited already; expected an invoice "
+                    "without a credit note"
+                )
+            target = _series(series or original.series)
+            note = original.credit_note(
+                series=target, sequence=self._next(target), issued_on=issued_on, reason=reason
+            )
+            self._staged[note.number] = note
+            self._statuses[note.number] = "open"
+        return note
+
+    def get(self, number: str) -> IssuedInvoice:
+        self._uow._require_open()
+        with self._store._lock:
+            found = self._visible().get(number)
+        if found is None:
+            raise NotFound(kind=_INVOICE, key=number)
+        return found
+
+    def list(
+        self,
+        *,
+        customer_id: str | None = None,
+        subscription_id: str | None = None,
+        series: str | None = None,
+    ) -> Sequence[IssuedInvoice]:
+        self._uow._require_open()
+        with self._store._lock:
+            found = [
+                inv
+                for inv in self._visible().values()
+                if (customer_id is None or inv.customer_id == customer_id)
+                and (subscription_id is None or inv.subscription_id == subscription_id)
+                and (series is None or inv.series == series)
+            ]
+        return sorted(found, key=lambda inv: (inv.series, inv.sequence))
+
+    def status(self, number: str) -> InvoiceStatus:
+        self.get(number)
+        with self._store._lock:
+            return self._statuses.get(number) or self._data.statuses[number]
+
+    def set_status(self, number: str, status: InvoiceStatus) -> None:
+        checked = check_status(status)
+        self.get(number)
+        with self._store._lock:
+            self._statuses[number] = checked
+
+    def billed_usage(
+        self, subscription_id: str, *, plan_id: str | None = None
+    ) -> dict[tuple[Month, str], int]:
+        chosen = [
+            inv
+            for inv in self.list(subscription_id=subscription_id)
+            if plan_id is None or inv.plan_id == plan_id
+        ]
+        return billed_usage(chosen)
+
+    def _check(self) -> None:
+        for series, base in self._base.items():
+            if self._data.last.get(series, 0) != base:
+                raise ConcurrentUpdate(
+                    kind="invoice series",
+                    key=series,
+                    expected_version=base,
+                    found_version=self._data.last.get(series, 0),
+                )
+
+    def _apply(self) -> None:
+        data = self._data
+        for number, invoice in self._staged.items():
+            data.invoices[number] = invoice
+            data.last[invoice.series] = max(data.last.get(invoice.series, 0), invoice.sequence)
+        data.statuses.update(self._statuses)
+
+    def _discard(self) -> None:
+        self._staged.clear()
+        self._statuses.clear()
+        self._base.clear()

@@ -1,0 +1,198 @@
+"""The invoice ledger in SQL (internal; wired into the SQL unit of work; schema step 5).
+
+Two tables. ``sk_invoice_series`` holds the last number of each series; issuing bumps it
+with one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` in the unit of work's
+transaction, so the row stays locked until commit (PostgreSQL: a row lock; SQLite: the
+database's write lock). A second writer waits for the first to commit or roll back and
+then takes the next number: numbers are unique and gapless per series, and a rolled-back
+issue gives its number back. ``sk_invoices`` holds each issued document as JSON beside
+the columns queries need; a credit note's ``credits`` column is unique, so an invoice is
+credited at most once even between concurrent writers.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+import sqlalchemy as sa
+
+from ...billing import (
+    Invoice,
+    InvoiceStatus,
+    IssuedInvoice,
+    billed_usage,
+    check_series,
+    check_status,
+)
+from ...errors import InvalidInput, NotFound
+from ...metering import Month
+from ...plans import VatTreatment
+from ._tables import invoices_table
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+_INVOICE = "invoice"
+
+_NEXT_NUMBER: Final = sa.text(
+    "INSERT INTO sk_invoice_series (series, last_number) VALUES (:series, 1) "
+    "ON CONFLICT (series) DO UPDATE SET last_number = sk_invoice_series.last_number + 1 "
+    "RETURNING last_number"
+)
+
+
+def _next_number(conn: Connection, series: str) -> int:
+    return int(conn.execute(_NEXT_NUMBER, {"series": series}).scalar_one())
+
+
+def _from_row(row: sa.Row[Any]) -> IssuedInvoice:
+    return IssuedInvoice.from_dict(json.loads(row.document))
+
+
+class SqlLedger:
+    """The invoice ledger of one SQL unit of work."""
+
+    def __init__(self, connection: Any) -> None:
+        # ``connection`` is a zero-argument callable returning the unit of work's
+        # connection (it raises outside the ``with`` block).
+        self._connection = connection
+
+    def __repr__(self) -> str:
+        return "<sql ledger>"
+
+    @property
+    def _conn(self) -> Connection:
+        conn: Connection = self._connection()
+        return conn
+
+    def _insert(self, conn: Connection, issued: IssuedInvoice) -> None:
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    invoices_table.insert().values(
+                        number=issued.number,
+                        series=issued.series,
+                        sequence=issued.sequence,
+                        kind=issued.kind,
+                        customer_id=issued.customer_id,
+                        subscription_id=issued.subscription_id,
+                        plan_id=issued.plan_id,
+                        issued_on=issued.issued_on.isoformat(),
+                        credits=issued.credits,
+                        status="open",
+                        document=json.dumps(issued.to_dict(), sort_keys=True),
+                    )
+                )
+        except sa.exc.IntegrityError:
+            if issued.credits is not None:
+                raise _credited(issued.credits) from None
+            raise
+
+    def issue(
+        self,
+        invoice: Invoice,
+        *,
+        series: str,
+        vat: VatTreatment | Sequence[VatTreatment],
+        buyer_vat_id: str | None = None,
+    ) -> IssuedInvoice:
+        if not isinstance(invoice, Invoice):
+            raise InvalidInput(
+                f"ledger.issue() takes a billing Invoice, got {type(invoice).__name__}"
+            )
+        check_series(series)
+        # Validate before taking a number, so a refused invoice holds no lock.
+        IssuedInvoice.from_invoice(
+            invoice, series=series, sequence=1, vat=vat, buyer_vat_id=buyer_vat_id
+        )
+        conn = self._conn
+        issued = IssuedInvoice.from_invoice(
+            invoice,
+            series=series,
+            sequence=_next_number(conn, series),
+            vat=vat,
+            buyer_vat_id=buyer_vat_id,
+        )
+        self._insert(conn, issued)
+        return issued
+
+    def credit(
+        self, number: str, *, issued_on: _dt.date, reason: str, series: str | None = None
+    ) -> IssuedInvoice:
+        original = self.get(number)
+        conn = self._conn
+        taken = conn.execute(
+            sa.select(invoices_table.c.number).where(invoices_table.c.credits == number)
+        ).first()
+        if taken is not None:
+            raise _credited(number)
+        target = check_series(series or original.series)
+        original.credit_note(series=target, sequence=1, issued_on=issued_on, reason=reason)
+        note = original.credit_note(
+            series=target,
+            sequence=_next_number(conn, target),
+            issued_on=issued_on,
+            reason=reason,
+        )
+        self._insert(conn, note)
+        return note
+
+    def get(self, number: str) -> IssuedInvoice:
+        row = self._conn.execute(
+            sa.select(invoices_table.c.document).where(invoices_table.c.number == number)
+        ).first()
+        if row is None:
+            raise NotFound(kind=_INVOICE, key=number)
+        return _from_row(row)
+
+    def list(
+        self,
+        *,
+        customer_id: str | None = None,
+        subscription_id: str | None = None,
+        series: str | None = None,
+    ) -> Sequence[IssuedInvoice]:
+        t = invoices_table.c
+        query = sa.select(t.document).order_by(t.series, t.sequence)
+        if customer_id is not None:
+            query = query.where(t.customer_id == customer_id)
+        if subscription_id is not None:
+            query = query.where(t.subscription_id == subscription_id)
+        if series is not None:
+            query = query.where(t.series == series)
+        return [_from_row(row) for row in self._conn.execute(query)]
+
+    def status(self, number: str) -> InvoiceStatus:
+        row = self._conn.execute(
+            sa.select(invoices_table.c.status).where(invoices_table.c.number == number)
+        ).first()
+        if row is None:
+            raise NotFound(kind=_INVOICE, key=number)
+        return check_status(row.status)
+
+    def set_status(self, number: str, status: InvoiceStatus) -> None:
+        checked = check_status(status)
+        result = self._conn.execute(
+            invoices_table.update().where(invoices_table.c.number == number).values(status=checked)
+        )
+        if result.rowcount == 0:
+            raise NotFound(kind=_INVOICE, key=number)
+
+    def billed_usage(
+        self, subscription_id: str, *, plan_id: str | None = None
+    ) -> dict[tuple[Month, str], int]:
+        chosen = [
+            inv
+            for inv in self.list(subscription_id=subscription_id)
+            if plan_id is None or inv.plan_id == plan_id
+        ]
+        return billed_usage(chosen)
+
+
+def _credited(number: str) -> InvalidInput:
+    return InvalidInput(
+        f"invoice {number} has been credited already; expected an invoice without a credit note"
+    )
