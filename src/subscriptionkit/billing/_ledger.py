@@ -43,7 +43,7 @@ def check_series(series: object) -> str:
 
 
 def check_status(status: object) -> InvoiceStatus:
-    """Return ``status`` if it is one of :data:`STATUSES`.
+    """Return ``status`` if it is one of ``STATUSES``.
 
     Raises:
         InvalidInput: any other value.

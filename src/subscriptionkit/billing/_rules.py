@@ -359,7 +359,7 @@ def true_up(
             changed since (usage that arrived late) gets a separate correction line, as
             :func:`late_usage` makes them.
 
-    The invoice's :attr:`~Invoice.usage` records the pupils it bills per month and band,
+    The invoice's ``Invoice.usage`` records the pupils it bills per month and band,
     so a later true-up or :func:`late_usage` can tell what was billed.
     """
     # CANCELLED with periods >= 2: it did renew, and will stop at the end of this year.
@@ -594,7 +594,7 @@ def late_usage(
     separate, labelled line: "Correction for 2026-03, grades 1-2: +4 pupils" charges
     4 pupil-months at the band's monthly price; a negative difference credits. The
     issued invoices stay as they are; the correction invoice records the differences in
-    its :attr:`~Invoice.usage`, so once issued, the ledger's billed usage equals the new
+    its ``Invoice.usage``, so once issued, the ledger's billed usage equals the new
     counts and a second call finds nothing to correct.
 
     Args:

@@ -38,7 +38,7 @@ class VatTreatment:
 
     Three kinds:
 
-    * ``"rate"``: VAT at :attr:`rate` percent (21 % is the Dutch standard rate, 9 % the
+    * ``"rate"``: VAT at ``rate`` percent (21 % is the Dutch standard rate, 9 % the
       reduced one), charged on top of the net amount;
     * ``"exempt"``: no VAT, because the supply is exempt (some education is, in the
       Netherlands: a fact of the customer's and product's situation, not of this library);

@@ -372,7 +372,7 @@ class InvoiceLedger(Protocol):
         Args:
             invoice: a computed invoice (:func:`~subscriptionkit.billing.advance`...).
             series: the numbering series, such as ``"2026"``.
-            vat: the VAT treatment of every line (the plan's :attr:`vat`), or one per line.
+            vat: the VAT treatment of every line (the plan's ``vat``), or one per line.
             buyer_vat_id: the customer's VAT number; required for reverse charge.
 
         Raises:
