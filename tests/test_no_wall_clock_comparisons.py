@@ -60,6 +60,8 @@ REVIEWED: dict[tuple[str, str], str] = {
     # Status list indexes (ints), not datetimes.
     ("certificates/_status.py", "max(revoked, default=-1)"): "bit indexes",
     ("certificates/_status.py", "max(self.revoked, default=-1)"): "bit indexes",
+    # A SQL expression on a column of UTC text (the Moment type): compared in the database.
+    ("storage/sql/_schedule.py", "t.c.due_at <= until"): "SQL on UTC text",
     # Alembic revision ids, not moments.
     ("storage/sql/_versions.py", "since == _IDS[-1]"): "revision ids",
     # Epoch seconds (ints), not datetimes.

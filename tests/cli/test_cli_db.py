@@ -90,8 +90,7 @@ class TestUpgrade:
         code, out, _ = run("--db", str(path), "db", "upgrade")
         assert code == 0
         assert (
-            out
-            == f"Upgraded the schema from version 0 to {SCHEMA_VERSION}: "
+            out == f"Upgraded the schema from version 0 to {SCHEMA_VERSION}: "
             "applied 0001, 0002, 0003, 0004, 0005.\n"
         )
         assert schema_status(str(path)).current

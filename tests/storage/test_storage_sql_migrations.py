@@ -194,8 +194,8 @@ class TestNoStepRunsTwice:
             SqlStore(engine)
         assert str(info.value) == (
             "the database records schema version 1 but already has the tables of later "
-            "steps (sk_activity_events, sk_audit_log, sk_certificates, sk_keys, sk_reminders, "
-            "sk_revocations); expected "
+            "steps (sk_activity_events, sk_audit_log, sk_certificates, sk_invoice_series, "
+            "sk_invoices, sk_keys, sk_reminders, sk_revocations); expected "
             "only the tables of steps 1 to 1: refusing to run a step twice"
         )
         with engine.connect() as conn:

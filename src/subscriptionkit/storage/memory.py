@@ -34,8 +34,8 @@ from ..errors import (
 )
 from ..metering import ActivityEvent
 from ._memory_activity import _Activity
-from ._memory_subscriptions import Audit, MemoryData, Subscriptions
 from ._memory_ledger import LedgerData, MemoryLedger
+from ._memory_subscriptions import Audit, MemoryData, Subscriptions
 from .ports import _require_keyring, _require_public_keyset
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]

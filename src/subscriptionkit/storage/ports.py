@@ -473,6 +473,9 @@ class UnitOfWork(Protocol):
     @property
     def audit(self) -> AuditLog:
         """The audit log, as this unit of work sees it."""
+        ...
+
+    @property
     def ledger(self) -> InvoiceLedger:
         """The issued invoices, as this unit of work sees them."""
         ...

@@ -239,6 +239,8 @@ audit_table: Final = sa.Table(
     sa.Column("data", Document, nullable=False),
     sa.Index("ix_sk_audit_log_subject", "subject_type", "subject_id", "sequence"),
     sa.Index("ix_sk_audit_log_customer", "customer_id", "sequence"),
+)
+
 # The invoice ledger (schema step 0005): the last number of each series, and the issued
 # documents (IssuedInvoice.to_dict() as JSON beside the columns queries need).
 invoice_series_table: Final = sa.Table(
