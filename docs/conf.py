@@ -90,6 +90,9 @@ nitpick_ignore = [
     # Module constants referred to from docstrings but not exported.
     ("py:data", "FIELDS"),
     ("py:data", "LineKind"),
+    # The type variable of teams.update_team (the action's own result type).
+    ("py:class", "TeamResult"),
+    ("py:class", "subscriptionkit.teams._service.TeamResult"),
     # A private migration step named in the SQL store's docstring.
     ("py:func", "_v2"),
     # joserfc's key class (its docs have no objects.inv), in the keys' jose_key attribute.

@@ -23,7 +23,7 @@ import typing
 
 from .. import clock as _clock
 from .._version import __version__
-from . import _certificates, _common, _db, _metering, _plans, _serve, _subscriptions
+from . import _certificates, _common, _db, _metering, _plans, _serve, _subscriptions, _teams
 from ._common import parse_pupils
 
 # The package's namespace holds only what ``__all__`` names (and modules): the names below
@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     _metering.add_commands(sub)
     _db.add_commands(sub)
     _serve.add_commands(sub)
+    _teams.add_commands(sub, common)
     return parser
 
 

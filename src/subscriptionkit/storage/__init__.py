@@ -1,8 +1,9 @@
 """Storage: ports (Protocols) and adapters, in memory, SQLite and PostgreSQL.
 
 The ports: :class:`SubscriptionRepository`, :class:`CertificateRepository`,
-:class:`RevocationStore`, :class:`KeyStore` and :class:`InvoiceLedger`, reached through a
-:class:`UnitOfWork` that a :class:`Store` hands out. See ``docs/storage.md`` for the whole story.
+:class:`RevocationStore`, :class:`KeyStore`, :class:`InvoiceLedger`, :class:`TeamRepository`
+and :class:`ProgressStore`, reached through a :class:`UnitOfWork` that a :class:`Store`
+hands out. See ``docs/storage.md`` for the whole story.
 
 :func:`open_store` picks the adapter from a URL: ``"memory"`` for :class:`MemoryStore`,
 anything else for :class:`~subscriptionkit.storage.sql.SqlStore` (needs the ``sql``
@@ -21,9 +22,11 @@ from .ports import (
     CertificateRepository,
     InvoiceLedger,
     KeyStore,
+    ProgressStore,
     RevocationStore,
     Store,
     SubscriptionRepository,
+    TeamRepository,
     UnitOfWork,
 )
 
@@ -34,9 +37,11 @@ __all__ = [
     "KeyStore",
     "MemoryStore",
     "MemoryUnitOfWork",
+    "ProgressStore",
     "RevocationStore",
     "Store",
     "SubscriptionRepository",
+    "TeamRepository",
     "UnitOfWork",
     "open_store",
 ]

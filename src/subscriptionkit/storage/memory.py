@@ -33,9 +33,11 @@ from ..errors import (
     StorageError,
 )
 from ..metering import ActivityEvent
+from ..teams import CourseProgress, Team
 from ._memory_activity import _Activity
 from ._memory_ledger import LedgerData, MemoryLedger
 from ._memory_subscriptions import Audit, MemoryData, Subscriptions
+from ._teams_memory import MemoryProgress, MemoryTeams
 from .ports import _require_keyring, _require_public_keyset
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
@@ -69,6 +71,8 @@ class MemoryStore:
         self._private_keyring: KeyRing | None = None
         self._activity: dict[str, ActivityEvent] = {}
         self._ledger = LedgerData()
+        self._teams: dict[str, Team] = {}
+        self._progress: dict[tuple[str, str], CourseProgress] = {}
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """Return a new unit of work over this store."""
@@ -265,6 +269,8 @@ class MemoryUnitOfWork:
         activity: the activity events for metering.
         audit: the append-only audit log.
         ledger: the issued invoices and credit notes.
+        teams: the teams, with their members, invitations and links.
+        progress: course progress per account.
     """
 
     def __init__(self, store: MemoryStore) -> None:
@@ -281,6 +287,8 @@ class MemoryUnitOfWork:
         self.keys = _Keys(self)
         self.activity = _Activity(self)
         self.ledger = MemoryLedger(self)
+        self.teams = MemoryTeams(self)
+        self.progress = MemoryProgress(self)
         self._parts: tuple[_Staging, ...] = (
             self.subscriptions,
             self.certificates,
@@ -289,6 +297,8 @@ class MemoryUnitOfWork:
             self.activity,
             self.audit,
             self.ledger,
+            self.teams,
+            self.progress,
         )
 
     def __repr__(self) -> str:

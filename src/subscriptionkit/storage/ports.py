@@ -16,8 +16,9 @@ with an exception) rolls everything back::
 
 A unit of work holds one repository per kind of record: :attr:`UnitOfWork.subscriptions`,
 :attr:`UnitOfWork.certificates`, :attr:`UnitOfWork.revocations`, :attr:`UnitOfWork.keys`,
-:attr:`UnitOfWork.activity`, :attr:`UnitOfWork.audit` (the append-only audit log) and
-:attr:`UnitOfWork.ledger` (issued invoices).
+:attr:`UnitOfWork.activity`, :attr:`UnitOfWork.audit` (the append-only audit log),
+:attr:`UnitOfWork.ledger` (issued invoices), :attr:`UnitOfWork.teams` and
+:attr:`UnitOfWork.progress`.
 One commit keeps the writes to all of them, or none.
 """
 
@@ -36,7 +37,7 @@ from ..errors import InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts
 from ..plans import PupilPlan, VatTreatment
 from ..subscriptions import Event, Reminder, Subscription
-from ..teams import CourseProgress
+from ..teams import CourseProgress, Team, TokenDigest
 
 __all__ = [
     "ActivityStore",
@@ -48,6 +49,7 @@ __all__ = [
     "RevocationStore",
     "Store",
     "SubscriptionRepository",
+    "TeamRepository",
     "UnitOfWork",
 ]
 
@@ -326,6 +328,70 @@ class ActivityStore(Protocol):
 
 
 @runtime_checkable
+class TeamRepository(Protocol):
+    """Teams, each with its memberships, invitations and registration links.
+
+    A team is one aggregate: its members, pending invitations and seats are checked
+    together by the actions in :mod:`subscriptionkit.teams`, so they are read and written
+    together, with optimistic concurrency on the team's version. The adapters keep
+    memberships, invitations and links in their own tables and find teams through them
+    (:meth:`for_account`, :meth:`with_invitation`, :meth:`with_link`).
+
+    Tokens are never stored: invitations and links keep only their keyed hash
+    (:class:`~subscriptionkit.teams.TokenDigest`); a lookup passes the digests of a token
+    under every configured key (:meth:`TokenKeys.digests
+    <subscriptionkit.teams.TokenKeys.digests>`).
+    """
+
+    def add(self, team: Team) -> Team:
+        """Store a new team; return it with ``version == 1``.
+
+        Raises:
+            AlreadyExists: a team with that id exists.
+        """
+        ...
+
+    def get(self, team_id: str) -> Team:
+        """Return the team with that id.
+
+        Raises:
+            NotFound: there is none.
+        """
+        ...
+
+    def update(self, team: Team) -> Team:
+        """Store a changed team; return it with its version raised by one.
+
+        ``team.version`` must be the version that was read.
+
+        Raises:
+            ConcurrentUpdate: the stored version differs (someone else wrote first).
+            NotFound: there is no such team.
+        """
+        ...
+
+    def for_subscription(self, subscription_id: str) -> Sequence[Team]:
+        """Return the teams paid by that subscription, by id."""
+        ...
+
+    def for_account(self, account_id: str) -> Sequence[Team]:
+        """Return the teams the account is a member of (active or pending), by id."""
+        ...
+
+    def with_invitation(self, digests: Iterable[TokenDigest]) -> Team | None:
+        """Return the team holding an invitation whose token digest is one of ``digests``."""
+        ...
+
+    def with_link(self, digests: Iterable[TokenDigest]) -> Team | None:
+        """Return the team holding a link whose current token digest is one of ``digests``."""
+        ...
+
+    def list(self) -> Iterator[Team]:
+        """Iterate over all teams, by id."""
+        ...
+
+
+@runtime_checkable
 class ProgressStore(Protocol):
     """Enrolments and progress per account and course (percent, last activity, completion).
 
@@ -478,6 +544,16 @@ class UnitOfWork(Protocol):
     @property
     def ledger(self) -> InvoiceLedger:
         """The issued invoices, as this unit of work sees them."""
+        ...
+
+    @property
+    def teams(self) -> TeamRepository:
+        """The teams, as this unit of work sees them."""
+        ...
+
+    @property
+    def progress(self) -> ProgressStore:
+        """Course progress per account, as this unit of work sees it."""
         ...
 
     def commit(self) -> None:

@@ -36,6 +36,7 @@ from ._actions import (
     SeatChange,
     accept_membership,
     add_member,
+    authorize,
     change_seats,
     configure,
     create_link,
@@ -88,9 +89,11 @@ from ._progress import (
     record_progress,
     team_progress,
 )
+from ._service import DEFAULT_ATTEMPTS, join, update_team
 from ._tokens import TOKEN_BYTES, TokenDigest, TokenKeys, new_token
 
 __all__ = [
+    "DEFAULT_ATTEMPTS",
     "DEFAULT_INVITATION_VALIDITY",
     "LINK_WARNING",
     "TOKEN_BYTES",
@@ -126,6 +129,7 @@ __all__ = [
     "TokenKeys",
     "accept_membership",
     "add_member",
+    "authorize",
     "change_seats",
     "configure",
     "create_link",
@@ -136,6 +140,7 @@ __all__ = [
     "has_access",
     "invitation_message",
     "invite",
+    "join",
     "join_with_invitation",
     "join_with_link",
     "link_message",
@@ -149,4 +154,5 @@ __all__ = [
     "rotate_link",
     "set_co_manager",
     "team_progress",
+    "update_team",
 ]

@@ -26,7 +26,7 @@ from ._actions import VIEW_PROGRESS, authorize
 from ._model import Team, check_text, utc
 
 if TYPE_CHECKING:  # the storage ports import this package: no runtime import back
-    from ..storage.ports import ProgressStore
+    import subscriptionkit.storage.ports
 
 _HUNDRED = Decimal(100)
 
@@ -174,7 +174,7 @@ class TeamProgress:
 
 def team_progress(
     team: Team,
-    progress: ProgressStore | Iterable[CourseProgress],
+    progress: subscriptionkit.storage.ports.ProgressStore | Iterable[CourseProgress],
     *,
     viewer: str,
     course_titles: Mapping[str, str] | None = None,

@@ -1,0 +1,340 @@
+"""The ``teams`` commands: create, show, add, invite, link, join, remove, make-manager,
+seats, progress (internal).
+
+Every command acts as ``--as ACCOUNT``: the library checks that account's permission.
+Tokens are hashed with the keys in ``$SUBSCRIPTIONKIT_TOKEN_KEYS`` (``id=hex`` pairs
+separated by commas, the first one current); they are never stored. ``invite`` and
+``link`` print the message for the host to send, with the token in it: the only copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+from typing import Any, TextIO
+
+from .. import teams
+from .._i18n import Translator
+from ..clock import local
+from ..errors import InvalidInput
+from ..storage import Store, UnitOfWork
+from ._subscriptions import _at, _moment, open_database
+
+#: The environment variable holding the token keys (``id=hex,id=hex``; the first is current).
+KEYS_VARIABLE = "SUBSCRIPTIONKIT_TOKEN_KEYS"
+#: The environment variable holding the join address template (``{token}`` marks the token).
+URL_VARIABLE = "SUBSCRIPTIONKIT_JOIN_URL"
+
+
+def token_keys(environ: dict[str, str] | None = None) -> teams.TokenKeys:
+    """Read the token keys from ``$SUBSCRIPTIONKIT_TOKEN_KEYS`` (``id=hex,...``, first current).
+
+    Raises:
+        InvalidInput: the variable is missing or malformed (never echoing key material).
+    """
+    text = (os.environ if environ is None else environ).get(KEYS_VARIABLE, "")
+    pairs = [p.strip() for p in text.split(",") if p.strip()]
+    if not pairs or any("=" not in p for p in pairs):
+        raise InvalidInput(
+            f"${KEYS_VARIABLE} must hold the token keys as id=hex pairs separated by commas "
+            f"(the first is current), e.g. 2026-03=<64 hex digits>; got "
+            f"{'nothing' if not pairs else 'a value without id=hex pairs'}"
+        )
+    keys = dict(p.split("=", 1) for p in pairs)
+    return teams.TokenKeys.from_hex(keys, current=pairs[0].split("=", 1)[0])
+
+
+def _url_template(args: argparse.Namespace) -> str:
+    return str(args.url or os.environ.get(URL_VARIABLE) or "{token}")
+
+
+def _write_team(team: teams.Team, t: Translator, tz: str, at: _dt.datetime, out: TextIO) -> None:
+    def day(value: _dt.datetime | None) -> str:
+        return "-" if value is None else t.date(local(value, tz).date(), "medium")
+
+    out.write(f"{t.gettext('Team')}  {team.name} ({team.id})\n")
+    out.write(
+        f"{t.gettext('Seats')}  {team.seats_taken(at)} / {team.seats} "
+        f"({t.gettext('members and pending invitations')})\n"
+    )
+    for m in team.members:
+        out.write(f"  {m.account_id}  {m.name}  <{m.email}>  {m.role.value}  {m.status.value}\n")
+    for inv in team.pending_invitations(at):
+        out.write(f"  {t.gettext('invitation')} {inv.id}  <{inv.email}>  → {day(inv.expires_at)}\n")
+    for ln in team.links:
+        if ln.is_usable(at):
+            limit = "" if ln.max_uses is None else f" {ln.uses}/{ln.max_uses}"
+            until = "" if ln.expires_at is None else f" → {day(ln.expires_at)}"
+            out.write(f"  {t.gettext('link')} {ln.id}{limit}{until}\n")
+
+
+def _update(
+    args: argparse.Namespace,
+    action: Any,
+) -> teams.TeamTransition | teams.TokenIssued:
+    store = open_database(args)
+    result: teams.TeamTransition | teams.TokenIssued = teams.update_team(
+        store, lambda uow: uow.teams.get(args.team_id), action
+    )
+    return result
+
+
+def _done(args: argparse.Namespace, team: teams.Team, out: TextIO) -> int:
+    _write_team(team, Translator(args.locale), args.tz, _at(args), out)
+    return 0
+
+
+def _message(msg: teams.TeamMessage, out: TextIO) -> None:
+    if msg.to is not None:
+        out.write(f"To: {msg.to}\n")
+    out.write(f"Subject: {msg.subject}\n\n{msg.body}\n")
+
+
+def _cmd_create(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    store: Store = open_database(args)
+    uow: UnitOfWork
+    with store.unit_of_work() as uow:
+        sub = uow.subscriptions.get(args.subscription_id)
+        team, _events = teams.create_team(
+            sub,
+            name=args.name,
+            owner_id=args.acting,
+            owner_name=args.owner_name,
+            owner_email=args.owner_email,
+            at=_at(args),
+            team_id=args.id,
+            settings=teams.TeamSettings(co_managers=args.co_managers),
+        )
+        stored = uow.teams.add(team)
+        uow.commit()
+    return _done(args, stored, out)
+
+
+def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    with open_database(args).unit_of_work() as uow:
+        team = uow.teams.get(args.team_id)
+    teams.authorize(team, args.acting, "view the team")
+    return _done(args, team, out)
+
+
+def _cmd_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    result = _update(
+        args,
+        lambda team: teams.add_member(
+            team,
+            by=args.acting,
+            account_id=args.account,
+            name=args.name,
+            email=args.email,
+            at=_at(args),
+        ),
+    )
+    return _done(args, result.team, out)
+
+
+def _cmd_invite(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    keys = token_keys()
+    validity = None if args.valid_days is None else _dt.timedelta(days=args.valid_days)
+    result = _update(
+        args,
+        lambda team: teams.invite(
+            team, by=args.acting, email=args.email, keys=keys, at=_at(args), validity=validity
+        ),
+    )
+    assert isinstance(result, teams.TokenIssued)
+    invitation = result.team.invitation(result.id)
+    assert invitation is not None
+    msg = teams.invitation_message(
+        result.team,
+        invitation,
+        result.token,
+        url_template=_url_template(args),
+        tz=args.tz,
+        locale=args.locale,
+    )
+    _message(msg, out)
+    return 0
+
+
+def _cmd_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    keys = token_keys()
+    at = _at(args)
+    if args.revoke:
+        revoked = _update(
+            args, lambda team: teams.revoke_link(team, args.revoke, by=args.acting, at=at)
+        )
+        return _done(args, revoked.team, out)
+    if args.rotate:
+        result = _update(
+            args,
+            lambda team: teams.rotate_link(team, args.rotate, by=args.acting, keys=keys, at=at),
+        )
+    else:
+        result = _update(
+            args,
+            lambda team: teams.create_link(
+                team,
+                by=args.acting,
+                keys=keys,
+                at=at,
+                expires_at=args.expires,
+                max_uses=args.max_uses,
+            ),
+        )
+    assert isinstance(result, teams.TokenIssued)
+    link = result.team.link(result.id)
+    assert link is not None
+    msg = teams.link_message(
+        result.team,
+        link,
+        result.token,
+        url_template=_url_template(args),
+        tz=args.tz,
+        locale=args.locale,
+    )
+    _message(msg, out)
+    return 0
+
+
+def _cmd_join(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    result = teams.join(
+        open_database(args),
+        args.token,
+        via="invitation" if args.invitation else "link",
+        account_id=args.acting,
+        name=args.name,
+        email=args.email,
+        keys=token_keys(),
+        at=_at(args),
+    )
+    t = Translator(args.locale)
+    out.write(t.gettext("Joined the team {team}.").format(team=result.team.name) + "\n")
+    return 0
+
+
+def _cmd_remove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    result = _update(
+        args, lambda team: teams.remove_member(team, args.account, by=args.acting, at=_at(args))
+    )
+    return _done(args, result.team, out)
+
+
+def _cmd_make_manager(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    result = _update(
+        args, lambda team: teams.make_manager(team, args.account, by=args.acting, at=_at(args))
+    )
+    return _done(args, result.team, out)
+
+
+def _cmd_seats(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    store = open_database(args)
+    with store.unit_of_work() as uow:
+        team = uow.teams.get(args.team_id)
+        sub = uow.subscriptions.get(team.subscription_id)
+        change = teams.change_seats(team, sub, args.seats, by=args.acting, at=_at(args))
+        uow.subscriptions.update(change.subscription)
+        stored = uow.teams.update(change.team)
+        uow.commit()
+    _done(args, stored, out)
+    if change.invoice is not None:
+        out.write("\n" + change.invoice.format(args.locale) + "\n")
+    else:
+        t = Translator(args.locale)
+        out.write("\n" + t.gettext("Nothing to invoice now.") + "\n")
+    return 0
+
+
+def _cmd_progress(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    with open_database(args).unit_of_work() as uow:
+        team = uow.teams.get(args.team_id)
+        view = teams.team_progress(team, uow.progress, viewer=args.acting, tz=args.tz)
+    out.write(view.format(args.locale) + "\n")
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
+    """Add ``teams`` and its commands to the command line."""
+    group = sub.add_parser("teams", help="run Teams: members, invitations, links, seats, progress")
+    cmds = group.add_subparsers(title="team commands", metavar="COMMAND")
+    cmds.required = True
+    base = argparse.ArgumentParser(add_help=False)
+    base.add_argument(
+        "--as", dest="acting", required=True, metavar="ACCOUNT", help="the acting account"
+    )
+    base.add_argument(
+        "--at", type=_moment, help="when it happens, ISO 8601 with offset (default: now)"
+    )
+    parents = [common, base]
+    url = argparse.ArgumentParser(add_help=False)
+    url.add_argument(
+        "--url",
+        help=f"join address with {{token}} in it (default: ${URL_VARIABLE}, else the token alone)",
+    )
+
+    p = cmds.add_parser("create", parents=parents, help="create the team of a Teams subscription")
+    p.add_argument("subscription_id", help="the Teams subscription")
+    p.add_argument("--name", required=True, help="the team's name")
+    p.add_argument("--owner-name", required=True, help="the owner's display name")
+    p.add_argument("--owner-email", required=True, help="the owner's e-mail address")
+    p.add_argument("--id", help="team id (default: a new one)")
+    p.add_argument("--co-managers", action="store_true", help="allow co-managers")
+    p.set_defaults(handler=_cmd_create)
+
+    p = cmds.add_parser("show", parents=parents, help="members, seats, invitations and links")
+    p.add_argument("team_id")
+    p.set_defaults(handler=_cmd_show)
+
+    p = cmds.add_parser("add", parents=parents, help="add a member with their details (pending)")
+    p.add_argument("team_id")
+    p.add_argument("account", help="the member's account id")
+    p.add_argument("--name", required=True, help="display name")
+    p.add_argument("--email", required=True, help="e-mail address")
+    p.set_defaults(handler=_cmd_add)
+
+    p = cmds.add_parser("invite", parents=[*parents, url], help="invite an e-mail address")
+    p.add_argument("team_id")
+    p.add_argument("email")
+    p.add_argument("--valid-days", type=int, help="days the invitation is valid")
+    p.set_defaults(handler=_cmd_invite)
+
+    p = cmds.add_parser(
+        "link",
+        parents=[*parents, url],
+        help="create, rotate or revoke a registration link (anyone holding it can join)",
+    )
+    p.add_argument("team_id")
+    p.add_argument("--expires", type=_moment, help="the link's end, ISO 8601 with offset")
+    p.add_argument("--max-uses", type=int, help="the most people it admits")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--rotate", metavar="LINK_ID", help="give this link a new token")
+    which.add_argument("--revoke", metavar="LINK_ID", help="revoke this link")
+    p.set_defaults(handler=_cmd_link)
+
+    p = cmds.add_parser("join", parents=parents, help="join with a link or invitation token")
+    p.add_argument("token")
+    p.add_argument("--name", required=True, help="your display name")
+    p.add_argument("--email", required=True, help="your e-mail address")
+    p.add_argument("--invitation", action="store_true", help="the token is an invitation's")
+    p.set_defaults(handler=_cmd_join)
+
+    p = cmds.add_parser("remove", parents=parents, help="remove a member (frees the seat)")
+    p.add_argument("team_id")
+    p.add_argument("account")
+    p.set_defaults(handler=_cmd_remove)
+
+    p = cmds.add_parser(
+        "make-manager", parents=parents, help="make another member the owner (transfer)"
+    )
+    p.add_argument("team_id")
+    p.add_argument("account")
+    p.set_defaults(handler=_cmd_make_manager)
+
+    p = cmds.add_parser("seats", parents=parents, help="change the seats; prints the invoice")
+    p.add_argument("team_id")
+    p.add_argument("seats", type=int)
+    p.set_defaults(handler=_cmd_seats)
+
+    p = cmds.add_parser("progress", parents=parents, help="the team's progress per member")
+    p.add_argument("team_id")
+    p.set_defaults(handler=_cmd_progress)
