@@ -15,6 +15,7 @@ from ._certificates import _Certificates, _Keys, _Revocations
 from ._engine import make_engine
 from ._ledger import SqlLedger
 from ._subscriptions import _Subscriptions
+from ._teams import _Progress, _Teams
 from ._versions import decide_open, read_status, upgrade
 
 
@@ -99,6 +100,8 @@ class SqlUnitOfWork:
         activity: the activity events for metering.
         audit: the append-only audit log.
         ledger: the issued invoices and credit notes.
+        teams: the teams, with their members, invitations and links.
+        progress: course progress per account.
     """
 
     def __init__(self, engine: Engine, connection: Connection | None = None) -> None:
@@ -113,6 +116,8 @@ class SqlUnitOfWork:
         self.activity = _Activity(self)
         self.audit = _Audit(self)
         self.ledger = SqlLedger(lambda: self.connection)
+        self.teams = _Teams(self)
+        self.progress = _Progress(self)
 
     def __repr__(self) -> str:
         url = self._engine.url.render_as_string(hide_password=True)

@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ...errors import SchemaVersionError, StorageError, UnknownSchemaVersion
+from . import _teams as _teams  # its tables live on the same metadata: register them first
 from ._tables import metadata
 
 if TYPE_CHECKING:
@@ -54,6 +55,16 @@ REVISIONS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("0003", ("sk_activity_events",)),
     ("0004", ("sk_reminders", "sk_audit_log")),
     ("0005", ("sk_invoice_series", "sk_invoices")),
+    (
+        "0006",
+        (
+            "sk_teams",
+            "sk_team_members",
+            "sk_team_invitations",
+            "sk_team_links",
+            "sk_course_progress",
+        ),
+    ),
 )
 _IDS: Final = tuple(revision for revision, _ in REVISIONS)
 #: The schema version this library writes: the number of the last revision.
