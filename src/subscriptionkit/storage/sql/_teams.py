@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import sqlalchemy as sa
 
-from ...errors import AlreadyExists, ConcurrentUpdate, NotFound
+from ...errors import AlreadyExists, ConcurrentUpdate, NotFound, StorageError
 from ...teams import (
     CourseProgress,
     Invitation,
@@ -321,7 +321,16 @@ class _Teams:
             raise ConcurrentUpdate(
                 kind=_KIND, key=team.id, expected_version=team.version, found_version=found
             )
-        self._write_parts(team)
+        try:
+            with conn.begin_nested():
+                self._write_parts(team)
+        except sa.exc.IntegrityError:
+            # Only a token digest shared with another team can get here (the Team value
+            # refuses duplicate accounts and addresses): 256 random bits make it moot.
+            raise StorageError(
+                f"team {team.id!r} could not be stored: one of its token digests belongs to "
+                "another team; expected digests unique to it, got a duplicate"
+            ) from None
         return attrs.evolve(team, version=team.version + 1)
 
     def for_subscription(self, subscription_id: str) -> Sequence[Team]:
