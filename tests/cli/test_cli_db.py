@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from subscriptionkit.cli import main
-from subscriptionkit.storage.sql import SCHEMA_VERSION, make_engine, schema_status
+from subscriptionkit.storage.sql import REVISIONS, SCHEMA_VERSION, make_engine, schema_status
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -51,7 +51,7 @@ class TestCurrent:
         assert code == 0
         assert out.splitlines()[1:] == [
             "Schema version: 1 (recorded before Alembic, in sk_schema_version)",
-            "Pending: 0002, 0003, 0004, 0005; run `subscriptionkit db upgrade`.",
+            f"Pending: {', '.join(r for r, _ in REVISIONS[1:])}; run `subscriptionkit db upgrade`.",
         ]
         assert schema_status(str(path)).version == 1  # current changes nothing
 
@@ -73,14 +73,16 @@ class TestUpgrade:
         code, out, err = run("--db", str(path), "db", "upgrade")
         assert (code, err) == (0, "")
         assert (
-            out
-            == f"Upgraded the schema from version 1 to {SCHEMA_VERSION}: applied 0002, 0003, 0004, 0005.\n"
+            out == f"Upgraded the schema from version 1 to {SCHEMA_VERSION}: applied "
+            f"{', '.join(r for r, _ in REVISIONS[1:])}.\n"
         )
         code, out, _ = run("--db", str(path), "db", "upgrade")
-        assert out == f"Schema version {SCHEMA_VERSION} (revision 0005): up to date.\n"
+        assert (
+            out == f"Schema version {SCHEMA_VERSION} (revision {REVISIONS[-1][0]}): up to date.\n"
+        )
         code, out, _ = run("--db", str(path), "db", "current")
         assert out.splitlines()[1:] == [
-            f"Schema version: {SCHEMA_VERSION} (revision 0005)",
+            f"Schema version: {SCHEMA_VERSION} (revision {REVISIONS[-1][0]})",
             f"Up to date (this library writes version {SCHEMA_VERSION}).",
         ]
 
@@ -90,8 +92,8 @@ class TestUpgrade:
         code, out, _ = run("--db", str(path), "db", "upgrade")
         assert code == 0
         assert (
-            out == f"Upgraded the schema from version 0 to {SCHEMA_VERSION}: "
-            "applied 0001, 0002, 0003, 0004, 0005.\n"
+            out == f"Upgraded the schema from version 0 to {SCHEMA_VERSION}: applied "
+            f"{', '.join(r for r, _ in REVISIONS)}.\n"
         )
         assert schema_status(str(path)).current
 
@@ -126,7 +128,7 @@ class TestSql:
         assert "CREATE TABLE sk_subscriptions" not in out
         assert not path.exists()
         code, out, _ = run(
-            "--db", "postgresql://nobody@127.0.0.1:1/none", "db", "sql", "--since", "0005"
+            "--db", "postgresql://nobody@127.0.0.1:1/none", "db", "sql", "--since", REVISIONS[-1][0]
         )
         assert (code, out) == (0, "")
 
