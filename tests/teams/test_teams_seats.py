@@ -52,6 +52,20 @@ class TestChangeSeats:
         assert change.invoice is None
         assert change.team.seats == 3
 
+    def test_seats_paid_in_the_term_are_not_charged_again(
+        self, team: teams.Team, subscription: subscriptions.Subscription
+    ) -> None:
+        """The billing high-water mark: 5 → 4 → 5 charges nothing; then → 6 charges one seat."""
+        down = teams.change_seats(team, subscription, 4, by="ann", at=START)
+        back = teams.change_seats(down.team, down.subscription, 5, by="ann", at=SEPTEMBER)
+        assert back.invoice is None
+        up = teams.change_seats(back.team, back.subscription, 6, by="ann", at=SEPTEMBER)
+        assert up.invoice is not None
+        [line] = up.invoice.lines
+        assert line.quantity == 1
+        # 1 seat × € 60 × 182/365 = € 29,917… → € 29,92
+        assert up.invoice.total == eur("29.92")
+
     def test_never_below_members_and_invitations(
         self, team: teams.Team, subscription: subscriptions.Subscription, keys: teams.TokenKeys
     ) -> None:
