@@ -24,7 +24,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 def token_in(text: str) -> str:
     """The token in a message printed with --url https://join.example/{token}."""
-    match = re.search(r"https://join\.example/([A-Za-z0-9_-]{43})", text)
+    match = re.search(r"https://join\.example/(skt_[A-Za-z0-9_-]{43})", text)
     assert match is not None, text
     return match.group(1)
 

@@ -17,9 +17,9 @@ class TestNewToken:
     """Tokens come from ``secrets`` and carry at least 128 bits."""
 
     def test_length_and_alphabet(self) -> None:
-        """43 URL-safe characters: 32 random bytes (256 bits)."""
+        """The prefix, then 43 URL-safe characters: 32 random bytes (256 bits)."""
         token = teams.new_token()
-        assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
+        assert re.fullmatch(r"skt_[A-Za-z0-9_-]{43}", token)
         assert teams.TOKEN_BYTES * 8 >= 128
 
     def test_unique(self) -> None:

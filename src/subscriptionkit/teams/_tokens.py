@@ -1,6 +1,6 @@
 """Invitation and link tokens: random, shown once, stored only as a keyed hash.
 
-A token is 32 random bytes from ``secrets`` (256 bits), URL-safe base64. The team keeps
+A token is ``skt_`` and 32 random bytes from ``secrets`` (256 bits), URL-safe base64. The team keeps
 only ``HMAC-SHA256(key, purpose || token)`` with a key from the host's configuration, never
 stored in the database: a copy of the database yields no working token, and without the key
 the hashes cannot even be checked against guesses. Keys have ids, so they can be rotated:
@@ -25,12 +25,19 @@ TOKEN_BYTES: Final = 32
 #: The shortest key accepted for hashing tokens, in bytes.
 MIN_KEY_BYTES: Final = 16
 
+#: The prefix of every token: says what it is, and keeps a token from starting with ``-``
+#: (which a command line would take for an option).
+TOKEN_PREFIX: Final = "skt_"
+
 TokenPurpose = Literal["invitation", "link"]
 
 
 def new_token() -> str:
-    """Return a fresh token: 256 random bits from ``secrets``, URL-safe (43 characters)."""
-    return secrets.token_urlsafe(TOKEN_BYTES)
+    """Return a fresh token: ``skt_`` and 256 random bits from ``secrets``, URL-safe.
+
+    47 characters: the prefix and 43 of base64url.
+    """
+    return TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
 
 
 @attrs.frozen
