@@ -259,7 +259,8 @@ class TestOfflineSql:
             (
                 "sqlite",
                 "9",
-                "the starting revision must be one of 0001, 0002, 0003, 0004, 0005, got '9'",
+                "the starting revision must be one of "
+                f"{', '.join(r for r, _ in REVISIONS)}, got '9'",
             ),
         ],
     )
