@@ -134,6 +134,45 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
     ("subscriptions", "cancel"): [(["nope"], EXIT_INPUT), (["\x00"], EXIT_INPUT)],
     ("subscriptions", "show"): [(["nope"], EXIT_INPUT)],
     ("subscriptions", "list"): [(["--status", "sleeping"], EXIT_USAGE)],
+    ("teams", "create"): [
+        (
+            ["nope", "--name", "N", "--owner-name", "O", "--owner-email", "o@x.org", "--as", "a"],
+            EXIT_INPUT,
+        ),
+        (
+            [
+                "s",
+                "--name",
+                "N",
+                "--owner-name",
+                "O",
+                "--owner-email",
+                "o@x.org",
+                "--as",
+                "a",
+                "--at",
+                "2026-01-01T00:00",
+            ],
+            EXIT_USAGE,
+        ),
+    ],
+    ("teams", "show"): [(["nope", "--as", "a"], EXIT_INPUT)],
+    ("teams", "add"): [
+        (["nope", "x", "--name", "X", "--email", "x@x.org", "--as", "a"], EXIT_INPUT)
+    ],
+    ("teams", "invite"): [(["nope", "x@x.org", "--as", "a"], EXIT_INPUT)],
+    ("teams", "link"): [
+        (["nope", "--as", "a"], EXIT_INPUT),
+        (["nope", "--as", "a", "--max-uses", "x"], EXIT_USAGE),
+    ],
+    ("teams", "join"): [(["skt_x", "--as", "a", "--name", "A", "--email", "a@x.org"], EXIT_INPUT)],
+    ("teams", "remove"): [(["nope", "x", "--as", "a"], EXIT_INPUT)],
+    ("teams", "make-manager"): [(["nope", "x", "--as", "a"], EXIT_INPUT)],
+    ("teams", "seats"): [
+        (["nope", "5", "--as", "a"], EXIT_INPUT),
+        (["nope", "x", "--as", "a"], EXIT_USAGE),
+    ],
+    ("teams", "progress"): [(["nope", "--as", "a"], EXIT_INPUT)],
     ("subscriptions", "reminders"): [(["--on", "2026-02-30"], EXIT_USAGE)],
     ("certificates", "keygen"): [
         (["--out", "{text}"], EXIT_INPUT),
