@@ -9,10 +9,18 @@ import numpy as np
 import pendulum
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from metering_strategies import AMS, MONTHS, Row, naive_month, rows
 from subscriptionkit.errors import InvalidEvent
-from subscriptionkit.metering import BillableCounter, CountMoment, CountTable, Month, Timeline
+from subscriptionkit.metering import (
+    BillableCounter,
+    CountMoment,
+    CountTable,
+    Month,
+    Timeline,
+    _fast,
+)
 from subscriptionkit.metering._fast import count_arrays
 
 
@@ -156,7 +164,7 @@ class TestEngine:
         assert counter.table().totals[1][2] == 1
 
     def test_numpy_more_months_than_a_mask(self) -> None:
-        """Over 62 months the numpy path counts in parts and still agrees."""
+        """Over 62 months (more than an int64 mask holds) the numpy path still agrees."""
         months = tuple(Month(2015, 1) + k for k in range(80))
         tl = Timeline.build(months, AMS)
         rng = np.random.default_rng(5)
@@ -171,3 +179,52 @@ class TestEngine:
         counter = BillableCounter(tl, billable={0, 1})
         counter.add_columns(*cols)
         assert count_arrays(tl, *cols, billable={0, 1}) == counter.table()
+
+
+class TestNumpyPaths:
+    """The numpy path's fallbacks and other policies give the Python engine's results."""
+
+    @settings(max_examples=25, deadline=None)
+    @given(
+        rows(),
+        st.integers(1, 28),
+        st.integers(1, 12),
+        st.sampled_from([AMS, "UTC", "Asia/Tokyo", "America/Sao_Paulo"]),
+    )
+    def test_other_policies_and_zones(
+        self, data: list[Row], day: int, window: int, tz: str
+    ) -> None:
+        """Any count day, window length and zone: numpy equals Python, totals and by grade."""
+        tl = Timeline.build(MONTHS, tz, CountMoment(day=day, window_months=window))
+        cols = _columns(data)
+        for by_grade in (False, True):
+            counter = BillableCounter(tl, by_grade=by_grade)
+            counter.add_columns(*cols)
+            assert count_arrays(tl, *cols, by_grade=by_grade) == counter.table()
+
+    @settings(max_examples=20, deadline=None)
+    @given(rows())
+    def test_binary_search_and_two_part_sort(self, data: list[Row]) -> None:
+        """Without the bucket table and with keys too wide for one sort, results are the same."""
+        expected = _python(data, True)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(_fast, "_MAX_TABLE", 0)
+            mp.setattr(_fast, "_KEY_BITS", 8)
+            assert _numpy(data, True) == expected
+            assert _numpy(data, False).totals == expected.totals
+
+    def test_input_arrays_are_not_modified(self) -> None:
+        """The columns given are left as they were (the key is packed in a copy)."""
+        tl = Timeline.build(MONTHS, AMS)
+        rng = np.random.default_rng(7)
+        cols = [
+            rng.integers(0, 5, 500),
+            rng.integers(0, 40, 500),
+            rng.integers(1, 9, 500),
+            rng.integers(0, 4, 500),
+            rng.integers(tl.bounds[0], tl.bounds[-1], 500),
+        ]
+        before = [c.copy() for c in cols]
+        for by_grade in (False, True):
+            count_arrays(tl, *cols, by_grade=by_grade, billable={0, 1, 3})
+        assert all(np.array_equal(a, b) for a, b in zip(cols, before, strict=True))

@@ -1,11 +1,24 @@
 """The numpy fast path of the counter (internal; needs the ``numpy`` extra).
 
 Same rule, same results as :class:`~subscriptionkit.metering._engine.BillableCounter`,
-computed by sorting instead of hashing: school and pupil become one int64 key, the
-key and the event's bucket are packed into one int64 and sorted (``np.sort`` on int64
-is much faster than ``np.unique`` or an argsort of strings), and groups are combined with
-``bitwise_or.reduceat`` (totals) or ``maximum.reduceat`` (by grade). numpy is imported
-when a function here is first called, never at import time.
+computed by one sort instead of hashing, as an *interval sweep*:
+
+1. each counting event gets its bucket (the timeline's boundaries cut time into buckets
+   whose events count for the same months ``[lo, hi]``) from a tiny lookup table, not a
+   binary search;
+2. school, pupil and bucket are packed into one int64 key (by grade: with the event's
+   offset in its bucket and its grade below them) and the keys are sorted in place:
+   ``np.sort`` of int64 is the one expensive step, everything else is linear;
+3. equal neighbours are dropped (by grade: the last of each school-pupil-bucket group is
+   its latest event), so each pupil keeps one run of months per bucket, clipped where its
+   next bucket takes over: the runs of one pupil never overlap;
+4. each run adds ``+1`` at its first month and ``-1`` after its last: two
+   ``np.bincount`` calls over ``school × (grade) × month`` and a cumulative sum give
+   the counts.
+
+No per-month matrix is ever built, so the number of months is not limited and memory
+is a few arrays as long as the counting events. numpy is imported when a function here
+is first called, never at import time.
 """
 
 from __future__ import annotations
@@ -22,8 +35,12 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-#: Months per pass of the bitmask method (int64 masks, one spare bit).
-_MAX_MONTHS = 62
+#: Widest packed key, in bits: below 2**63, int64 keys stay non-negative.
+_KEY_BITS = 63
+#: Largest bucket lookup table (entries); past it buckets come from a binary search.
+_MAX_TABLE = 1 << 20
+#: Grade bits below the time offset in a by-grade key (grades 1-8 fit in 4).
+_GRADE_BITS = 4
 
 
 def _codes(values: Any) -> tuple[npt.NDArray[np.int64], list[Hashable] | None]:
@@ -71,20 +88,26 @@ def count_arrays(
     """Count billable pupils per school per month from array columns, with numpy.
 
     Arguments are as for :class:`BillableCounter`, but whole columns at once (anything
-    ``numpy.asarray`` takes). ``times`` are epoch seconds or ``datetime64`` (UTC).
+    ``numpy.asarray`` takes). ``times`` are epoch seconds or ``datetime64`` (UTC). The
+    input arrays are never modified.
 
     Raises:
-        InvalidEvent: a counting event has a grade outside 1–8 (``index`` is the first).
+        InvalidEvent: a column's length differs from the times', or a counting event has
+            a grade outside 1–8 (``index`` is the first).
     """
     import numpy as np
 
     t = _epoch(times)
-    g = np.asarray(grades).astype(np.int64, copy=False)
+    g = np.asarray(grades)
+    if g.dtype.kind not in "iu":
+        g = g.astype(np.int64)
     cats = np.asarray(categories)
+    schools_in = np.asarray(school_ids)
+    pupils_in = np.asarray(pupil_ids)
     n = t.shape[0]
     for name, col in (
-        ("school_id", school_ids),
-        ("pupil_id", pupil_ids),
+        ("school_id", schools_in),
+        ("pupil_id", pupils_in),
         ("grade", g),
         ("category", cats),
     ):
@@ -93,46 +116,183 @@ def count_arrays(
                 field=name, got=np.shape(col)[0], expected=f"a column of {n} values like times"
             )
     sel = _billable_mask(cats, billable)
-    bad = sel & ~np.isin(g, np.array(sorted(GRADES)))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InvalidEvent(field="grade", got=int(g[i]), expected="a grade from 1 to 8", index=i)
+    if n and (g.min() < 1 or g.max() > 8):  # two reductions; find the culprit only if needed
+        bad = sel & ((g < 1) | (g > 8))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InvalidEvent(
+                field="grade", got=int(g[i]), expected="a grade from 1 to 8", index=i
+            )
     wanted = GRADES if allowed_grades is None else frozenset(allowed_grades)
     if wanted != GRADES:
         sel &= np.isin(g, np.array(sorted(wanted), dtype=np.int64))
-    sel &= (t >= timeline.bounds[0]) & (t < timeline.bounds[-1])
-    idx = np.flatnonzero(sel)
-    t = t[idx]
-    g = g[idx]
-    school, school_values = _codes(np.asarray(school_ids)[idx])
-    pupil, _ = _codes(np.asarray(pupil_ids)[idx])  # pupils are only told apart here
+    sel &= t >= timeline.bounds[0]
+    sel &= t < timeline.bounds[-1]
+    months = timeline.months
+    if not sel.any():
+        return CountTable(months, {}, {} if by_grade else None)
+
+    t = t[sel]
+    school, school_values = _codes(schools_in[sel])
+    pupil, _ = _codes(pupils_in[sel])  # pupils are only told apart here
     bounds = np.array(timeline.bounds, dtype=np.int64)
-    bucket = np.searchsorted(bounds, t, side="right") - 1
-    kb = max(1, (len(bounds) - 1).bit_length())
+    bucket = _buckets(bounds, t)
+    kb = max(1, (len(bounds) - 2).bit_length())
+    # By grade the key also carries (offset of the event in its bucket, grade), so that
+    # the last key of a school-pupil-bucket group is its latest event (same second: the
+    # higher grade), without a second sort.
+    vb = (int(np.diff(bounds).max()) - 1).bit_length() + _GRADE_BITS if by_grade else 0
     pb = _bits(pupil)
-    if _bits(school) + pb + kb > 62:  # too wide to pack: number the pupils densely
+    if _bits(school) + pb + kb + vb > _KEY_BITS:  # too wide: number the pupils densely
         pupil = np.unique(pupil, return_inverse=True)[1].reshape(-1).astype(np.int64)
         pb = _bits(pupil)
-    if _bits(school) + pb + kb > 62:
+    if _bits(school) + pb + kb + vb > _KEY_BITS:  # still too wide: the schools too
+        uniques, inverse = np.unique(school, return_inverse=True)
         school_values = (
-            [school_values[c] for c in np.unique(school).tolist()]
-            if (school_values is not None)
-            else np.unique(school).tolist()
+            [school_values[c] for c in uniques.tolist()]
+            if school_values is not None
+            else uniques.tolist()
         )
-        school = np.unique(school, return_inverse=True)[1].reshape(-1).astype(np.int64)
-    # One int64 per event: school | pupil | bucket, so sorting groups slots by school.
-    packed = (school << (pb + kb)) | (pupil << kb) | bucket
-    layout = (kb, pb + kb)
+        school = inverse.reshape(-1).astype(np.int64)
+    wide = _bits(school) + pb + kb + vb > _KEY_BITS  # by grade only: sort in two parts
 
-    def school_name(code: int) -> Hashable:
-        return school_values[code] if school_values is not None else code
+    key = school  # a fresh array (a masked copy): packed in place
+    key <<= pb
+    key |= pupil
+    del pupil
+    key <<= kb
+    key |= bucket
+    value = None
+    if by_grade:
+        value = t - bounds[bucket]
+        value <<= _GRADE_BITS
+        value |= g[sel]
+        if wide:
+            order = np.lexsort((value, key))
+            key = key[order]
+            value = value[order]
+            del order
+        else:
+            key <<= vb
+            key |= value
+            value = None
+    del t, bucket, sel
+    if value is None:
+        key.sort()
+
+    if by_grade:
+        group = key >> vb if value is None else key
+        last = np.empty(group.shape[0], dtype=bool)
+        np.not_equal(group[1:], group[:-1], out=last[:-1])
+        last[-1] = True
+        latest = key[last] if value is None else value[last]
+        grade = latest & ((1 << _GRADE_BITS) - 1)
+        group = group[last]
+        del key, last, latest
+    else:
+        first = np.empty(key.shape[0], dtype=bool)
+        first[0] = True
+        np.not_equal(key[1:], key[:-1], out=first[1:])
+        group = key[first]
+        grade = None
+        del key, first
+    return _sweep(timeline, group, kb, pb, grade, school_values)
+
+
+def _sweep(
+    timeline: Timeline,
+    group: npt.NDArray[np.int64],
+    kb: int,
+    pb: int,
+    grade: npt.NDArray[np.int64] | None,
+    school_values: list[Hashable] | None,
+) -> CountTable:
+    """Turn sorted, distinct ``school | pupil | bucket`` keys into counts (see the module)."""
+    import numpy as np
 
     months = timeline.months
-    if not by_grade and len(months) <= _MAX_MONTHS:
-        return _totals(timeline, packed, layout, school_name)
-    if not by_grade:
-        return _totals_in_parts(timeline, packed, layout, t, school_name)
-    return _by_grade(timeline, packed, layout, t * 16 + g, school_name)
+    n = len(months)
+    bucket = group & ((1 << kb) - 1)
+    lo = np.array(timeline.bucket_lo, dtype=np.int64)[bucket]
+    hi = np.array(timeline.bucket_hi, dtype=np.int64)[bucket]
+    del bucket
+    slot = group >> kb
+    del group
+    # A pupil's next bucket takes over from its first month on.
+    until = lo[1:] - 1
+    np.copyto(until, n, where=slot[1:] != slot[:-1])
+    np.minimum(hi[:-1], until, out=hi[:-1])
+    del until
+    np.maximum(hi, lo - 1, out=hi)  # an empty run: its +1 and -1 cancel
+    school = slot >> pb
+    del slot
+    new = np.empty(school.shape[0], dtype=bool)
+    new[0] = True
+    np.not_equal(school[1:], school[:-1], out=new[1:])
+    codes = school[new].tolist()
+    row = np.cumsum(new) - 1
+    del new, school
+    width = n + 1
+    rows = len(codes) * (9 if grade is not None else 1)
+    if grade is not None:
+        row *= 9
+        row += grade
+    row *= width
+    lo += row
+    hi += row
+    hi += 1
+    del row
+    diff = np.bincount(lo, minlength=rows * width)
+    diff -= np.bincount(hi, minlength=rows * width)
+    if grade is None:
+        counts = np.cumsum(diff.reshape(-1, width), axis=1)[:, :n].tolist()
+    else:
+        counts = np.cumsum(diff.reshape(-1, 9, width), axis=2)[:, :, :n].tolist()
+
+    def name(code: int) -> Hashable:
+        return school_values[code] if school_values is not None else code
+
+    totals: dict[Hashable, tuple[int, ...]] = {}
+    if grade is None:
+        for code, counted in zip(codes, counts, strict=True):
+            if any(counted):
+                totals[name(code)] = tuple(counted)
+        return CountTable(months, totals, None)
+    by_grade: dict[Hashable, dict[int, tuple[int, ...]]] = {}
+    for code, per_grade in zip(codes, counts, strict=True):
+        grades = {gr: tuple(r) for gr, r in enumerate(per_grade) if gr and any(r)}
+        if grades:
+            by_grade[name(code)] = grades
+            totals[name(code)] = tuple(sum(col) for col in zip(*grades.values(), strict=True))
+    return CountTable(months, totals, by_grade)
+
+
+def _buckets(bounds: npt.NDArray[np.int64], t: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The bucket of each time (``bounds[0] <= t < bounds[-1]``).
+
+    Time is cut into slots of ``2**shift`` seconds, no wider than the narrowest bucket,
+    so a slot holds at most one boundary after its start: the bucket is the slot start's
+    bucket, plus one past that boundary. Two lookups in a small table instead of a
+    binary search per event.
+    """
+    import numpy as np
+
+    t0 = int(bounds[0])
+    shift = int(np.diff(bounds).min()).bit_length() - 1
+    size = ((int(bounds[-1]) - t0) >> shift) + 1
+    if size > _MAX_TABLE:
+        found: npt.NDArray[np.int64] = np.searchsorted(bounds, t, side="right") - 1
+        return found
+    starts = t0 + (np.arange(size, dtype=np.int64) << shift)
+    first = np.searchsorted(bounds, starts, side="right") - 1
+    after = bounds[np.minimum(first + 1, len(bounds) - 1)]
+    slot = t - t0
+    slot >>= shift
+    past = after.take(slot)
+    np.greater_equal(t, past, out=past)  # 0 or 1, in place
+    bucket = first.take(slot)
+    bucket += past
+    return bucket
 
 
 def _billable_mask(cats: npt.NDArray[Any], billable: Collection[object]) -> npt.NDArray[np.bool_]:
@@ -140,119 +300,29 @@ def _billable_mask(cats: npt.NDArray[Any], billable: Collection[object]) -> npt.
 
     wanted = frozenset(billable)
     if cats.dtype.kind in "iu":
-        codes = [c for c in wanted if isinstance(c, int) and not isinstance(c, bool)]
-        return np.isin(cats, np.array(codes, dtype=np.int64))
+        codes = sorted(c for c in wanted if isinstance(c, int) and not isinstance(c, bool))
+        if codes and codes == list(range(codes[0], codes[-1] + 1)):  # a range: two compares
+            mask: npt.NDArray[np.bool_] = cats >= codes[0]
+            mask &= cats <= codes[-1]
+            return mask
+        return _any_equal(cats, codes)
     if cats.dtype.kind in "US":
-        return np.isin(cats, np.array([c for c in wanted if isinstance(c, str)], dtype=str))
+        return _any_equal(cats, sorted(c for c in wanted if isinstance(c, str)))
     test = np.frompyfunc(lambda c: c in wanted, 1, 1)
     return np.asarray(test(cats), dtype=bool)
 
 
+def _any_equal(column: npt.NDArray[Any], values: list[Any]) -> npt.NDArray[np.bool_]:
+    """``np.isin`` for a few values: one compare per value (isin sorts or builds a table)."""
+    import numpy as np
+
+    if len(values) > 8:
+        return np.isin(column, np.array(values))
+    mask = np.zeros(column.shape[0], dtype=bool)
+    for value in values:
+        mask |= column == value
+    return mask
+
+
 def _bits(arr: npt.NDArray[np.int64]) -> int:
     return int(arr.max()).bit_length() if arr.size else 0
-
-
-def _totals(
-    timeline: Timeline,
-    packed: npt.NDArray[np.int64],
-    layout: tuple[int, int],
-    school_name: Any,
-) -> CountTable:
-    import numpy as np
-
-    kb, sb = layout
-    n = len(timeline.months)
-    lo = np.array(timeline.bucket_lo, dtype=np.int64)
-    hi = np.array(timeline.bucket_hi, dtype=np.int64)
-    one = np.int64(1)
-    bucket_mask = np.where(hi >= lo, (one << (hi + 1)) - (one << lo), np.int64(0))
-    if packed.size == 0:
-        return CountTable(timeline.months, {}, None)
-    packed = np.sort(packed)
-    masks = bucket_mask[packed & ((1 << kb) - 1)]
-    slot = packed >> kb
-    starts = np.flatnonzero(np.concatenate(([True], slot[1:] != slot[:-1])))
-    slot_mask = np.bitwise_or.reduceat(masks, starts)
-    slot_school = packed[starts] >> sb
-    sstarts = np.flatnonzero(np.concatenate(([True], slot_school[1:] != slot_school[:-1])))
-    bits = np.unpackbits(
-        slot_mask.astype("<i8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little"
-    )[:, :n]
-    counts = np.add.reduceat(bits, sstarts, axis=0, dtype=np.int64)
-    totals: dict[Hashable, tuple[int, ...]] = {}
-    for code, row in zip(slot_school[sstarts].tolist(), counts.tolist(), strict=True):
-        if any(row):
-            totals[school_name(code)] = tuple(row)
-    return CountTable(timeline.months, totals, None)
-
-
-def _totals_in_parts(
-    timeline: Timeline,
-    packed: npt.NDArray[np.int64],
-    layout: tuple[int, int],
-    t: npt.NDArray[np.int64],
-    school_name: Any,
-) -> CountTable:
-    """More months than an int64 mask holds: count each run of months on its own."""
-    import numpy as np
-
-    kb = layout[0]
-    totals: dict[Hashable, list[int]] = {}
-    n = len(timeline.months)
-    slots = packed >> kb
-    for first in range(0, n, _MAX_MONTHS):
-        last = min(first + _MAX_MONTHS, n)
-        part = timeline.part(first, last)
-        sel = (t >= part.bounds[0]) & (t < part.bounds[-1])
-        bounds = np.array(part.bounds, dtype=np.int64)
-        bucket = np.searchsorted(bounds, t[sel], side="right") - 1
-        table = _totals(part, (slots[sel] << kb) | bucket, layout, school_name)
-        for s, row in table.totals.items():
-            totals.setdefault(s, [0] * n)[first:last] = row
-    return CountTable(timeline.months, {s: tuple(r) for s, r in totals.items() if any(r)}, None)
-
-
-def _by_grade(
-    timeline: Timeline,
-    packed: npt.NDArray[np.int64],
-    layout: tuple[int, int],
-    value: npt.NDArray[np.int64],
-    school_name: Any,
-) -> CountTable:
-    import numpy as np
-
-    kb, sb = layout
-    n = len(timeline.months)
-    if packed.size == 0:
-        return CountTable(timeline.months, {}, {})
-    order = np.argsort(packed, kind="stable")
-    packed = packed[order]
-    starts = np.flatnonzero(np.concatenate(([True], packed[1:] != packed[:-1])))
-    latest = np.maximum.reduceat(value[order], starts)
-    group = packed[starts]
-    slot = group >> kb
-    k = group & ((1 << kb) - 1)
-    lo = np.array(timeline.bucket_lo, dtype=np.int64)[k]
-    hi = np.array(timeline.bucket_hi, dtype=np.int64)[k]
-    nxt = np.flatnonzero(slot[1:] == slot[:-1])
-    hi[nxt] = np.minimum(hi[nxt], lo[nxt + 1] - 1)
-    keep = hi >= lo
-    school_code = (group >> sb)[keep]
-    grade = (latest & 15)[keep]
-    lo = lo[keep]
-    hi = hi[keep]
-    schools, school_index = np.unique(school_code, return_inverse=True)
-    width = n + 1
-    base = (school_index.reshape(-1) * 9 + grade) * width
-    size = len(schools) * 9 * width
-    diff = np.bincount(base + lo, minlength=size) - np.bincount(base + hi + 1, minlength=size)
-    counts = np.cumsum(diff.reshape(len(schools), 9, width), axis=2)[:, :, :n]
-    totals: dict[Hashable, tuple[int, ...]] = {}
-    by_grade: dict[Hashable, dict[int, tuple[int, ...]]] = {}
-    for code, per_grade in zip(schools.tolist(), counts.tolist(), strict=True):
-        grades = {gr: tuple(row) for gr, row in enumerate(per_grade) if gr and any(row)}
-        if grades:
-            name = school_name(code)
-            by_grade[name] = grades
-            totals[name] = tuple(sum(col) for col in zip(*grades.values(), strict=True))
-    return CountTable(timeline.months, totals, by_grade)
