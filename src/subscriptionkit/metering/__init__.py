@@ -12,7 +12,9 @@ month's usage, kept for the year-end true-up (seed 002, "Betalen naar gebruik").
 * :func:`billable_pupils`, :func:`monthly_counts`, :func:`count_columns` and
   :func:`monthly_usage` apply the rule; :class:`BillableCounter` is the streaming engine
   underneath (pure Python; a numpy path gives identical results), :class:`SchoolMeter`
-  the incremental one.
+  the incremental one;
+* :func:`spark_monthly_counts` and :func:`spark_monthly_count_rows` run the same rule as
+  a Spark job (extra ``spark``), for data that outgrows one machine.
 
 See ``docs/metering.md`` for the rule, worked examples and the figures.
 """
@@ -30,6 +32,7 @@ from ._events import (
     epoch_seconds,
 )
 from ._meter import SchoolMeter
+from ._spark import spark_monthly_count_rows, spark_monthly_counts
 from ._usage import (
     MonthlyCounts,
     UsageLine,
@@ -65,4 +68,6 @@ __all__ = [
     "monthly_counts",
     "monthly_usage",
     "read_events_csv",
+    "spark_monthly_count_rows",
+    "spark_monthly_counts",
 ]
