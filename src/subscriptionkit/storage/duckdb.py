@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from ..clock import DEFAULT_TIMEZONE
@@ -125,7 +125,7 @@ def monthly_counts(
                     )
                     raw.read_parquet(paths).create_view("sk_source")
                 else:
-                    raw.register("sk_source", source)
+                    raw.register("sk_source", _scannable(source))
                 types = {
                     row[0]: row[1] for row in raw.sql("DESCRIBE SELECT * FROM sk_source").fetchall()
                 }
@@ -152,6 +152,19 @@ def monthly_counts(
             )
     finally:
         engine.dispose()
+
+
+def _scannable(source: Any) -> Any:
+    """Numpy string columns as object arrays: DuckDB scans fixed-width unicode arrays
+    thousands of times slower (a million rows: seconds per scan instead of milliseconds)."""
+    if not isinstance(source, Mapping):
+        return source
+    return {
+        name: column.astype(object)
+        if getattr(getattr(column, "dtype", None), "kind", "") in "US"
+        else column
+        for name, column in source.items()
+    }
 
 
 def _check(raw: Any, billable: list[str]) -> None:
