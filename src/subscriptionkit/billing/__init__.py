@@ -31,43 +31,51 @@ its month was billed is billed or credited by :func:`late_usage` (or a later
 :func:`true_up` given ``billed=``) as separate correction lines.
 """
 
-from ._discounts import Discount, DiscountKind, apply_discounts, end_discounts
-from ._invoice import (
-    INVOICE_TITLES,
-    LINE_TEXTS,
-    Invoice,
-    InvoiceKind,
-    InvoiceLine,
-    LineKind,
-    UsageRecord,
-)
-from ._ledger import (
-    DOCUMENT_TITLES,
-    STATUSES,
-    VAT_LABELS,
-    VAT_TEXTS,
-    DocumentKind,
-    InvoiceStatus,
-    IssuedInvoice,
-    IssuedLine,
-    VatAmount,
-    billed_usage,
-    check_series,
-    check_status,
-    format_number,
-)
-from ._rules import (
-    advance,
-    advance_count,
-    late_usage,
-    pupils_by_band,
-    seat_change_invoice,
-    seat_invoice,
-    true_up,
-    upgrade_settlement,
-    usage_lines,
-    usage_months,
-)
+import typing
+
+from .. import _lazy
+
+if typing.TYPE_CHECKING:
+    from ._discounts import Discount, DiscountKind, apply_discounts, end_discounts
+    from ._invoice import (
+        INVOICE_TITLES,
+        LINE_TEXTS,
+        Invoice,
+        InvoiceKind,
+        InvoiceLine,
+        LineKind,
+        UsageRecord,
+    )
+    from ._ledger import (
+        DOCUMENT_TITLES,
+        STATUSES,
+        VAT_LABELS,
+        VAT_TEXTS,
+        DocumentKind,
+        InvoiceStatus,
+        IssuedInvoice,
+        IssuedLine,
+        VatAmount,
+        billed_usage,
+        check_series,
+        check_status,
+        format_number,
+    )
+    from ._rules import (
+        advance,
+        advance_count,
+        late_usage,
+        pupils_by_band,
+        seat_change_invoice,
+        seat_invoice,
+        true_up,
+        upgrade_settlement,
+        usage_lines,
+        usage_months,
+    )
+
+if not typing.TYPE_CHECKING:  # at run time each name's module is imported on first use
+    __getattr__, __dir__ = _lazy.attach(__name__, __file__)
 
 __all__ = [
     "DOCUMENT_TITLES",

@@ -21,20 +21,28 @@ shows follows the holder's :class:`DisclosureSettings` (:func:`public_view`).
 ('Giving feedback', True)
 """
 
-from ._credential import IssuerProfile, identity_hash, open_badge_credential
-from ._disclosure import (
-    DisclosureSettings,
-    NameDisclosure,
-    PublicView,
-    erased_holder_settings,
-    public_view,
-)
-from ._jose import MAX_TOKEN_LENGTH
-from ._keys import KeyRing, KeySource, PublicKeySet, SigningKey, VerifyingKey
-from ._model import Certificate, issue
-from ._revocation import Revocation, RevocationList, RevocationLookup
-from ._status import StatusList, status_list_token, verify_status_list
-from ._token import Verified, token, verification_url, verify
+import typing
+
+from .. import _lazy
+
+if typing.TYPE_CHECKING:
+    from ._credential import IssuerProfile, identity_hash, open_badge_credential
+    from ._disclosure import (
+        DisclosureSettings,
+        NameDisclosure,
+        PublicView,
+        erased_holder_settings,
+        public_view,
+    )
+    from ._jose import MAX_TOKEN_LENGTH
+    from ._keys import KeyRing, KeySource, PublicKeySet, SigningKey, VerifyingKey
+    from ._model import Certificate, issue
+    from ._revocation import Revocation, RevocationList, RevocationLookup
+    from ._status import StatusList, status_list_token, verify_status_list
+    from ._token import Verified, token, verification_url, verify
+
+if not typing.TYPE_CHECKING:  # at run time each name's module is imported on first use
+    __getattr__, __dir__ = _lazy.attach(__name__, __file__)
 
 __all__ = [
     "MAX_TOKEN_LENGTH",

@@ -19,29 +19,37 @@ month's usage, kept for the year-end true-up (seed 002, "Betalen naar gebruik").
 See ``docs/metering.md`` for the rule, worked examples and the figures.
 """
 
-from ._count_csv import count_csv
-from ._csv import EventRow, read_events_csv
-from ._engine import BillableCounter, CountTable
-from ._events import (
-    BILLABLE_CATEGORIES,
-    FIELDS,
-    ActivityEvent,
-    Category,
-    EventLog,
-    IngestResult,
-    epoch_seconds,
-)
-from ._meter import SchoolMeter
-from ._spark import spark_monthly_count_rows, spark_monthly_counts
-from ._usage import (
-    MonthlyCounts,
-    UsageLine,
-    billable_pupils,
-    count_columns,
-    monthly_counts,
-    monthly_usage,
-)
-from ._window import WINDOW_MONTHS, CountMoment, Month, Timeline, month_range
+import typing
+
+from .. import _lazy
+
+if typing.TYPE_CHECKING:
+    from ._count_csv import count_csv
+    from ._csv import EventRow, read_events_csv
+    from ._engine import BillableCounter, CountTable
+    from ._events import (
+        BILLABLE_CATEGORIES,
+        FIELDS,
+        ActivityEvent,
+        Category,
+        EventLog,
+        IngestResult,
+        epoch_seconds,
+    )
+    from ._meter import SchoolMeter
+    from ._spark import spark_monthly_count_rows, spark_monthly_counts
+    from ._usage import (
+        MonthlyCounts,
+        UsageLine,
+        billable_pupils,
+        count_columns,
+        monthly_counts,
+        monthly_usage,
+    )
+    from ._window import WINDOW_MONTHS, CountMoment, Month, Timeline, month_range
+
+if not typing.TYPE_CHECKING:  # at run time each name's module is imported on first use
+    __getattr__, __dir__ = _lazy.attach(__name__, __file__)
 
 __all__ = [
     "BILLABLE_CATEGORIES",

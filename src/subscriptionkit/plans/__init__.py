@@ -14,18 +14,26 @@ Groep   Leerlingen  Per leerling per maand  Per maand  Per leerling per jaar  Pe
 Totaal          58                            € 55,68                         € 667,00
 """
 
-from ._catalog import (
-    FOCUS_PO_TERMS,
-    TEAMS_TERMS,
-    Catalog,
-    default_catalog,
-    focus_po_plans,
-    teams_plan,
-)
-from ._model import ALL_GRADES, GradeBand, Plan, PupilPlan, SeatPlan, plan_from_dict
-from ._quote import Comparison, Quote, QuoteLine, compare, quote
-from ._terms import SeatProration, Span, Terms
-from ._vat import DEFAULT_VAT, VatKind, VatTreatment
+import typing
+
+from .. import _lazy
+
+if typing.TYPE_CHECKING:
+    from ._catalog import (
+        FOCUS_PO_TERMS,
+        TEAMS_TERMS,
+        Catalog,
+        default_catalog,
+        focus_po_plans,
+        teams_plan,
+    )
+    from ._model import ALL_GRADES, GradeBand, Plan, PupilPlan, SeatPlan, plan_from_dict
+    from ._quote import Comparison, Quote, QuoteLine, compare, quote
+    from ._terms import SeatProration, Span, Terms
+    from ._vat import DEFAULT_VAT, VatKind, VatTreatment
+
+if not typing.TYPE_CHECKING:  # at run time each name's module is imported on first use
+    __getattr__, __dir__ = _lazy.attach(__name__, __file__)
 
 __all__ = [
     "ALL_GRADES",

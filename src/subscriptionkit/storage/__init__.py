@@ -9,6 +9,7 @@ hands out. See ``docs/storage.md`` for the whole story.
 anything else for :class:`~subscriptionkit.storage.sql.SqlStore` (needs the ``sql``
 extra; ``postgres`` for PostgreSQL).
 
+>>> from subscriptionkit.storage import Store, open_store
 >>> store = open_store("memory")
 >>> isinstance(store, Store)
 True
@@ -16,19 +17,27 @@ True
 
 from __future__ import annotations
 
-from .memory import MemoryStore, MemoryUnitOfWork
-from .ports import (
-    AuditLog,
-    CertificateRepository,
-    InvoiceLedger,
-    KeyStore,
-    ProgressStore,
-    RevocationStore,
-    Store,
-    SubscriptionRepository,
-    TeamRepository,
-    UnitOfWork,
-)
+import typing
+
+from .. import _lazy
+
+if typing.TYPE_CHECKING:
+    from .memory import MemoryStore, MemoryUnitOfWork
+    from .ports import (
+        AuditLog,
+        CertificateRepository,
+        InvoiceLedger,
+        KeyStore,
+        ProgressStore,
+        RevocationStore,
+        Store,
+        SubscriptionRepository,
+        TeamRepository,
+        UnitOfWork,
+    )
+
+if not typing.TYPE_CHECKING:  # at run time each name's module is imported on first use
+    __getattr__, __dir__ = _lazy.attach(__name__, __file__)
 
 __all__ = [
     "AuditLog",
@@ -55,6 +64,8 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
         migrate: bring an older SQL schema up to date (see :class:`~.sql.SqlStore`).
     """
     if url == "memory":
+        from .memory import MemoryStore
+
         return MemoryStore()
     from .sql import SqlStore  # the sql extra is needed only here
 

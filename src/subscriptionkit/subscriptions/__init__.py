@@ -19,38 +19,46 @@ plan's :class:`~subscriptionkit.plans.Terms`, on the customer's wall clock.
 (['Upgraded'], '2027-09-01T11:00:00+02:00')
 """
 
-from ._audit import audit_entries
-from ._model import (
-    Activated,
-    CancellationScheduled,
-    Course,
-    DowngradeScheduled,
-    Event,
-    Expired,
-    Renewed,
-    SeatsChanged,
-    Status,
-    Subscription,
-    Transition,
-    TrialStarted,
-    Upgraded,
-)
-from ._reminders import Message, Reminder, ReminderKind, due_reminders, pending_reminders
-from ._rules import (
-    MAX_TRIAL,
-    TRIAL_PLAN_ID,
-    activate,
-    cancel,
-    cancellation_deadline,
-    catch_up,
-    change_seats,
-    has_access,
-    last_day_to_cancel,
-    schedule_downgrade,
-    start_trial,
-    subscribe,
-    upgrade,
-)
+import typing
+
+from .. import _lazy
+
+if typing.TYPE_CHECKING:
+    from ._audit import audit_entries
+    from ._model import (
+        Activated,
+        CancellationScheduled,
+        Course,
+        DowngradeScheduled,
+        Event,
+        Expired,
+        Renewed,
+        SeatsChanged,
+        Status,
+        Subscription,
+        Transition,
+        TrialStarted,
+        Upgraded,
+    )
+    from ._reminders import Message, Reminder, ReminderKind, due_reminders, pending_reminders
+    from ._rules import (
+        MAX_TRIAL,
+        TRIAL_PLAN_ID,
+        activate,
+        cancel,
+        cancellation_deadline,
+        catch_up,
+        change_seats,
+        has_access,
+        last_day_to_cancel,
+        schedule_downgrade,
+        start_trial,
+        subscribe,
+        upgrade,
+    )
+
+if not typing.TYPE_CHECKING:  # at run time each name's module is imported on first use
+    __getattr__, __dir__ = _lazy.attach(__name__, __file__)
 
 __all__ = [
     "MAX_TRIAL",

@@ -31,66 +31,74 @@ Traceback (most recent call last):
 subscriptionkit.errors.TeamFull: team '...' is full: expected a free seat, got 3 of 3 seats taken; the owner can add seats
 """
 
-from ._access import has_access
-from ._actions import (
-    SeatChange,
-    accept_membership,
-    add_member,
-    authorize,
-    change_seats,
-    configure,
-    create_link,
-    create_team,
-    find_invitation,
-    find_link,
-    invite,
-    join_with_invitation,
-    join_with_link,
-    make_manager,
-    remove_member,
-    revoke_invitation,
-    revoke_link,
-    role_of,
-    rotate_link,
-    set_co_manager,
-)
-from ._messages import LINK_WARNING, TeamMessage, invitation_message, link_message
-from ._model import (
-    DEFAULT_INVITATION_VALIDITY,
-    Invitation,
-    InvitationSent,
-    InvitationWithdrawn,
-    LinkCreated,
-    LinkRotated,
-    LinkWithdrawn,
-    Member,
-    MemberAdded,
-    MemberJoined,
-    MemberRemoved,
-    MemberStatus,
-    OwnershipTransferred,
-    RegistrationLink,
-    Role,
-    RoleChanged,
-    SettingsChanged,
-    Team,
-    TeamCreated,
-    TeamEvent,
-    TeamSeatsChanged,
-    TeamSettings,
-    TeamTransition,
-    TokenIssued,
-)
-from ._progress import (
-    CourseProgress,
-    ProgressRow,
-    TeamProgress,
-    enrol,
-    record_progress,
-    team_progress,
-)
-from ._service import DEFAULT_ATTEMPTS, join, update_team
-from ._tokens import TOKEN_BYTES, TokenDigest, TokenKeys, new_token
+import typing
+
+from .. import _lazy
+
+if typing.TYPE_CHECKING:
+    from ._access import has_access
+    from ._actions import (
+        SeatChange,
+        accept_membership,
+        add_member,
+        authorize,
+        change_seats,
+        configure,
+        create_link,
+        create_team,
+        find_invitation,
+        find_link,
+        invite,
+        join_with_invitation,
+        join_with_link,
+        make_manager,
+        remove_member,
+        revoke_invitation,
+        revoke_link,
+        role_of,
+        rotate_link,
+        set_co_manager,
+    )
+    from ._messages import LINK_WARNING, TeamMessage, invitation_message, link_message
+    from ._model import (
+        DEFAULT_INVITATION_VALIDITY,
+        Invitation,
+        InvitationSent,
+        InvitationWithdrawn,
+        LinkCreated,
+        LinkRotated,
+        LinkWithdrawn,
+        Member,
+        MemberAdded,
+        MemberJoined,
+        MemberRemoved,
+        MemberStatus,
+        OwnershipTransferred,
+        RegistrationLink,
+        Role,
+        RoleChanged,
+        SettingsChanged,
+        Team,
+        TeamCreated,
+        TeamEvent,
+        TeamSeatsChanged,
+        TeamSettings,
+        TeamTransition,
+        TokenIssued,
+    )
+    from ._progress import (
+        CourseProgress,
+        ProgressRow,
+        TeamProgress,
+        enrol,
+        record_progress,
+        team_progress,
+    )
+    from ._service import DEFAULT_ATTEMPTS, join, update_team
+    from ._tokens import TOKEN_BYTES, TokenDigest, TokenKeys, new_token
+
+if not typing.TYPE_CHECKING:  # at run time each name's module is imported on first use
+    __getattr__, __dir__ = _lazy.attach(__name__, __file__)
 
 __all__ = [
     "DEFAULT_ATTEMPTS",
