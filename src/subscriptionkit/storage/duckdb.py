@@ -105,7 +105,7 @@ def monthly_counts(
     sa = _engines()
     import duckdb
 
-    from ._activity_sql import monthly_counts_query  # the SQL adapter's portable query
+    from .sql._activity import monthly_counts_query  # the SQL adapter's portable query
 
     engine = sa.create_engine("duckdb:///:memory:")
     try:
