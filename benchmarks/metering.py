@@ -208,7 +208,12 @@ def _parquet(d: Data, names: bool) -> tuple[Path, Path]:
 
 
 def _prepare_duckdb_engine(timeline: Timeline, d: Data) -> Prepared:
+    # Imported before the timing, as DuckDB is for the best query and numpy for numpy.
+    import duckdb_engine  # noqa: F401
+    import sqlalchemy  # noqa: F401
+
     from subscriptionkit.storage import duckdb as sk_duckdb
+    from subscriptionkit.storage.sql import _activity  # noqa: F401
 
     folder, path = _parquet(d, names=True)  # the user with Parquet files
     plan = _plan()

@@ -93,6 +93,11 @@ nitpick_ignore = [
     # The type variable of teams.update_team (the action's own result type).
     ("py:class", "TeamResult"),
     ("py:class", "subscriptionkit.teams._service.TeamResult"),
+    # pyspark's DataFrame in the Spark job's signatures (no pyspark inventory offline),
+    # and os.PathLike, which the offline Python inventory lacks.
+    ("py:class", "DataFrame"),
+    ("py:class", "pyspark.sql.DataFrame"),
+    ("py:class", "os.PathLike"),
     # A private migration step named in the SQL store's docstring.
     ("py:func", "_v2"),
     # joserfc's key class (its docs have no objects.inv), in the keys' jose_key attribute.

@@ -11,6 +11,7 @@ as a Bitstring :class:`StatusList` (:func:`status_list_token`); what the public 
 shows follows the holder's :class:`DisclosureSettings` (:func:`public_view`).
 
 >>> import datetime as dt
+>>> from subscriptionkit.certificates import KeyRing, issue, token, verify
 >>> at = dt.datetime(2026, 3, 1, 12, tzinfo=dt.timezone.utc)
 >>> ring = KeyRing.generate(at=at)
 >>> cert = issue(holder_id="u1", holder_name="Ada Lovelace", course_id="c1",
