@@ -12,6 +12,7 @@ import datetime as dt
 import importlib.util
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ import pendulum
 import pytest
 
 from subscriptionkit import plans
-from subscriptionkit.errors import InvalidEvent, InvalidInput
+from subscriptionkit.errors import InvalidEvent, InvalidInput, MissingDependency
 from subscriptionkit.metering import (
     ActivityEvent,
     CountMoment,
@@ -189,6 +190,12 @@ class TestSameCountsAsPython:
 
 class TestRefusals:
     """Bad input is refused with the library's errors."""
+
+    def test_missing_extra_is_named(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Without pyspark: MissingDependency, pip install 'subscriptionkit[spark]'."""
+        monkeypatch.setitem(sys.modules, "pyspark.sql.functions", None)
+        with pytest.raises(MissingDependency, match=r"pip install 'subscriptionkit\[spark\]'"):
+            spark_monthly_counts(object(), _plan("focus-po-1-8"), MONTHS)  # type: ignore[arg-type]
 
     def test_bad_grade_stops_the_job(self, spark: SparkSession, tmp_path: Path) -> None:
         """A counting event in grade 9 raises InvalidEvent naming the grade."""

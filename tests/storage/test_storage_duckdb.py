@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import duckdb
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 from metering_strategies import AMS, MONTHS, Row, rows
 from subscriptionkit import plans
-from subscriptionkit.errors import InvalidEvent, InvalidInput
+from subscriptionkit.errors import InvalidEvent, InvalidInput, MissingDependency
 from subscriptionkit.metering import ActivityEvent, CountMoment, Month, monthly_counts
 from subscriptionkit.storage import duckdb as sk_duckdb
 
@@ -131,6 +132,12 @@ class TestSameCountsAsPython:
 
 class TestRefusals:
     """Sources that cannot be counted are refused with the library's errors."""
+
+    def test_missing_extra_is_named(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Without DuckDB's SQLAlchemy dialect: pip install 'subscriptionkit[duckdb]'."""
+        monkeypatch.setitem(sys.modules, "duckdb_engine", None)
+        with pytest.raises(MissingDependency, match=r"pip install 'subscriptionkit\[duckdb\]'"):
+            sk_duckdb.monthly_counts("events.parquet", _plan("focus-po-1-8"), MONTHS)
 
     def test_naive_times_and_missing_columns(self, tmp_path: Path) -> None:
         """A TIMESTAMP without zone, or a missing column, raises InvalidInput saying so."""

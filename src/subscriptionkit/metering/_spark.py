@@ -27,6 +27,7 @@ import datetime as _dt
 from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from .._translate import require
 from ..clock import DEFAULT_TIMEZONE
 from ..errors import InvalidEvent, InvalidInput
 from ..plans import PupilPlan
@@ -45,15 +46,8 @@ _BAD_GRADE = "subscriptionkit: counting event with a grade outside 1-8: "
 
 
 def _spark() -> Any:
-    """Import pyspark's functions module, or say which extra brings it."""
-    try:
-        from pyspark.sql import functions
-    except ImportError:
-        raise InvalidInput(
-            "Spark metering needs pyspark, which is not installed; "
-            "expected it installed: pip install 'subscriptionkit[spark]'"
-        ) from None
-    return functions
+    """Import pyspark's functions module, or raise MissingDependency naming the extra."""
+    return require("pyspark.sql.functions", extra="spark", feature="Spark metering")
 
 
 def _runs(
@@ -179,8 +173,8 @@ def spark_monthly_counts(
 
     Raises:
         InvalidInput: a column is missing, ``processed_at`` has another type (a
-            ``TIMESTAMP_NTZ`` is naive and refused), the months are not consecutive, or
-            pyspark is not installed (the ``spark`` extra).
+            ``TIMESTAMP_NTZ`` is naive and refused), or the months are not consecutive.
+        MissingDependency: pyspark is not installed (the ``spark`` extra).
         InvalidEvent: a counting event has a grade outside 1–8 (``index`` is ``None``:
             Spark rows have no position).
     """

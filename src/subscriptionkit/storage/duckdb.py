@@ -29,6 +29,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+from .._translate import require
 from ..clock import DEFAULT_TIMEZONE
 from ..errors import InvalidEvent, InvalidInput
 from ..metering import BILLABLE_CATEGORIES, CountMoment, Month, MonthlyCounts
@@ -43,16 +44,10 @@ _NUMBER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUB
 
 
 def _engines() -> Any:
-    """Import SQLAlchemy with the DuckDB dialect, or say which extra brings them."""
-    try:
-        import duckdb_engine  # noqa: F401  (registers the "duckdb" dialect)
-        import sqlalchemy
-    except ImportError as exc:
-        raise InvalidInput(
-            f"counting with DuckDB needs {exc.name or 'duckdb'}, which is not installed; "
-            "expected it installed: pip install 'subscriptionkit[duckdb]'"
-        ) from None
-    return sqlalchemy
+    """Import SQLAlchemy with the DuckDB dialect, or raise MissingDependency naming the extra."""
+    for package in ("duckdb", "duckdb_engine"):  # duckdb_engine registers the dialect
+        require(package, extra="duckdb", feature="counting with DuckDB")
+    return require("sqlalchemy", extra="duckdb", feature="counting with DuckDB")
 
 
 def _epoch(column_type: str) -> str:
@@ -96,8 +91,8 @@ def monthly_counts(
 
     Raises:
         InvalidInput: a column is missing or ``processed_at`` has another type, the
-            source cannot be read, the months are not consecutive, or the ``duckdb``
-            extra is not installed.
+            source cannot be read, or the months are not consecutive.
+        MissingDependency: the ``duckdb`` extra is not installed.
         InvalidEvent: a counting event (billable category, inside no matter which
             window) has a grade outside 1–8 or a missing id or time (``index`` is
             ``None``: the source's rows have no position here).
