@@ -27,6 +27,7 @@ import datetime as _dt
 from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from .._checks import accepts, argument, items
 from .._translate import require
 from ..clock import DEFAULT_TIMEZONE
 from ..errors import InvalidEvent, InvalidInput
@@ -58,9 +59,11 @@ def _runs(
 ) -> DataFrame:
     """Per school, pupil and bucket: ``school_id, grade, lo, hi`` (months, inclusive)."""
     F = _spark()
-    from pyspark.sql import Window
+    from pyspark.sql import DataFrame, Window
     from pyspark.sql.types import NumericType, TimestampType
 
+    argument(events, DataFrame, "events", "a Spark DataFrame")
+    codes = sorted(items(billable, "billable", "the category values that count"), key=repr)
     fields = {f.name: f.dataType for f in events.schema.fields}
     missing = [c for c in COLUMNS if c not in fields]
     if missing:
@@ -80,7 +83,6 @@ def _runs(
         )
     bounds = timeline.bounds
     grade = F.col("grade").cast("int")
-    codes = sorted(billable, key=repr)
     counting = F.col("category").isin(codes) & (epoch >= bounds[0]) & (epoch < bounds[-1])
     # A counting event with a grade outside 1-8 stops the job, as the Python engine raises.
     checked = F.when(
@@ -147,6 +149,7 @@ def _translate(exc: Exception) -> InvalidEvent | None:
     return InvalidEvent(field="grade", got=value, expected="a grade from 1 to 8")
 
 
+@accepts(plan=(PupilPlan, "a PupilPlan"), policy=(CountMoment, "a CountMoment"))
 def spark_monthly_counts(
     events: DataFrame,
     plan: PupilPlan,
@@ -210,6 +213,7 @@ def spark_monthly_counts(
     return MonthlyCounts.from_table(table, plan)
 
 
+@accepts(plan=(PupilPlan, "a PupilPlan"), policy=(CountMoment, "a CountMoment"))
 def spark_monthly_count_rows(
     events: DataFrame,
     plan: PupilPlan,

@@ -29,10 +29,11 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+from .._checks import accepts
 from .._translate import require
 from ..clock import DEFAULT_TIMEZONE
 from ..errors import InvalidEvent, InvalidInput
-from ..metering import BILLABLE_CATEGORIES, CountMoment, Month, MonthlyCounts
+from ..metering import BILLABLE_CATEGORIES, CountMoment, Month, MonthlyCounts, Timeline
 from ..plans import PupilPlan
 
 __all__ = ["COLUMNS", "monthly_counts"]
@@ -63,6 +64,11 @@ def _epoch(column_type: str) -> str:
     )
 
 
+@accepts(
+    plan=(PupilPlan, "a PupilPlan"),
+    policy=(CountMoment, "a CountMoment"),
+    school_id=(str, "a school id"),
+)
 def monthly_counts(
     source: str | os.PathLike[str] | Any,
     plan: PupilPlan,
@@ -100,6 +106,9 @@ def monthly_counts(
     sa = _engines()
     import duckdb
 
+    wanted = _months(months)
+    Timeline.build(wanted, tz, policy)  # months, zone and policy checked before any work
+
     from .sql._activity import monthly_counts_query  # the SQL adapter's portable query
 
     engine = sa.create_engine("duckdb:///:memory:")
@@ -124,7 +133,7 @@ def monthly_counts(
                 types = {
                     row[0]: row[1] for row in raw.sql("DESCRIBE SELECT * FROM sk_source").fetchall()
                 }
-            except duckdb.Error as exc:
+            except (duckdb.Error, TypeError, ValueError) as exc:  # TypeError: not scannable
                 raise InvalidInput(
                     f"the events source must be Parquet files or a table DuckDB can scan; "
                     f"got {type(source).__name__} that DuckDB could not read "
@@ -143,10 +152,21 @@ def monthly_counts(
                 f"category, {epoch} AS processed_epoch FROM sk_source"
             )
             return monthly_counts_query(
-                conn, plan, months, tz=tz, policy=policy, school_id=school_id
+                conn, plan, wanted, tz=tz, policy=policy, school_id=school_id
             )
     finally:
         engine.dispose()
+
+
+def _months(months: Iterable[Month]) -> tuple[Month, ...]:
+    """The months as a tuple, checked as the other engines check them (and the zone later)."""
+    from .._checks import items
+
+    wanted = items(months, "months", "an iterable of Month (see month_range)")
+    for m in wanted:
+        if not isinstance(m, Month):
+            raise InvalidInput(f"months must be Month values, got {type(m).__name__}: {m!r}")
+    return wanted
 
 
 def _scannable(source: Any) -> Any:
