@@ -151,6 +151,18 @@ class TestRefusals:
         with pytest.raises(InvalidInput, match="could not read"):
             sk_duckdb.monthly_counts(tmp_path / "absent.parquet", plan, MONTHS)
 
+    def test_unusable_column_types(self) -> None:
+        """A grade column of text is InvalidInput naming the types, not a DuckDB error."""
+        columns = {
+            "school_id": np.array(["s"]),
+            "pupil_id": np.array(["p"]),
+            "grade": np.array(["three"]),
+            "category": np.array(["engagement"]),
+            "processed_at": np.array([1_700_000_000]),
+        }
+        with pytest.raises(InvalidInput, match="grade VARCHAR"):
+            sk_duckdb.monthly_counts(columns, _plan("focus-po-1-8"), MONTHS)
+
     def test_bad_grade_of_a_counting_event(self, tmp_path: Path) -> None:
         """A billable event in grade 9 raises InvalidEvent; a login in grade 9 does not."""
         plan = _plan("focus-po-1-8")

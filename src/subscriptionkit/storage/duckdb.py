@@ -146,14 +146,21 @@ def monthly_counts(
                     f"got {', '.join(types) or 'none'} (missing {', '.join(missing)})"
                 )
             epoch = _epoch(types["processed_at"])
-            _check(raw, sorted(BILLABLE_CATEGORIES))
-            conn.exec_driver_sql(
-                "CREATE TEMP VIEW sk_activity_events AS SELECT school_id, pupil_id, grade, "
-                f"category, {epoch} AS processed_epoch FROM sk_source"
-            )
-            return monthly_counts_query(
-                conn, plan, wanted, tz=tz, policy=policy, school_id=school_id
-            )
+            try:
+                _check(raw, sorted(BILLABLE_CATEGORIES))
+                conn.exec_driver_sql(
+                    "CREATE TEMP VIEW sk_activity_events AS SELECT school_id, pupil_id, grade, "
+                    f"category, {epoch} AS processed_epoch FROM sk_source"
+                )
+                return monthly_counts_query(
+                    conn, plan, wanted, tz=tz, policy=policy, school_id=school_id
+                )
+            except (duckdb.Error, sa.exc.DBAPIError) as exc:  # e.g. a text grade column
+                raise InvalidInput(
+                    "the events source's columns must be text ids, a whole-number grade and "
+                    f"a text category; got types {', '.join(f'{c} {types[c]}' for c in COLUMNS)} "
+                    f"that DuckDB could not count ({str(exc).splitlines()[0]})"
+                ) from None
     finally:
         engine.dispose()
 
