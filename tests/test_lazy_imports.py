@@ -13,7 +13,12 @@ import subscriptionkit
 from subscriptionkit import _lazy
 
 ROOT = Path(subscriptionkit.__file__).parent
-PACKAGES = sorted(p.parent.name for p in ROOT.glob("*/__init__.py") if p.parent.name != "cli")
+#: The subpackages with lazy names (the command and the optional web app load eagerly).
+PACKAGES = sorted(
+    p.parent.name
+    for p in ROOT.glob("*/__init__.py")
+    if "_lazy.attach" in p.read_text(encoding="utf-8")
+)
 
 
 def _loaded_after(code: str) -> set[str]:
