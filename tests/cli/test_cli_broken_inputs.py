@@ -221,6 +221,7 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
     ("db", "upgrade"): [(["--db", "memory"], EXIT_INPUT)],
     ("db", "current"): [(["--db", "memory"], EXIT_INPUT)],
     ("db", "sql"): [(["--dialect", "oracle"], EXIT_USAGE), (["--since", "9999"], EXIT_USAGE)],
+    ("serve",): [(["--port", "eighty"], EXIT_USAGE), (["--port", "8000.5"], EXIT_USAGE)],
     ("meter",): [
         (["{latin1}", "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-02"], 1),
         (["{png}", "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-02"], 1),
