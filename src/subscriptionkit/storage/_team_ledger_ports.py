@@ -1,0 +1,198 @@
+"""The storage ports of teams, progress and the invoice ledger (internal).
+
+Re-exported by :mod:`subscriptionkit.storage.ports`, which users import; kept apart so each
+module stays small.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol, runtime_checkable
+
+from ..billing import Invoice, InvoiceStatus, IssuedInvoice
+from ..metering import Month
+from ..plans import VatTreatment
+from ..teams import CourseProgress, Team, TokenDigest
+
+__all__ = ["InvoiceLedger", "ProgressStore", "TeamRepository"]
+
+
+@runtime_checkable
+class TeamRepository(Protocol):
+    """Teams, each with its memberships, invitations and registration links.
+
+    A team is one aggregate: its members, pending invitations and seats are checked
+    together by the actions in :mod:`subscriptionkit.teams`, so they are read and written
+    together, with optimistic concurrency on the team's version. The adapters keep
+    memberships, invitations and links in their own tables and find teams through them
+    (:meth:`for_account`, :meth:`with_invitation`, :meth:`with_link`).
+
+    Tokens are never stored: invitations and links keep only their keyed hash
+    (:class:`~subscriptionkit.teams.TokenDigest`); a lookup passes the digests of a token
+    under every configured key (:meth:`TokenKeys.digests
+    <subscriptionkit.teams.TokenKeys.digests>`).
+    """
+
+    def add(self, team: Team) -> Team:
+        """Store a new team; return it with ``version == 1``.
+
+        Raises:
+            AlreadyExists: a team with that id exists.
+        """
+        ...
+
+    def get(self, team_id: str) -> Team:
+        """Return the team with that id.
+
+        Raises:
+            NotFound: there is none.
+        """
+        ...
+
+    def update(self, team: Team) -> Team:
+        """Store a changed team; return it with its version raised by one.
+
+        ``team.version`` must be the version that was read.
+
+        Raises:
+            ConcurrentUpdate: the stored version differs (someone else wrote first).
+            NotFound: there is no such team.
+        """
+        ...
+
+    def for_subscription(self, subscription_id: str) -> Sequence[Team]:
+        """Return the teams paid by that subscription, by id."""
+        ...
+
+    def for_account(self, account_id: str) -> Sequence[Team]:
+        """Return the teams the account is a member of (active or pending), by id."""
+        ...
+
+    def with_invitation(self, digests: Iterable[TokenDigest]) -> Team | None:
+        """Return the team holding an invitation whose token digest is one of ``digests``."""
+        ...
+
+    def with_link(self, digests: Iterable[TokenDigest]) -> Team | None:
+        """Return the team holding a link whose current token digest is one of ``digests``."""
+        ...
+
+    def list(self) -> Iterator[Team]:
+        """Iterate over all teams, by id."""
+        ...
+
+
+@runtime_checkable
+class ProgressStore(Protocol):
+    """Enrolments and progress per account and course (percent, last activity, completion).
+
+    Progress belongs to the person's account, like their certificates: it outlives team
+    memberships. :func:`subscriptionkit.teams.team_progress` reads it for a team's active
+    members; :func:`~subscriptionkit.teams.enrol` and
+    :func:`~subscriptionkit.teams.record_progress` make the values to save.
+    """
+
+    def save(self, progress: CourseProgress) -> CourseProgress:
+        """Store (insert or replace) the progress of one account in one course; return it."""
+        ...
+
+    def get(self, account_id: str, course_id: str) -> CourseProgress | None:
+        """Return the progress of the account in the course, or ``None`` if not enrolled."""
+        ...
+
+    def for_accounts(self, account_ids: Iterable[str]) -> Sequence[CourseProgress]:
+        """Return the progress of those accounts, by account, then enrolment, then course."""
+        ...
+
+
+@runtime_checkable
+class InvoiceLedger(Protocol):
+    """Issued invoices and credit notes: numbered without gaps, immutable, with a status.
+
+    Issuing gives an invoice the next number of its series; numbers are unique and
+    gapless per series even between concurrent writers (a unit of work that rolls back
+    gives its number back, since nothing is kept). An issued invoice never changes: it is
+    corrected only by a credit note that references it. Its status (``"open"``,
+    ``"paid"``, ``"credited"``) is set by the host from its payment provider.
+    """
+
+    def issue(
+        self,
+        invoice: Invoice,
+        *,
+        series: str,
+        vat: VatTreatment | Sequence[VatTreatment],
+        buyer_vat_id: str | None = None,
+    ) -> IssuedInvoice:
+        """Number and keep ``invoice`` (status ``"open"``); return the issued invoice.
+
+        Args:
+            invoice: a computed invoice (:func:`~subscriptionkit.billing.advance`...).
+            series: the numbering series, such as ``"2026"``.
+            vat: the VAT treatment of every line (the plan's ``vat``), or one per line.
+            buyer_vat_id: the customer's VAT number; required for reverse charge.
+
+        Raises:
+            InvalidInput: a bad series, an invoice without lines, reverse charge without
+                a VAT number.
+            ConcurrentUpdate: (memory) another unit of work took the number first; retry.
+            DatabaseBusy: (SQLite) another writer holds the database; retry.
+        """
+        ...
+
+    def credit(
+        self, number: str, *, issued_on: _dt.date, reason: str, series: str | None = None
+    ) -> IssuedInvoice:
+        """Issue a credit note that credits invoice ``number`` in full.
+
+        Args:
+            series: the credit note's series (default: the invoice's).
+
+        Raises:
+            NotFound: no invoice with that number.
+            InvalidInput: ``number`` is a credit note, or has been credited already.
+        """
+        ...
+
+    def get(self, number: str) -> IssuedInvoice:
+        """Return the issued invoice or credit note ``number``.
+
+        Raises:
+            NotFound: no such number.
+        """
+        ...
+
+    def list(
+        self,
+        *,
+        customer_id: str | None = None,
+        subscription_id: str | None = None,
+        series: str | None = None,
+    ) -> Sequence[IssuedInvoice]:
+        """Return issued documents, filtered, in order of series and number."""
+        ...
+
+    def status(self, number: str) -> InvoiceStatus:
+        """Return the status of ``number``.
+
+        Raises:
+            NotFound: no such number.
+        """
+        ...
+
+    def set_status(self, number: str, status: InvoiceStatus) -> None:
+        """Set the status of ``number`` (from the host's payment provider).
+
+        Raises:
+            NotFound: no such number.
+            InvalidInput: not one of ``"open"``, ``"paid"``, ``"credited"``.
+        """
+        ...
+
+    def billed_usage(
+        self, subscription_id: str, *, plan_id: str | None = None
+    ) -> dict[tuple[Month, str], int]:
+        """Pupils billed per (month, band) for a subscription, over every issued document
+        (credit notes subtract, corrections add): what :func:`~subscriptionkit.billing.late_usage`
+        compares with the counts of now."""
+        ...
