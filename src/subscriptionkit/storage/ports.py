@@ -429,3 +429,10 @@ def _require_keyring(keyring: object) -> KeyRing:
     if not isinstance(keyring, KeyRing):
         raise InvalidInput(f"save_private_keyring() takes a KeyRing, got {type(keyring).__name__}")
     return keyring
+
+
+# The team, progress and ledger ports live in a private module to keep this one small; they
+# are documented and pickled under the name users import them by.
+for _port in (InvoiceLedger, ProgressStore, TeamRepository):
+    _port.__module__ = __name__
+del _port
