@@ -100,6 +100,19 @@ class TestIngestion:
             got = uow.activity.events(school_id="school-1", since=since, until=until)
         assert list(got) == expected
 
+    def test_count(self, store: Store) -> None:
+        """count() is the number of stored events, of one school or all, without reading them."""
+        events = _random_events(3, 120)
+        with store.unit_of_work() as uow:
+            assert uow.activity.count() == 0
+        _add(store, [*events, *events[:5]])  # ids given twice count once
+        with store.unit_of_work() as uow:
+            assert uow.activity.count() == len(events)
+            assert uow.activity.count(school_id="school-1") == sum(
+                e.school_id == "school-1" for e in events
+            )
+            assert uow.activity.count(school_id="nobody") == 0
+
     def test_rollback_keeps_nothing(self, store: Store) -> None:
         """Events added in a unit of work that raises are not stored."""
         with pytest.raises(RuntimeError), store.unit_of_work() as uow:  # noqa: PT012

@@ -1,4 +1,4 @@
-"""The storage-backed commands: ``status`` and ``subscriptions ...`` (internal)."""
+"""The ``subscriptions ...`` commands, and the database the commands open (internal)."""
 
 from __future__ import annotations
 
@@ -233,34 +233,8 @@ def _cmd_reminders(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    store = open_database(args)
-    t = Translator(args.locale)
-    with store.unit_of_work() as uow:
-        subs = list(uow.subscriptions.list())
-    out.write(t.gettext("Database: {db}").format(db=database(args)) + "\n")
-    version = getattr(store, "schema_version", None)
-    if callable(version):
-        out.write(t.gettext("Schema version: {version}").format(version=version()) + "\n")
-    counts: dict[str, int] = {}
-    for sub in subs:
-        counts[sub.status.value] = counts.get(sub.status.value, 0) + 1
-    out.write(t.gettext("Subscriptions: {count}").format(count=len(subs)) + "\n")
-    for status in subscriptions.Status:
-        if counts.get(status.value):
-            out.write(f"  {t.gettext(STATUS_LABELS[status])}: {counts[status.value]}\n")
-    today = local(args.clock.now(), args.tz).date()
-    with store.unit_of_work() as uow:
-        due = uow.subscriptions.due_reminders(on=today)
-    out.write(t.gettext("Reminders due today: {count}").format(count=len(due)) + "\n")
-    return 0
-
-
 def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
-    """Add ``status`` and ``subscriptions`` to the command line."""
-    p = sub.add_parser("status", parents=[common], help="open the database and summarise it")
-    p.set_defaults(handler=_cmd_status)
-
+    """Add ``subscriptions`` to the command line."""
     group = sub.add_parser(
         "subscriptions", help="start, change and inspect subscriptions in the database"
     )

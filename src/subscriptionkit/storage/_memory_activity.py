@@ -114,6 +114,11 @@ class _Activity:
             ]
         return sorted(found, key=lambda e: (instant(e.processed_at), e.event_id))
 
+    def count(self, *, school_id: str | None = None) -> int:
+        self._uow._require_open()
+        with self._store._lock:
+            return sum(1 for e in self._visible() if school_id is None or e.school_id == school_id)
+
     def monthly_counts(
         self,
         plan: PupilPlan,

@@ -311,6 +311,11 @@ class ActivityStore(Protocol):
         """Return stored events of a school (or all), in ``[since, until)``, oldest first."""
         ...
 
+    def count(self, *, school_id: str | None = None) -> int:
+        """Return how many events are stored (of one school, or all): what ``status``
+        shows, without reading them (the SQL adapter counts inside the database)."""
+        ...
+
     def monthly_counts(
         self,
         plan: PupilPlan,

@@ -372,6 +372,12 @@ class _Activity:
             until=None if until is None else ensure_aware(until, "until"),
         )
 
+    def count(self, *, school_id: str | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(activity_table)
+        if school_id is not None:
+            query = query.where(activity_table.c.school_id == school_id)
+        return int(self._uow.connection.execute(query).scalar_one())
+
     def monthly_counts(
         self,
         plan: PupilPlan,

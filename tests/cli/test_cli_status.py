@@ -1,0 +1,97 @@
+"""``status``: subscriptions, reminders, stored events, teams, invoices, privacy requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+from subscriptionkit.cli import _status, main
+from subscriptionkit.clock import FixedClock
+from subscriptionkit.metering import ActivityEvent
+from subscriptionkit.storage.sql import SCHEMA_VERSION, SqlStore
+
+NOW = FixedClock(dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC))
+KEY = "ab" * 32
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err, clock=NOW)
+    return code, out.getvalue(), err.getvalue()
+
+
+class TestStatus:
+    """What the database holds, counted inside it."""
+
+    def test_counts_everything_stored(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Two subscriptions, three events, one team, two invoices (one paid)."""
+        monkeypatch.setenv("SUBSCRIPTIONKIT_TOKEN_KEYS", f"k1={KEY}")
+        db = str(tmp_path / "sk.db")
+        at = "2026-08-01T09:00+02:00"
+        for argv in (
+            ["subscriptions", "subscribe", "school-1", "focus-po-1-2", "--id", "s1", "--at", at],
+            [
+                "subscriptions", "subscribe", "acme", "teams", "--seats", "5",
+                "--seat-price", "60.00", "--id", "s2", "--at", at,
+            ],
+            [
+                "teams", "create", "s2", "--name", "Sales", "--as", "ann", "--owner-name", "Ann",
+                "--owner-email", "ann@example.org", "--id", "t1",
+            ],
+            ["billing", "advance", "s1", "--pupils", "1=28", "--at", at],
+            ["billing", "seats", "s2", "--at", at],
+        ):  # fmt: skip
+            code, _out, err = run("--db", db, *argv)
+            assert code == 0, err
+        store = SqlStore(db)
+        with store.unit_of_work() as uow:
+            uow.activity.add(
+                ActivityEvent(f"e{i}", "school-1", f"p{i}", 1, "engagement", NOW.now())
+                for i in range(3)
+            )
+            uow.ledger.set_status("2026-000001", "paid")
+            uow.commit()
+        store.close()
+
+        code, out, err = run("--db", db, "status", "--locale", "en_GB")
+        assert (code, err) == (0, "")
+        assert out.splitlines() == [
+            f"Database: {db}",
+            f"Schema version: {SCHEMA_VERSION}",
+            "Subscriptions: 2",
+            "  active: 2",
+            "Reminders due today: 0",
+            "Activity events: 3",
+            "Teams: 1",
+            "Issued invoices: 2",
+            "  open: 1",
+        ]
+
+    def test_a_count_the_store_does_not_keep_is_left_out(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The privacy hook: None (no requests kept) prints nothing, a number its line."""
+        db = str(tmp_path / "sk.db")
+        _code, out, _err = run("--db", db, "status", "--locale", "en_GB")
+        assert "privacy" not in out
+
+        class Privacy:
+            def open_requests(self) -> list[str]:
+                return ["r1", "r2"]
+
+        class WithPrivacy:
+            privacy = Privacy()
+
+        assert _status._open_requests(WithPrivacy()) == 2  # type: ignore[arg-type]
+        counts = [
+            (label, (lambda _uow: 2) if count is _status._open_requests else count)
+            for label, count in _status.COUNTS
+        ]
+        monkeypatch.setattr(_status, "COUNTS", counts)
+        _code, out, _err = run("--db", db, "status", "--locale", "en_GB")
+        assert out.splitlines()[-1] == "Open privacy requests: 2"
