@@ -92,6 +92,20 @@ class TestCatalogs:
         ]
         assert not wrong, f"placeholders differ in: {wrong}"
 
+    def test_no_two_terms_translated_alike(self) -> None:
+        """Different English texts get different Dutch texts: a reader can tell a plan
+        ("Abonnementsvorm") from a subscription ("Abonnement"). Compared without case and
+        surrounding space; texts that differ only so may share a translation."""
+        seen: dict[str, set[str]] = {}
+        for m in _read_po(NL_PO):
+            if not m.id or m.fuzzy:
+                continue
+            source = m.id if isinstance(m.id, str) else m.id[0]
+            text = m.string if isinstance(m.string, str) else (m.string or ("",))[0]
+            seen.setdefault(text.strip().casefold(), set()).add(source.strip().casefold())
+        alike = {text: sorted(ids) for text, ids in seen.items() if len(ids) > 1}
+        assert not alike, f"Dutch texts shared by different English texts: {alike}"
+
     def test_mo_matches_po(self) -> None:
         """The compiled .mo holds exactly the .po's translations (`nox -s catalogs`)."""
         # Plural entries: the readers give lists or tuples; compare them as tuples.

@@ -173,6 +173,26 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
         (["nope", "x", "--as", "a"], EXIT_USAGE),
     ],
     ("teams", "progress"): [(["nope", "--as", "a"], EXIT_INPUT)],
+    ("billing", "advance"): [
+        (["nope", "--pupils", "1=28"], EXIT_INPUT),
+        (["nope", "--pupils", "1=x"], EXIT_INPUT),
+        (["nope", "--series", "a b"], EXIT_INPUT),
+        (["nope", "--issued-on", "2026-02-30"], EXIT_USAGE),
+        (["nope", "--at", "2026-01-01T00:00"], EXIT_USAGE),
+        (["nope", "--format", "xml"], EXIT_USAGE),
+    ],
+    ("billing", "true-up"): [
+        (["nope", "--pupils", "1=28"], EXIT_INPUT),
+        (["\x00"], EXIT_INPUT),
+        (["nope", "--at", "tomorrow"], EXIT_USAGE),
+    ],
+    ("billing", "seats"): [(["nope"], EXIT_INPUT), (["nope", "--locale", "xx"], EXIT_USAGE)],
+    ("billing", "usage"): [(["nope"], EXIT_INPUT), (["nope", "--format", "pdf"], EXIT_USAGE)],
+    ("billing", "show"): [
+        (["2026-000001"], EXIT_INPUT),
+        (["--series", "../x"], EXIT_INPUT),
+        (["--format", "xlsx"], EXIT_USAGE),
+    ],
     ("subscriptions", "reminders"): [(["--on", "2026-02-30"], EXIT_USAGE)],
     ("certificates", "keygen"): [
         (["--out", "{text}"], EXIT_INPUT),

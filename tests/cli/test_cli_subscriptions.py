@@ -66,7 +66,7 @@ class TestRoundTrip:
         code, out, err = run("--db", db, "subscriptions", "show", "s1", "--locale", "nl_NL")
         shown = fields(out)
         assert code == 0
-        assert shown["Abonnement"].startswith("Combi Focus PO 1-2 & Focus PO 3-8 (basis)")
+        assert shown["Abonnementsvorm"].startswith("Combi Focus PO 1-2 & Focus PO 3-8 (basis)")
         assert shown["Status"] == "opgezegd, loopt tot het einde van de betaalde periode"
         assert shown["Betaald tot"] == "1 september 2027 om 09:00"
 

@@ -109,7 +109,8 @@ class TestTeamsCommands:
             "--db", db, "teams", "seats", "t1", "5", "--as", "ann", "--locale", "en_GB",
         )  # fmt: skip
         assert code == 0, err
-        assert "Invoice for added seats" in out
+        assert "Invoice 2026-000001" in out  # issued into the ledger
+        assert "Seats added, 365 of 365 days" in out
         assert "€60.00" in out  # one seat for the whole year: the change is on day one
         code, _out, err = run(
             "--db", db, "teams", "join", link, "--as", "cas", "--name", "Cas",

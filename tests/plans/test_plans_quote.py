@@ -304,7 +304,7 @@ class TestCompare:
         table = plans.compare(CATALOG.values(), pupils=PUPILS)
         assert table.format("nl_NL").splitlines() == [
             "Vergelijking",
-            "Abonnement                                 Geteld  Per maand    Per jaar",
+            "Abonnementsvorm                            Geteld  Per maand    Per jaar",
             "Focus PO 1-2                                   58    € 55,68    € 667,00",
             "Focus PO 3-8 (basis)                          175    € 52,50    € 630,00",
             "Combi Focus PO 1-2 & Focus PO 3-8 (basis)     233   € 108,18  € 1.297,00",

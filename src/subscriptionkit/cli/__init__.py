@@ -23,7 +23,18 @@ import typing
 
 from .. import clock as _clock
 from .._version import __version__
-from . import _certificates, _common, _db, _metering, _plans, _serve, _subscriptions, _teams
+from . import (
+    _billing,
+    _certificates,
+    _common,
+    _db,
+    _metering,
+    _plans,
+    _serve,
+    _status,
+    _subscriptions,
+    _teams,
+)
 from ._common import parse_pupils
 
 # The package's namespace holds only what ``__all__`` names (and modules): the names below
@@ -80,12 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     _plans.add_commands(sub, common)
+    _status.add_commands(sub, common)
     _subscriptions.add_commands(sub, common)
     _certificates.add_commands(sub)
     _metering.add_commands(sub)
     _db.add_commands(sub)
     _serve.add_commands(sub)
     _teams.add_commands(sub, common)
+    _billing.add_commands(sub, common)
     return parser
 
 

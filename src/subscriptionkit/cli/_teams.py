@@ -19,6 +19,7 @@ from .._i18n import Translator
 from ..clock import local
 from ..errors import InvalidInput
 from ..storage import Store, UnitOfWork
+from ._output import invoice_table
 from ._subscriptions import _at, _moment, open_database
 
 #: The environment variable holding the token keys (``id=hex,id=hex``; the first is current).
@@ -235,10 +236,17 @@ def _cmd_seats(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         change = teams.change_seats(team, sub, args.seats, by=args.acting, at=_at(args))
         uow.subscriptions.update(change.subscription)
         stored = uow.teams.update(change.team)
+        issued = None
+        if change.invoice is not None:  # into the ledger, numbered like every invoice
+            issued = uow.ledger.issue(
+                change.invoice,
+                series=str(change.invoice.issued_on.year),
+                vat=change.subscription.plan.vat,
+            )
         uow.commit()
     _done(args, stored, out)
-    if change.invoice is not None:
-        out.write("\n" + change.invoice.format(args.locale) + "\n")
+    if issued is not None:
+        out.write("\n" + invoice_table(issued, "open", args.locale) + "\n")
     else:
         t = Translator(args.locale)
         out.write("\n" + t.gettext("Nothing to invoice now.") + "\n")
