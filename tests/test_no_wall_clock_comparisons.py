@@ -64,6 +64,8 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("storage/sql/_schedule.py", "t.c.due_at <= until"): "SQL on UTC text",
     # Alembic revision ids, not moments.
     ("storage/sql/_versions.py", "since == _IDS[-1]"): "revision ids",
+    # Invoice lines cover calendar days (datetime.date), not moments.
+    ("cli/_billing.py", "ln.line.start == first"): "calendar dates",
     # Epoch seconds (ints), not datetimes.
     ("metering/_meter.py", "t < ends[0]"): "epoch seconds",
     ("metering/_meter.py", "t >= ends[-1]"): "epoch seconds",

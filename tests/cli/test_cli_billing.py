@@ -72,7 +72,7 @@ class TestAdvance:
         assert "Voorinvestering 1 aug 2026 – 31 jul 2027, groep 1-2  21%  € 667,00" in out
         assert "Btw 21% over € 667,00" in out
         assert out.splitlines()[-2].endswith("€ 807,07")
-        assert out.splitlines()[-1] == "Status: open"
+        assert out.splitlines()[-1] == "Status: openstaand"
         [issued] = invoices(db)
         assert (issued["number"], issued["gross"], issued["status"]) == (
             "2026-000001",
