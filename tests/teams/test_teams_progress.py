@@ -90,6 +90,30 @@ class TestTeamProgress:
         view = teams.team_progress(team, records(), viewer="ann")
         assert [r.account_id for r in view.rows] == ["ann", "cas"]
 
+    def test_only_work_since_joining(self, team: teams.Team, keys: teams.TokenKeys) -> None:
+        """What a member learnt before joining stays theirs; work since joining is shown.
+
+        Dee joins on day 10 (an hour that is 09:00 in UTC and 10:00 in Amsterdam, compared as
+        an instant): a course completed on day 3 is left out, a course enrolled on day 3 and
+        worked on since day 11 is shown, and one enrolled after joining is shown.
+        """
+        joined = START + 10 * DAY
+        issued = teams.create_link(team, by="ann", keys=keys, at=START)
+        team = join_link(issued.team, issued.token, "dee", keys, at=joined)
+        before = teams.record_progress(
+            teams.enrol("dee", "excel", at=START), 100, at=START + 2 * DAY
+        )
+        carried = teams.record_progress(
+            teams.enrol("dee", "sql", at=START + 2 * DAY), 30, at=joined + DAY
+        )
+        after = teams.enrol("dee", "python", at=joined.in_timezone("Europe/Amsterdam"))
+        view = teams.team_progress(team, [before, carried, after], viewer="ann")
+        assert [(r.account_id, r.course_id) for r in view.rows] == [
+            ("ann", None),
+            ("dee", "sql"),
+            ("dee", "python"),
+        ]
+
     def test_text_and_html(self, staffed: teams.Team) -> None:
         """The table renders for the terminal (nl, en) and for Jupyter."""
         view = teams.team_progress(staffed, records(), viewer="ann")

@@ -3,7 +3,9 @@
 Seed 000: the owner sees "wat de voortgang van jouw teamleden is, met welke cursussen zij
 bezig zijn geweest en hoe ver ze zijn". Progress belongs to the person's account (like
 their certificates), so it is recorded per account and course; the team view shows its
-current active members only, so members who left are not shown.
+current active members only, so members who left are not shown, and of each member only
+the courses worked on since joining the team: what someone learnt before (on their own, or
+on another team) stays theirs.
 """
 
 from __future__ import annotations
@@ -184,7 +186,9 @@ def team_progress(
 
     Args:
         progress: a :class:`~subscriptionkit.storage.ports.ProgressStore`, or progress
-            records; records of accounts not (or no longer) active on the team are left out.
+            records; records of accounts not (or no longer) active on the team are left out,
+            and so are records with no activity since the member joined (their latest
+            activity, or their enrolment if none, before ``joined_at``: compared as instants).
         viewer: the acting account.
         course_titles: titles to show instead of course ids.
 
@@ -196,8 +200,10 @@ def team_progress(
     ids = [m.account_id for m in members]
     records = progress if isinstance(progress, Iterable) else progress.for_accounts(ids)
     by_account: dict[str, list[CourseProgress]] = {i: [] for i in ids}
+    joined = {m.account_id: utc(m.joined_at or m.added_at) for m in members}
     for record in records:
-        if record.account_id in by_account:
+        since = joined.get(record.account_id)
+        if since is not None and utc(record.last_activity_at or record.enrolled_at) >= since:
             by_account[record.account_id].append(record)
     titles = course_titles or {}
     rows: list[ProgressRow] = []
