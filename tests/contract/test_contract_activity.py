@@ -6,16 +6,20 @@ import concurrent.futures
 import datetime as dt
 import random
 import threading
+import time
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from conftest import StoreFactory
-from subscriptionkit import errors, metering, plans
+from subscriptionkit import clock, errors, metering, plans
 from subscriptionkit.storage import Store
 from subscriptionkit.storage.sql import SqlStore
 
 UTC = dt.UTC
+AMS = ZoneInfo("Europe/Amsterdam")
 CATEGORIES = ("cross_method_test", "objective_mastery", "engagement", "login")
 
 
@@ -77,14 +81,61 @@ class TestIngestion:
         with store.unit_of_work() as uow:
             assert [e.event_id for e in uow.activity.events()] == ["e1", "e2"]
 
-    def test_first_one_stands(self, store: Store) -> None:
-        """A redelivered id with other content is skipped; the stored event stays."""
+    def test_an_id_reused_by_another_event_is_refused(self, store: Store) -> None:
+        """A stored id given again with other content raises InvalidEvent (as EventLog
+        does), naming the id and its position; nothing of that call is kept."""
         at = dt.datetime(2026, 3, 1, 9, tzinfo=UTC)
         _add(store, [_event(1, "s", "p", 3, "engagement", at)])
-        _add(store, [_event(1, "s", "p", 7, "engagement", at)])
+        fresh = _event(2, "s", "q", 4, "engagement", at)
+        with store.unit_of_work() as uow, pytest.raises(errors.InvalidEvent) as info:
+            uow.activity.add([fresh, _event(1, "s", "p", 7, "engagement", at)])
+        assert (info.value.field, info.value.got, info.value.index) == ("event_id", "e1", 1)
+        assert str(info.value) == (
+            "row 1: activity event event_id must be an id not already used by a different "
+            "event, got 'e1'"
+        )
         with store.unit_of_work() as uow:
             [stored] = uow.activity.events()
-        assert stored.grade == 3
+        assert (stored.event_id, stored.grade) == ("e1", 3)
+
+    def test_the_same_wall_clock_an_hour_apart_is_another_event(self, store: Store) -> None:
+        """Issue 10 §3: 2025-10-26 02:30+02:00 and 02:30+01:00 (Amsterdam) are an hour
+        apart; the second under the same id is refused, in a later call or the same one."""
+        summer = dt.datetime(2025, 10, 26, 2, 30, tzinfo=AMS)  # fold=0: +02:00
+        winter = summer.replace(fold=1)  # +01:00, an hour later
+        assert summer == winter  # Python's == on one zone ignores fold
+        first = _event(1, "s", "p", 3, "engagement", summer)
+        _add(store, [first])
+        with store.unit_of_work() as uow, pytest.raises(errors.InvalidEvent) as info:
+            uow.activity.add([_event(1, "s", "p", 3, "engagement", winter)])
+        assert (info.value.field, info.value.index) == ("event_id", 0)
+        with store.unit_of_work() as uow, pytest.raises(errors.InvalidEvent) as info:
+            uow.activity.add(
+                [
+                    _event(2, "s", "p", 3, "engagement", winter),
+                    _event(2, "s", "p", 3, "engagement", summer),
+                ]
+            )
+        assert (info.value.got, info.value.index) == ("e2", 1)
+        with store.unit_of_work() as uow:
+            [stored] = uow.activity.events()
+        assert stored == first
+        assert clock.instant(stored.processed_at) == clock.instant(summer)
+
+    def test_the_same_instant_in_another_zone_is_a_redelivery(self, store: Store) -> None:
+        """Equal instants written with other offsets (or as 02:30+01:00 again) are the
+        same event: skipped, not refused."""
+        winter = dt.datetime(2025, 10, 26, 2, 30, fold=1, tzinfo=AMS)
+        _add(store, [_event(1, "s", "p", 3, "engagement", winter)])
+        again = [
+            _event(1, "s", "p", 3, "engagement", winter.astimezone(UTC)),
+            _event(
+                1, "s", "p", 3, "engagement", dt.datetime(2025, 10, 26, 2, 30, fold=1, tzinfo=AMS)
+            ),
+        ]
+        assert _add(store, again) == 0
+        with store.unit_of_work() as uow:
+            assert len(uow.activity.events()) == 1
 
     def test_events_round_trip_and_filter(self, store: Store) -> None:
         """Events read back equal, oldest first, filtered by school and [since, until)."""
@@ -255,6 +306,44 @@ class TestConcurrentIngestion:
             new = list(pool.map(ingest, range(writers)))
         assert sum(new) == len(events)
         assert _stored(stores[0]) == sorted(e.event_id for e in events)
+
+    def test_a_writer_waiting_on_the_same_id_with_another_moment_is_refused(
+        self, store_factory: StoreFactory
+    ) -> None:
+        """One unit of work adds e1 at 02:30+02:00 and holds it; another adds e1 at
+        02:30+01:00 and waits. When the first commits, the second is refused."""
+        summer = dt.datetime(2025, 10, 26, 2, 30, tzinfo=AMS)
+        stores = [store_factory(), store_factory()]
+        holding = threading.Event()
+
+        def second() -> str:
+            holding.wait(30)
+            try:
+                _add(stores[1], [_event(1, "s", "p", 3, "engagement", summer.replace(fold=1))])
+            except errors.InvalidEvent as exc:
+                return exc.field
+            return "added"
+
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            with stores[0].unit_of_work() as uow:
+                uow.activity.add([_event(1, "s", "p", 3, "engagement", summer)])
+                waiting = pool.submit(second)
+                holding.set()
+                time.sleep(0.5)  # let the second writer reach the held id (not asserted)
+                uow.commit()
+            assert waiting.result(timeout=60) == "event_id"
+        with stores[0].unit_of_work() as uow:
+            [stored] = uow.activity.events()
+        assert clock.instant(stored.processed_at) == clock.instant(summer)
+
+    def test_the_position_counts_across_batches(self, store: Store) -> None:
+        """A conflict deep in a large call (past the adapters' batch size) names its position."""
+        events = _random_events(25, 6000)
+        _add(store, events)
+        changed = [*events[:5500], attrs.evolve(events[5500], grade=events[5500].grade % 8 + 1)]
+        with store.unit_of_work() as uow, pytest.raises(errors.InvalidEvent) as info:
+            uow.activity.add(changed)
+        assert (info.value.got, info.value.index) == (events[5500].event_id, 5500)
 
     def test_crossing_writers_get_a_library_error(self, store_factory: StoreFactory) -> None:
         """Two units of work that each add one event, then the other's, would deadlock:

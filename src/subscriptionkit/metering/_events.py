@@ -272,6 +272,22 @@ class IngestResult:
             )
 
 
+def reused_id(event_id: str, index: int | None = None) -> InvalidEvent:
+    """The error for an event id already used by a different event.
+
+    One error for every place that keeps events by id (:class:`EventLog` and the activity
+    stores): a redelivered event equal to the stored one (its moment compared as an
+    instant, see :func:`~subscriptionkit.clock.instant`) is skipped; any difference, an
+    hour on the night the clocks go back included, is this error.
+    """
+    return InvalidEvent(
+        field="event_id",
+        got=event_id,
+        expected="an id not already used by a different event",
+        index=index,
+    )
+
+
 @attrs.define
 class EventLog:
     """An in-memory, idempotent store of activity events, keyed by event id.
@@ -308,12 +324,7 @@ class EventLog:
             return True
         if known == event:
             return False
-        raise InvalidEvent(
-            field="event_id",
-            got=event.event_id,
-            expected="an id not already used by a different event",
-            index=index,
-        )
+        raise reused_id(event.event_id, index)
 
     def ingest(self, events: Iterable[ActivityEvent]) -> int:
         """Store events; return how many were new.

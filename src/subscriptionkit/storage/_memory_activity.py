@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ..clock import DEFAULT_TIMEZONE, instant
 from ..errors import DatabaseBusy, InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts, monthly_counts
+from ..metering._events import reused_id
 from ..plans import PupilPlan
 
 if TYPE_CHECKING:
@@ -40,18 +41,29 @@ class _Activity:
         here if that one rolls back, not if it commits. So concurrent units of work adding
         the same events each count an event once between them.
 
+        An id stored (or staged, or given earlier in the call) with a different event is
+        refused, nothing staged: equal events are redeliveries, moments compared as
+        instants.
+
         Raises:
             InvalidInput: an item is not an :class:`ActivityEvent` (nothing is staged).
+            InvalidEvent: an id already used by a different event (field ``event_id``,
+                ``index`` its position in the input; nothing is staged).
             DatabaseBusy: waited ``lock_timeout`` seconds, or waiting would deadlock.
         """
         self._uow._require_open()
         batch: dict[str, ActivityEvent] = {}
-        for event in events:
+        #: The input position of each id's first event, for the error of a reused id.
+        where: dict[str, int] = {}
+        for index, event in enumerate(events):
             if not isinstance(event, ActivityEvent):
                 raise InvalidInput(
                     f"activity.add() takes ActivityEvent objects, got {type(event).__name__}"
                 )
-            batch.setdefault(event.event_id, event)
+            first = batch.setdefault(event.event_id, event)
+            if first != event:  # ActivityEvent compares its moment as an instant
+                raise reused_id(event.event_id, index)
+            where.setdefault(event.event_id, index)
         store = self._store
         me = self._uow
         with store._lock:
@@ -62,6 +74,10 @@ class _Activity:
                 if not holders:
                     break
                 self._wait_for(holders, deadline)
+            for key, event in batch.items():
+                known = self._staged.get(key) or store._activity.get(key)
+                if known is not None and known != event:
+                    raise reused_id(key, where[key])
             for key in wanted:
                 self._staged[key] = batch[key]
                 store._claims[key] = me
@@ -134,11 +150,11 @@ class _Activity:
         return monthly_counts(chosen, plan, months, tz=tz, policy=policy)
 
     def _check(self) -> None:
-        """Nothing can conflict: an id stored meanwhile simply stands."""
+        """Nothing can conflict: staged ids are claimed, so none is stored meanwhile."""
 
     def _apply(self) -> None:
         for key, event in self._staged.items():
-            self._store._activity.setdefault(key, event)  # the first one stands
+            self._store._activity.setdefault(key, event)  # claimed: none stored meanwhile
 
     def _discard(self) -> None:
         store = self._store

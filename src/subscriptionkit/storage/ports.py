@@ -296,8 +296,18 @@ class ActivityStore(Protocol):
     def add(self, events: Iterable[ActivityEvent]) -> int:
         """Store events; return how many were new.
 
-        Ingestion is idempotent by event id: an id already stored (or given twice) is
-        skipped, the first one stands and its content is not compared.
+        Ingestion is idempotent by event id: an event whose id is already stored (or
+        given earlier in the call) is skipped when it is the same event, its moment
+        compared as an instant (:func:`~subscriptionkit.clock.instant`); a *different*
+        event under that id is refused, as :class:`~subscriptionkit.metering.EventLog`
+        refuses it, and nothing of the call is kept (02:30+02:00 and 02:30+01:00 on the
+        night the clocks go back are two events an hour apart).
+
+        Raises:
+            InvalidEvent: an id already used by a different event (field ``event_id``,
+                ``index`` the position in ``events``).
+            InvalidInput: an item is not an :class:`~subscriptionkit.metering.ActivityEvent`.
+            DatabaseBusy: another writer was in the way; retry the unit of work.
         """
         ...
 

@@ -26,6 +26,7 @@ counts. The database never expands an event into nine rows.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 from collections.abc import Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -44,6 +45,7 @@ from ...metering import (
     epoch_seconds,
     month_range,
 )
+from ...metering._events import reused_id
 from ...plans import PupilPlan
 from ._tables import activity_table
 
@@ -54,21 +56,29 @@ if TYPE_CHECKING:
 def insert_events(conn: Connection, events: Iterable[ActivityEvent], *, batch: int = 5000) -> int:
     """Insert events, skipping ids already stored; return how many were new.
 
+    An id already stored (or given earlier in the call) with a *different* event is
+    refused with the error :class:`~subscriptionkit.metering.EventLog` raises, moments compared as instants:
+    ``02:30+02:00`` and ``02:30+01:00`` on the night the clocks go back are two events.
+
     All or nothing: the events go in under a savepoint, so an error while reading
     ``events`` (a broken generator, an item that is not an event) leaves the unit of work
     as it was. Concurrent units of work adding the same events never deadlock on each
     other and count each event as new once between them:
 
     * PostgreSQL: the events are copied (``COPY``) into a temporary staging table, then
-      merged with one ``INSERT ... SELECT ... ORDER BY event_id ON CONFLICT DO NOTHING``:
-      every writer takes its row locks in the same (id) order, and a writer that meets an
+      merged with one ``INSERT ... SELECT ... ORDER BY event_id ON CONFLICT DO NOTHING``
+      (then, if it skipped rows, the skipped rows that differ from the stored ones are
+      read back and compared): every writer takes its row locks in the same (id) order, and a writer that meets an
       id another has inserted but not committed waits for it, and counts it as new only if
       that one rolls back;
     * SQLite: writers take turns (one writes at a time), each ``INSERT ... ON CONFLICT
-      DO NOTHING RETURNING`` counts only the rows it inserted.
+      DO NOTHING RETURNING`` counts only the rows it inserted (a chunk that skipped rows
+      is compared with the stored events).
 
     Raises:
         InvalidInput: an item is not an :class:`ActivityEvent`.
+        InvalidEvent: an id already used by a different event (field ``event_id``,
+            ``index`` the position in ``events``); nothing of the call is kept.
         DatabaseBusy: PostgreSQL still found a deadlock (several ``add`` calls in one unit
             of work crossing another's); retry the whole unit of work.
     """
@@ -121,22 +131,58 @@ def _row(index: int, event: object) -> tuple[Any, ...]:
 
 def _insert_batches(conn: Connection, rows: Iterable[tuple[Any, ...]], batch: int) -> int:
     # RETURNING lists only the rows actually inserted: an exact count. ON CONFLICT skips
-    # an id stored before or earlier in the same call, so nothing is remembered here.
+    # an id stored before or earlier in the same call; when a chunk skipped any, its rows
+    # are compared with the stored ones.
     statement = (
         sqlite.insert(activity_table)
         .on_conflict_do_nothing(index_elements=["event_id"])
         .returning(activity_table.c.event_id)
     )
-    new = 0
-    chunk: list[dict[str, Any]] = []
-    for row in rows:
-        chunk.append(dict(zip(_COLUMNS, row, strict=True)))
-        if len(chunk) >= batch:
-            new += len(conn.execute(statement, chunk).all())
-            chunk.clear()
-    if chunk:
-        new += len(conn.execute(statement, chunk).all())
+    new = start = 0
+    chunk: list[tuple[Any, ...]] = []
+    for row in itertools.chain(rows, (None,)):
+        if row is not None:
+            chunk.append(row)
+        if chunk and (row is None or len(chunk) >= batch):
+            values = [dict(zip(_COLUMNS, r, strict=True)) for r in chunk]
+            count = len(conn.execute(statement, values).all())
+            if count < len(chunk):
+                _check_reused(conn, start, chunk)
+            new += count
+            start += len(chunk)
+            chunk = []
     return new
+
+
+def _check_reused(conn: Connection, start: int, chunk: Sequence[tuple[Any, ...]]) -> None:
+    """Refuse a row of ``chunk`` (input positions from ``start``) whose id is stored with
+    another event."""
+    t = activity_table.c
+    stored: dict[str, tuple[Any, ...]] = {}
+    ids = sorted({r[0] for r in chunk})
+    for i in range(0, len(ids), 500):
+        query = sa.select(*(t[c] for c in _COLUMNS)).where(t.event_id.in_(ids[i : i + 500]))
+        stored.update((r[0], tuple(r)) for r in conn.execute(query))
+    for i, row in enumerate(chunk):
+        _refuse_if_other(stored[row[0]], row, start + i)
+
+
+def _refuse_if_other(stored: Sequence[Any], given: Sequence[Any], index: int) -> None:
+    """Raise ``reused_id`` unless the two rows (in ``_COLUMNS`` order) are one event.
+
+    The moment compares as an instant (:func:`~subscriptionkit.clock.instant`): the same
+    instant written with another offset is the same event, the same wall clock with
+    another offset is not.
+    """
+    if tuple(given) == tuple(stored):  # written alike: a redelivery
+        return
+    *fields, _, written = given
+    *known, _, known_written = stored
+    if fields == known and instant(_dt.datetime.fromisoformat(written)) == instant(
+        _dt.datetime.fromisoformat(known_written)
+    ):
+        return
+    raise reused_id(given[0], index)
 
 
 _STAGING: Final = "sk_activity_staging"
@@ -152,14 +198,16 @@ def _copy_merge(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> int:
     )
     conn.exec_driver_sql(f"TRUNCATE {_STAGING}")
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    copied = 0
     try:
         with cursor.copy(f"COPY {_STAGING} (seq, {cols}) FROM STDIN") as copy:
             for seq, row in enumerate(rows):
                 copy.write_row((seq, *row))
+                copied += 1
     finally:
         cursor.close()
-    # DISTINCT ON keeps the first of a repeated id (the first one stands); the merge
-    # inserts in id order, so concurrent writers lock ids in the same order.
+    # DISTINCT ON keeps the first of a repeated id; the merge inserts in id order, so
+    # concurrent writers lock ids in the same order.
     result = conn.exec_driver_sql(
         f"WITH inserted AS (INSERT INTO {table} ({cols}) "
         f"SELECT DISTINCT ON (event_id) {cols} FROM {_STAGING} ORDER BY event_id, seq "
@@ -167,6 +215,20 @@ def _copy_merge(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> int:
         f"SELECT count(*) FROM inserted"
     )
     new = int(result.scalar_one())
+    if new < copied:
+        # Some rows were skipped: each must equal the stored event of its id. The
+        # database keeps only the rows that differ as written (a redelivery is written
+        # the same); whether they differ as events decides :func:`_refuse_if_other`.
+        other = conn.exec_driver_sql(
+            f"SELECT s.seq, {', '.join('s.' + c for c in _COLUMNS)}, "
+            f"{', '.join('a.' + c for c in _COLUMNS)} "
+            f"FROM {_STAGING} s JOIN {table} a ON a.event_id = s.event_id "
+            f"WHERE ({', '.join('s.' + c for c in _COLUMNS)}) IS DISTINCT FROM "
+            f"({', '.join('a.' + c for c in _COLUMNS)}) ORDER BY s.seq"
+        )
+        width = len(_COLUMNS)
+        for seq, *both in other:
+            _refuse_if_other(both[width:], both[:width], seq)
     conn.exec_driver_sql(f"TRUNCATE {_STAGING}")
     return new
 
