@@ -38,6 +38,8 @@ _CERT_URN: Final = "urn:subscriptionkit:certificate:"
 _COURSE_URN: Final = "urn:subscriptionkit:course:"
 _ISSUER_URN: Final = "urn:subscriptionkit:issuer:"
 _UUID_URN: Final = "urn:uuid:"
+#: What ``quote(value, safe="")`` leaves as it is: such a value is its own quoted form.
+_UNQUOTED: Final = re.compile(r"[A-Za-z0-9_.~-]+")
 # Domain separation for the identity salt, derived from the certificate id (see identity_hash).
 _SALT_LABEL: Final = b"subscriptionkit identity salt/1\x00"
 
@@ -125,6 +127,8 @@ def certificate_id_from(value: object) -> str:
 
 def _from_urn(value: str, prefix: str) -> str:
     rest = value[len(prefix) :]
+    if _UNQUOTED.fullmatch(rest):
+        return rest  # nothing quoted: canonical as it stands
     decoded = urllib.parse.unquote(rest, errors="strict")
     if not decoded or _urn(prefix, decoded) != value:
         raise ValueError("not canonical")

@@ -10,14 +10,18 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import json
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jws import JWSRegistry
+from joserfc.util import json_b64decode, urlsafe_b64decode
 
 from ..errors import BadSignature, InvalidInput, MalformedToken, UnknownKey
-from ._keys import JWS_ALG, KeyRing, KeySource, VerifyingKey
+from ._keys import JWS_ALG, KeyRing, KeySource, PublicKeySet, VerifyingKey
+
+if TYPE_CHECKING:  # the algorithm's type, which joserfc.jws does not re-export
+    from joserfc._rfc7515.model import JWSAlgModel
 
 __all__ = [
     "MAX_TOKEN_LENGTH",
@@ -92,6 +96,8 @@ def text_of(value: object) -> str:
 
 def check_keys(keys: object) -> KeySource:
     """Return ``keys`` if it can look keys up, else raise InvalidInput."""
+    if type(keys) is PublicKeySet or type(keys) is KeyRing:
+        return keys  # the common case, without probing attributes
     if not callable(getattr(keys, "verifying_key", None)) or not hasattr(keys, "kids"):
         raise InvalidInput(
             "keys must be a PublicKeySet or a KeyRing (anything with verifying_key() and "
@@ -100,8 +106,62 @@ def check_keys(keys: object) -> KeySource:
     return keys  # type: ignore[return-value]
 
 
+_NOT_JWS: Final = (
+    "not a compact JWS",
+    "'<header>.<payload>.<signature>' in unpadded base64url with a JSON header",
+)
+
+
+@functools.cache
+def _eddsa() -> JWSAlgModel:
+    """joserfc's ``Ed25519`` algorithm (from the pinned registry; looked up once)."""
+    return jws_registry().get_alg(JWS_ALG)
+
+
+@functools.lru_cache(maxsize=64)
+def _pinned_header(segment: str, typ: str) -> str | tuple[str, str, str] | None:
+    """Decode and pin a protected header segment: return its ``kid``; to refuse it,
+    ``(problem, expected, got)``, or ``None`` when it is no JSON header at all.
+
+    Cached by the segment's text: every token one key signs has the same header, so a
+    verifier decodes and checks it once. The cache holds at most 64 segments of at most
+    ``MAX_TOKEN_LENGTH`` characters, and only what they decode to.
+    """
+    try:
+        header = json_b64decode(segment.encode("ascii"))
+    except (ValueError, TypeError, RecursionError):
+        header = None
+    if type(header) is not dict or "alg" not in header:
+        return None
+    if header.keys() != _HEADER_KEYS:
+        return (
+            "unexpected protected header parameters",
+            "exactly alg, kid and typ",
+            _short(sorted(str(k) for k in header)),
+        )
+    if header["alg"] != JWS_ALG:
+        return ("unsupported algorithm", f"alg {JWS_ALG!r}", _short(header["alg"]))
+    if header["typ"] != typ:
+        return ("wrong token type", f"typ {typ!r}", _short(header["typ"]))
+    kid = header["kid"]
+    if type(kid) is not str:
+        return ("the header has no key id", 'a string "kid"', type(kid).__name__)
+    return kid
+
+
+def _not_jws(text: str) -> MalformedToken:
+    return _malformed(*_NOT_JWS, f"{text.count('.')} dots and {len(text)} characters")
+
+
 def verify_compact(text: str, keys: KeySource, typ: str) -> tuple[dict[str, Any], VerifyingKey]:
     """Check a compact JWS's header (pinned ``alg`` and ``typ``) and signature.
+
+    joserfc decodes (its strict unpadded base64url: one encoding per value) and checks
+    the signature with its ``Ed25519`` algorithm; the header is pinned here, more
+    strictly than joserfc's registry would (exactly ``alg``, ``kid`` and ``typ``), so
+    joserfc's own header checks are not repeated, and each distinct header segment is
+    decoded once (:func:`_pinned_header`). The payload is decoded once, before the
+    signature check, as ``jws.extract_compact`` does.
 
     Returns:
         The payload, parsed as a JSON object, and the key that signed it.
@@ -112,40 +172,32 @@ def verify_compact(text: str, keys: KeySource, typ: str) -> tuple[dict[str, Any]
         UnknownKey: a key id that ``keys`` does not hold.
         BadSignature: altered, or signed by another key.
     """
-    registry = jws_registry()
+    header_segment, _, rest = text.partition(".")
+    payload_segment, dot, signature_segment = rest.partition(".")
+    if not dot or "." in signature_segment:
+        raise _not_jws(text)
+    kid = _pinned_header(header_segment, typ)
+    if kid is None:
+        raise _not_jws(text)
+    if not isinstance(kid, str):
+        raise _malformed(*kid)
     try:
-        obj = jws.extract_compact(text.encode("ascii"), registry=registry)
-        header = obj.headers()
-    except (JoseError, ValueError, TypeError, RecursionError):
-        raise _malformed(
-            "not a compact JWS",
-            "'<header>.<payload>.<signature>' in unpadded base64url with a JSON header",
-            f"{text.count('.')} dots and {len(text)} characters",
-        ) from None
-    if header.keys() != _HEADER_KEYS:
-        raise _malformed(
-            "unexpected protected header parameters",
-            "exactly alg, kid and typ",
-            _short(sorted(str(k) for k in header)),
-        )
-    if header["alg"] != JWS_ALG:
-        raise _malformed("unsupported algorithm", f"alg {JWS_ALG!r}", _short(header["alg"]))
-    if header["typ"] != typ:
-        raise _malformed("wrong token type", f"typ {typ!r}", _short(header["typ"]))
-    kid = header["kid"]
-    if type(kid) is not str:
-        raise _malformed("the header has no key id", 'a string "kid"', type(kid).__name__)
+        body = urlsafe_b64decode(payload_segment.encode("ascii"))
+    except (ValueError, TypeError):
+        raise _not_jws(text) from None
     key = keys.verifying_key(kid)
     if key is None:
         raise UnknownKey(kid=kid, known=keys.kids)
+    signing_input = text[: len(header_segment) + 1 + len(payload_segment)].encode("ascii")
     try:
-        genuine = jws.validate_compact(obj, key.jose_key, registry=registry)
+        signature = urlsafe_b64decode(signature_segment.encode("ascii"))
+        genuine = _eddsa().verify(signing_input, signature, key.jose_key)
     except (JoseError, ValueError, TypeError):
         genuine = False
     if not genuine:
         raise BadSignature(kid=kid)
     try:
-        payload = json.loads(obj.payload)
+        payload = json.loads(body.decode())  # text: no encoding to detect
     except (ValueError, RecursionError):
         payload = None
     if type(payload) is not dict:
