@@ -7,10 +7,12 @@ exactly what that release left behind.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import sqlalchemy as sa
 
+from subscriptionkit.certificates import Certificate
 from subscriptionkit.subscriptions import Subscription
 
 #: The schema as the last release before Alembic made it (schema version 3), frozen here
@@ -72,5 +74,22 @@ def add_release_subscription(conn: sa.Connection, sub: Subscription, version: in
             "t": sub.customer_id if sub.trial_started_at is not None else None,
             "d": json.dumps(doc, sort_keys=True),
             "v": version,
+        },
+    )
+
+
+def add_release_certificate(conn: sa.Connection, certificate: Certificate) -> None:
+    """Store ``certificate`` as releases before schema step 7 did: no status index column
+    (its document names an index only if the caller chose one)."""
+    conn.execute(
+        sa.text(
+            "INSERT INTO sk_certificates (id, holder_id, issued_at, document) "
+            "VALUES (:i, :h, :a, :d)"
+        ),
+        {
+            "i": certificate.certificate_id,
+            "h": certificate.holder_id,
+            "a": certificate.issued_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            "d": json.dumps(certificate.to_dict(), sort_keys=True),
         },
     )

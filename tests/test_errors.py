@@ -79,6 +79,11 @@ MESSAGES: dict[str, tuple[dict[str, Any], str]] = {
         {"kind": "team", "key": 7},
         "a team with id 7 exists already; expected a new id",
     ),
+    "StatusIndexTaken": (
+        {"index": 4, "holder": "cert-1", "certificate_id": "cert-2"},
+        "status index 4 is held by certificate 'cert-1' already; expected a free index for "
+        "'cert-2' (leave status_index None and the store assigns the next free one)",
+    ),
     "ConcurrentUpdate": (
         {"kind": "subscription", "key": "s-1", "expected_version": 3, "found_version": 4},
         "subscription 's-1' was changed by someone else: the write expected version 3, the "

@@ -31,6 +31,7 @@ The tree::
     ├── StorageError                              the storage layer failed
     │   ├── NotFound (LookupError)                no record with that key
     │   ├── AlreadyExists                         a record with that key exists
+    │   │   └── StatusIndexTaken                  a certificate status index held by another
     │   ├── ConcurrentUpdate                      a stale write (optimistic locking)
     │   ├── DatabaseBusy                          SQLite locked by another writer: retry
     │   ├── SchemaVersionError                    the database schema is newer/older
@@ -138,6 +139,7 @@ __all__ = [
     "SchemaVersionError",
     "SeatCountOutOfRange",
     "SeatsBelowCommitted",
+    "StatusIndexTaken",
     "StatusNotCovered",
     "StorageError",
     "SubscriptionKitError",
@@ -438,6 +440,30 @@ class AlreadyExists(StorageError):
         self.kind = kind
         self.key = key
         super().__init__(f"a {kind} with id {key!r} exists already; expected a new id")
+
+
+class StatusIndexTaken(AlreadyExists):
+    """A certificate asked for a status index another certificate holds (issue 14).
+
+    Attributes:
+        index: the index asked for.
+        holder: the id of the certificate holding it.
+        certificate_id: the id of the certificate that asked (``kind`` and ``key``, as
+            for :class:`AlreadyExists`, are ``"certificate status index"`` and ``index``).
+    """
+
+    def __init__(self, *, index: int, holder: str, certificate_id: str) -> None:
+        self.index = index
+        self.holder = holder
+        self.certificate_id = certificate_id
+        self.kind = "certificate status index"
+        self.key = index
+        StorageError.__init__(
+            self,
+            f"status index {index} is held by certificate {holder!r} already; expected a "
+            f"free index for {certificate_id!r} (leave status_index None and the store "
+            "assigns the next free one)",
+        )
 
 
 class ConcurrentUpdate(StorageError):

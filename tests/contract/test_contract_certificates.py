@@ -38,8 +38,14 @@ def _cert(
     *,
     issued_at: dt.datetime = T0 + dt.timedelta(days=1),
     certificate_id: str | None = None,
+    status_index: int | None = -1,
 ) -> Certificate:
-    """A certificate with a non-ASCII name and a fresh id unless one is given."""
+    """A certificate with a non-ASCII name and a fresh id unless one is given.
+
+    It names a fresh, free status index (so it reads back equal), unless ``status_index``
+    is given; ``None`` leaves the choice to the store.
+    """
+    number = next(_counter)
     return certificates.issue(
         holder_id=holder_id,
         holder_name="Zoë van der Berg",
@@ -48,7 +54,8 @@ def _cert(
         completed_on=issued_at.date(),
         issued_at=issued_at,
         issuer="Soofos",
-        certificate_id=certificate_id or f"cert-{next(_counter):04d}",
+        certificate_id=certificate_id or f"cert-{number:04d}",
+        status_index=1000 + number if status_index == -1 else status_index,
     )
 
 
@@ -192,6 +199,125 @@ class TestCertificates:
             uow.commit()
         with store.unit_of_work() as uow:
             assert uow.certificates.for_holder(sub.customer_id) == [cert]
+
+
+class TestStatusIndexes:
+    """The store gives every certificate its status index (issue 14: unique per list)."""
+
+    def test_the_store_assigns_the_next_free_index(self, store_factory: StoreFactory) -> None:
+        """Certificates added without an index get 0, 1, 2...; add() returns them so, and
+        a new store over the same database reads them back so."""
+        added = []
+        for _ in range(3):
+            with store_factory().unit_of_work() as uow:
+                added.append(uow.certificates.add(_cert(status_index=None)))
+                uow.commit()
+        assert [c.status_index for c in added] == [0, 1, 2]
+        with store_factory().unit_of_work() as uow:
+            assert [uow.certificates.get(c.certificate_id) for c in added] == added
+            staged = [uow.certificates.add(_cert(status_index=None)) for _ in range(2)]
+            assert [c.status_index for c in staged] == [3, 4]  # staged ones count too
+
+    def test_a_free_index_asked_for_is_kept(self, store: Store) -> None:
+        """An explicit free index is kept; the next assigned one goes above the highest."""
+        with store.unit_of_work() as uow:
+            assert uow.certificates.add(_cert(status_index=10)).status_index == 10
+            assert uow.certificates.add(_cert(status_index=None)).status_index == 11
+            assert uow.certificates.add(_cert(status_index=4)).status_index == 4
+            assert uow.certificates.add(_cert(status_index=None)).status_index == 12
+            uow.commit()
+
+    def test_a_taken_index_is_refused(self, store: Store) -> None:
+        """Asking for a held index raises StatusIndexTaken naming both certificates;
+        nothing is stored."""
+        held = _cert(certificate_id="held", status_index=None)
+        _add(store, held)
+        asking = _cert(certificate_id="asking", status_index=0)
+        with store.unit_of_work() as uow, pytest.raises(errors.StatusIndexTaken) as info:
+            uow.certificates.add(asking)
+        assert (info.value.index, info.value.holder, info.value.certificate_id) == (
+            0,
+            "held",
+            "asking",
+        )
+        assert isinstance(info.value, errors.AlreadyExists)
+        assert str(info.value) == (
+            "status index 0 is held by certificate 'held' already; expected a free index for "
+            "'asking' (leave status_index None and the store assigns the next free one)"
+        )
+        with store.unit_of_work() as uow:
+            staged = uow.certificates.add(_cert(certificate_id="new", status_index=None))
+            with pytest.raises(errors.StatusIndexTaken) as info:
+                uow.certificates.add(_cert(certificate_id="late", status_index=1))
+            assert info.value.holder == "new"
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert [c.certificate_id for c in uow.certificates.list()] == ["held", "new"]
+            assert uow.certificates.get("new") == staged
+
+    def test_a_rolled_back_index_is_free_again(self, store: Store) -> None:
+        """A unit of work that does not commit gives its index back."""
+        with store.unit_of_work() as uow:
+            assert uow.certificates.add(_cert(status_index=None)).status_index == 0
+            uow.rollback()
+        with store.unit_of_work() as uow:
+            assert uow.certificates.add(_cert(status_index=None)).status_index == 0
+
+    def test_concurrent_writers_never_share_an_index(self, store_factory: StoreFactory) -> None:
+        """Four writers (each its own store and connection) add five certificates each at
+        once, each in its own unit of work: twenty distinct indexes, 0 to 19."""
+        stores = [store_factory() for _ in range(4)]
+        start = threading.Barrier(4)
+        got: list[int] = []
+
+        def write(store: Store) -> None:
+            start.wait()
+            for _ in range(5):
+                while True:
+                    try:
+                        with store.unit_of_work() as uow:
+                            stored = uow.certificates.add(_cert(status_index=None))
+                            uow.commit()
+                    except errors.DatabaseBusy:
+                        continue  # SQLite's one writer: the documented advice is to retry
+                    got.append(stored.status_index or 0)
+                    break
+
+        threads = [threading.Thread(target=write, args=(s,)) for s in stores]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(got) == list(range(20))
+        with stores[0].unit_of_work() as uow:
+            assert sorted(c.status_index or 0 for c in uow.certificates.list()) == list(range(20))
+
+    def test_status_list_round_trip(self, store: Store) -> None:
+        """Issue through the store, sign, revoke, publish the list from the store: the
+        revoked token is refused by the list, the other verifies."""
+        ring = KeyRing.generate(at=T0)
+        url = "https://issuer.example/status/1"
+        issuer = certificates.IssuerProfile("https://issuer.example", status_list_url=url)
+        with store.unit_of_work() as uow:
+            kept, revoked = (uow.certificates.add(_cert(status_index=None)) for _ in range(2))
+            uow.revocations.revoke(Revocation(revoked.certificate_id, "error in name", T0))
+            uow.commit()
+        at = T0 + dt.timedelta(days=2)
+        with store.unit_of_work() as uow:
+            status = certificates.StatusList.from_certificates(
+                url, list(uow.certificates.list()), uow.revocations, at=at
+            )
+        published = certificates.status_list_token(status, ring, issuer=issuer)
+        checked = certificates.verify_status_list(published, ring.public_keyset(), at=at, url=url)
+        keys = ring.public_keyset()
+        good = certificates.verify(
+            certificates.token(kept, ring, issuer=issuer), keys, at=at, revocations=checked
+        )
+        assert good.status_index == kept.status_index == 0
+        with pytest.raises(errors.CertificateRevoked):
+            certificates.verify(
+                certificates.token(revoked, ring, issuer=issuer), keys, at=at, revocations=checked
+            )
 
 
 class TestRevocations:
@@ -535,7 +661,8 @@ class TestMemoryCommit:
         store = MemoryStore()
         cert = _cert()
         with pytest.raises(errors.AlreadyExists), store.unit_of_work() as uow:  # noqa: PT012
-            uow.certificates.add(attrs.evolve(cert, holder_name="Someone Else"))
+            # Its own status index (the store's next), so only the id collides.
+            uow.certificates.add(attrs.evolve(cert, holder_name="Someone Else", status_index=None))
             _add(store, cert)
             uow.commit()
         with store.unit_of_work() as uow:

@@ -15,7 +15,7 @@ import attrs
 import pytest
 import sqlalchemy as sa
 
-from release_db import add_release_subscription, make_release_database
+from release_db import add_release_certificate, add_release_subscription, make_release_database
 from subscriptionkit import certificates, errors
 from subscriptionkit.certificates import KeyRing, Revocation
 from subscriptionkit.metering import ActivityEvent
@@ -93,12 +93,12 @@ class TestReleaseDatabaseUpgradesInPlace:
         with engine.begin() as conn:  # the release wrote subscriptions as JSON text
             for n, sub in enumerate(subs):
                 add_release_subscription(conn, sub, version=2 if n == 0 else 1)
+            for cert in reversed(certs):  # and certificates without a status index
+                add_release_certificate(conn, cert)
         stored = [attrs.evolve(s, version=2 if n == 0 else 1) for n, s in enumerate(subs)]
         # The certificate, key and activity repositories are the release's, unchanged; a
         # bare unit of work skips the version check a store makes on open.
         with SqlUnitOfWork(engine) as uow:
-            for cert in certs:
-                uow.certificates.add(cert)
             revocation = uow.revocations.revoke(Revocation("cert-1", "error in name", T0))
             uow.keys.save_private_keyring(ring)
             uow.keys.save_public_keys(ring.public_keyset())
@@ -116,7 +116,10 @@ class TestReleaseDatabaseUpgradesInPlace:
             assert [uow.subscriptions.get(s.id) for s in subs] == stored
             assert stored[0].version == 2
             assert list(uow.subscriptions.list()) == sorted(stored, key=lambda s: s.id)
-            assert list(uow.certificates.list()) == certs
+            # Each certificate got a status index, in order of issue.
+            assert list(uow.certificates.list()) == [
+                attrs.evolve(c, status_index=n) for n, c in enumerate(certs)
+            ]
             assert uow.revocations.get("cert-1") == revocation
             assert uow.keys.private_keyring() == ring
             assert uow.keys.public_keys() == ring.public_keyset()
@@ -287,3 +290,50 @@ class TestAlembicIsImportedLazily:
             [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
         )
         assert done.stdout.strip() == "False"
+
+
+def _upgrade_to(engine: sa.Engine, revision: str) -> None:
+    """Bring an empty database to ``revision`` (an older schema than the library's)."""
+    from alembic import command
+
+    from subscriptionkit.storage.sql._versions import _config
+
+    with engine.begin() as conn:
+        command.upgrade(_config(connection=conn), revision)
+
+
+class TestStatusIndexStep:
+    """Step 0007: every stored certificate gets a unique status index."""
+
+    def test_named_indexes_are_kept_once_and_the_rest_assigned(self, engine: sa.Engine) -> None:
+        """Documents naming 7, 7 (a later one), none and 2: the first 7 and the 2 stay;
+        the others get 8 and 9, in order of issue; the next add gets 10, and the column
+        refuses a second certificate on one index."""
+        _upgrade_to(engine, "0006")
+        named = [7, 7, None, 2]
+        certs = [attrs.evolve(_certificate(n), status_index=index) for n, index in enumerate(named)]
+        with engine.begin() as conn:
+            for cert in reversed(certs):
+                add_release_certificate(conn, cert)
+        store = SqlStore(engine)
+        assert schema_status(engine).current
+        with store.unit_of_work() as uow:
+            got = {c.certificate_id: c.status_index for c in uow.certificates.list()}
+            assert got == {"cert-0": 7, "cert-1": 8, "cert-2": 9, "cert-3": 2}
+            assert uow.certificates.add(_certificate(9)).status_index == 10
+            uow.commit()
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO sk_certificates (id, holder_id, issued_at, document, "
+                    "status_index) VALUES ('x', 'h', '2026-01-01T00:00:00.000000+00:00', '{}', 7)"
+                )
+            )
+
+    @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+    def test_the_step_prints_as_sql(self, dialect: str) -> None:
+        """`db sql --since 0006` prints the step: the column, the fill, the constraint."""
+        text = upgrade_sql(dialect, since="0006")
+        assert "ADD COLUMN status_index" in text
+        assert "uq_sk_certificates_status_index" in text
+        assert "'0007'" in text

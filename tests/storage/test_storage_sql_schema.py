@@ -219,10 +219,11 @@ class TestMigrationFromVersion1:
                 issued_at=T0,
                 issuer="Soofos",
             )
-            uow.certificates.add(cert)
+            stored_cert = uow.certificates.add(cert)
             uow.commit()
+        assert stored_cert == attrs.evolve(cert, status_index=0)  # the store's first index
         with store.unit_of_work() as uow:
-            assert uow.certificates.get(cert.certificate_id) == cert
+            assert uow.certificates.get(cert.certificate_id) == stored_cert
 
     def test_migrate_false_refuses_an_old_schema(self, engine: sa.Engine) -> None:
         """SqlStore(..., migrate=False) on version 1 raises and changes nothing."""

@@ -25,11 +25,14 @@ from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Protocol, Self
 
+import attrs
+
 from ..certificates import Certificate, KeyRing, PublicKeySet, Revocation, RevocationList
 from ..errors import (
     AlreadyExists,
     InvalidInput,
     NotFound,
+    StatusIndexTaken,
     StorageError,
 )
 from ..metering import ActivityEvent
@@ -66,6 +69,10 @@ class MemoryStore:
         self._waits: dict[MemoryUnitOfWork, set[MemoryUnitOfWork]] = {}
         self._data = MemoryData()
         self._certificates: dict[str, Certificate] = {}
+        #: Certificate status indexes: committed (index -> certificate id) and staged by an
+        #: open unit of work (index -> that unit of work), so two never share one.
+        self._status_indexes: dict[int, str] = {}
+        self._status_claims: dict[int, MemoryUnitOfWork] = {}
         self._revocations: dict[str, Revocation] = {}
         self._public_keys = PublicKeySet(())
         self._private_keyring: KeyRing | None = None
@@ -121,11 +128,32 @@ class _Certificates:
             raise InvalidInput(
                 f"certificates.add() takes a Certificate, got {type(certificate).__name__}"
             )
-        with self._store._lock:
+        store = self._store
+        with store._lock:
             if certificate.certificate_id in self._visible():
                 raise AlreadyExists(kind=_CERTIFICATE, key=certificate.certificate_id)
-        self._staged[certificate.certificate_id] = certificate
-        return certificate
+            taken = store._status_indexes.keys() | store._status_claims.keys()
+            index = certificate.status_index
+            if index is None:
+                index = max(taken, default=-1) + 1
+            elif index in taken:
+                raise StatusIndexTaken(
+                    index=index,
+                    holder=self._holder(index),
+                    certificate_id=certificate.certificate_id,
+                )
+            stored = attrs.evolve(certificate, status_index=index)
+            store._status_claims[index] = self._uow
+            self._staged[certificate.certificate_id] = stored
+        return stored
+
+    def _holder(self, index: int) -> str:
+        """The id of the certificate holding status ``index`` (lock held)."""
+        committed = self._store._status_indexes.get(index)
+        if committed is not None:
+            return committed
+        mine = [c.certificate_id for c in self._staged.values() if c.status_index == index]
+        return mine[0] if mine else "(added by another unit of work, not yet committed)"
 
     def get(self, certificate_id: str) -> Certificate:
         self._uow._require_open()
@@ -153,9 +181,19 @@ class _Certificates:
                 raise AlreadyExists(kind=_CERTIFICATE, key=key)
 
     def _apply(self) -> None:
-        self._store._certificates.update(self._staged)
+        store = self._store
+        store._certificates.update(self._staged)
+        for certificate in self._staged.values():
+            assert certificate.status_index is not None  # add() assigns one
+            store._status_indexes[certificate.status_index] = certificate.certificate_id
+            del store._status_claims[certificate.status_index]
 
     def _discard(self) -> None:
+        store = self._store
+        with store._lock:
+            for index, holder in list(store._status_claims.items()):
+                if holder is self._uow:
+                    del store._status_claims[index]
         self._staged.clear()
 
 

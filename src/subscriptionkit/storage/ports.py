@@ -189,10 +189,18 @@ class CertificateRepository(Protocol):
     """
 
     def add(self, certificate: Certificate) -> Certificate:
-        """Store a newly issued certificate and return it.
+        """Store a newly issued certificate; return it as stored, with its status index.
+
+        The store assigns the status index (its place in the issuer's Bitstring Status
+        List, see :class:`~subscriptionkit.certificates.StatusList`): one more than the
+        highest index held, staged ones included (0 for the first), unique per store (a
+        store publishes one status list), also between concurrent writers (SQL: a unique
+        constraint). A certificate that names an index keeps it if no other holds it.
+        Sign the token from the returned certificate, so that it carries the index.
 
         Raises:
             AlreadyExists: a certificate with that ``certificate_id`` exists.
+            StatusIndexTaken: the certificate names an index another one holds.
         """
         ...
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import sqlalchemy as sa
 
 from ...certificates import (
@@ -17,7 +18,7 @@ from ...certificates import (
     SigningKey,
     VerifyingKey,
 )
-from ...errors import AlreadyExists, InvalidInput, NotFound, StorageError
+from ...errors import AlreadyExists, InvalidInput, NotFound, StatusIndexTaken, StorageError
 from ..ports import _require_keyring, _require_public_keyset
 from ._tables import certificates_table, keys_table, revocations_table
 
@@ -30,8 +31,16 @@ _KEYRING_KIND, _KEYRING_KEY = "private key ring", "default"
 _PUBLIC, _PRIVATE = "public", "private"
 
 
-def _certificate_from_row(row: sa.Row[Any]) -> Certificate:
-    return Certificate.from_dict(json.loads(row.document))
+def _certificate_from_row(row: sa.Row[Any, Any]) -> Certificate:
+    certificate = Certificate.from_dict(json.loads(row.document))
+    if certificate.status_index != row.status_index:  # stored before schema step 7
+        certificate = attrs.evolve(certificate, status_index=row.status_index)
+    return certificate
+
+
+#: How often ``add`` takes the next free status index again when a concurrent unit of
+#: work committed the one it took (each retry sees that commit).
+_INDEX_ATTEMPTS = 20
 
 
 class _Certificates:
@@ -46,27 +55,60 @@ class _Certificates:
         return "<sql certificates>"
 
     def add(self, certificate: Certificate) -> Certificate:
+        """Store the certificate with its status index: the one it names, if free, else
+        the next free one (one more than the highest held); return it as stored.
+
+        A concurrent unit of work may take the same next index: the unique constraint
+        makes this insert wait for it, and if it commits, the next index is taken again.
+        """
         if not isinstance(certificate, Certificate):
             raise InvalidInput(
                 f"certificates.add() takes a Certificate, got {type(certificate).__name__}"
             )
         conn = self._uow.connection
-        statement = self._t.insert().values(
-            id=certificate.certificate_id,
-            holder_id=certificate.holder_id,
-            issued_at=certificate.issued_at,
-            document=json.dumps(certificate.to_dict(), sort_keys=True),
+        t = self._t.c
+        for _ in range(_INDEX_ATTEMPTS):
+            index = certificate.status_index
+            if index is None:
+                highest = conn.execute(sa.select(sa.func.max(t.status_index))).scalar()
+                index = 0 if highest is None else int(highest) + 1
+            stored = attrs.evolve(certificate, status_index=index)
+            statement = self._t.insert().values(
+                id=stored.certificate_id,
+                holder_id=stored.holder_id,
+                issued_at=stored.issued_at,
+                status_index=index,
+                document=json.dumps(stored.to_dict(), sort_keys=True),
+            )
+            try:
+                with conn.begin_nested():
+                    conn.execute(statement)
+            except sa.exc.IntegrityError:
+                self._refuse(certificate, index)
+                continue  # the next free index was taken meanwhile: take the next
+            return stored
+        raise StorageError(  # pragma: no cover (20 concurrent commits in a row)
+            f"no free status index for certificate {certificate.certificate_id!r} after "
+            f"{_INDEX_ATTEMPTS} attempts; expected fewer concurrent writers: retry"
         )
-        try:
-            with conn.begin_nested():
-                conn.execute(statement)
-        except sa.exc.IntegrityError:
-            raise AlreadyExists(kind=_CERTIFICATE, key=certificate.certificate_id) from None
-        return certificate
+
+    def _refuse(self, certificate: Certificate, index: int) -> None:
+        """After a refused insert: raise for a taken id or a taken chosen index."""
+        t = self._t.c
+        conn = self._uow.connection
+        if conn.execute(sa.select(t.id).where(t.id == certificate.certificate_id)).first():
+            raise AlreadyExists(kind=_CERTIFICATE, key=certificate.certificate_id)
+        if certificate.status_index is not None:
+            holder = conn.execute(sa.select(t.id).where(t.status_index == index)).scalar()
+            raise StatusIndexTaken(
+                index=index, holder=str(holder), certificate_id=certificate.certificate_id
+            )
 
     def get(self, certificate_id: str) -> Certificate:
         row = self._uow.connection.execute(
-            sa.select(self._t.c.document).where(self._t.c.id == certificate_id)
+            sa.select(self._t.c.document, self._t.c.status_index).where(
+                self._t.c.id == certificate_id
+            )
         ).first()
         if row is None:
             raise NotFound(kind=_CERTIFICATE, key=certificate_id)
@@ -74,14 +116,16 @@ class _Certificates:
 
     def for_holder(self, holder_id: str) -> Sequence[Certificate]:
         rows = self._uow.connection.execute(
-            sa.select(self._t.c.document).where(self._t.c.holder_id == holder_id)
+            sa.select(self._t.c.document, self._t.c.status_index).where(
+                self._t.c.holder_id == holder_id
+            )
         )
         # Sorted here, not in SQL: PostgreSQL orders text by the database's collation.
         found = [_certificate_from_row(r) for r in rows]
         return sorted(found, key=lambda c: (c.issued_at, c.certificate_id))
 
     def list(self) -> Iterator[Certificate]:
-        rows = self._uow.connection.execute(sa.select(self._t.c.document))
+        rows = self._uow.connection.execute(sa.select(self._t.c.document, self._t.c.status_index))
         return iter(
             sorted((_certificate_from_row(r) for r in rows), key=lambda c: c.certificate_id)
         )

@@ -156,6 +156,11 @@ certificates_table = sa.Table(
     sa.Column("issued_at", _UtcMoment, nullable=False),
     # Certificate.to_dict() as JSON; the columns above are copies for queries.
     sa.Column("document", sa.Text, nullable=False),
+    # The certificate's place in the issuer's status list, assigned by the store (the next
+    # free one) and unique (schema step 7). It is what a read returns, whatever the
+    # document says (documents of certificates stored before step 7 have none).
+    sa.Column("status_index", sa.Integer, nullable=False),
+    sa.UniqueConstraint("status_index", name="uq_sk_certificates_status_index"),
 )
 
 revocations_table = sa.Table(

@@ -65,6 +65,7 @@ REVISIONS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
             "sk_course_progress",
         ),
     ),
+    ("0007", ()),  # certificate status indexes: a column, no new table
 )
 _IDS: Final = tuple(revision for revision, _ in REVISIONS)
 #: The schema version this library writes: the number of the last revision.
