@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import decimal
 import importlib
+import importlib.util
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
@@ -75,3 +76,18 @@ def require(package: str, *, extra: str, feature: str) -> ModuleType:
         # The package itself, or one of its own dependencies: installing the extra fixes both.
         missing = (exc.name or package).partition(".")[0]
         raise MissingDependency(package=missing, extra=extra, feature=feature) from None
+
+
+def require_installed(package: str, *, extra: str, feature: str) -> None:
+    """Check that an optional dependency is installed without importing it (for slow imports).
+
+    Args:
+        package: the top-level module (``"alembic"``).
+        extra: the subscriptionkit extra that installs it (``"sql"``).
+        feature: what needs it, for the message.
+
+    Raises:
+        MissingDependency: the package is not installed.
+    """
+    if importlib.util.find_spec(package) is None:
+        raise MissingDependency(package=package, extra=extra, feature=feature)

@@ -14,23 +14,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import sqlalchemy as sa
-
-from ..errors import InvalidInput
-from ..storage.sql import (
-    REVISIONS,
-    SCHEMA_VERSION,
-    SchemaStatus,
-    SqlStore,
-    make_engine,
-    schema_status,
-    upgrade_sql,
-)
+from ..errors import InvalidInput, MissingDependency
 from ._subscriptions import database
 
-_HEAD = REVISIONS[-1][0]
+# The SQL store is imported when a db command runs: without the `sql` extra the command
+# still starts, and a db command says which extra to install (MissingDependency).
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from ..storage.sql import SchemaStatus
 
 
 def _engine(args: argparse.Namespace) -> sa.Engine:
@@ -40,6 +34,8 @@ def _engine(args: argparse.Namespace) -> sa.Engine:
             "the db commands need a SQL database: expected a SQLite path or a database URL "
             "in --db, got 'memory'"
         )
+    from ..storage.sql import make_engine
+
     return make_engine(url)
 
 
@@ -63,6 +59,8 @@ def _version(status: SchemaStatus) -> str:
 
 
 def _cmd_current(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ..storage.sql import REVISIONS, SCHEMA_VERSION, schema_status
+
     engine = _engine(args)
     out.write(f"Database: {engine.url.render_as_string(hide_password=True)}\n")
     if _missing_file(engine):
@@ -76,13 +74,17 @@ def _cmd_current(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         elif status.pending:
             out.write(f"Pending: {', '.join(status.pending)}; run `subscriptionkit db upgrade`.\n")
         else:
-            out.write(f"Run `subscriptionkit db upgrade` to record it as revision {_HEAD}.\n")
+            out.write(
+                f"Run `subscriptionkit db upgrade` to record it as revision {REVISIONS[-1][0]}.\n"
+            )
     finally:
         engine.dispose()
     return 0
 
 
 def _cmd_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ..storage.sql import SCHEMA_VERSION, SqlStore, schema_status
+
     engine = _engine(args)
     try:
         before = schema_status(engine)
@@ -107,6 +109,8 @@ def _cmd_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_sql(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ..storage.sql import upgrade_sql
+
     dialect = args.dialect
     if dialect is None:
         engine = _engine(args)  # reads the URL only: nothing connects
@@ -114,6 +118,15 @@ def _cmd_sql(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         engine.dispose()
     out.write(upgrade_sql(dialect, since=args.since))
     return 0
+
+
+def _revisions() -> list[str] | None:
+    """The revisions ``db sql --since`` accepts (any, checked later, without the sql extra)."""
+    try:
+        from ..storage.sql import REVISIONS
+    except MissingDependency:
+        return None
+    return [revision for revision, _ in REVISIONS]
 
 
 def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
@@ -140,7 +153,7 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument(
         "--since",
-        choices=[revision for revision, _ in REVISIONS],
+        choices=_revisions(),
         help="the revision the database is at (default: an empty database)",
     )
     p.set_defaults(handler=_cmd_sql)

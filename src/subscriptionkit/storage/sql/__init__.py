@@ -37,6 +37,7 @@ the audit log), and ``_store`` (the store and its unit of work).
 
 from __future__ import annotations
 
+from . import _requires  # noqa: F401  (first: without the sql extra, names the extra)
 from ._engine import make_engine
 from ._store import SqlStore, SqlUnitOfWork
 from ._tables import metadata
