@@ -227,7 +227,7 @@ class InvalidGrade(InvalidInput):
 
     def __init__(self, *, got: object, expected: Iterable[int], plan_id: str | None = None) -> None:
         self.got = got
-        self.expected = tuple(expected)
+        self.expected: tuple[int, ...] = tuple(expected)
         self.plan_id = plan_id
         where = f" for plan {plan_id!r}" if plan_id else ""
         super().__init__(f"grade{where} must be one of {_ranges(self.expected)}, got {got!r}")
@@ -310,7 +310,7 @@ class UnknownPlan(SubscriptionKitError, KeyError):
 
     def __init__(self, *, plan_id: object, known: Iterable[str]) -> None:
         self.plan_id = plan_id
-        self.known = tuple(known)
+        self.known: tuple[str, ...] = tuple(known)
         super().__init__(
             f"no plan with id {plan_id!r}; expected one of: {', '.join(self.known) or '(none)'}"
         )
@@ -373,7 +373,7 @@ class InvalidTransition(LifecycleError):
     def __init__(self, *, action: str, state: str, allowed: Iterable[str]) -> None:
         self.action = action
         self.state = state
-        self.allowed = tuple(allowed)
+        self.allowed: tuple[str, ...] = tuple(allowed)
         super().__init__(
             f"cannot {action} a subscription that is {state}; expected one that is "
             f"{' or '.join(self.allowed)}"
@@ -409,7 +409,7 @@ class NotAnUpgrade(LifecycleError):
     def __init__(self, *, current: str, requested: str, allowed: Iterable[str]) -> None:
         self.current = current
         self.requested = requested
-        self.allowed = tuple(allowed)
+        self.allowed: tuple[str, ...] = tuple(allowed)
         super().__init__(
             f"{requested!r} is not an upgrade of {current!r}; expected one of "
             f"{', '.join(map(repr, self.allowed)) or '(none: this is the top plan)'}. "
@@ -521,7 +521,7 @@ class UnknownSchemaVersion(StorageError):
 
     def __init__(self, *, found: str, known: Iterable[str]) -> None:
         self.found = found
-        self.known = tuple(known)
+        self.known: tuple[str, ...] = tuple(known)
         super().__init__(
             f"the database records schema version {found!r}, which no subscriptionkit "
             f"release writes; expected one of {', '.join(self.known)}; nothing was run"
@@ -584,7 +584,7 @@ class InvalidCsv(InvalidEvent):
         self.field = field
         self.got = got
         self.expected = expected
-        self.index = None
+        self.index: int | None = None
         self.line = line
         MeteringError.__init__(self, f"CSV line {line}: the {field} must be {expected}, got {got}")
 
@@ -598,7 +598,7 @@ class InvalidEventBatch(MeteringError, ValueError):
     """
 
     def __init__(self, *, errors: Iterable[InvalidEvent], accepted: int) -> None:
-        self.errors = tuple(errors)
+        self.errors: tuple[InvalidEvent, ...] = tuple(errors)
         self.accepted = accepted
         shown = "; ".join(str(e) for e in self.errors[:5])
         more = f"; and {len(self.errors) - 5} more" if len(self.errors) > 5 else ""
@@ -640,7 +640,7 @@ class UnknownKey(InvalidCertificate, LookupError):
 
     def __init__(self, *, kid: str, known: Iterable[str]) -> None:
         self.kid = kid
-        self.known = tuple(known)
+        self.known: tuple[str, ...] = tuple(known)
         super().__init__(
             f"the certificate was signed with key id {kid!r}, which the key set does not hold; "
             f"expected one of: {', '.join(map(repr, self.known)) or '(no keys)'}"

@@ -318,15 +318,15 @@ class MemoryUnitOfWork:
             )
         self.store = store
         self._open = False
-        self.subscriptions = Subscriptions(self)
-        self.audit = Audit(self)
-        self.certificates = _Certificates(self)
-        self.revocations = _Revocations(self)
-        self.keys = _Keys(self)
-        self.activity = _Activity(self)
-        self.ledger = MemoryLedger(self)
-        self.teams = MemoryTeams(self)
-        self.progress = MemoryProgress(self)
+        self.subscriptions: Subscriptions = Subscriptions(self)
+        self.audit: Audit = Audit(self)
+        self.certificates: _Certificates = _Certificates(self)
+        self.revocations: _Revocations = _Revocations(self)
+        self.keys: _Keys = _Keys(self)
+        self.activity: _Activity = _Activity(self)
+        self.ledger: MemoryLedger = MemoryLedger(self)
+        self.teams: MemoryTeams = MemoryTeams(self)
+        self.progress: MemoryProgress = MemoryProgress(self)
         self._parts: tuple[_Staging, ...] = (
             self.subscriptions,
             self.certificates,

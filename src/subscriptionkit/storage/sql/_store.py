@@ -29,7 +29,7 @@ class SqlStore:
     """
 
     def __init__(self, url: str | Engine, *, migrate: bool = True) -> None:
-        self.engine = url if isinstance(url, Engine) else make_engine(url)
+        self.engine: Engine = url if isinstance(url, Engine) else make_engine(url)
         with self.engine.connect() as conn:
             status = read_status(conn)
         if decide_open(status, migrate=migrate):
@@ -109,15 +109,15 @@ class SqlUnitOfWork:
         self._host = connection
         self._conn: Connection | None = None
         self._tx: sa.RootTransaction | sa.NestedTransaction | None = None
-        self.subscriptions = _Subscriptions(self)
-        self.certificates = _Certificates(self)
-        self.revocations = _Revocations(self)
-        self.keys = _Keys(self)
-        self.activity = _Activity(self)
-        self.audit = _Audit(self)
-        self.ledger = SqlLedger(lambda: self.connection)
-        self.teams = _Teams(self)
-        self.progress = _Progress(self)
+        self.subscriptions: _Subscriptions = _Subscriptions(self)
+        self.certificates: _Certificates = _Certificates(self)
+        self.revocations: _Revocations = _Revocations(self)
+        self.keys: _Keys = _Keys(self)
+        self.activity: _Activity = _Activity(self)
+        self.audit: _Audit = _Audit(self)
+        self.ledger: SqlLedger = SqlLedger(lambda: self.connection)
+        self.teams: _Teams = _Teams(self)
+        self.progress: _Progress = _Progress(self)
 
     def __repr__(self) -> str:
         url = self._engine.url.render_as_string(hide_password=True)

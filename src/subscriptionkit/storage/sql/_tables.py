@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 from ...clock import ensure_aware
 
 #: Every table the library owns is defined on this MetaData.
-metadata = sa.MetaData()
+metadata: sa.MetaData = sa.MetaData()
 
 
 class _HiddenText(str):
