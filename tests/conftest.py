@@ -44,6 +44,26 @@ settings.load_profile(
 )
 
 
+def _uses_postgres(item: pytest.Item) -> bool:
+    """Whether a test runs on PostgreSQL: through ``postgres_engine`` or a "postgres" param."""
+    if "postgres_engine" in getattr(item, "fixturenames", ()):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and "postgres" in callspec.params.values()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every PostgreSQL test ``postgres`` (``-m "not postgres"`` deselects them all).
+
+    Fixtures that choose the database by parameter (``store_factory`` and the SQL tests'
+    ``engine``) reach ``postgres_engine`` through ``request.getfixturevalue``, which the
+    fixture names of a test do not show: their ``"postgres"`` parameter marks them.
+    """
+    for item in items:
+        if _uses_postgres(item) and item.get_closest_marker("postgres") is None:
+            item.add_marker(pytest.mark.postgres)
+
+
 def _postgres_unavailable(reason: str) -> None:
     message = (
         f"PostgreSQL is not reachable ({reason}); set {POSTGRES_VARIABLE} to a server URL "
@@ -55,8 +75,17 @@ def _postgres_unavailable(reason: str) -> None:
 
 
 @pytest.fixture
-def postgres_engine() -> Iterator[sa.Engine]:
-    """An engine on a fresh, private PostgreSQL schema, dropped after the test."""
+def postgres_engine(request: pytest.FixtureRequest) -> Iterator[sa.Engine]:
+    """An engine on a fresh, private PostgreSQL schema, dropped after the test.
+
+    A test that reaches it without the ``postgres`` marker fails: the marker must select
+    every PostgreSQL test (a new way of reaching the server belongs in ``_uses_postgres``).
+    """
+    if request.node.get_closest_marker("postgres") is None:
+        pytest.fail(
+            f"{request.node.nodeid} uses PostgreSQL without the 'postgres' marker; expected "
+            "the collection hook in tests/conftest.py to mark it (see _uses_postgres)"
+        )
     url = os.environ.get(POSTGRES_VARIABLE, DEFAULT_POSTGRES_URL)
     admin = make_engine(url)
     try:
