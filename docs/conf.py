@@ -12,6 +12,8 @@ There is no network in CI: every intersphinx target has a local fallback invento
 from __future__ import annotations
 
 import datetime as _dt
+import importlib
+import pkgutil
 import re
 from typing import Any
 
@@ -179,9 +181,42 @@ def _napoleon(app: Any, what: str, name: str, obj: Any, options: Any, lines: lis
     napoleon._process_docstring(app, what, "" if plain else name, obj, options, lines)
 
 
+# -- constants and type aliases re-exported by the packages -------------------------------
+#
+# A package documents the names of its ``__all__``; a constant or type alias defined in a
+# private module (``billing/_ledger.py``) has its ``#:`` comment there, which autodoc does not
+# read for the package (and without a comment autodoc leaves data out). The package's source
+# analysis is given the comments of its private modules for the names it exports, so the
+# reference shows every public name in its own words (tests/test_docs_reference.py checks
+# that every public name is in the built inventory).
+
+
+def _reexported_docs(app: Any) -> None:
+    from sphinx.pycode import ModuleAnalyzer
+
+    packages = [subscriptionkit.__name__] + [
+        info.name
+        for info in pkgutil.walk_packages(subscriptionkit.__path__, "subscriptionkit.")
+        if info.ispkg and not any(part.startswith("_") for part in info.name.split("."))
+    ]
+    for package in packages:
+        module = importlib.import_module(package)
+        public = set(getattr(module, "__all__", ()))
+        analyzer = ModuleAnalyzer.for_module(package)
+        analyzer.analyze()
+        for info in pkgutil.iter_modules(module.__path__, package + "."):
+            if info.ispkg or not info.name.rsplit(".", 1)[-1].startswith("_"):
+                continue
+            attr_docs = ModuleAnalyzer.for_module(info.name).find_attr_docs()
+            for (namespace, name), lines in attr_docs.items():
+                if namespace == "" and name in public:
+                    analyzer.attr_docs.setdefault(("", name), list(lines))
+
+
 def setup(app: Any) -> None:
     """Register the resolver of private-module references."""
     app.connect("missing-reference", _resolve_public)
+    app.connect("builder-inited", _reexported_docs)
     listeners = app.events.listeners["autodoc-process-docstring"]
     listeners[:] = [x for x in listeners if x.handler is not napoleon._process_docstring]
     app.connect("autodoc-process-docstring", _napoleon)

@@ -25,6 +25,7 @@ from ..money import check_money
 from ..subscriptions import CancellationScheduled, Event, Expired, Status, Subscription
 from ._invoice import Invoice, InvoiceLine
 
+#: How a discount is given: a percentage, or an amount per seat.
 DiscountKind = Literal["percent", "per_seat"]
 
 _HUNDRED = Decimal(100)

@@ -17,6 +17,7 @@ from ..errors import CurrencyMismatch
 from ..metering import Month
 from ..money import DEFAULT_LOCALE, format_money, line_amount, total
 
+#: The kind of an invoice line (see each value's comment in the source).
 LineKind = Literal[
     "advance",  # the coming year's advance, per band
     "advance_credit",  # the previous advance, credited back (negative)
@@ -27,6 +28,7 @@ LineKind = Literal[
     "discount_per_seat",  # an amount per seat off a seat line (negative)
     "usage_correction",  # late usage: the difference for an already-billed month and band
 ]
+#: The kind of an invoice: what it bills.
 InvoiceKind = Literal[
     "advance", "true_up", "upgrade_settlement", "seats", "seat_change", "late_usage"
 ]

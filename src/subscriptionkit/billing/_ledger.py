@@ -19,7 +19,9 @@ from ..money import DEFAULT_LOCALE, format_money, money, round_money, total
 from ..plans import VatTreatment
 from ._invoice import Invoice, InvoiceLine, UsageRecord, usage_records
 
+#: The payment status of an issued invoice (see :data:`STATUSES`).
 InvoiceStatus = Literal["open", "paid", "credited"]
+#: What a ledger document is: an invoice or a credit note.
 DocumentKind = Literal["invoice", "credit_note"]
 
 #: The statuses the host may set from its payment provider.

@@ -257,6 +257,7 @@ class PupilPlan:
         return out
 
 
+#: Any plan of the catalog: a seat plan or a per-pupil plan.
 Plan = SeatPlan | PupilPlan
 
 

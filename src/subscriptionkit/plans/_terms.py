@@ -17,6 +17,7 @@ _SPAN_RE: Final = re.compile(
     r"P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?", re.ASCII
 )
 
+#: How seats added mid-term are billed: prorated to the day, or from the renewal on.
 SeatProration = Literal["prorate", "at_renewal"]
 
 

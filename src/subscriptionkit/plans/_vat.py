@@ -9,6 +9,7 @@ import attrs
 
 from ..errors import InvalidPlan
 
+#: The VAT treatment of a plan: a rate, exempt, or reverse-charged.
 VatKind = Literal["rate", "exempt", "reverse_charge"]
 
 _KINDS: Final = ("rate", "exempt", "reverse_charge")

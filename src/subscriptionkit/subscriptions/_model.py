@@ -340,6 +340,7 @@ class Expired:
     reason: str
 
 
+#: Any event of a subscription's history (one of the event classes above).
 Event = (
     TrialStarted
     | Activated

@@ -17,6 +17,7 @@ from ..money import DEFAULT_LOCALE
 from ._model import Status, Subscription
 from ._rules import cancellation_deadline, catch_up, last_day_to_cancel
 
+#: What a reminder is about: the coming renewal, or the last day to cancel.
 ReminderKind = Literal["renewal", "cancellation_deadline"]
 
 

@@ -433,6 +433,7 @@ class TeamSeatsChanged:
     at: pendulum.DateTime
 
 
+#: Any event of a team's history (one of the team event classes above).
 TeamEvent = (
     TeamCreated
     | MemberAdded
