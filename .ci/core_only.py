@@ -88,7 +88,7 @@ def check_feature(what: str, extra: str, call: Callable[[], Any]) -> None:
 
 
 def check_features(tmp: Path) -> None:
-    from subscriptionkit import metering, plans, storage
+    from subscriptionkit import metering, plans, storage, tables
     from subscriptionkit.storage import duckdb
 
     plan = plans.default_catalog()["focus-po-combi"]
@@ -96,6 +96,9 @@ def check_features(tmp: Path) -> None:
     columns: dict[str, list[Any]] = {
         c: [] for c in ("school_id", "pupil_id", "grade", "category", "processed_at")
     }
+    quote = plans.quote(plan, pupils={1: 28, 2: 30, 3: 31})
+    check_feature("Quote.to_pandas", "pandas", quote.to_pandas)
+    check_feature("tables.to_polars", "polars", lambda: tables.to_polars(quote))
     check_feature("open_store(a SQLite file)", "sql", lambda: storage.open_store(str(tmp / "x.db")))
     check_feature(
         'count_columns(engine="numpy")',

@@ -105,6 +105,9 @@ nitpick_ignore = [
     # joserfc's key class (its docs have no objects.inv), in the keys' jose_key attribute.
     ("py:class", "joserfc._rfc8037.okp_key.OKPKey"),
     ("py:class", "OKPKey"),
+    # pandas and polars: no offline inventory; the return types of the DataFrame conversions.
+    ("py:class", "pandas.DataFrame"),
+    ("py:class", "polars.DataFrame"),
     # Starlette's docs have no objects.inv: the web app's return type.
     ("py:class", "starlette.applications.Starlette"),
 ]

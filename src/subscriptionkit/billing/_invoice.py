@@ -12,7 +12,7 @@ from moneyed import Money
 
 from .._checks import argument, is_identifier, is_instance, items
 from .._i18n import Translator, gettext_noop
-from .._table import Table
+from .._table import Table, Tabular
 from ..errors import CurrencyMismatch
 from ..metering import Month
 from ..money import DEFAULT_LOCALE, format_money, line_amount, total
@@ -145,7 +145,7 @@ def usage_records(value: Iterable[UsageRecord]) -> tuple[UsageRecord, ...]:
 
 
 @attrs.frozen
-class Invoice:
+class Invoice(Tabular):
     """An invoice: lines in one currency and their total.
 
     The total is the exact sum of the line amounts (each line was rounded once), so it
@@ -201,13 +201,6 @@ class Invoice:
             f"{t.gettext(INVOICE_TITLES[self.kind])} · {self.plan_id} · {t.date(self.issued_on)}"
         )
         return Table(title, headers, rows, footer)
-
-    def format(self, locale: str = DEFAULT_LOCALE) -> str:
-        """Render as aligned text for ``locale``."""
-        return self.table(locale).text()
-
-    def _repr_html_(self) -> str:
-        return self.table().html()
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One dict per line (amounts as ``Decimal``), for pandas or CSV."""

@@ -12,7 +12,7 @@ import attrs
 from moneyed import Money
 
 from .._i18n import Translator, gettext_noop
-from .._table import Table
+from .._table import Table, Tabular
 from ..errors import InvalidInput
 from ..metering import Month
 from ..money import DEFAULT_LOCALE, format_money, money, round_money, total
@@ -86,7 +86,7 @@ class VatAmount:
 
 
 @attrs.frozen
-class IssuedInvoice:
+class IssuedInvoice(Tabular):
     """An invoice (or credit note) as issued: numbered and immutable.
 
     Nothing in an issued invoice changes; a mistake is corrected only by a credit note
@@ -268,11 +268,27 @@ class IssuedInvoice:
         )
         return Table(f"{title} · {t.date(self.issued_on)}", headers, body, footer)
 
-    def format(self, locale: str = DEFAULT_LOCALE) -> str:
-        """Render as aligned text for ``locale``."""
-        return self.table(locale).text()
-
     # -- plain data -----------------------------------------------------------------
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One dict per line (amounts as ``Decimal``, VAT as its label), for pandas or CSV."""
+        return [
+            {
+                "number": self.number,
+                "kind": self.kind,
+                "customer_id": self.customer_id,
+                "subscription_id": self.subscription_id,
+                "line": ln.line.kind,
+                "band": ln.line.band,
+                "quantity": ln.line.quantity,
+                "unit_price": ln.line.unit_price.amount,
+                "amount": ln.line.amount.amount,
+                "vat": ln.vat.label,
+                "currency": self.currency,
+                "issued_on": self.issued_on,
+            }
+            for ln in self.lines
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """Return the invoice as plain JSON-able data (amounts as strings)."""

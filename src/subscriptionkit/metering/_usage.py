@@ -9,10 +9,12 @@ from typing import Any, Literal
 import attrs
 
 from .._checks import Kind, accepts, argument, items
+from .._i18n import Translator
+from .._table import Table, Tabular
 from .._translate import require
 from ..clock import DEFAULT_TIMEZONE, day_start, ensure_aware, instant, timezone
 from ..errors import InvalidEvent, InvalidInput
-from ..money import Money, line_amount
+from ..money import DEFAULT_LOCALE, Money, line_amount
 from ..plans import PupilPlan
 from ._engine import BillableCounter, CountTable
 from ._events import BILLABLE_CATEGORIES, ActivityEvent, epoch_seconds
@@ -105,8 +107,11 @@ def billable_pupils(
 
 
 @attrs.frozen
-class MonthlyCounts:
+class MonthlyCounts(Tabular):
     """Billable pupils per school, per month, per grade band of one plan.
+
+    Renders as a table (a row per school and month, a column per band) with
+    :meth:`~subscriptionkit.tables.Tabular.format`, in Jupyter, and as a DataFrame.
 
     Attributes:
         plan_id: the plan whose bands and grades were used.
@@ -157,6 +162,26 @@ class MonthlyCounts:
         if band is not None:
             return self.counts.get((school_id, month, band), 0)
         return sum(self.counts.get((school_id, month, b), 0) for b in self.bands)
+
+    def table(self, locale: str = DEFAULT_LOCALE) -> Table:
+        """The counts as a localized :class:`~subscriptionkit.tables.Table`."""
+        t = Translator(locale)
+        headers = (
+            t.gettext("School"),
+            t.gettext("Month"),
+            *(f"{t.gettext('Grades')} {band}" for band in self.bands),
+        )
+        rows = tuple(
+            (str(school), str(month), *(str(self.count(school, month, b)) for b in self.bands))
+            for school in self.schools
+            for month in self.months
+        )
+        return Table(f"{t.gettext('Pupils')} · {self.plan_id}", headers, rows)
+
+    def _records(self) -> list[dict[str, Any]]:
+        return [
+            {"school_id": s, "month": m, "band": b, "pupils": n} for s, m, b, n in self.to_rows()
+        ]
 
     def to_rows(self) -> list[tuple[Hashable, str, str, int]]:
         """Return ``(school_id, "YYYY-MM", band, pupils)`` rows, sorted, for CSV or SQL."""

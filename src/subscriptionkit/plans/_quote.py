@@ -10,7 +10,7 @@ from moneyed import Money
 
 from .._checks import accepts, items
 from .._i18n import Translator
-from .._table import Table
+from .._table import Table, Tabular
 from ..errors import InvalidGrade, InvalidQuoteRequest
 from ..money import DEFAULT_LOCALE, format_money, line_amount, total
 from ._model import ALL_GRADES, Plan, PupilPlan, SeatPlan
@@ -34,7 +34,7 @@ class QuoteLine:
 
 
 @attrs.frozen
-class Quote:
+class Quote(Tabular):
     """What a plan costs for the given seats or pupils.
 
     For per-pupil plans, ``monthly_total`` uses the published price per pupil per month
@@ -126,13 +126,6 @@ class Quote:
             for grade, pupils in self.uncovered
         )
         return Table(self.plan_name, headers, rows, footer, notes)
-
-    def format(self, locale: str = DEFAULT_LOCALE) -> str:
-        """Render the quote as aligned text for ``locale``."""
-        return self.table(locale).text()
-
-    def _repr_html_(self) -> str:
-        return self.table(DEFAULT_LOCALE).html()
 
     def to_rows(self) -> list[dict[str, Any]]:
         """Return one dict per line (amounts as ``Decimal``), ready for ``pandas.DataFrame``."""
@@ -232,7 +225,7 @@ def quote(
 
 
 @attrs.frozen
-class Comparison:
+class Comparison(Tabular):
     """A what-if table: several plans priced for the same pupils (or seats).
 
     Renders as HTML in Jupyter, as aligned text with ``str()`` or :meth:`format`,
@@ -261,15 +254,8 @@ class Comparison:
         )
         return Table(t.gettext("Comparison"), headers, rows)
 
-    def format(self, locale: str = DEFAULT_LOCALE) -> str:
-        """Render as aligned text for ``locale``."""
-        return self.table(locale).text()
-
     def __str__(self) -> str:
         return self.format()
-
-    def _repr_html_(self) -> str:
-        return self.table().html()
 
     def to_rows(self) -> list[dict[str, Any]]:
         """Return one dict per plan (amounts as ``Decimal``), ready for ``pandas.DataFrame``."""

@@ -20,7 +20,7 @@ import babel.numbers
 import pendulum
 
 from .._i18n import Translator
-from .._table import Table
+from .._table import Table, Tabular
 from ..clock import DEFAULT_TIMEZONE, ensure_aware, local
 from ..errors import InvalidInput
 from ..money import DEFAULT_LOCALE
@@ -120,7 +120,7 @@ class ProgressRow:
 
 
 @attrs.frozen
-class TeamProgress:
+class TeamProgress(Tabular):
     """The team's progress: per active member, the courses worked on and how far each got.
 
     Render it with :meth:`format` (terminal), in Jupyter (``_repr_html_``), or take
@@ -165,13 +165,6 @@ class TeamProgress:
         return Table(
             t.gettext("Progress of the team {team}").format(team=self.team_name), headers, rows
         )
-
-    def format(self, locale: str = DEFAULT_LOCALE) -> str:
-        """Render as aligned text for ``locale``."""
-        return self.table(locale).text()
-
-    def _repr_html_(self) -> str:
-        return self.table().html()
 
 
 def team_progress(
