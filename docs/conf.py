@@ -37,14 +37,17 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
-    "myst_parser",
+    "myst_nb",  # MyST Markdown (it includes myst_parser) and the notebooks in docs/notebooks/
     "sphinxarg.ext",  # docs/cli.md: the command's reference, from its parser
 ]
-source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+source_suffix = {".md": "myst-nb", ".rst": "restructuredtext", ".ipynb": "myst-nb"}
 root_doc = "index"
-exclude_patterns = ["_build", "_inventories", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_inventories", "Thumbs.db", ".DS_Store", "**/.ipynb_checkpoints"]
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
+# Notebooks are shown with the outputs they are stored with (no kernel, no network while
+# building); tests/test_notebook.py runs them and checks those outputs are current.
+nb_execution_mode = "off"
 
 # -- autodoc / napoleon ----------------------------------------------------------------
 
