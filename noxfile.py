@@ -1,4 +1,4 @@
-"""Development sessions: ``nox -s tests typecheck lint docs bench catalogs``."""
+"""Development sessions: ``nox -s tests typecheck lint docs release bench catalogs``."""
 
 from __future__ import annotations
 
@@ -42,6 +42,20 @@ def docs(session: nox.Session) -> None:
     session.run(
         "sphinx-build", "-n", "-W", "--keep-going", "-b", "doctest", "docs", "docs/_build/doctest"
     )
+
+
+@nox.session
+def release(session: nox.Session) -> None:
+    """Release checks (as .ci/run): pyright --verifytypes, build, twine check, core-only wheel."""
+    session.install("-e", DEV)
+    session.run("pyright", "--verifytypes", "subscriptionkit", "--ignoreexternal")
+    dist = session.create_tmp()
+    session.run("python", "-m", "build", "--outdir", dist, ".")
+    session.run("bash", "-c", f"twine check --strict {dist}/*.whl {dist}/*.tar.gz", external=True)
+    core = f"{dist}/core"
+    session.run("python", "-m", "venv", "--clear", core)
+    session.run("bash", "-c", f"{core}/bin/python -m pip install -q {dist}/*.whl", external=True)
+    session.run(f"{core}/bin/python", ".ci/core_only.py", external=True)
 
 
 @nox.session
