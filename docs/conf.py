@@ -88,9 +88,6 @@ nitpick_ignore = [
     ("py:class", "Money"),
     # attrs' private sentinel in generated signatures.
     ("py:class", "attrs._make._Nothing"),
-    # The internal text/HTML table that quotes, comparisons and invoices render through.
-    ("py:class", "subscriptionkit._table.Table"),
-    ("py:class", "Table"),
     # argparse's private class for sub-commands, in the command hooks' signatures.
     ("py:class", "argparse._SubParsersAction"),
     # Module constants referred to from docstrings but not exported.
@@ -160,11 +157,12 @@ def _resolve_public(app: Any, env: Any, node: Any, contnode: Any) -> Any:
     if target.startswith("subscriptionkit."):
         candidates.append(target)
     domain = env.get_domain("py")
-    if target.isidentifier():
+    short = match[2] if match else target
+    if short.isidentifier():
         # A bare name from another package in a docstring (:class:`NotFound` in plans,
         # :class:`KeyRing` in storage): use it if exactly one documented object has it.
         named = [n for n in domain.objects if n.startswith("subscriptionkit.") and "._" not in n]
-        found = [n for n in named if n.rsplit(".", 1)[-1] == target]
+        found = [n for n in named if n.rsplit(".", 1)[-1] == short]
         if len(found) == 1:
             candidates.append(found[0])
     for candidate in candidates:
