@@ -9,6 +9,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from moneyed import Money
 
 from subscriptionkit import billing, plans
 from subscriptionkit.billing import Invoice, InvoiceLine, IssuedInvoice, UsageRecord
@@ -146,3 +147,120 @@ class TestCreditNotes:
         note = issued.credit_note(series="CN", sequence=1, issued_on=DAY, reason="r")
         for doc in (issued, note):
             assert IssuedInvoice.from_dict(doc.to_dict()) == doc
+
+
+class TestPartialCreditNotes:
+    """Credit notes for part of an invoice (issue 10, §5): lines or amounts per line."""
+
+    def test_amounts_per_line_with_vat_per_rate_per_note(self) -> None:
+        """€ 0,07 of each of three 21 % lines: € 0,21 net, VAT € 0,04 on the note (per rate
+        per note, not per line); the invoice keeps the rest."""
+        issued = _issued("10.00", "10.00", "10.00")
+        note = issued.credit_note(
+            series="CN",
+            sequence=1,
+            issued_on=DAY,
+            reason="r",
+            lines={i: eur("0.07") for i in range(3)},
+        )
+        assert (note.net, note.vat, note.credited_lines) == (eur("-0.21"), eur("-0.04"), (0, 1, 2))
+        assert billing.uncredited(issued, [note]) == (eur("9.93"),) * 3
+        assert not billing.fully_credited(issued, [note])
+
+    def test_positions_credit_what_is_left_of_those_lines(self) -> None:
+        """Positions credit the rest of each named line; None the rest of all."""
+        issued = _issued("100.00", "50.05", vat=[VAT21, VAT9])
+        part = issued.credit_note(
+            series="CN", sequence=1, issued_on=DAY, reason="r", lines={0: eur("40.00")}
+        )
+        rest0 = issued.credit_note(
+            series="CN", sequence=2, issued_on=DAY, reason="r", lines=[0], earlier=[part]
+        )
+        assert rest0.net == eur("-60.00")
+        rest = issued.credit_note(
+            series="CN", sequence=3, issued_on=DAY, reason="r", earlier=[part, rest0]
+        )
+        assert (rest.net, rest.vat, rest.credited_lines) == (eur("-50.05"), eur("-4.50"), (1,))
+        assert billing.fully_credited(issued, [part, rest0, rest])
+
+    @pytest.mark.parametrize(
+        ("lines", "message"),
+        [
+            ({0: eur("10.01")}, "line 0 of invoice 2026-000001 has € 10,00 uncredited"),
+            ({0: eur("-1.00")}, "expected an amount of its sign"),
+            ({0: eur("0.00")}, "not zero"),
+            ({0: eur("0.005")}, "in whole cents"),
+            ({0: Money("1.00", "USD")}, "Money in EUR"),
+            ({2: eur("1.00")}, "a position from 0 to 1, got 2"),
+            ([True], "got True"),
+            ([0, 0], "line 0 is named twice"),
+            ([], "at least one line"),
+            ("0", "got str"),
+        ],
+    )
+    def test_bad_requests_are_refused(self, lines: object, message: str) -> None:
+        """More than is left, another sign or currency, fractions of cents, unknown or
+        repeated lines: InvalidInput saying what was expected."""
+        issued = _issued("10.00", "5.00")
+        with pytest.raises(InvalidInput) as info:
+            issued.credit_note(series="CN", sequence=1, issued_on=DAY, reason="r", lines=lines)  # type: ignore[arg-type]
+        assert message in str(info.value)
+
+    def test_a_discount_line_is_credited_with_its_own_sign(self) -> None:
+        """A negative line (a discount) is credited by a negative amount: the note adds it back."""
+        issued = _issued("100.00", "-10.00")
+        note = issued.credit_note(
+            series="CN", sequence=1, issued_on=DAY, reason="r", lines={1: eur("-4.00")}
+        )
+        assert note.net == eur("4.00")
+        assert billing.uncredited(issued, [note]) == (eur("100.00"), eur("-6.00"))
+
+    def test_plain_data_round_trip_and_old_documents(self) -> None:
+        """A partial note reads back equal; a note stored before partial credits (no
+        credited_lines) credited every line in order."""
+        issued = _issued("10.00", "0.07", vat=[VAT21, VAT9])
+        part = issued.credit_note(series="CN", sequence=1, issued_on=DAY, reason="r", lines=[1])
+        assert IssuedInvoice.from_dict(part.to_dict()) == part
+        full = issued.credit_note(series="CN", sequence=2, issued_on=DAY, reason="r")
+        old = full.to_dict()
+        del old["credited_lines"]
+        assert IssuedInvoice.from_dict(old) == full
+        assert "credited_lines" not in issued.to_dict()
+
+    @given(
+        cents=st.lists(st.integers(1, 10**7), min_size=1, max_size=4),
+        asks=st.lists(st.tuples(st.integers(0, 3), st.integers(1, 10**7)), min_size=1, max_size=12),
+    )
+    def test_never_more_than_the_invoice(
+        self, cents: list[int], asks: list[tuple[int, int]]
+    ) -> None:
+        """Random partial requests: each accepted note's VAT is its net's VAT per rate
+        (within half a cent); a request above what is left is refused; the notes never
+        credit more than any line holds."""
+        amounts = [str(Decimal(c).scaleb(-2)) for c in cents]
+        rates = [VAT21, VAT9, VatTreatment.exempt(), VAT21][: len(amounts)]
+        issued = _issued(*amounts, vat=rates)
+        notes: list[IssuedInvoice] = []
+        for position, ask in asks:
+            position %= len(amounts)
+            left = billing.uncredited(issued, notes)[position]
+            wanted = eur(Decimal(ask).scaleb(-2))
+            try:
+                note = issued.credit_note(
+                    series="CN",
+                    sequence=len(notes) + 1,
+                    issued_on=DAY,
+                    reason="r",
+                    lines={position: wanted},
+                    earlier=notes,
+                )
+            except InvalidInput:
+                assert wanted > left
+                continue
+            assert wanted <= left
+            for row in note.vat_breakdown:
+                exact = row.net.amount * row.treatment.percent / 100
+                assert abs(row.vat.amount - exact) <= Decimal("0.005")
+            notes.append(note)
+        for line, left in zip(issued.lines, billing.uncredited(issued, notes), strict=True):
+            assert Decimal(0) <= left.amount <= line.line.amount.amount

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
@@ -132,10 +133,20 @@ class TestImmutableAndCredited:
         assert note.net == -issued.net
         with store.unit_of_work() as uow:
             assert uow.ledger.get(issued.number) == issued  # unchanged
-            with pytest.raises(errors.InvalidInput, match="credited already"):
+            with pytest.raises(errors.InvalidInput, match="credited in full already"):
                 uow.ledger.credit(issued.number, issued_on=dt.date(2026, 2, 2), reason="again")
             with pytest.raises(errors.InvalidInput, match="is a credit note"):
                 uow.ledger.credit(note.number, issued_on=dt.date(2026, 2, 2), reason="x")
+
+    def test_a_full_credit_note_marks_the_invoice_credited(self, store: Store) -> None:
+        """Crediting all of a paid invoice sets its status to credited."""
+        issued = _issue(store, _advance())
+        with store.unit_of_work() as uow:
+            uow.ledger.set_status(issued.number, "paid")
+            uow.ledger.credit(issued.number, issued_on=dt.date(2026, 2, 1), reason="duplicate")
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.ledger.status(issued.number) == "credited"
 
     def test_status_is_set_by_the_host(self, store_factory: StoreFactory) -> None:
         """open → paid → credited, kept across stores; other values are refused."""
@@ -172,6 +183,118 @@ class TestImmutableAndCredited:
             assert [i.number for i in uow.ledger.list(customer_id="b")] == [b.number]
             assert [i.number for i in uow.ledger.list(subscription_id="sub-a")] == [a.number]
             assert len(uow.ledger.list(series="2026")) == 2
+
+
+VAT9 = VatTreatment.standard("9")
+DAY = dt.date(2026, 3, 1)
+
+
+def _two_rates() -> Invoice:
+    """Seats at 21 % (€ 100,00) and course material at 9 % (€ 50,05): € 175,55 gross."""
+    lines = [
+        billing.InvoiceLine.priced("seats", None, 1, eur(amount), DAY, DAY)
+        for amount in ("100.00", "50.05")
+    ]
+    return Invoice("seats", "school-1", "sub-school-1", "teams", DAY, "EUR", lines)
+
+
+def _credit(store: Store, number: str, **kw: object) -> IssuedInvoice:
+    with store.unit_of_work() as uow:
+        note = uow.ledger.credit(number, issued_on=DAY, reason="partly wrong", **kw)  # type: ignore[arg-type]
+        uow.commit()
+    return note
+
+
+class TestPartialCreditNotes:
+    def test_parts_add_up_and_the_last_one_credits_the_invoice(
+        self, store_factory: StoreFactory
+    ) -> None:
+        """€ 30,00 of the 21 % line, then all of the 9 % line, then the rest: VAT per rate
+        per note; the invoice stays open until the last note, then is credited."""
+        store = store_factory()
+        issued = _issue(store, _two_rates(), vat=[VAT21, VAT9])
+        assert issued.gross == eur("175.55")
+        first = _credit(store, issued.number, lines={0: eur("30.00")})
+        assert (first.net, first.vat, first.gross) == (eur("-30.00"), eur("-6.30"), eur("-36.30"))
+        assert first.credited_lines == (0,)
+        second = _credit(store, issued.number, lines=[1])
+        assert (second.net, second.vat) == (eur("-50.05"), eur("-4.50"))
+        with store_factory().unit_of_work() as uow:
+            assert uow.ledger.status(issued.number) == "open"
+            notes = uow.ledger.list()
+            assert billing.uncredited(issued, notes) == (eur("70.00"), eur("0.00"))
+            assert not billing.fully_credited(issued, notes)
+            with pytest.raises(errors.InvalidInput) as info:
+                uow.ledger.credit(issued.number, issued_on=DAY, reason="x", lines={0: eur("70.01")})
+            assert "line 0 of invoice 2026-000001 has € 70,00 uncredited" in str(info.value)
+            with pytest.raises(errors.InvalidInput, match="has € 0,00 uncredited"):
+                uow.ledger.credit(issued.number, issued_on=DAY, reason="x", lines=[1])
+        last = _credit(store, issued.number)  # everything left: € 70,00 at 21 %
+        assert (last.net, last.vat, last.credited_lines) == (eur("-70.00"), eur("-14.70"), (0,))
+        with store_factory().unit_of_work() as uow:
+            assert uow.ledger.status(issued.number) == "credited"
+            assert [uow.ledger.get(n.number) for n in (first, second, last)] == [
+                first,
+                second,
+                last,
+            ]
+            assert billing.fully_credited(issued, uow.ledger.list())
+            with pytest.raises(errors.InvalidInput, match="credited in full already"):
+                uow.ledger.credit(issued.number, issued_on=DAY, reason="again")
+        assert sum((n.net for n in (first, second, last)), eur("0")) == -issued.net
+
+    def test_usage_is_credited_by_the_note_that_completes(self, store: Store) -> None:
+        """A partial note credits money only; the one that credits the rest credits the
+        billed usage too."""
+        line = billing.InvoiceLine.priced("usage", "1-2", 70, eur("0.96"), DAY, DAY)
+        usage = [billing.UsageRecord(Month(2026, m), "1-2", 7) for m in range(1, 11)]
+        billed = Invoice("true_up", "school-1", "sub-1", "focus-po-1-2", DAY, "EUR", [line], usage)
+        issued = _issue(store, billed)
+        with store.unit_of_work() as uow:
+            before = uow.ledger.billed_usage(issued.subscription_id)
+        assert before[(Month(2026, 3), "1-2")] == 7
+        _credit(store, issued.number, lines={0: eur("10.00")})
+        with store.unit_of_work() as uow:
+            assert uow.ledger.billed_usage(issued.subscription_id) == before
+        _credit(store, issued.number)
+        with store.unit_of_work() as uow:
+            assert all(v == 0 for v in uow.ledger.billed_usage(issued.subscription_id).values())
+
+    def test_two_writers_never_credit_more_than_the_line(self, store_factory: StoreFactory) -> None:
+        """Two units of work each credit € 60,00 of a € 100,00 line at once: one note is
+        kept, the other writer gets a library error; never € 120,00 credited."""
+        store = store_factory()
+        issued = _issue(store, _two_rates(), vat=[VAT21, VAT9])
+        stores = [store_factory(), store_factory()]
+        first_staged = threading.Event()
+        outcomes: list[str] = []
+
+        def credit(i: int) -> None:
+            if i == 1:
+                first_staged.wait(30)
+            try:
+                with stores[i].unit_of_work() as uow:
+                    uow.ledger.credit(
+                        issued.number, issued_on=DAY, reason="r", lines={0: eur("60.00")}
+                    )
+                    if i == 0:
+                        first_staged.set()
+                        time.sleep(0.5)  # hold the credit a moment (not asserted)
+                    uow.commit()
+            except (errors.InvalidInput, errors.ConcurrentUpdate, errors.DatabaseBusy) as exc:
+                first_staged.set()
+                outcomes.append(type(exc).__name__)
+            else:
+                outcomes.append("credited")
+
+        threads = [threading.Thread(target=credit, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert outcomes.count("credited") == 1, outcomes
+        with store_factory().unit_of_work() as uow:
+            assert billing.uncredited(issued, uow.ledger.list())[0] == eur("40.00")
 
 
 class TestVat:

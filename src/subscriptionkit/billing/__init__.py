@@ -60,6 +60,8 @@ if typing.TYPE_CHECKING:
         check_series,
         check_status,
         format_number,
+        fully_credited,
+        uncredited,
     )
     from ._rules import (
         advance,
@@ -104,11 +106,13 @@ __all__ = [
     "check_status",
     "end_discounts",
     "format_number",
+    "fully_credited",
     "late_usage",
     "pupils_by_band",
     "seat_change_invoice",
     "seat_invoice",
     "true_up",
+    "uncredited",
     "upgrade_settlement",
     "usage_lines",
     "usage_months",

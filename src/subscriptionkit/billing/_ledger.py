@@ -11,6 +11,7 @@ from typing import Any, Final, Literal
 import attrs
 from moneyed import Money
 
+from .._checks import items
 from .._i18n import Translator, gettext_noop
 from .._table import Table, Tabular
 from ..errors import InvalidInput
@@ -73,6 +74,10 @@ def _issued_lines(value: Iterable[IssuedLine]) -> tuple[IssuedLine, ...]:
     return tuple(value)
 
 
+def _positions(value: Iterable[int]) -> tuple[int, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class VatAmount:
     """The VAT of one treatment on one invoice: its net amount and the VAT on it.
@@ -105,6 +110,8 @@ class IssuedInvoice(Tabular):
         lines: the lines with their VAT treatments (net amounts; credits negative).
         usage: the pupil counts billed per month and band (see :class:`UsageRecord`).
         reason: why a credit note was issued.
+        credited_lines: for a credit note, the position (from 0) in the credited invoice
+            of the line each of its lines credits; empty for an invoice.
     """
 
     series: str = attrs.field(converter=check_series)
@@ -121,6 +128,7 @@ class IssuedInvoice(Tabular):
     credits: str | None = None
     buyer_vat_id: str | None = None
     reason: str | None = None
+    credited_lines: tuple[int, ...] = attrs.field(default=(), converter=_positions)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.sequence, int) or self.sequence < 1:
@@ -132,6 +140,12 @@ class IssuedInvoice(Tabular):
             )
         if not self.lines:
             raise InvalidInput("an issued invoice has at least one line, got none")
+        if len(self.credited_lines) != (len(self.lines) if self.credits is not None else 0):
+            raise InvalidInput(
+                "a credit note names the credited invoice's line of each of its lines, and "
+                f"only a credit note does; got {len(self.credited_lines)} positions for "
+                f"{len(self.lines)} lines (kind={self.kind!r})"
+            )
         reverse = [ln for ln in self.lines if ln.vat.kind == "reverse_charge"]
         if reverse and not self.buyer_vat_id:
             raise InvalidInput(
@@ -207,35 +221,116 @@ class IssuedInvoice(Tabular):
         )
 
     def credit_note(
-        self, *, series: str, sequence: int, issued_on: _dt.date, reason: str
+        self,
+        *,
+        series: str,
+        sequence: int,
+        issued_on: _dt.date,
+        reason: str,
+        lines: Mapping[int, Money] | Iterable[int] | None = None,
+        earlier: Iterable[IssuedInvoice] = (),
     ) -> IssuedInvoice:
-        """The credit note that cancels this invoice in full: every line negated.
+        """A credit note for this invoice: all of it that is still uncredited, or part.
 
-        Billed usage is credited too (its counts negated), so the ledger's billed usage
-        no longer includes what this invoice billed.
+        Each line of the note credits (negates) all or part of one line of this invoice.
+        Its VAT is recomputed per rate on the note's own lines and rounded per rate, as
+        on any issued document, so partial notes together may differ from the invoice's
+        VAT by a cent per rate. The billed usage is credited (its counts negated) by the
+        note that leaves nothing of the invoice uncredited, so the ledger's billed usage
+        no longer includes what the invoice billed; a partial note credits money only.
+
+        Args:
+            lines: what to credit: ``None``, every line's uncredited rest; positions (from
+                0) of lines, the rest of each; or a mapping of positions to net amounts
+                (of the line's sign, at most its uncredited rest).
+            earlier: credit notes issued for this invoice before (others are ignored).
 
         Raises:
-            InvalidInput: this is a credit note itself, or the reason is empty.
+            InvalidInput: this is a credit note itself; the reason is empty; a position
+                that is not a line; an amount of another currency or sign, zero, or above
+                what the line still has uncredited; nothing left to credit.
         """
         if self.kind == "credit_note":
             raise InvalidInput(f"{self.number} is a credit note; expected an invoice to credit")
         if not isinstance(reason, str) or not reason.strip():
             raise InvalidInput(f"a credit note needs a reason, got {reason!r}")
-        lines = [
-            IssuedLine(attrs.evolve(ln.line, amount=-ln.line.amount), ln.vat) for ln in self.lines
+        rest = uncredited(self, items(earlier, "earlier", "an iterable of IssuedInvoice"))
+        chosen = self._credit_amounts(lines, rest)
+        credit_lines = [
+            IssuedLine(attrs.evolve(self.lines[i].line, amount=-amount), self.lines[i].vat)
+            for i, amount in chosen
         ]
-        usage = [attrs.evolve(u, pupils=-u.pupils) for u in self.usage]
+        completes = all(
+            left.amount == dict(chosen).get(i, Money(0, self.currency)).amount
+            for i, left in enumerate(rest)
+        )
+        usage = [attrs.evolve(u, pupils=-u.pupils) for u in self.usage] if completes else []
         return attrs.evolve(
             self,
             series=series,
             sequence=sequence,
             kind="credit_note",
             issued_on=issued_on,
-            lines=lines,
+            lines=credit_lines,
             usage=usage,
             credits=self.number,
             reason=reason,
+            credited_lines=tuple(i for i, _ in chosen),
         )
+
+    def _credit_amounts(
+        self, lines: Mapping[int, Money] | Iterable[int] | None, rest: Sequence[Money]
+    ) -> list[tuple[int, Money]]:
+        """Check what a credit note asks for against what is left; (position, amount) pairs."""
+        zero = Money(0, self.currency)
+        if lines is None:
+            everything = [(i, left) for i, left in enumerate(rest) if left != zero]
+            if not everything:
+                raise InvalidInput(
+                    f"invoice {self.number} has been credited in full already; expected an "
+                    "invoice with an uncredited amount"
+                )
+            return everything
+        if isinstance(lines, Mapping):
+            asked = list(lines.items())
+        elif isinstance(lines, str | bytes) or not isinstance(lines, Iterable):
+            raise InvalidInput(
+                "lines must be None, line positions or a mapping of positions to amounts, "
+                f"got {type(lines).__name__}"
+            )
+        else:
+            asked = [(i, None) for i in lines]
+        if not asked:
+            raise InvalidInput("a credit note credits at least one line, got none")
+        chosen: list[tuple[int, Money]] = []
+        for position, amount in asked:
+            if type(position) is not int or not 0 <= position < len(self.lines):
+                raise InvalidInput(
+                    f"a line of invoice {self.number} is a position from 0 to "
+                    f"{len(self.lines) - 1}, got {position!r}"
+                )
+            if any(position == i for i, _ in chosen):
+                raise InvalidInput(f"line {position} is named twice; expected each line once")
+            left = rest[position]
+            wanted = left if amount is None else amount
+            if (
+                not isinstance(wanted, Money)
+                or wanted.currency.code != self.currency
+                or round_money(wanted) != wanted
+            ):
+                raise InvalidInput(
+                    f"a credited amount is Money in {self.currency}, in whole cents, got "
+                    f"{wanted!r} for line {position}"
+                )
+            same_sign = (wanted.amount > 0) == (left.amount > 0)
+            if wanted == zero or not same_sign or abs(wanted.amount) > abs(left.amount):
+                raise InvalidInput(
+                    f"line {position} of invoice {self.number} has {format_money(left)} "
+                    f"uncredited; expected an amount of its sign, not zero and at most that, "
+                    f"got {format_money(wanted)}"
+                )
+            chosen.append((position, wanted))
+        return sorted(chosen)
 
     # -- rendering ----------------------------------------------------------------
 
@@ -307,6 +402,7 @@ class IssuedInvoice(Tabular):
             "credits": self.credits,
             "buyer_vat_id": self.buyer_vat_id,
             "reason": self.reason,
+            **({"credited_lines": list(self.credited_lines)} if self.credits else {}),
         }
 
     @classmethod
@@ -331,6 +427,10 @@ class IssuedInvoice(Tabular):
             credits=data.get("credits"),
             buyer_vat_id=data.get("buyer_vat_id"),
             reason=data.get("reason"),
+            # Credit notes stored before partial credits credited every line, in order.
+            credited_lines=data.get(
+                "credited_lines", range(len(data["lines"])) if data.get("credits") else ()
+            ),
         )
 
 
@@ -416,3 +516,37 @@ def billed_usage(invoices: Iterable[IssuedInvoice]) -> dict[tuple[Month, str], i
             key = (record.month, record.band)
             out[key] = out.get(key, 0) + record.pupils
     return out
+
+
+def uncredited(invoice: IssuedInvoice, notes: Iterable[IssuedInvoice]) -> tuple[Money, ...]:
+    """What each line of ``invoice`` still has uncredited, net, after its credit notes.
+
+    Args:
+        invoice: an issued invoice.
+        notes: issued documents; the credit notes of ``invoice`` among them count.
+
+    Returns:
+        One amount per line of ``invoice``, of the line's sign (zero once credited in full).
+
+    Raises:
+        InvalidInput: ``invoice`` is a credit note, or not an :class:`IssuedInvoice`.
+        InvalidArgument: ``notes`` is not an iterable.
+    """
+    if not isinstance(invoice, IssuedInvoice) or invoice.kind != "invoice":
+        raise InvalidInput(f"uncredited() takes an issued invoice, got {invoice!r:.60}")
+    documents = items(notes, "notes", "an iterable of IssuedInvoice")
+    left = [ln.line.amount for ln in invoice.lines]
+    for note in documents:
+        if isinstance(note, IssuedInvoice) and note.credits == invoice.number:
+            for position, credited in zip(note.credited_lines, note.lines, strict=True):
+                left[position] += credited.line.amount  # a credit line is negative
+    return tuple(left)
+
+
+def fully_credited(invoice: IssuedInvoice, notes: Iterable[IssuedInvoice]) -> bool:
+    """Whether the credit notes among ``notes`` credit all of ``invoice``.
+
+    Raises:
+        InvalidInput: as :func:`uncredited`.
+    """
+    return all(amount.amount == 0 for amount in uncredited(invoice, notes))

@@ -40,15 +40,13 @@ _ADVANCE_PURPOSES = frozenset({"advance", "true_up", "upgrade_settlement"})
 _USAGE_COLUMNS = ("subscription_id", "month", "band", "pupils", "unit_price", "amount", "currency")
 
 
-def _credited(issued: Sequence[billing.IssuedInvoice]) -> frozenset[str]:
-    return frozenset(doc.credits for doc in issued if doc.credits is not None)
-
-
 def _live_invoices(uow: UnitOfWork, subscription_id: str) -> list[billing.IssuedInvoice]:
-    """The subscription's issued invoices that no credit note cancelled, in ledger order."""
+    """The subscription's issued invoices that credit notes did not cancel in full, in
+    ledger order (a partly credited invoice still stands)."""
     issued = uow.ledger.list(subscription_id=subscription_id)
-    credited = _credited(issued)
-    return [doc for doc in issued if doc.kind == "invoice" and doc.number not in credited]
+    return [
+        doc for doc in issued if doc.kind == "invoice" and not billing.fully_credited(doc, issued)
+    ]
 
 
 def _billed_already(

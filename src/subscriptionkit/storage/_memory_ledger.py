@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from ..billing import Invoice, InvoiceStatus, IssuedInvoice, billed_usage, check_status
+from moneyed import Money
+
+from ..billing import (
+    Invoice,
+    InvoiceStatus,
+    IssuedInvoice,
+    billed_usage,
+    check_status,
+    fully_credited,
+)
 from ..billing import check_series as _series
 from ..errors import ConcurrentUpdate, InvalidInput, NotFound
 from ..metering import Month
@@ -43,6 +52,9 @@ class MemoryLedger:
         self._statuses: dict[str, InvoiceStatus] = {}
         #: Per series: the store's last number when this unit of work first issued in it.
         self._base: dict[str, int] = {}
+        #: The invoices this unit of work credited, each with the number of credit notes
+        #: committed for it then: commit refuses if another unit of work added one since.
+        self._credited: dict[str, int] = {}
 
     def __repr__(self) -> str:
         return f"<memory ledger staged={len(self._staged)}>"
@@ -82,23 +94,38 @@ class MemoryLedger:
         return issued
 
     def credit(
-        self, number: str, *, issued_on: _dt.date, reason: str, series: str | None = None
+        self,
+        number: str,
+        *,
+        issued_on: _dt.date,
+        reason: str,
+        series: str | None = None,
+        lines: Mapping[int, Money] | Iterable[int] | None = None,
     ) -> IssuedInvoice:
         self._uow._require_open()
         with self._store._lock:
             original = self.get(number)
-            if any(inv.credits == number for inv in self._visible().values()):
-                raise InvalidInput(
-                    f"invoice {number} has been credited already; expected an invoice "
-                    "without a credit note"
-                )
+            earlier = self._notes(number)
             target = _series(series or original.series)
             note = original.credit_note(
-                series=target, sequence=self._next(target), issued_on=issued_on, reason=reason
+                series=target,
+                sequence=self._next(target),
+                issued_on=issued_on,
+                reason=reason,
+                lines=lines,
+                earlier=earlier,
             )
             self._staged[note.number] = note
             self._statuses[note.number] = "open"
+            if fully_credited(original, [*earlier, note]):
+                self._statuses[number] = "credited"
+            self._credited.setdefault(
+                number, sum(1 for n in self._data.invoices.values() if n.credits == number)
+            )
         return note
+
+    def _notes(self, number: str) -> list[IssuedInvoice]:
+        return [inv for inv in self._visible().values() if inv.credits == number]
 
     def get(self, number: str) -> IssuedInvoice:
         self._uow._require_open()
@@ -148,6 +175,15 @@ class MemoryLedger:
         return billed_usage(chosen)
 
     def _check(self) -> None:
+        for number, base in self._credited.items():  # credited meanwhile by another?
+            found = sum(1 for n in self._data.invoices.values() if n.credits == number)
+            if found != base:
+                raise ConcurrentUpdate(
+                    kind="credit notes of invoice",
+                    key=number,
+                    expected_version=base,
+                    found_version=found,
+                )
         for series, base in self._base.items():
             if self._data.last.get(series, 0) != base:
                 raise ConcurrentUpdate(
@@ -168,3 +204,4 @@ class MemoryLedger:
         self._staged.clear()
         self._statuses.clear()
         self._base.clear()
+        self._credited.clear()

@@ -7,8 +7,10 @@ module stays small.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Protocol, runtime_checkable
+
+from moneyed import Money
 
 from ..billing import Invoice, InvoiceStatus, IssuedInvoice
 from ..metering import Month
@@ -112,8 +114,11 @@ class InvoiceLedger(Protocol):
     Issuing gives an invoice the next number of its series; numbers are unique and
     gapless per series even between concurrent writers (a unit of work that rolls back
     gives its number back, since nothing is kept). An issued invoice never changes: it is
-    corrected only by a credit note that references it. Its status (``"open"``,
-    ``"paid"``, ``"credited"``) is set by the host from its payment provider.
+    corrected only by credit notes that reference it (in full or in part). Its status
+    (``"open"``, ``"paid"``, ``"credited"``) is set by the host from its payment provider,
+    and becomes ``"credited"`` when credit notes have credited all of it; a partly
+    credited invoice keeps its status (no status of its own: what is left is
+    :func:`~subscriptionkit.billing.uncredited`).
     """
 
     def issue(
@@ -141,16 +146,33 @@ class InvoiceLedger(Protocol):
         ...
 
     def credit(
-        self, number: str, *, issued_on: _dt.date, reason: str, series: str | None = None
+        self,
+        number: str,
+        *,
+        issued_on: _dt.date,
+        reason: str,
+        series: str | None = None,
+        lines: Mapping[int, Money] | Iterable[int] | None = None,
     ) -> IssuedInvoice:
-        """Issue a credit note that credits invoice ``number`` in full.
+        """Issue a credit note for invoice ``number``: all that is still uncredited, or part.
+
+        An invoice may get several credit notes; together they never credit more than a
+        line holds (see :meth:`IssuedInvoice.credit_note
+        <subscriptionkit.billing.IssuedInvoice.credit_note>` for ``lines``). Each note's
+        VAT is computed per rate on its own lines. The note that leaves nothing
+        uncredited sets the invoice's status to ``"credited"`` and credits its billed
+        usage; a partial note leaves the status as it was (what is left:
+        :func:`~subscriptionkit.billing.uncredited`).
 
         Args:
             series: the credit note's series (default: the invoice's).
+            lines: ``None`` (everything left), line positions, or positions with amounts.
 
         Raises:
             NotFound: no invoice with that number.
-            InvalidInput: ``number`` is a credit note, or has been credited already.
+            InvalidInput: ``number`` is a credit note, has nothing left to credit, or
+                ``lines`` asks for more than is left (or is malformed).
+            ConcurrentUpdate: (memory) another unit of work credited it meanwhile; retry.
         """
         ...
 

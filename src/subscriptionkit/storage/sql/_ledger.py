@@ -6,18 +6,20 @@ transaction, so the row stays locked until commit (PostgreSQL: a row lock; SQLit
 database's write lock). A second writer waits for the first to commit or roll back and
 then takes the next number: numbers are unique and gapless per series, and a rolled-back
 issue gives its number back. ``sk_invoices`` holds each issued document as JSON beside
-the columns queries need; a credit note's ``credits`` column is unique, so an invoice is
-credited at most once even between concurrent writers.
+the columns queries need; a credit note's ``credits`` column names the invoice it credits
+(several partial credit notes may credit one invoice: crediting locks the invoice's row,
+so two writers never credit more than it holds).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import sqlalchemy as sa
+from moneyed import Money
 
 from ...billing import (
     Invoice,
@@ -26,8 +28,9 @@ from ...billing import (
     billed_usage,
     check_series,
     check_status,
+    fully_credited,
 )
-from ...errors import InvalidInput, NotFound
+from ...errors import InvalidInput, NotFound, StorageError
 from ...metering import Month
 from ...plans import VatTreatment
 from ._tables import invoices_table
@@ -86,10 +89,10 @@ class SqlLedger:
                         document=json.dumps(issued.to_dict(), sort_keys=True),
                     )
                 )
-        except sa.exc.IntegrityError:
-            if issued.credits is not None:
-                raise _credited(issued.credits) from None
-            raise
+        except sa.exc.IntegrityError:  # pragma: no cover (numbers come from the series row)
+            raise StorageError(
+                f"invoice number {issued.number} is taken; expected the series' next number"
+            ) from None
 
     def issue(
         self,
@@ -120,24 +123,53 @@ class SqlLedger:
         return issued
 
     def credit(
-        self, number: str, *, issued_on: _dt.date, reason: str, series: str | None = None
+        self,
+        number: str,
+        *,
+        issued_on: _dt.date,
+        reason: str,
+        series: str | None = None,
+        lines: Mapping[int, Money] | Iterable[int] | None = None,
     ) -> IssuedInvoice:
-        original = self.get(number)
         conn = self._conn
-        taken = conn.execute(
-            sa.select(invoices_table.c.number).where(invoices_table.c.credits == number)
+        t = invoices_table.c
+        # The invoice's row lock (PostgreSQL; SQLite has one writer) keeps two units of
+        # work from crediting the same invoice at once: the second reads the first's note.
+        row = conn.execute(
+            sa.select(t.document).where(t.number == number).with_for_update()
         ).first()
-        if taken is not None:
-            raise _credited(number)
+        if row is None:
+            raise NotFound(kind=_INVOICE, key=number)
+        original = _from_row(row)
+        earlier = [
+            _from_row(r)
+            for r in conn.execute(
+                sa.select(t.document).where(t.credits == number).order_by(t.series, t.sequence)
+            )
+        ]
         target = check_series(series or original.series)
-        original.credit_note(series=target, sequence=1, issued_on=issued_on, reason=reason)
+        # Checked before a number is taken, so a refused credit note holds no lock.
+        original.credit_note(
+            series=target,
+            sequence=1,
+            issued_on=issued_on,
+            reason=reason,
+            lines=lines,
+            earlier=earlier,
+        )
         note = original.credit_note(
             series=target,
             sequence=_next_number(conn, target),
             issued_on=issued_on,
             reason=reason,
+            lines=lines,
+            earlier=earlier,
         )
         self._insert(conn, note)
+        if fully_credited(original, [*earlier, note]):
+            conn.execute(
+                invoices_table.update().where(t.number == number).values(status="credited")
+            )
         return note
 
     def get(self, number: str) -> IssuedInvoice:
@@ -190,9 +222,3 @@ class SqlLedger:
             if plan_id is None or inv.plan_id == plan_id
         ]
         return billed_usage(chosen)
-
-
-def _credited(number: str) -> InvalidInput:
-    return InvalidInput(
-        f"invoice {number} has been credited already; expected an invoice without a credit note"
-    )

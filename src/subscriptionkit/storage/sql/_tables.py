@@ -266,8 +266,9 @@ invoices_table: Final = sa.Table(
     sa.Column("subscription_id", sa.String(100), nullable=False, index=True),
     sa.Column("plan_id", sa.String(100), nullable=False),
     sa.Column("issued_on", sa.String(10), nullable=False),
-    # The invoice a credit note credits: unique, so one credit note per invoice.
-    sa.Column("credits", sa.String(60), nullable=True, unique=True),
+    # The invoice a credit note credits; several partial credit notes may credit one
+    # (schema step 8 dropped the unique constraint of step 5).
+    sa.Column("credits", sa.String(60), nullable=True, index=True),
     sa.Column("status", sa.String(10), nullable=False),
     # IssuedInvoice.to_dict() as JSON; the columns above are copies for queries.
     sa.Column("document", sa.Text, nullable=False),

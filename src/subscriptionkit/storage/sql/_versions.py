@@ -66,6 +66,7 @@ REVISIONS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
         ),
     ),
     ("0007", ()),  # certificate status indexes: a column, no new table
+    ("0008", ()),  # several (partial) credit notes per invoice: an index for a constraint
 )
 _IDS: Final = tuple(revision for revision, _ in REVISIONS)
 #: The schema version this library writes: the number of the last revision.
