@@ -303,10 +303,20 @@ def day_end(day: _dt.date, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE) -> pendul
     :func:`day_start` of the next day, so a day that DST makes 23 or 25 hours long, or
     one whose midnight is skipped or repeated, still ends right.
 
+    Raises:
+        InvalidInput: ``day`` is not a date (a datetime is not a day), or the last date.
+        InvalidTimezone: ``tz`` is not a known zone.
+
     >>> import datetime as dt
     >>> day_end(dt.date(2027, 1, 5), tz="Europe/Amsterdam").isoformat()
     '2027-01-05T23:59:59.999999+01:00'
     """
+    if isinstance(day, _dt.datetime) or not isinstance(day, _dt.date):
+        raise InvalidInput(
+            f"day must be a calendar day (datetime.date), got {type(day).__name__}: {day!r}"
+        )
+    if day == _dt.date.max:
+        raise InvalidInput(f"day must be before {_dt.date.max}, the last day a date can name")
     following = day_start(day + _dt.timedelta(days=1), tz=tz)
     return pendulum.instance(instant(following) - _ONE_MICROSECOND).in_timezone(timezone(tz))
 

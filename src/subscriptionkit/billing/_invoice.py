@@ -13,7 +13,7 @@ from moneyed import Money
 from .._checks import argument, is_identifier, is_instance, items
 from .._i18n import Translator, gettext_noop
 from .._table import Table, Tabular
-from ..errors import CurrencyMismatch
+from ..errors import CurrencyMismatch, InvalidInput
 from ..metering import Month
 from ..money import DEFAULT_LOCALE, format_money, line_amount, total
 
@@ -74,8 +74,20 @@ class UsageRecord:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UsageRecord:
-        """Build a record from :meth:`to_dict` output."""
-        return cls(Month.parse(data["month"]), str(data["band"]), int(data["pupils"]))
+        """Build a record from :meth:`to_dict` output.
+
+        Raises:
+            InvalidInput: not such output (a missing or malformed field).
+        """
+        if not isinstance(data, Mapping):
+            raise InvalidInput(f"a usage record is a mapping (from to_dict()), got {data!r:.60}")
+        month, band, pupils = data.get("month"), data.get("band"), data.get("pupils")
+        if not isinstance(month, str) or not isinstance(band, str) or type(pupils) is not int:
+            raise InvalidInput(
+                "a usage record has a month (YYYY-MM), a band (text) and pupils (a whole "
+                f"number), got month={month!r:.20}, band={band!r:.40}, pupils={pupils!r:.20}"
+            )
+        return cls(Month.parse(month), band, pupils)
 
 
 @attrs.frozen

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final, Literal
 
 import attrs
 from moneyed import Money
 
-from .._checks import items
+from .._checks import argument, items, whole_number
 from .._i18n import Translator, gettext_noop
 from .._table import Table, Tabular
-from ..errors import InvalidInput
+from ..errors import InvalidInput, SubscriptionKitError
 from ..metering import Month
 from ..money import DEFAULT_LOCALE, format_money, money, round_money, total
 from ..plans import VatTreatment
@@ -58,8 +59,13 @@ def check_status(status: object) -> InvoiceStatus:
 
 
 def format_number(series: str, sequence: int) -> str:
-    """The invoice number of ``sequence`` in ``series``: ``"2026-000001"``."""
-    return f"{series}-{sequence:06d}"
+    """The invoice number of ``sequence`` in ``series``: ``"2026-000001"``.
+
+    Raises:
+        InvalidInput: a bad series (see :func:`check_series`).
+        InvalidArgument: ``sequence`` is not a whole number of 1 or more.
+    """
+    return f"{check_series(series)}-{whole_number(sequence, 'sequence', minimum=1):06d}"
 
 
 @attrs.frozen
@@ -203,7 +209,12 @@ class IssuedInvoice(Tabular):
         Raises:
             InvalidInput: a wrong number of treatments, no lines, or reverse charge
                 without the customer's VAT number.
+            InvalidArgument: ``invoice`` is not an :class:`Invoice`, ``buyer_vat_id``
+                not text.
         """
+        argument(invoice, Invoice, "invoice", "a billing Invoice")
+        if buyer_vat_id is not None:
+            argument(buyer_vat_id, str, "buyer_vat_id", "a VAT number (text) or None")
         treatments = _treatments(vat, len(invoice.lines))
         return cls(
             series=series,
@@ -407,7 +418,16 @@ class IssuedInvoice(Tabular):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> IssuedInvoice:
-        """Build an issued invoice from :meth:`to_dict` output."""
+        """Build an issued invoice from :meth:`to_dict` output.
+
+        Raises:
+            InvalidInput: not such output (a missing or malformed field).
+        """
+        with _document("an issued invoice", data):
+            return cls._from_dict(data)
+
+    @classmethod
+    def _from_dict(cls, data: Mapping[str, Any]) -> IssuedInvoice:
         currency = str(data["currency"])
         return cls(
             series=data["series"],
@@ -458,10 +478,26 @@ def _vat_label(t: Translator, treatment: VatTreatment) -> str:
     return t.gettext(VAT_LABELS[treatment.kind])
 
 
+@contextlib.contextmanager
+def _document(what: str, data: object) -> Iterator[None]:
+    """Turn the errors of reading a malformed plain-data document into InvalidInput."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput(f"{what} document is a mapping (from to_dict()), got {data!r:.60}")
+    try:
+        yield
+    except SubscriptionKitError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+        raise InvalidInput(
+            f"{what} document must be to_dict() output; reading it failed with "
+            f"{type(exc).__name__}: {str(exc)[:80]}"
+        ) from None
+
+
 def _treatments(vat: VatTreatment | Sequence[VatTreatment], count: int) -> list[VatTreatment]:
     if isinstance(vat, VatTreatment):
         return [vat] * count
-    treatments = list(vat)
+    treatments = list(items(vat, "vat", "one VatTreatment or one per line"))
     if len(treatments) != count or not all(isinstance(t, VatTreatment) for t in treatments):
         raise InvalidInput(f"vat must be one VatTreatment or one per line ({count}), got {vat!r}")
     return treatments
@@ -509,9 +545,13 @@ def billed_usage(invoices: Iterable[IssuedInvoice]) -> dict[tuple[Month, str], i
     """Sum the usage billed by ``invoices`` per (month, band): what the customer paid for.
 
     Credit notes subtract what they credit, corrections add their differences.
+
+    Raises:
+        InvalidArgument: ``invoices`` is not an iterable of :class:`IssuedInvoice`.
     """
     out: dict[tuple[Month, str], int] = {}
-    for invoice in invoices:
+    for invoice in items(invoices, "invoices", "an iterable of IssuedInvoice"):
+        argument(invoice, IssuedInvoice, "each invoice", "an IssuedInvoice")
         for record in invoice.usage:
             key = (record.month, record.band)
             out[key] = out.get(key, 0) + record.pupils

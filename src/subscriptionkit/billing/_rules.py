@@ -545,6 +545,29 @@ def _usage_records(
     ]
 
 
+def _billed(billed: object) -> dict[tuple[Month, str], int]:
+    """Return ``billed`` if it maps (Month, band label) to whole numbers of pupils.
+
+    Raises:
+        InvalidInput: another shape (what the ledger's ``billed_usage`` returns is right).
+    """
+    if not isinstance(billed, Mapping):
+        raise InvalidInput(f"billed must map (Month, band) to pupils, got {billed!r:.80}")
+    for key, pupils in billed.items():
+        if not (
+            isinstance(key, tuple)
+            and len(key) == 2
+            and isinstance(key[0], Month)
+            and isinstance(key[1], str)
+            and type(pupils) is int
+        ):
+            raise InvalidInput(
+                "billed must map (Month, band label) to whole numbers of pupils, as "
+                f"ledger.billed_usage() returns; got {key!r:.60}: {pupils!r:.20}"
+            )
+    return dict(billed)
+
+
 def _corrections(
     counts: MonthlyCounts,
     plan: PupilPlan,
@@ -555,7 +578,7 @@ def _corrections(
 ) -> list[tuple[InvoiceLine, UsageRecord]]:
     prices = {band.label: band.price_per_pupil_month for band in plan.bands}
     out = []
-    for (month, band), was in sorted(billed.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+    for (month, band), was in sorted(_billed(billed).items()):
         if month in skip or month not in counts.months or band not in prices:
             continue
         delta = counts.count(school_id, month, band) - was
@@ -577,6 +600,14 @@ def _corrections(
     return out
 
 
+@accepts(
+    subscription=_SUB,
+    counts=_COUNTS,
+    billed=(Mapping, "a mapping of (Month, band label) to pupils billed"),
+    issued_on=_DATE,
+    plan=_PUPIL_PLAN,
+    school_id=_SCHOOL,
+)
 def late_usage(
     subscription: Subscription,
     counts: MonthlyCounts,
