@@ -25,18 +25,22 @@ from subscriptionkit.certificates import (
     PublicKeySet,
     RevocationList,
     SigningKey,
+    StatusList,
     Verified,
     identity_hash,
     open_badge_credential,
+    status_list_token,
     token,
     verification_url,
     verify,
+    verify_status_list,
 )
 from subscriptionkit.errors import (
     BadSignature,
     CertificateRevoked,
     InvalidCertificate,
     InvalidInput,
+    InvalidStatusList,
     KeyNotValid,
     KeyRingError,
     MalformedToken,
@@ -236,6 +240,34 @@ class TestTampering:
         forged = sign_jws(ring.active, open_badge_credential(cert), header=full)
         with pytest.raises(MalformedToken, match=r"header|algorithm|token type"):
             verify(forged, ring, at=LATER)
+
+    def test_a_pinned_header_stays_pinned_to_its_type(
+        self, ring: KeyRing, cert: Certificate
+    ) -> None:
+        """verify() decodes each header once; a certificate header that passed is still
+        refused where a status list is expected, and a status list header by verify()
+        (the pinning is per type, not per header text alone)."""
+        genuine = token(cert, ring)
+        verify(genuine, ring, at=LATER)  # its header is now known
+        with pytest.raises(InvalidStatusList, match="wrong token type"):
+            verify_status_list(genuine, ring, at=LATER)
+        status = StatusList.from_certificates(
+            "https://example.org/status/1", [], RevocationList(), at=cert.issued_at
+        )
+        issuer = IssuerProfile("https://example.org", "https://example.org/status/1")
+        listed = status_list_token(status, ring, issuer=issuer)
+        verify_status_list(listed, ring, at=LATER)
+        with pytest.raises(MalformedToken, match="wrong token type"):
+            verify(listed, ring, at=LATER)
+        # And a header once refused is refused again (a cached refusal, same message).
+        forged = sign_jws(
+            ring.active,
+            open_badge_credential(cert),
+            header={"alg": "Ed25519", "kid": ring.active_kid, "typ": "JWT"},
+        )
+        for _ in range(2):
+            with pytest.raises(MalformedToken, match="wrong token type"):
+                verify(forged, ring, at=LATER)
 
     def test_alg_none_without_signature(self, ring: KeyRing, cert: Certificate) -> None:
         """An unsigned token (alg none, empty signature) is refused."""
