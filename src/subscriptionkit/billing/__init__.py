@@ -36,6 +36,7 @@ import typing
 from .. import _lazy
 
 if typing.TYPE_CHECKING:
+    from ._credits import fully_credited, uncredited
     from ._discounts import Discount, DiscountKind, apply_discounts, end_discounts
     from ._invoice import (
         INVOICE_TITLES,
@@ -60,8 +61,6 @@ if typing.TYPE_CHECKING:
         check_series,
         check_status,
         format_number,
-        fully_credited,
-        uncredited,
     )
     from ._rules import (
         advance,

@@ -19,6 +19,7 @@ from ..errors import InvalidInput, SubscriptionKitError
 from ..metering import Month
 from ..money import DEFAULT_LOCALE, format_money, money, round_money, total
 from ..plans import VatTreatment
+from ._credits import credit_amounts, uncredited
 from ._invoice import Invoice, InvoiceLine, UsageRecord, usage_records
 
 #: The payment status of an issued invoice (see :data:`STATUSES`).
@@ -266,7 +267,7 @@ class IssuedInvoice(Tabular):
         if not isinstance(reason, str) or not reason.strip():
             raise InvalidInput(f"a credit note needs a reason, got {reason!r}")
         rest = uncredited(self, items(earlier, "earlier", "an iterable of IssuedInvoice"))
-        chosen = self._credit_amounts(lines, rest)
+        chosen = credit_amounts(self, lines, rest)
         credit_lines = [
             IssuedLine(attrs.evolve(self.lines[i].line, amount=-amount), self.lines[i].vat)
             for i, amount in chosen
@@ -288,60 +289,6 @@ class IssuedInvoice(Tabular):
             reason=reason,
             credited_lines=tuple(i for i, _ in chosen),
         )
-
-    def _credit_amounts(
-        self, lines: Mapping[int, Money] | Iterable[int] | None, rest: Sequence[Money]
-    ) -> list[tuple[int, Money]]:
-        """Check what a credit note asks for against what is left; (position, amount) pairs."""
-        zero = Money(0, self.currency)
-        if lines is None:
-            everything = [(i, left) for i, left in enumerate(rest) if left != zero]
-            if not everything:
-                raise InvalidInput(
-                    f"invoice {self.number} has been credited in full already; expected an "
-                    "invoice with an uncredited amount"
-                )
-            return everything
-        if isinstance(lines, Mapping):
-            asked = list(lines.items())
-        elif isinstance(lines, str | bytes) or not isinstance(lines, Iterable):
-            raise InvalidInput(
-                "lines must be None, line positions or a mapping of positions to amounts, "
-                f"got {type(lines).__name__}"
-            )
-        else:
-            asked = [(i, None) for i in lines]
-        if not asked:
-            raise InvalidInput("a credit note credits at least one line, got none")
-        chosen: list[tuple[int, Money]] = []
-        for position, amount in asked:
-            if type(position) is not int or not 0 <= position < len(self.lines):
-                raise InvalidInput(
-                    f"a line of invoice {self.number} is a position from 0 to "
-                    f"{len(self.lines) - 1}, got {position!r}"
-                )
-            if any(position == i for i, _ in chosen):
-                raise InvalidInput(f"line {position} is named twice; expected each line once")
-            left = rest[position]
-            wanted = left if amount is None else amount
-            if (
-                not isinstance(wanted, Money)
-                or wanted.currency.code != self.currency
-                or round_money(wanted) != wanted
-            ):
-                raise InvalidInput(
-                    f"a credited amount is Money in {self.currency}, in whole cents, got "
-                    f"{wanted!r} for line {position}"
-                )
-            same_sign = (wanted.amount > 0) == (left.amount > 0)
-            if wanted == zero or not same_sign or abs(wanted.amount) > abs(left.amount):
-                raise InvalidInput(
-                    f"line {position} of invoice {self.number} has {format_money(left)} "
-                    f"uncredited; expected an amount of its sign, not zero and at most that, "
-                    f"got {format_money(wanted)}"
-                )
-            chosen.append((position, wanted))
-        return sorted(chosen)
 
     # -- rendering ----------------------------------------------------------------
 
@@ -556,37 +503,3 @@ def billed_usage(invoices: Iterable[IssuedInvoice]) -> dict[tuple[Month, str], i
             key = (record.month, record.band)
             out[key] = out.get(key, 0) + record.pupils
     return out
-
-
-def uncredited(invoice: IssuedInvoice, notes: Iterable[IssuedInvoice]) -> tuple[Money, ...]:
-    """What each line of ``invoice`` still has uncredited, net, after its credit notes.
-
-    Args:
-        invoice: an issued invoice.
-        notes: issued documents; the credit notes of ``invoice`` among them count.
-
-    Returns:
-        One amount per line of ``invoice``, of the line's sign (zero once credited in full).
-
-    Raises:
-        InvalidInput: ``invoice`` is a credit note, or not an :class:`IssuedInvoice`.
-        InvalidArgument: ``notes`` is not an iterable.
-    """
-    if not isinstance(invoice, IssuedInvoice) or invoice.kind != "invoice":
-        raise InvalidInput(f"uncredited() takes an issued invoice, got {invoice!r:.60}")
-    documents = items(notes, "notes", "an iterable of IssuedInvoice")
-    left = [ln.line.amount for ln in invoice.lines]
-    for note in documents:
-        if isinstance(note, IssuedInvoice) and note.credits == invoice.number:
-            for position, credited in zip(note.credited_lines, note.lines, strict=True):
-                left[position] += credited.line.amount  # a credit line is negative
-    return tuple(left)
-
-
-def fully_credited(invoice: IssuedInvoice, notes: Iterable[IssuedInvoice]) -> bool:
-    """Whether the credit notes among ``notes`` credit all of ``invoice``.
-
-    Raises:
-        InvalidInput: as :func:`uncredited`.
-    """
-    return all(amount.amount == 0 for amount in uncredited(invoice, notes))
