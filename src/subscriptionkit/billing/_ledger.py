@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, Literal
 
 import attrs
@@ -15,11 +13,12 @@ from moneyed import Money
 from .._checks import argument, items, whole_number
 from .._i18n import Translator, gettext_noop
 from .._table import Table, Tabular
-from ..errors import InvalidInput, SubscriptionKitError
+from ..errors import InvalidInput
 from ..metering import Month
-from ..money import DEFAULT_LOCALE, format_money, money, round_money, total
+from ..money import DEFAULT_LOCALE, format_money, round_money, total
 from ..plans import VatTreatment
 from ._credits import credit_amounts, uncredited
+from ._documents import document_errors, line_from_dict, line_to_dict
 from ._invoice import Invoice, InvoiceLine, UsageRecord, usage_records
 
 #: The payment status of an issued invoice (see :data:`STATUSES`).
@@ -355,7 +354,7 @@ class IssuedInvoice(Tabular):
             "plan_id": self.plan_id,
             "issued_on": self.issued_on.isoformat(),
             "currency": self.currency,
-            "lines": [{**_line_to_dict(ln.line), "vat": ln.vat.to_dict()} for ln in self.lines],
+            "lines": [{**line_to_dict(ln.line), "vat": ln.vat.to_dict()} for ln in self.lines],
             "usage": [u.to_dict() for u in self.usage],
             "credits": self.credits,
             "buyer_vat_id": self.buyer_vat_id,
@@ -370,7 +369,7 @@ class IssuedInvoice(Tabular):
         Raises:
             InvalidInput: not such output (a missing or malformed field).
         """
-        with _document("an issued invoice", data):
+        with document_errors("an issued invoice", data):
             return cls._from_dict(data)
 
     @classmethod
@@ -387,7 +386,7 @@ class IssuedInvoice(Tabular):
             issued_on=_dt.date.fromisoformat(data["issued_on"]),
             currency=currency,
             lines=[
-                IssuedLine(_line_from_dict(ln, currency), VatTreatment.from_dict(ln["vat"]))
+                IssuedLine(line_from_dict(ln, currency), VatTreatment.from_dict(ln["vat"]))
                 for ln in data["lines"]
             ],
             usage=[UsageRecord.from_dict(u) for u in data.get("usage", ())],
@@ -425,22 +424,6 @@ def _vat_label(t: Translator, treatment: VatTreatment) -> str:
     return t.gettext(VAT_LABELS[treatment.kind])
 
 
-@contextlib.contextmanager
-def _document(what: str, data: object) -> Iterator[None]:
-    """Turn the errors of reading a malformed plain-data document into InvalidInput."""
-    if not isinstance(data, Mapping):
-        raise InvalidInput(f"{what} document is a mapping (from to_dict()), got {data!r:.60}")
-    try:
-        yield
-    except SubscriptionKitError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
-        raise InvalidInput(
-            f"{what} document must be to_dict() output; reading it failed with "
-            f"{type(exc).__name__}: {str(exc)[:80]}"
-        ) from None
-
-
 def _treatments(vat: VatTreatment | Sequence[VatTreatment], count: int) -> list[VatTreatment]:
     if isinstance(vat, VatTreatment):
         return [vat] * count
@@ -448,44 +431,6 @@ def _treatments(vat: VatTreatment | Sequence[VatTreatment], count: int) -> list[
     if len(treatments) != count or not all(isinstance(t, VatTreatment) for t in treatments):
         raise InvalidInput(f"vat must be one VatTreatment or one per line ({count}), got {vat!r}")
     return treatments
-
-
-def _json_value(value: object) -> object:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Month):
-        return str(value)
-    return value
-
-
-def _line_to_dict(line: InvoiceLine) -> dict[str, Any]:
-    return {
-        "kind": line.kind,
-        "band": line.band,
-        "quantity": str(line.quantity),
-        "unit_price": str(line.unit_price.amount),
-        "amount": str(line.amount.amount),
-        "start": line.start.isoformat(),
-        "end": line.end.isoformat(),
-        "details": {k: _json_value(v) for k, v in line.details.items()},
-    }
-
-
-def _line_from_dict(data: Mapping[str, Any], currency: str) -> InvoiceLine:
-    quantity_text = str(data["quantity"])
-    quantity: Decimal | int = (
-        int(quantity_text) if quantity_text.lstrip("-").isdigit() else Decimal(quantity_text)
-    )
-    return InvoiceLine(
-        kind=data["kind"],
-        band=data["band"],
-        quantity=quantity,
-        unit_price=money(data["unit_price"], currency),
-        amount=money(data["amount"], currency),
-        start=_dt.date.fromisoformat(data["start"]),
-        end=_dt.date.fromisoformat(data["end"]),
-        details=dict(data.get("details", {})),
-    )
 
 
 def billed_usage(invoices: Iterable[IssuedInvoice]) -> dict[tuple[Month, str], int]:
