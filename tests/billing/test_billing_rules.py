@@ -811,7 +811,7 @@ class TestSeatInvoice:
         assert err.value.plan_id == "teams"
         assert str(err.value) == (
             "plan 'teams' has no configured price: the published sources give none, so it "
-            "must be set (price_per_seat_year, or --seat-price on the command line); got no price"
+            "must be set (price_per_seat_year); got no price"
         )
 
     def test_pupil_plan_raises(self) -> None:

@@ -136,7 +136,7 @@ class TestTeams:
             teams.price()
         assert str(info.value) == (
             "plan 'teams' has no configured price: the published sources give none, so it "
-            "must be set (price_per_seat_year, or --seat-price on the command line); got no price"
+            "must be set (price_per_seat_year); got no price"
         )
         assert info.value.plan_id == "teams"
 

@@ -10,7 +10,7 @@ from moneyed import Money
 
 from .._checks import identifier, is_identifier, is_instance, is_whole_number, items
 from ..errors import InvalidGrade, InvalidPlan, PriceNotConfigured, SeatCountOutOfRange
-from ..money import check_money, money
+from ..money import check_money, money, round_money
 from ._terms import Terms
 from ._vat import DEFAULT_VAT, VatTreatment
 
@@ -44,6 +44,14 @@ def _check_price(inst: object, attr: attrs.Attribute[Any], value: Money | None) 
     check_money(value, attr.name)
     if value.amount < 0:
         raise InvalidPlan(f"{attr.name} must not be negative, got {value}")
+    rounded = round_money(value)
+    if rounded != value:  # a price is charged as given: no fraction of the minor unit
+        exponent = rounded.amount.as_tuple().exponent
+        digits = -exponent if isinstance(exponent, int) else 0
+        raise InvalidPlan(
+            f"{attr.name} must have at most {digits} decimals, as {value.currency.code} has, "
+            f"got {value.amount}"
+        )
 
 
 @attrs.frozen
@@ -150,9 +158,7 @@ class SeatPlan:
             PriceNotConfigured: no price was configured for this plan.
         """
         if self.price_per_seat_year is None:
-            raise PriceNotConfigured(
-                plan_id=self.id, setting="price_per_seat_year, or --seat-price on the command line"
-            )
+            raise PriceNotConfigured(plan_id=self.id, setting="price_per_seat_year")
         return self.price_per_seat_year
 
     def to_dict(self) -> dict[str, Any]:

@@ -54,7 +54,9 @@ def _new_id() -> str:
 
 def _check_seats(plan: Plan, seats: int | None) -> int | None:
     if isinstance(plan, SeatPlan):
-        return plan.check_seats(seats)
+        checked = plan.check_seats(seats)
+        plan.price()  # a seat plan is sold at a configured price: without one, no subscription
+        return checked
     if seats is not None:
         raise InvalidInput(
             f"plan {plan.id!r} is priced per pupil and takes no seats; got seats={seats!r}"
@@ -144,6 +146,7 @@ def subscribe(
 
     Raises:
         SeatCountOutOfRange: seats outside the plan's range.
+        PriceNotConfigured: a seat plan without a configured price.
         InvalidInput: seats given for a per-pupil plan.
         InvalidIdentifier: ``customer_id`` or ``subscription_id`` is not a usable id.
     """
@@ -176,6 +179,8 @@ def activate(
 
     Raises:
         InvalidTransition: the subscription is not a trial (or a trial that ran out).
+        SeatCountOutOfRange: seats outside a seat plan's range.
+        PriceNotConfigured: a seat plan without a configured price.
     """
     at = ensure_aware(at, "at")
     sub = subscription
