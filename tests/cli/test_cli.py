@@ -115,8 +115,7 @@ class TestQuote:
         assert status == 1
         assert err == (
             "subscriptionkit: error: plan 'teams' has no configured price: the published "
-            "sources give none, so it must be set (price_per_seat_year, or --seat-price on the "
-            "command line); got no price\n"
+            "sources give none, so it must be set (--seat-price); got no price\n"
         )
 
     @pytest.mark.parametrize("pupils", ["1=x", "1:28", "a=1", "1=-3", "1=²"])
@@ -125,7 +124,7 @@ class TestQuote:
         status, _, err = run("quote", "focus-po-1-2", "--pupils", pupils)
         assert status == 1
         assert err == (
-            "subscriptionkit: error: pupils must be grade=count pairs separated by commas, "
+            "subscriptionkit: error: --pupils must be grade=count pairs separated by commas, "
             f"such as 1=28,2=30; got {pupils!r} in {pupils!r}\n"
         )
 

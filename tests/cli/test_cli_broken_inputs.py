@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_helpers import PYTHON_FORMS
 from subscriptionkit.cli import build_parser, main
 from subscriptionkit.cli._common import (
     EXIT_FILE,
@@ -104,7 +105,7 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
         (["--catalog", "{dir}"], EXIT_INPUT),
         (["--catalog", "{json}"], EXIT_INPUT),
         (["--locale", "xx"], EXIT_USAGE),
-        (["--seat-price", "NaN"], EXIT_INPUT),
+        (["--seat-price", "NaN"], EXIT_USAGE),
         (["--seat-price", "1e999999999"], EXIT_INPUT),
     ],
     ("quote",): [
@@ -127,6 +128,9 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
         (["c1", "nope"], EXIT_INPUT),
         (["x" * 101, "focus-po-1-2"], EXIT_INPUT),
         (["c1", "teams", "--seats", "2", "--seat-price", "60"], EXIT_INPUT),
+        (["c1", "teams", "--seats", "5"], EXIT_INPUT),
+        (["c1", "teams", "--seats", "5", "--seat-price", "60.001"], EXIT_INPUT),
+        (["c1", "focus-po-1-2", "--seats", "5"], EXIT_INPUT),
     ],
     ("subscriptions", "activate"): [(["nope", "focus-po-1-2"], EXIT_INPUT)],
     ("subscriptions", "upgrade"): [(["nope", "focus-po-1-8"], EXIT_INPUT)],
@@ -302,6 +306,7 @@ class TestBrokenInputs:
         got, _, err = run(*before_command, *command, *argv[len(before_command) :])
         assert got == status, err
         assert_one_error_line(err)
+        assert not PYTHON_FORMS.search(err), f"a Python form in the message: {err}"
         after = {name: _snapshot(path) for name, path in files.items()}
         assert after == before  # a failed command changes none of its inputs
 

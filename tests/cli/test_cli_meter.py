@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from subscriptionkit.cli import main
 from subscriptionkit.cli._metering import add_commands
 
 HEADER = "event_id,school_id,pupil_id,grade,category,processed_at\n"
@@ -74,9 +75,9 @@ class TestCli:
             ("teams", path, 1),
             ("focus-po-1-8", "/no/such", 5),
         ):
-            args = self._parse(file, "--plan", plan, "--from", "2026-01", "--to", "2026-01")
+            argv = ["meter", file, "--plan", plan, "--from", "2026-01", "--to", "2026-01"]
             err = io.StringIO()
-            assert args.handler(args, io.StringIO(), err) == status
+            assert main(argv, out=io.StringIO(), err=err) == status  # the command reports
             assert err.getvalue().startswith("subscriptionkit: error: ")
             assert err.getvalue().count("\n") == 1
 

@@ -34,6 +34,7 @@ from . import (
     _status,
     _subscriptions,
     _teams,
+    _words,
 )
 from ._common import parse_pupils
 
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     _serve.add_commands(sub)
     _teams.add_commands(sub, common)
     _billing.add_commands(sub, common)
+    _words.mark_commands(parser)
     return parser
 
 
@@ -131,4 +133,4 @@ def main(
     try:
         return handler(args, out, err)
     except (Exception, KeyboardInterrupt) as exc:  # the command never ends in a traceback
-        return _common.report(err, exc)
+        return _common.report(err, exc, parser=getattr(args, "command_parser", None))

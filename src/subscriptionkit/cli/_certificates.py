@@ -55,14 +55,19 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
 
     issue_cmd = commands.add_parser("issue", help="issue a certificate and print its token")
     issue_cmd.add_argument("--keys", required=True, type=Path, help="the private key ring file")
-    issue_cmd.add_argument("--holder-id", required=True)
-    issue_cmd.add_argument("--holder-name", required=True)
-    issue_cmd.add_argument("--course-id", required=True)
-    issue_cmd.add_argument("--course-title", required=True)
+    issue_cmd.add_argument("--holder-id", required=True, help="the holder's account id")
     issue_cmd.add_argument(
-        "--completed-on", required=True, type=_dt.date.fromisoformat, help="YYYY-MM-DD"
+        "--holder-name", required=True, help="the holder's name, as the certificate shows it"
     )
-    issue_cmd.add_argument("--issuer", required=True)
+    issue_cmd.add_argument("--course-id", required=True, help="the course's id")
+    issue_cmd.add_argument("--course-title", required=True, help="the course's title")
+    issue_cmd.add_argument(
+        "--completed-on",
+        required=True,
+        type=_dt.date.fromisoformat,
+        help="the day the course was completed, YYYY-MM-DD",
+    )
+    issue_cmd.add_argument("--issuer", required=True, help="the issuer's name")
     issue_cmd.add_argument("--certificate-id", default=None, help="default: a random UUID")
     issue_cmd.add_argument("--base-url", default=None, help="also print the verification URL")
     issue_cmd.add_argument(
@@ -77,7 +82,7 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
     issue_cmd.set_defaults(handler=_cmd_issue)
 
     verify_cmd = commands.add_parser("verify", help="verify a token (exit 0 if genuine)")
-    verify_cmd.add_argument("token")
+    verify_cmd.add_argument("token", help="the certificate token (from its verification link)")
     verify_cmd.add_argument(
         "--keys", required=True, type=Path, help="a public key set (or private key ring) file"
     )
@@ -85,15 +90,23 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
     verify_cmd.set_defaults(handler=_cmd_verify)
 
     revoke = commands.add_parser("revoke", help="add a certificate to a revocation list file")
-    revoke.add_argument("certificate_id")
-    revoke.add_argument("--reason", required=True)
-    revoke.add_argument("--list", required=True, type=Path, dest="list_path")
+    revoke.add_argument("certificate_id", help="the certificate to revoke")
+    revoke.add_argument("--reason", required=True, help="why it is revoked (shown on verification)")
+    revoke.add_argument(
+        "--list",
+        required=True,
+        type=Path,
+        dest="list_path",
+        help="the revocation list file (created if missing)",
+    )
     revoke.add_argument("--keys", type=Path, default=None, help="sign the list with this ring")
     revoke.set_defaults(handler=_cmd_revoke)
 
     export = commands.add_parser("export-keys", help="write the public key set of a key ring")
     export.add_argument("--keys", required=True, type=Path, help="the private key ring file")
-    export.add_argument("--out", required=True, type=Path)
+    export.add_argument(
+        "--out", required=True, type=Path, help="where to write the public key set; must not exist"
+    )
     export.set_defaults(handler=_cmd_export_keys)
 
 

@@ -36,6 +36,7 @@ from ..errors import (
     SubscriptionKitError,
 )
 from ..money import Money, money
+from ._words import command_words
 
 #: The one prefix of every error line the command prints.
 PREFIX: Final = "subscriptionkit: error: "
@@ -91,9 +92,15 @@ def fail(err: TextIO, message: str, status: int = EXIT_INPUT) -> int:
     return status
 
 
-def report(err: TextIO, exc: BaseException) -> int:
-    """Print the one error line for ``exc``; return its documented exit status."""
-    return fail(err, _message(exc), exit_status(exc))
+def report(
+    err: TextIO, exc: BaseException, *, parser: argparse.ArgumentParser | None = None
+) -> int:
+    """Print the one error line for ``exc``; return its documented exit status.
+
+    ``parser`` is the parser of the command that ran: the message then names its options
+    (``--pupils``, ``CUSTOMER``) where the library's names its parameters (see ``_words``).
+    """
+    return fail(err, command_words(_message(exc), parser), exit_status(exc))
 
 
 def locale_name(value: str) -> str:
@@ -164,8 +171,9 @@ def _with_price(plan: plans.Plan, price: Money) -> plans.Plan:
 
 def decimal_amount(value: str) -> Decimal:
     try:
-        return Decimal(value)
-    except ArithmeticError as exc:
-        raise argparse.ArgumentTypeError(
-            f"expected a decimal amount such as 60.00, got {value!r}"
-        ) from exc
+        amount = Decimal(value)
+    except ArithmeticError:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise argparse.ArgumentTypeError(f"expected a decimal amount such as 60.00, got {value!r}")
+    return amount

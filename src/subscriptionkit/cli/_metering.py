@@ -30,7 +30,7 @@ from ..metering import (
     read_events_csv,
 )
 from ..money import Money, format_money, total
-from ._common import fail, report
+from ._common import fail
 from ._subscriptions import open_database
 
 
@@ -162,22 +162,25 @@ def _counts_from_database(
 
 
 def _cmd_meter(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Handle ``meter``: print counts and usage; 1 on bad input, with a one-line error."""
-    try:
-        plan = plans.default_catalog()[args.plan]
-        if not isinstance(plan, plans.PupilPlan):
-            return fail(
-                err, f"plan {args.plan!r} is not priced per pupil; expected a Focus PO plan"
-            )
-        months = month_range(args.first, args.last)
-        if args.file is None or args.store:
-            counts = _counts_from_database(args, plan, months, err)
-        else:
-            counts = _counts_from_csv(args, plan, months, err)
-        lines = monthly_usage(counts, plan)
-    except (SubscriptionKitError, OSError) as exc:
-        return report(err, exc)
+    """Handle ``meter``: print counts and usage (errors are reported by the command)."""
+    plan = plans.default_catalog()[args.plan]
+    if not isinstance(plan, plans.PupilPlan):
+        return fail(err, f"plan {args.plan!r} is not priced per pupil; expected a Focus PO plan")
+    months = month_range(args.first, args.last)
+    if args.file is None or args.store:
+        counts = _counts_from_database(args, plan, months, err)
+    else:
+        counts = _counts_from_csv(args, plan, months, err)
+    lines = monthly_usage(counts, plan)
     t = Translator(args.locale)
+    if not lines:
+        out.write(
+            t.gettext("No billable pupils counted from {first} to {last}.").format(
+                first=args.first, last=args.last
+            )
+            + "\n"
+        )
+        return 0
 
     @functools.cache
     def money(amount: Money) -> str:  # a few hundred distinct amounts in 72,000 lines

@@ -193,6 +193,16 @@ def _cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with store.unit_of_work() as uow:
         subs = list(uow.subscriptions.list(statuses=args.status))
     t = Translator(args.locale)
+    if not subs:
+        if args.status:
+            statuses = ", ".join(
+                t.gettext(STATUS_LABELS[subscriptions.Status(s)]) for s in args.status
+            )
+            text = t.gettext("No subscriptions with status {statuses}.").format(statuses=statuses)
+        else:
+            text = t.gettext("No subscriptions yet.")
+        out.write(text + "\n")
+        return 0
     for sub in subs:
         paid = sub.paid_through
         until = "-" if paid is None else t.date(local(paid, sub.timezone).date())
@@ -288,7 +298,12 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     p.set_defaults(handler=_cmd_show)
 
     p = cmds.add_parser("list", parents=[common], help="list subscriptions")
-    p.add_argument("--status", action="append", choices=[s.value for s in subscriptions.Status])
+    p.add_argument(
+        "--status",
+        action="append",
+        choices=[s.value for s in subscriptions.Status],
+        help="only subscriptions with this status (repeat for several)",
+    )
     p.set_defaults(handler=_cmd_list)
 
     p = cmds.add_parser(

@@ -290,19 +290,19 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     p.set_defaults(handler=_cmd_create)
 
     p = cmds.add_parser("show", parents=parents, help="members, seats, invitations and links")
-    p.add_argument("team_id")
+    p.add_argument("team_id", help="the team's id")
     p.set_defaults(handler=_cmd_show)
 
     p = cmds.add_parser("add", parents=parents, help="add a member with their details (pending)")
-    p.add_argument("team_id")
+    p.add_argument("team_id", help="the team's id")
     p.add_argument("account", help="the member's account id")
     p.add_argument("--name", required=True, help="display name")
     p.add_argument("--email", required=True, help="e-mail address")
     p.set_defaults(handler=_cmd_add)
 
     p = cmds.add_parser("invite", parents=[*parents, url], help="invite an e-mail address")
-    p.add_argument("team_id")
-    p.add_argument("email")
+    p.add_argument("team_id", help="the team's id")
+    p.add_argument("email", help="the e-mail address to invite")
     p.add_argument("--valid-days", type=int, help="days the invitation is valid")
     p.set_defaults(handler=_cmd_invite)
 
@@ -311,7 +311,7 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
         parents=[*parents, url],
         help="create, rotate or revoke a registration link (anyone holding it can join)",
     )
-    p.add_argument("team_id")
+    p.add_argument("team_id", help="the team's id")
     p.add_argument("--expires", type=_moment, help="the link's end, ISO 8601 with offset")
     p.add_argument("--max-uses", type=int, help="the most people it admits")
     which = p.add_mutually_exclusive_group()
@@ -320,29 +320,29 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     p.set_defaults(handler=_cmd_link)
 
     p = cmds.add_parser("join", parents=parents, help="join with a link or invitation token")
-    p.add_argument("token")
+    p.add_argument("token", help="the token from the link or invitation")
     p.add_argument("--name", required=True, help="your display name")
     p.add_argument("--email", required=True, help="your e-mail address")
     p.add_argument("--invitation", action="store_true", help="the token is an invitation's")
     p.set_defaults(handler=_cmd_join)
 
     p = cmds.add_parser("remove", parents=parents, help="remove a member (frees the seat)")
-    p.add_argument("team_id")
-    p.add_argument("account")
+    p.add_argument("team_id", help="the team's id")
+    p.add_argument("account", help="the member's account id")
     p.set_defaults(handler=_cmd_remove)
 
     p = cmds.add_parser(
         "make-manager", parents=parents, help="make another member the owner (transfer)"
     )
-    p.add_argument("team_id")
-    p.add_argument("account")
+    p.add_argument("team_id", help="the team's id")
+    p.add_argument("account", help="the member's account id")
     p.set_defaults(handler=_cmd_make_manager)
 
     p = cmds.add_parser("seats", parents=parents, help="change the seats; prints the invoice")
-    p.add_argument("team_id")
-    p.add_argument("seats", type=int)
+    p.add_argument("team_id", help="the team's id")
+    p.add_argument("seats", type=int, help="the new number of seats")
     p.set_defaults(handler=_cmd_seats)
 
     p = cmds.add_parser("progress", parents=parents, help="the team's progress per member")
-    p.add_argument("team_id")
+    p.add_argument("team_id", help="the team's id")
     p.set_defaults(handler=_cmd_progress)

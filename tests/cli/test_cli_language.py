@@ -1,0 +1,204 @@
+"""The command speaks one language: help for every option, messages in the command's words,
+the documented exit statuses, empty results that say so, prices the command refuses."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cli_helpers import PYTHON_FORMS
+from subscriptionkit import errors, plans, subscriptions
+from subscriptionkit.cli import _common, build_parser, main
+from subscriptionkit.cli._words import command_words
+from subscriptionkit.clock import FixedClock
+from subscriptionkit.money import eur
+
+NOW = FixedClock(dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC))
+DOCS = Path(__file__).parents[2] / "docs" / "cli.md"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err, clock=NOW)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _parsers(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield from _parsers(child, (*path, name))
+
+
+def _command(path: tuple[str, ...]) -> argparse.ArgumentParser:
+    return dict(_parsers(build_parser()))[path]
+
+
+class TestHelp:
+    """Every command, option and argument explains itself in --help."""
+
+    def test_every_option_and_argument_has_help(self) -> None:
+        """Walk the parser: no option, argument or command without a help text."""
+        missing = []
+        for path, parser in _parsers(build_parser()):
+            for action in parser._actions:
+                if isinstance(action, argparse._SubParsersAction):
+                    missing += [
+                        f"{' '.join(path)} {choice.dest}".strip()
+                        for choice in action._choices_actions
+                        if not choice.help
+                    ]
+                elif not action.help:
+                    shown = "/".join(action.option_strings) or action.dest
+                    missing.append(f"{' '.join(path) or 'subscriptionkit'} {shown}")
+        assert missing == []
+
+
+class TestCommandWords:
+    """Library messages are reported with the options of the command that ran."""
+
+    @pytest.mark.parametrize(
+        ("command", "message", "shown"),
+        [
+            (
+                ("subscriptions", "subscribe"),
+                "customer_id is empty; expected non-empty text, got str ''",
+                "CUSTOMER is empty; expected non-empty text, got ''",
+            ),
+            (
+                ("subscriptions", "subscribe"),
+                "plan 'focus-po-1-2' is priced per pupil and takes no seats; got seats=5",
+                "plan 'focus-po-1-2' is priced per pupil and takes no seats; got --seats 5",
+            ),
+            (
+                ("meter",),
+                "advance_count counts one school; got 'a' and 'b': pass school_id= to choose one",
+                "advance_count counts one school; got 'a' and 'b': pass --school to choose one",
+            ),
+            (
+                ("quote",),
+                "plan 'teams' has no configured price: so it must be set (price_per_seat_year)",
+                "plan 'teams' has no configured price: so it must be set (--seat-price)",
+            ),
+            (
+                ("quote",),
+                "pupils must be grade=count pairs; seats for plan 'teams' must be 3 to 40",
+                "--pupils must be grade=count pairs; seats for plan 'teams' must be 3 to 40",
+            ),
+            (
+                ("plans",),
+                "money amount must be a finite decimal number, got Decimal('NaN')",
+                "money amount must be a finite decimal number, got 'NaN'",
+            ),
+            (
+                ("billing", "advance"),
+                "reverse-charged VAT needs the customer's VAT number (buyer_vat_id), got none",
+                "reverse-charged VAT needs the customer's VAT number (--vat-id), got none",
+            ),
+        ],
+    )
+    def test_python_forms_become_options(
+        self, command: tuple[str, ...], message: str, shown: str
+    ) -> None:
+        """name=, (name), a leading snake_case name and type names after 'got' are rewritten."""
+        assert command_words(message, _command(command)) == shown
+
+    def test_prose_is_left_alone(self) -> None:
+        """A word that is also an option, used in prose, is not rewritten."""
+        message = "plan 'teams' must be bought for seats at a price"
+        assert command_words(message, _command(("quote",))) == message
+
+    @pytest.mark.parametrize(
+        ("argv", "status", "needle"),
+        [
+            (["subscriptions", "start-trial", ""], 1, "CUSTOMER is empty"),
+            (["subscriptions", "subscribe", "c1", "focus-po-1-2", "--seats", "5"], 1, "--seats 5"),
+            (["quote", "focus-po-combi", "--pupils", "1:28"], 1, "--pupils must be"),
+            (["subscriptions", "subscribe", "c1", "teams", "--seats", "5"], 1, "(--seat-price)"),
+            (
+                ["quote", "teams", "--seats", "5", "--seat-price", "60.001"],
+                1,
+                "--seat-price must have at most 2 decimals, as EUR has, got 60.001",
+            ),
+            (["plans", "--seat-price", "NaN"], 2, "argument --seat-price:"),
+        ],
+    )
+    def test_messages_name_options(
+        self, tmp_path: Path, argv: list[str], status: int, needle: str
+    ) -> None:
+        """Real commands: the documented status, the option named, no Python syntax."""
+        code, out, err = run("--db", str(tmp_path / "sk.db"), *argv)
+        assert (code, out) == (status, "")
+        assert err.startswith(_common.PREFIX)
+        assert needle in err
+        assert not PYTHON_FORMS.search(err), err
+
+
+class TestStatuses:
+    """The exit statuses are the ones docs/cli.md documents."""
+
+    def test_documented_table_matches_the_code(self) -> None:
+        """Each status in the docs' table is one of the command's constants, and back."""
+        documented = {int(m.group(1)) for m in re.finditer(r"^\| (\d+) \|", DOCS.read_text(), re.M)}
+        constants = {
+            value
+            for name, value in vars(_common).items()
+            if name.startswith("EXIT_") and isinstance(value, int)
+        }
+        assert documented == constants
+
+
+class TestEmptyResults:
+    """An empty result is a sentence, not an empty table."""
+
+    def test_lists_say_so(self, tmp_path: Path) -> None:
+        """subscriptions list, meter over the database, billing show and usage."""
+        db = str(tmp_path / "sk.db")
+        assert run("--db", db, "subscriptions", "list", "--locale", "en_GB")[1] == (
+            "No subscriptions yet.\n"
+        )
+        assert run("--db", db, "subscriptions", "list", "--status", "active", "--locale", "en_GB")[
+            1
+        ] == ("No subscriptions with status active.\n")
+        assert run(
+            "--db", db, "meter", "--plan", "focus-po-1-2", "--from", "2026-01", "--to",
+            "2026-02", "--locale", "en_GB",
+        )[1] == "No billable pupils counted from 2026-01 to 2026-02.\n"  # fmt: skip
+        assert run("--db", db, "billing", "show", "--locale", "en_GB")[1] == (
+            "No invoices issued yet.\n"
+        )
+
+
+class TestPrices:
+    """Teams is sold at a configured price, in whole cents."""
+
+    def test_no_teams_subscription_without_a_price(self) -> None:
+        """subscribe and activate refuse an unpriced seat plan."""
+        unpriced = plans.default_catalog()["teams"]
+        at = NOW.now()
+        with pytest.raises(errors.PriceNotConfigured):
+            subscriptions.subscribe("c1", unpriced, at=at, seats=5)
+        trial = subscriptions.start_trial("c2", at=at).subscription
+        with pytest.raises(errors.PriceNotConfigured):
+            subscriptions.activate(trial, unpriced, at=at, seats=5)
+        priced = plans.teams_plan(eur("60.00"))
+        assert subscriptions.subscribe("c1", priced, at=at, seats=5).subscription.seats == 5
+
+    @pytest.mark.parametrize("amount", ["60.001", "0.005", "11.505"])
+    def test_more_decimals_than_the_currency_is_refused(self, amount: str) -> None:
+        """A plan price must be whole cents: 60.001 is refused, 60.000 is 60.00."""
+        with pytest.raises(errors.InvalidPlan) as info:
+            plans.teams_plan(eur(amount))
+        assert str(info.value) == (
+            f"price_per_seat_year must have at most 2 decimals, as EUR has, got {amount}"
+        )
+        assert plans.teams_plan(eur("60.000")).price() == eur("60.00")
