@@ -177,6 +177,11 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
         (["nope", "x", "--as", "a"], EXIT_USAGE),
     ],
     ("teams", "progress"): [(["nope", "--as", "a"], EXIT_INPUT)],
+    ("demo",): [
+        (["--seed", "x"], EXIT_USAGE),
+        (["--locale", "xx"], EXIT_USAGE),
+        (["--seed", "1.5"], EXIT_USAGE),
+    ],
     ("billing", "advance"): [
         (["nope", "--pupils", "1=28"], EXIT_INPUT),
         (["nope", "--pupils", "1=x"], EXIT_INPUT),

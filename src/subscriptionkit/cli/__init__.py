@@ -28,6 +28,7 @@ from . import (
     _certificates,
     _common,
     _db,
+    _demo,
     _metering,
     _plans,
     _serve,
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     _serve.add_commands(sub)
     _teams.add_commands(sub, common)
     _billing.add_commands(sub, common)
+    _demo.add_commands(sub)
     _words.mark_commands(parser)
     return parser
 
