@@ -9,5 +9,5 @@ import re
 #: (A CSV file's column names, such as ``school_id``, are the file's words and may appear.)
 PYTHON_FORMS = re.compile(
     r"\b[a-z]+_[a-z_]+=|(?:^|: |; |\()(?:customer_id|subscription_id|school_id|"
-    r"price_per_seat_year|buyer_vat_id|account_id)\b|\bgot (?:str|int|float|Decimal) |Decimal\("
+    r"price_per_seat_year|buyer_vat_id|account_id)\b|\bgot (?:str|int|float|Decimal) |Decimal\(|\bNone\b"
 )

@@ -130,6 +130,8 @@ class TestCommandWords:
                 "--seat-price must have at most 2 decimals, as EUR has, got 60.001",
             ),
             (["plans", "--seat-price", "NaN"], 2, "argument --seat-price:"),
+            (["quote", "focus-po-combi", "--seats", "5"], 1, "expected --pupils"),
+            (["quote", "teams", "--pupils", "1=3", "--seat-price", "60"], 1, "expected --seats"),
         ],
     )
     def test_messages_name_options(

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from .. import plans
 from .._i18n import Translator
+from ..errors import InvalidInput
 from ..money import format_money
 from ._common import catalog_from_args, decimal_amount, parse_pupils
 
@@ -53,6 +54,16 @@ def _cmd_plans(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_quote(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     plan = catalog_from_args(args)[args.plan]
+    if isinstance(plan, plans.SeatPlan) and args.seats is None:
+        raise InvalidInput(
+            f"plan {plan.id!r} is priced per seat; expected --seats (such as --seats 12), "
+            "got --pupils"
+        )
+    if isinstance(plan, plans.PupilPlan) and args.pupils is None:
+        raise InvalidInput(
+            f"plan {plan.id!r} is priced per pupil; expected --pupils (such as "
+            "--pupils 1=28,2=30), got --seats"
+        )
     if args.seats is not None and isinstance(plan, plans.SeatPlan):
         plan.check_seats(args.seats)  # the seat range is the first thing to report
     pupils = parse_pupils(args.pupils) if args.pupils is not None else None

@@ -168,7 +168,8 @@ def create_team(
     if not isinstance(subscription.plan, SeatPlan) or subscription.seats is None:
         raise InvalidInput(
             f"a team needs a subscription on a seat plan with seats; got subscription "
-            f"{subscription.id!r} on plan {subscription.plan.id!r} with seats={subscription.seats!r}"
+            f"{subscription.id!r} on plan {subscription.plan.id!r} "
+            f"{'without seats' if subscription.seats is None else f'with {subscription.seats} seats'}"
         )
     owner = Member(
         check_text("owner_id", owner_id),
