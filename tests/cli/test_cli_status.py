@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from subscriptionkit.cli import _status, main
+from subscriptionkit.cli._subscriptions import shown_database
 from subscriptionkit.clock import FixedClock
 from subscriptionkit.metering import ActivityEvent
 from subscriptionkit.storage.sql import SCHEMA_VERSION, SqlStore
@@ -95,3 +96,24 @@ class TestStatus:
         monkeypatch.setattr(_status, "COUNTS", counts)
         _code, out, _err = run("--db", db, "status", "--locale", "en_GB")
         assert out.splitlines()[-1] == "Open privacy requests: 2"
+
+
+class TestShownDatabase:
+    """A database URL's password never reaches the output."""
+
+    @pytest.mark.parametrize(
+        ("url", "shown"),
+        [
+            (
+                "postgresql+psycopg://app:s3cret@db.example:5432/sk",
+                "postgresql+psycopg://app:***@db.example:5432/sk",
+            ),
+            ("postgresql://app:p@ss@word@db/sk", "postgresql://app:***@db/sk"),
+            ("postgresql://app@db/sk", "postgresql://app@db/sk"),
+            ("school.db", "school.db"),
+            (":memory:", ":memory:"),
+        ],
+    )
+    def test_password_hidden(self, url: str, shown: str) -> None:
+        """user:password@ becomes user:***@; everything else is shown as given."""
+        assert shown_database(url) == shown

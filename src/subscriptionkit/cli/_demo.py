@@ -27,6 +27,7 @@ from ..errors import InvalidInput
 from ..storage import open_store
 from ._common import locale_name
 from ._output import invoice_table
+from ._subscriptions import shown_database
 
 #: The locale when the environment names none the library knows.
 FALLBACK_LOCALE = "nl_NL"
@@ -105,7 +106,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     out.write(
         t.gettext("Database: {db} (look around: subscriptionkit --db {db} billing show)").format(
-            db=where
+            db=shown_database(where)
         )
         + "\n"
     )

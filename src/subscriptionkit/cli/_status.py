@@ -22,7 +22,7 @@ from .. import subscriptions
 from .._i18n import Translator, gettext_noop
 from ..clock import local
 from ..storage import UnitOfWork
-from ._subscriptions import STATUS_LABELS, database, open_database
+from ._subscriptions import STATUS_LABELS, database, open_database, shown_database
 
 Counter = Callable[[UnitOfWork], "int | None"]
 
@@ -70,7 +70,7 @@ def _cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         subs = list(uow.subscriptions.list())
         due = uow.subscriptions.due_reminders(on=today)
         counted = [(label, count(uow)) for label, count in COUNTS]
-    out.write(t.gettext("Database: {db}").format(db=database(args)) + "\n")
+    out.write(t.gettext("Database: {db}").format(db=shown_database(database(args))) + "\n")
     version = getattr(store, "schema_version", None)
     if callable(version):
         out.write(t.gettext("Schema version: {version}").format(version=version()) + "\n")

@@ -36,6 +36,16 @@ def database(args: argparse.Namespace) -> str:
     return str(args.db or os.environ.get(DB_VARIABLE) or DEFAULT_DB)
 
 
+def shown_database(url: str) -> str:
+    """``url`` as the command shows it: a database URL's password as ``***``."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, place = rest.rpartition("@")
+    if not sep or not at or ":" not in credentials:
+        return url
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{place}"
+
+
 def open_database(args: argparse.Namespace) -> Store:
     """Open (and migrate) the store the command line names."""
     return open_store(database(args))
