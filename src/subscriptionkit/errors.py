@@ -19,7 +19,9 @@ The tree::
     │   ├── InvalidPlan                           a plan or catalog definition is broken
     │   ├── InvalidQuoteRequest                   seats for a pupil plan, pupils for a seat plan
     │   ├── InvalidArgument (TypeError too)       an argument of the wrong type (None, a str...)
-    │   └── InvalidIdentifier                     an id: empty, control characters, too long
+    │   ├── InvalidIdentifier                     an id: empty, control characters, too long
+    │   ├── InvalidDatabaseUrl                    a --db value in none of the accepted forms
+    │   └── UnstorableValue                       a value the database cannot hold (too long...)
     ├── UnknownPlan (KeyError)                    no plan with that id in the catalog
     ├── PriceNotConfigured (LookupError)          the Teams price was never configured
     ├── MissingDependency (ImportError)           an optional extra is not installed
@@ -33,9 +35,16 @@ The tree::
     │   ├── AlreadyExists                         a record with that key exists
     │   │   └── StatusIndexTaken                  a certificate status index held by another
     │   ├── ConcurrentUpdate                      a stale write (optimistic locking)
-    │   ├── DatabaseBusy                          SQLite locked by another writer: retry
+    │   ├── DatabaseBusy                          locked by another writer, a deadlock: retry
+    │   ├── DatabaseUnavailable                   no connection: server down, file unopenable
+    │   ├── ReadOnlyDatabase                      a write to a database opened read-only
+    │   ├── ConstraintViolated                    a write the database's constraints refused
+    │   ├── ForeignDatabase                       another application's database, opened implicitly
+    │   ├── NotADatabase                          a file that is no SQLite database (text, PNG...)
     │   ├── SchemaVersionError                    the database schema is newer/older
-    │   └── UnknownSchemaVersion                  a recorded schema version no release writes
+    │   ├── UnknownSchemaVersion                  a recorded schema version no release writes
+    │   ├── MissingSchemaVersion                  library tables without a version record
+    │   └── SchemaMismatch                        tables that do not match the version recorded
     ├── MeteringError                             activity events that cannot be used
     │   ├── InvalidEvent (ValueError)             one malformed event, names the field
     │   │   └── InvalidCsv                        a CSV file that cannot be read: encoding, header, line
@@ -94,11 +103,15 @@ __all__ = [
     "CertificateRevoked",
     "CoManagersDisabled",
     "ConcurrentUpdate",
+    "ConstraintViolated",
     "CurrencyMismatch",
     "DatabaseBusy",
+    "DatabaseUnavailable",
+    "ForeignDatabase",
     "InvalidArgument",
     "InvalidCertificate",
     "InvalidCsv",
+    "InvalidDatabaseUrl",
     "InvalidEvent",
     "InvalidEventBatch",
     "InvalidGrade",
@@ -128,7 +141,9 @@ __all__ = [
     "MalformedToken",
     "MeteringError",
     "MissingDependency",
+    "MissingSchemaVersion",
     "NaiveDatetimeError",
+    "NotADatabase",
     "NotAMember",
     "NotAnUpgrade",
     "NotFound",
@@ -136,6 +151,8 @@ __all__ = [
     "NotYetValid",
     "OwnerCannotBeRemoved",
     "PriceNotConfigured",
+    "ReadOnlyDatabase",
+    "SchemaMismatch",
     "SchemaVersionError",
     "SeatCountOutOfRange",
     "SeatsBelowCommitted",
@@ -151,6 +168,7 @@ __all__ = [
     "UnknownLink",
     "UnknownPlan",
     "UnknownSchemaVersion",
+    "UnstorableValue",
 ]
 
 
@@ -299,6 +317,36 @@ class InvalidIdentifier(InvalidInput):
         super().__init__(
             f"{field} {problem}; expected non-empty text of at most {max_length} characters "
             f"without control characters, got {_shown(got)}"
+        )
+
+
+class InvalidDatabaseUrl(InvalidInput):
+    """A database given in none of the accepted forms (``--db``, ``open_store``...).
+
+    Accepted: a database URL (``postgresql://user@host/db``, ``sqlite:///path.db``),
+    ``:memory:``, the path of an existing SQLite file, or the path of a new file ending
+    in ``.db``, ``.sqlite`` or ``.sqlite3`` (in an existing directory).
+    """
+
+    def __init__(self, *, got: str, problem: str) -> None:
+        self.got = got
+        self.problem = problem
+        super().__init__(
+            f"the database {got!r} {problem}; expected a database URL "
+            "(postgresql://user@host/db, sqlite:///path.db), ':memory:', an existing "
+            "SQLite file, or a new file ending in .db, .sqlite or .sqlite3"
+        )
+
+
+class UnstorableValue(InvalidInput):
+    """A value the database cannot hold (longer than its column, out of its range)."""
+
+    def __init__(self, *, database: str, detail: str) -> None:
+        self.database = database
+        self.detail = detail
+        super().__init__(
+            f"{database} cannot hold a value that was given ({detail}); expected values "
+            "within the documented limits (identifiers of at most 100 characters)"
         )
 
 
@@ -483,13 +531,94 @@ class ConcurrentUpdate(StorageError):
 
 
 class DatabaseBusy(StorageError):
-    """The database could not take the write now (SQLite: locked by another writer)."""
+    """The database could not take the write now: retry the whole unit of work.
+
+    SQLite: locked by another writer past the busy timeout; PostgreSQL: a lock wait past
+    ``lock_timeout``, a deadlock or a serialization failure; any: the connection pool
+    had no free connection in time.
+    """
 
     def __init__(self, *, detail: str) -> None:
         self.detail = detail
         super().__init__(
             f"the database is busy ({detail}): another unit of work is writing, or wrote "
             "since this one began; expected a free database: retry the whole unit of work"
+        )
+
+
+class DatabaseUnavailable(StorageError):
+    """The database cannot be reached or opened (a server down, a file that cannot open)."""
+
+    def __init__(self, *, database: str, detail: str) -> None:
+        self.database = database
+        self.detail = detail
+        super().__init__(
+            f"{database} cannot be used ({detail}); expected a reachable database "
+            "that this process may open"
+        )
+
+
+class ReadOnlyDatabase(StorageError):
+    """A write to a database this process may only read (a read-only file or connection)."""
+
+    def __init__(self, *, database: str, detail: str) -> None:
+        self.database = database
+        self.detail = detail
+        super().__init__(
+            f"{database} is read-only ({detail}): reading works, writing does not; "
+            "expected a writable database for this step"
+        )
+
+
+class ConstraintViolated(StorageError):
+    """The database refused a write with one of its constraints (other than a known key)."""
+
+    def __init__(self, *, database: str, detail: str) -> None:
+        self.database = database
+        self.detail = detail
+        super().__init__(
+            f"{database} refused the write ({detail}); expected values that keep its "
+            "constraints; nothing of this unit of work was kept unless committed before"
+        )
+
+
+class ForeignDatabase(StorageError):
+    """An implicit open of a database that holds another application's tables, none of ours.
+
+    Nothing is changed. Installing the library's tables beside a host application's is
+    explicit: ``SqlStore(url, create=True)``, ``open_store(url, create=True)``,
+    :meth:`SqlStore.migrate <subscriptionkit.storage.sql.SqlStore.migrate>` or
+    ``subscriptionkit db upgrade``.
+
+    Attributes:
+        database: the database, as shown (password hidden).
+        tables: the tables found (none of them the library's).
+    """
+
+    def __init__(self, *, database: str, tables: Iterable[str]) -> None:
+        self.database = database
+        self.tables = tuple(sorted(tables))
+        shown = ", ".join(self.tables[:5]) + (", ..." if len(self.tables) > 5 else "")
+        super().__init__(
+            f"{database} holds another application's tables ({len(self.tables)}: {shown}) "
+            "and no subscriptionkit schema; expected an empty database or one made by "
+            "subscriptionkit; nothing was changed (to install the library's tables beside "
+            "them, use create=True, SqlStore.migrate() or `subscriptionkit db upgrade`)"
+        )
+
+
+class NotADatabase(StorageError):
+    """A file that is not a SQLite database (text, an image, random bytes, a directory).
+
+    Nothing is changed.
+    """
+
+    def __init__(self, *, database: str, detail: str) -> None:
+        self.database = database
+        self.detail = detail
+        super().__init__(
+            f"{database} is not a SQLite database ({detail}); expected a SQLite database "
+            "file, or the path of a new file; nothing was changed"
         )
 
 
@@ -525,6 +654,37 @@ class UnknownSchemaVersion(StorageError):
         super().__init__(
             f"the database records schema version {found!r}, which no subscriptionkit "
             f"release writes; expected one of {', '.join(self.known)}; nothing was run"
+        )
+
+
+class MissingSchemaVersion(StorageError):
+    """The library's tables are there, but no version record (a deleted or emptied one).
+
+    Nothing is run: without the version no step can be known to be safe.
+    """
+
+    def __init__(self, *, tables: Iterable[str]) -> None:
+        self.tables = tuple(sorted(tables))
+        super().__init__(
+            f"the database has subscriptionkit tables ({', '.join(self.tables)}) but no "
+            "schema version record (sk_alembic_version); expected a schema made by this "
+            "library, with its version; nothing was run"
+        )
+
+
+class SchemaMismatch(StorageError):
+    """The tables present do not match the schema version recorded (an edited version).
+
+    Nothing is run: a migration step never runs twice.
+    """
+
+    def __init__(self, *, version: int, later_tables: Iterable[str]) -> None:
+        self.version = version
+        self.later_tables = tuple(sorted(later_tables))
+        super().__init__(
+            f"the database records schema version {version} but already has the tables "
+            f"of later steps ({', '.join(self.later_tables)}); expected only the tables of "
+            f"steps 1 to {version}: refusing to run a step twice; nothing was run"
         )
 
 

@@ -30,6 +30,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine
     else:
         engine = request.getfixturevalue("postgres_engine")
     host_metadata.create_all(engine)
+    SqlStore(engine, create=True)  # installing beside the host's table is explicit
     yield engine
     engine.dispose()
 

@@ -194,14 +194,15 @@ class TestNoStepRunsTwice:
                     "INSERT INTO sk_revocations VALUES ('c', 'r', '2026-01-01T00:00:00.000000+00:00')"
                 )
             )
-        with pytest.raises(errors.StorageError) as info:
+        with pytest.raises(errors.SchemaMismatch) as info:
             SqlStore(engine)
         later = sorted(t for _, tables in REVISIONS[1:] for t in tables)
         assert str(info.value) == (
             "the database records schema version 1 but already has the tables of later "
             f"steps ({', '.join(later)}); expected "
-            "only the tables of steps 1 to 1: refusing to run a step twice"
+            "only the tables of steps 1 to 1: refusing to run a step twice; nothing was run"
         )
+        assert isinstance(info.value, errors.StorageError)
         with engine.connect() as conn:
             assert conn.execute(sa.text("SELECT COUNT(*) FROM sk_revocations")).scalar() == 1
 

@@ -170,10 +170,12 @@ class TestFreshDatabase:
             assert tuple(created) == tables, revision
 
     def test_other_tables_are_left_alone(self, engine: sa.Engine) -> None:
-        """A database with unrelated tables gets the library's schema next to them."""
+        """Asked explicitly (create=True), the library's schema goes next to unrelated tables."""
         with engine.begin() as conn:
             conn.execute(sa.text("CREATE TABLE app_users (id INTEGER PRIMARY KEY)"))
-        assert SqlStore(engine).schema_version() == SCHEMA_VERSION
+        with pytest.raises(errors.ForeignDatabase):
+            SqlStore(engine)  # implicitly: refused
+        assert SqlStore(engine, create=True).schema_version() == SCHEMA_VERSION
         assert "app_users" in sa.inspect(engine).get_table_names()
 
 
@@ -279,12 +281,13 @@ class TestRefusedSchemas:
         """Library tables without a version table raise StorageError; nothing is created."""
         with engine.begin() as conn:
             conn.execute(sa.text(f"CREATE TABLE {table} (id TEXT PRIMARY KEY)"))
-        with pytest.raises(errors.StorageError) as info:
+        with pytest.raises(errors.MissingSchemaVersion) as info:
             SqlStore(engine)
         assert not isinstance(info.value, errors.SchemaVersionError)
         assert str(info.value) == (
             f"the database has subscriptionkit tables ({table}) but no schema version "
-            f"record; expected a schema made by this library"
+            "record (sk_alembic_version); expected a schema made by this library, with its "
+            "version; nothing was run"
         )
         assert sa.inspect(engine).get_table_names() == [table]
 

@@ -56,17 +56,48 @@ __all__ = [
 ]
 
 
-def open_store(url: str, *, migrate: bool = True) -> Store:
+def open_store(
+    url: str, *, migrate: bool = True, create: bool = False, lock_timeout: float = 30.0
+) -> Store:
     """Open a store: ``"memory"``, a SQLite path, ``:memory:``, or a database URL.
 
+    An *implicit* open: a new file (or an empty database) gets the library's tables; a
+    database of the library's own is used (and an older schema migrated); a database that
+    holds other tables and none of ours is refused and left as it was, unless
+    ``create=True`` asks to install the library's tables beside them (see
+    ``docs/storage.md``).
+
     Args:
-        url: where to keep things.
+        url: where to keep things: ``"memory"``, a database URL
+            (``postgresql://user@host/db``, ``sqlite:///path.db``), ``:memory:``, the
+            path of an existing SQLite file, or of a new file ending in ``.db``,
+            ``.sqlite`` or ``.sqlite3``.
         migrate: bring an older SQL schema up to date (see :class:`~.sql.SqlStore`).
+        create: install the library's tables into a database that holds other tables.
+        lock_timeout: seconds a write waits for another transaction's lock before
+            :class:`~subscriptionkit.errors.DatabaseBusy` (default 30).
+
+    Raises:
+        InvalidArgument: an argument of the wrong type.
+        InvalidDatabaseUrl: ``url`` in none of the accepted forms.
+        ForeignDatabase: another application's database (``create=False``); unchanged.
+        NotADatabase: a file that is no SQLite database (text, an image, a directory).
+        StorageError: any other database that cannot be opened (see
+            :class:`~.sql.SqlStore`).
+        MissingDependency: a SQL database without the ``sql`` extra installed.
     """
+    from .._checks import argument
+
+    argument(url, str, "url", "'memory', a database URL or a path (str)")
+    argument(migrate, bool, "migrate", "True or False")
+    argument(create, bool, "create", "True or False")
     if url == "memory":
         from .memory import MemoryStore
 
         return MemoryStore()
-    from .sql import SqlStore  # the sql extra is needed only here
+    from .._translate import require
 
-    return SqlStore(url, migrate=migrate)
+    require("sqlalchemy", extra="sql", feature="a SQL store")  # the sql extra is needed only here
+    from .sql import SqlStore
+
+    return SqlStore(url, migrate=migrate, create=create, lock_timeout=lock_timeout)

@@ -38,7 +38,7 @@ the audit log), and ``_store`` (the store and its unit of work).
 from __future__ import annotations
 
 from . import _requires  # noqa: F401  (first: without the sql extra, names the extra)
-from ._engine import make_engine
+from ._engine import DEFAULT_LOCK_TIMEOUT, SQLITE_SUFFIXES, check_database, make_engine
 from ._store import SqlStore, SqlUnitOfWork
 from ._tables import metadata
 from ._versions import (
@@ -52,13 +52,16 @@ from ._versions import (
 )
 
 __all__ = [
+    "DEFAULT_LOCK_TIMEOUT",
     "LIBRARY_TABLES",
     "REVISIONS",
     "SCHEMA_VERSION",
+    "SQLITE_SUFFIXES",
     "VERSION_TABLE",
     "SchemaStatus",
     "SqlStore",
     "SqlUnitOfWork",
+    "check_database",
     "make_engine",
     "metadata",
     "schema_status",

@@ -47,6 +47,7 @@ from ...metering import (
 )
 from ...metering._events import reused_id
 from ...plans import PupilPlan
+from ._errors import translating
 from ._tables import activity_table
 
 if TYPE_CHECKING:
@@ -408,6 +409,7 @@ def select_events(
     ]
 
 
+@translating
 class _Activity:
     """The activity events of one SQL unit of work; counts run inside the database."""
 

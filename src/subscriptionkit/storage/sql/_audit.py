@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from ...audit import AuditEntry
 from .._checks import _require_entries
+from ._errors import translating
 from ._tables import audit_table
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ def for_customer(conn: Connection, customer_id: str) -> list[AuditEntry]:
     return select(conn, audit_table.c.customer_id == customer_id)
 
 
+@translating
 class _Audit:
     """The audit log of one SQL unit of work."""
 

@@ -20,6 +20,7 @@ from ...certificates import (
 )
 from ...errors import AlreadyExists, InvalidInput, NotFound, StatusIndexTaken, StorageError
 from ..ports import _require_keyring, _require_public_keyset
+from ._errors import translating
 from ._tables import certificates_table, keys_table, revocations_table
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def _certificate_from_row(row: sa.Row[Any, Any]) -> Certificate:
 _INDEX_ATTEMPTS = 20
 
 
+@translating
 class _Certificates:
     """The certificate repository of one SQL unit of work."""
 
@@ -131,6 +133,7 @@ class _Certificates:
         )
 
 
+@translating
 class _Revocations:
     """The revocation store of one SQL unit of work: the first revocation stands."""
 
@@ -179,6 +182,7 @@ class _Revocations:
         return RevocationList(Revocation(r.certificate_id, r.reason, r.revoked_at) for r in rows)
 
 
+@translating
 class _Keys:
     """The key store of one SQL unit of work; nothing it does shows key material."""
 

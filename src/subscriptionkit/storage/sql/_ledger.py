@@ -33,6 +33,7 @@ from ...billing import (
 from ...errors import InvalidInput, NotFound, StorageError
 from ...metering import Month
 from ...plans import VatTreatment
+from ._errors import translating
 from ._tables import invoices_table
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def _from_row(row: sa.Row[Any]) -> IssuedInvoice:
     return IssuedInvoice.from_dict(json.loads(row.document))
 
 
+@translating
 class SqlLedger:
     """The invoice ledger of one SQL unit of work."""
 

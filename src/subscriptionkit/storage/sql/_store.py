@@ -8,32 +8,86 @@ from typing import Self
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from ..._checks import argument
+from ..._translate import translated
 from ...errors import StorageError
 from ._activity import _Activity
 from ._audit import _Audit
 from ._certificates import _Certificates, _Keys, _Revocations
-from ._engine import make_engine
+from ._engine import DEFAULT_LOCK_TIMEOUT, describe, lock_seconds, make_engine, use_wal
+from ._errors import sql_errors, translating
 from ._ledger import SqlLedger
 from ._subscriptions import _Subscriptions
 from ._teams import _Progress, _Teams
 from ._versions import decide_open, read_status, upgrade
 
 
+@translating
 class SqlStore:
     """Subscriptions, certificates, revocations, keys, activity and the audit log in SQL.
 
+    Opening reads the database before it writes anything, and one rule (``decide_open``
+    in ``_versions``) decides what to do: an
+    empty database (a new file) gets the library's tables silently; an older schema is
+    migrated (``migrate=True``) or refused; a database that holds other tables and none of
+    ours is refused unless ``create=True`` (an *explicit* install beside a host
+    application's tables), and is then left exactly as it was.
+
     Args:
-        url: a SQLite path or URL, ``:memory:``, or a PostgreSQL URL; or an Engine.
+        url: a SQLite path or URL, ``:memory:``, or a PostgreSQL URL (the forms
+            :func:`~subscriptionkit.storage.sql.check_database` accepts); or an Engine.
         migrate: bring an older schema up to date on open (default). With ``False`` an
-            older schema raises :class:`SchemaVersionError`.
+            older schema raises :class:`~subscriptionkit.errors.SchemaVersionError`.
+        create: install the library's tables into a database that holds other tables
+            (explicit; default ``False``: such a database is refused).
+        lock_timeout: how long a write waits for a lock held by another transaction, in
+            seconds (default 30), before :class:`~subscriptionkit.errors.DatabaseBusy`:
+            SQLite's busy timeout (for a URL; an Engine keeps its own), PostgreSQL's
+            ``lock_timeout`` in each unit of work that owns its transaction.
+
+    Raises:
+        InvalidArgument, InvalidDatabaseUrl: ``url`` in none of the accepted forms.
+        ForeignDatabase: another application's database and ``create=False``; unchanged.
+        NotADatabase: a file that is no SQLite database (text, an image, a directory).
+        SchemaVersionError, UnknownSchemaVersion, MissingSchemaVersion, SchemaMismatch:
+            a schema this library must not touch; unchanged.
+        ReadOnlyDatabase: a read-only database that needs a migration.
+        DatabaseUnavailable: the database cannot be reached or opened.
     """
 
-    def __init__(self, url: str | Engine, *, migrate: bool = True) -> None:
-        self.engine: Engine = url if isinstance(url, Engine) else make_engine(url)
-        with self.engine.connect() as conn:
-            status = read_status(conn)
-        if decide_open(status, migrate=migrate):
-            self.migrate()
+    def __init__(
+        self,
+        url: str | Engine,
+        *,
+        migrate: bool = True,
+        create: bool = False,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
+        argument(url, (str, Engine), "url", "a database URL or path (str), or an Engine")
+        argument(migrate, bool, "migrate", "True or False")
+        argument(create, bool, "create", "True or False")
+        self.lock_timeout: float = lock_seconds(lock_timeout)
+        self.engine: Engine = (
+            url if isinstance(url, Engine) else make_engine(url, lock_timeout=self.lock_timeout)
+        )
+        try:
+            self._open(migrate=migrate, create=create)
+        except BaseException:
+            if self.engine is not url:  # ours: leave no connection (nor -wal file) behind
+                self.engine.dispose()
+            raise
+
+    def _open(self, *, migrate: bool, create: bool) -> None:
+        # Read first; write (WAL, tables) only once decide_open accepts the database.
+        where = describe(self.engine)
+        with translated(sql_errors(where)):
+            with self.engine.connect() as conn:
+                status = read_status(conn)
+            needed = decide_open(status, migrate=migrate, create=create, database=where)
+            if not status.other_tables:  # a database of the library's own
+                use_wal(self.engine)
+            if needed:
+                self.migrate()
 
     def __repr__(self) -> str:
         return f"<SqlStore {self.engine.url.render_as_string(hide_password=True)}>"
@@ -75,13 +129,14 @@ class SqlStore:
                 transaction the unit of work joins (see :class:`SqlUnitOfWork`); from an
                 ORM session, ``session.connection()``. Default: a connection of its own.
         """
-        return SqlUnitOfWork(self.engine, connection)
+        return SqlUnitOfWork(self.engine, connection, lock_timeout=self.lock_timeout)
 
     def close(self) -> None:
         """Release the engine's connections."""
         self.engine.dispose()
 
 
+@translating
 class SqlUnitOfWork:
     """A unit of work over one connection: a transaction that only :meth:`commit` keeps.
 
@@ -104,9 +159,16 @@ class SqlUnitOfWork:
         progress: course progress per account.
     """
 
-    def __init__(self, engine: Engine, connection: Connection | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        connection: Connection | None = None,
+        *,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
         self._engine = engine
         self._host = connection
+        self._lock_timeout_ms = max(1, round(lock_seconds(lock_timeout) * 1000))
         self._conn: Connection | None = None
         self._tx: sa.RootTransaction | sa.NestedTransaction | None = None
         self.subscriptions: _Subscriptions = _Subscriptions(self)
@@ -135,8 +197,14 @@ class SqlUnitOfWork:
 
     def _begin(self, conn: Connection) -> sa.RootTransaction | sa.NestedTransaction:
         # Joined: a savepoint inside the host's transaction (begun by SQLAlchemy's
-        # autobegin if the host had not begun one); else our own transaction.
-        return conn.begin_nested() if self._host is not None else conn.begin()
+        # autobegin if the host had not begun one); else our own transaction, whose lock
+        # waits end in DatabaseBusy after the lock timeout (SQLite: the busy timeout).
+        if self._host is not None:
+            return conn.begin_nested()
+        tx = conn.begin()
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {self._lock_timeout_ms}")
+        return tx
 
     def __enter__(self) -> Self:
         self._conn = self._host if self._host is not None else self._engine.connect()

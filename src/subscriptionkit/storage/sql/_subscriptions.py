@@ -15,6 +15,7 @@ from ...errors import AlreadyExists, ConcurrentUpdate, NotFound, TrialAlreadyUse
 from ...subscriptions import Event, Reminder, Subscription
 from .._checks import _reminder_key, _require_day, _require_limit, _subscription_entries
 from ._audit import append as append_entries
+from ._errors import translating
 from ._schedule import (
     due_reminders,
     due_renewals_query,
@@ -49,6 +50,7 @@ def _from_row(row: sa.Row[Any]) -> Subscription:
     return Subscription.from_dict(doc)
 
 
+@translating
 class _Subscriptions:
     """The subscription repository of one SQL unit of work."""
 

@@ -31,6 +31,7 @@ from ...teams import (
     TeamSettings,
     TokenDigest,
 )
+from ._errors import translating
 from ._tables import _UtcMoment, metadata
 
 if TYPE_CHECKING:
@@ -190,6 +191,7 @@ def _link_rows(team: Team) -> list[dict[str, Any]]:
     ]
 
 
+@translating
 class _Teams:
     """The team repository of one SQL unit of work."""
 
@@ -374,6 +376,7 @@ def _progress_from_row(r: sa.Row[Any]) -> CourseProgress:
     )
 
 
+@translating
 class _Progress:
     """The progress store of one SQL unit of work."""
 

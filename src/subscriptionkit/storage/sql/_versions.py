@@ -34,7 +34,14 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ...errors import SchemaVersionError, StorageError, UnknownSchemaVersion
+from ...errors import (
+    ForeignDatabase,
+    MissingSchemaVersion,
+    SchemaMismatch,
+    SchemaVersionError,
+    StorageError,
+    UnknownSchemaVersion,
+)
 from . import _teams as _teams  # its tables live on the same metadata: register them first
 from ._tables import metadata
 
@@ -98,7 +105,8 @@ class SchemaStatus:
         legacy_version: the number recorded in ``sk_schema_version`` by a release before
             Alembic, or ``None``.
         tables: the library's tables present.
-        other_tables: the tables the library does not own (a host application's).
+        other_tables: the tables and views the library does not own (a host
+            application's).
     """
 
     revision: str | None
@@ -114,8 +122,8 @@ class SchemaStatus:
             SchemaVersionError: a newer subscriptionkit made the schema.
             UnknownSchemaVersion: the recorded version is not one any release writes (an
                 edited version table).
-            StorageError: library tables exist without a version record, or the tables
-                present do not match the version recorded.
+            MissingSchemaVersion: library tables exist without a version record.
+            SchemaMismatch: the tables present do not match the version recorded.
         """
         if self.revision is not None:
             if self.revision not in _IDS:
@@ -128,19 +136,12 @@ class SchemaStatus:
                 raise UnknownSchemaVersion(found=str(self.legacy_version), known=_IDS)
             version = self.legacy_version
         elif self.tables:
-            raise StorageError(
-                f"the database has subscriptionkit tables ({', '.join(sorted(self.tables))}) "
-                f"but no schema version record; expected a schema made by this library"
-            )
+            raise MissingSchemaVersion(tables=self.tables)
         else:
             return 0
         later = {t for _, created in REVISIONS[version:] for t in created} & self.tables
         if later:
-            raise StorageError(
-                f"the database records schema version {version} but already has the tables "
-                f"of later steps ({', '.join(sorted(later))}); expected only the tables of "
-                f"steps 1 to {version}: refusing to run a step twice"
-            )
+            raise SchemaMismatch(version=version, later_tables=later)
         return version
 
     @property
@@ -155,8 +156,9 @@ class SchemaStatus:
 
 
 def read_status(conn: Connection) -> SchemaStatus:
-    """Read the schema status over an open connection (no Alembic needed)."""
-    names = set(sa.inspect(conn).get_table_names())
+    """Read the schema status over an open connection (no Alembic needed; reads only)."""
+    inspector = sa.inspect(conn)
+    names = set(inspector.get_table_names())
     revision = None
     if VERSION_TABLE in names:
         rows = list(conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
@@ -171,7 +173,7 @@ def read_status(conn: Connection) -> SchemaStatus:
         revision=revision,
         legacy_version=legacy,
         tables=frozenset(names & set(metadata.tables)),
-        other_tables=frozenset(names - LIBRARY_TABLES),
+        other_tables=frozenset((names | set(inspector.get_view_names())) - LIBRARY_TABLES),
     )
 
 
@@ -182,34 +184,59 @@ def schema_status(database: str | Engine) -> SchemaStatus:
         database: a path or URL (as :func:`~subscriptionkit.storage.sql.make_engine`
             takes), or an Engine.
 
+    Raises:
+        InvalidArgument, InvalidDatabaseUrl: ``database`` in none of the accepted forms.
+        NotADatabase: a file that is no SQLite database.
+        UnknownSchemaVersion: more than one version recorded.
+        DatabaseUnavailable: the database cannot be reached or opened.
+
     >>> schema_status(":memory:").version
     0
     """
-    from ._engine import make_engine
+    from ..._checks import argument
+    from ..._translate import translated
+    from ._engine import describe, make_engine
+    from ._errors import sql_errors
 
+    argument(database, (str, Engine), "database", "a database URL or path (str), or an Engine")
     engine = database if isinstance(database, Engine) else make_engine(database)
     try:
-        with engine.connect() as conn:
+        with translated(sql_errors(describe(engine))), engine.connect() as conn:
             return read_status(conn)
     finally:
         if engine is not database:
             engine.dispose()
 
 
-def decide_open(status: SchemaStatus, *, migrate: bool) -> bool:
+def decide_open(
+    status: SchemaStatus, *, migrate: bool, create: bool = False, database: str = "the database"
+) -> bool:
     """Decide what opening a store does with the schema it finds.
 
     The one place that decides: ``False`` to use the database as it is, ``True`` to
     migrate it first (an empty database, an older schema, or a current one recorded by a
-    release before Alembic), or raise to refuse it.
+    release before Alembic), or raise to refuse it, before anything is written.
+
+    An *implicit* open (``create=False``: ``open_store(path)``, the command's ``--db``) of
+    a database that holds other tables and no schema of ours is refused: installing into
+    a shared database is *explicit* (``create=True``, :func:`upgrade`, ``db upgrade``).
+
+    Args:
+        status: what the database holds (:func:`read_status`).
+        migrate: bring an older schema up to date.
+        create: install the library's tables beside other tables (explicit).
+        database: the database as shown in messages (password hidden).
 
     Raises:
+        ForeignDatabase: other tables, none of ours, and ``create=False``.
         SchemaVersionError: a newer schema; or an older one and ``migrate=False``.
         UnknownSchemaVersion: a recorded version no release writes.
-        StorageError: library tables without a version record, or tables that do not
-            match the version recorded.
+        MissingSchemaVersion: library tables without a version record.
+        SchemaMismatch: tables that do not match the version recorded.
     """
     version = status.version
+    if version == 0 and status.other_tables and not create:
+        raise ForeignDatabase(database=database, tables=status.other_tables)
     if version == SCHEMA_VERSION:
         return migrate and not status.current
     if not migrate:
@@ -241,8 +268,9 @@ def upgrade(engine: Engine) -> list[str]:
     """Bring the schema up to date in one transaction; return the revisions applied.
 
     Raises:
-        SchemaVersionError, UnknownSchemaVersion, StorageError: as :func:`decide_open`
-            refuses a database; nothing is run.
+        SchemaVersionError, UnknownSchemaVersion, MissingSchemaVersion, SchemaMismatch:
+            as :func:`decide_open` refuses a database; nothing is run. An upgrade is
+            explicit: other tables in the database are left as they are, beside ours.
     """
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
