@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ import pytest
 from cli_helpers import PYTHON_FORMS
 from subscriptionkit.cli import build_parser, main
 from subscriptionkit.cli._common import (
+    EXIT_DATABASE,
     EXIT_FILE,
     EXIT_INPUT,
     EXIT_INTERNAL,
@@ -91,6 +93,15 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     made["latin1"].write_bytes("event_id,school_id\n\xe9\n".encode("latin-1"))
     made["json"].write_text("{}", encoding="utf-8")
     made["dir"].mkdir()
+    with sqlite3.connect(tmp_path / "another_app.db") as conn:  # another application's
+        conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
+    made["foreign"] = tmp_path / "another_app.db"
+    with sqlite3.connect(tmp_path / "tampered.db") as conn:  # ours, with an edited version
+        conn.execute("CREATE TABLE sk_alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        conn.execute("INSERT INTO sk_alembic_version VALUES ('0001')")
+        conn.execute("CREATE TABLE sk_subscriptions (id TEXT PRIMARY KEY)")
+        conn.execute("CREATE TABLE sk_teams (id TEXT PRIMARY KEY)")
+    made["tampered"] = tmp_path / "tampered.db"
     named = {key: str(path) for key, path in made.items()}
     named["missing"] = str(tmp_path / "missing.json")
     return named
@@ -137,7 +148,18 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
     ("subscriptions", "downgrade"): [(["nope", "focus-po-1-2"], EXIT_INPUT)],
     ("subscriptions", "cancel"): [(["nope"], EXIT_INPUT), (["\x00"], EXIT_INPUT)],
     ("subscriptions", "show"): [(["nope"], EXIT_INPUT)],
-    ("subscriptions", "list"): [(["--status", "sleeping"], EXIT_USAGE)],
+    ("subscriptions", "list"): [
+        (["--status", "sleeping"], EXIT_USAGE),
+        (["--db", "not a url at all"], EXIT_INPUT),
+        (["--db", "school"], EXIT_INPUT),
+        (["--db", "{dir}/missing/school.db"], EXIT_INPUT),
+        (["--db", "{foreign}"], EXIT_DATABASE),
+        (["--db", "{text}"], EXIT_DATABASE),
+        (["--db", "{png}"], EXIT_DATABASE),
+        (["--db", "{random}"], EXIT_DATABASE),
+        (["--db", "{dir}"], EXIT_DATABASE),
+        (["--db", "{tampered}"], EXIT_DATABASE),
+    ],
     ("teams", "create"): [
         (
             ["nope", "--name", "N", "--owner-name", "O", "--owner-email", "o@x.org", "--as", "a"],
@@ -160,7 +182,10 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
             EXIT_USAGE,
         ),
     ],
-    ("teams", "show"): [(["nope", "--as", "a"], EXIT_INPUT)],
+    ("teams", "show"): [
+        (["nope", "--as", "a"], EXIT_INPUT),
+        (["--db", "{foreign}", "nope", "--as", "a"], EXIT_DATABASE),
+    ],
     ("teams", "add"): [
         (["nope", "x", "--name", "X", "--email", "x@x.org", "--as", "a"], EXIT_INPUT)
     ],
@@ -247,8 +272,22 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
         (["--keys", "{random}", "--out", "{dir}/public.json"], EXIT_INPUT),
         (["--keys", "{missing}", "--out", "public.json"], EXIT_FILE),
     ],
-    ("db", "upgrade"): [(["--db", "memory"], EXIT_INPUT)],
-    ("db", "current"): [(["--db", "memory"], EXIT_INPUT)],
+    ("db", "upgrade"): [
+        (["--db", "memory"], EXIT_INPUT),
+        (["--db", "not a url at all"], EXIT_INPUT),
+        (["--db", "{text}"], EXIT_DATABASE),
+        (["--db", "{png}"], EXIT_DATABASE),
+        (["--db", "{random}"], EXIT_DATABASE),
+        (["--db", "{dir}"], EXIT_DATABASE),
+        (["--db", "{tampered}"], EXIT_DATABASE),
+    ],
+    ("db", "current"): [
+        (["--db", "memory"], EXIT_INPUT),
+        (["--db", "not a url at all"], EXIT_INPUT),
+        (["--db", "{png}"], EXIT_DATABASE),
+        (["--db", "{dir}"], EXIT_DATABASE),
+        (["--db", "{tampered}"], EXIT_DATABASE),
+    ],
     ("db", "sql"): [(["--dialect", "oracle"], EXIT_USAGE), (["--since", "9999"], EXIT_USAGE)],
     ("serve",): [(["--port", "eighty"], EXIT_USAGE), (["--port", "8000.5"], EXIT_USAGE)],
     ("meter",): [
@@ -319,6 +358,48 @@ class TestBrokenInputs:
 def _snapshot(path: str) -> bytes | None:
     p = Path(path)
     return p.read_bytes() if p.is_file() else None
+
+
+class TestDatabaseForms:
+    """``--db`` and ``$SUBSCRIPTIONKIT_DB`` take the same forms; others create nothing."""
+
+    @pytest.mark.parametrize("value", ["not a url at all", "school", "data.csv"])
+    def test_refused_forms(
+        self, value: str, files: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The message lists the accepted forms; no file of that name appears."""
+        for argv, env in ((["--db", value], None), ([], value)):
+            if env is not None:
+                monkeypatch.setenv("SUBSCRIPTIONKIT_DB", env)
+            status, out, err = run(*argv, "subscriptions", "list")
+            assert (status, out) == (EXIT_INPUT, "")
+            assert_one_error_line(err)
+            assert "expected a database URL (postgresql://user@host/db, sqlite:///path.db)" in err
+            assert "a new file ending in .db, .sqlite or .sqlite3" in err
+            assert not Path(value).exists()
+
+    def test_foreign_database_is_named_and_untouched(self, files: dict[str, str]) -> None:
+        """Another application's file: status 3, what to run instead, the file unchanged."""
+        before = Path(files["foreign"]).read_bytes()
+        status, _, err = run("--db", files["foreign"], "subscriptions", "list")
+        assert status == EXIT_DATABASE
+        assert_one_error_line(err)
+        assert "holds another application's tables (1: users)" in err
+        assert Path(files["foreign"]).read_bytes() == before
+        assert sorted(p.name for p in Path(files["foreign"]).parent.glob("another_app.db*")) == [
+            "another_app.db"
+        ]
+
+    def test_db_upgrade_installs_beside_the_foreign_tables(self, files: dict[str, str]) -> None:
+        """The explicit install: `db upgrade` adds the library's tables; commands then work."""
+        status, out, err = run("--db", files["foreign"], "db", "upgrade")
+        assert (status, err) == (0, "")
+        assert out.startswith("Upgraded the schema from version 0 to ")
+        status, _, err = run("--db", files["foreign"], "subscriptions", "list")
+        assert (status, err) == (0, "")
+        with sqlite3.connect(files["foreign"]) as conn:
+            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        assert {"users", "sk_subscriptions"} <= names
 
 
 class TestTheMechanism:

@@ -136,4 +136,37 @@ class TestSql:
         """--since takes the known revisions only (status 2)."""
         code, _, err = run("db", "sql", "--since", "7")
         assert code == 2
-        assert "invalid choice: '7'" in err
+        assert "expected one of the revisions 0001, " in err
+        assert "got '7'" in err
+
+
+class TestForeignAndLazy:
+    def test_current_names_another_applications_tables(self, tmp_path: Path) -> None:
+        """`db current` on a host's database says how many tables are not ours; changes nothing."""
+        import sqlite3
+
+        path = tmp_path / "host.db"
+        with sqlite3.connect(path) as conn:
+            conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")
+        before = path.read_bytes()
+        code, out, err = run("--db", str(path), "db", "current")
+        assert (code, err) == (0, "")
+        assert out.splitlines()[1] == (
+            "Schema version: 0 (no subscriptionkit tables; 1 tables of another application: "
+            "only `subscriptionkit db upgrade` installs beside them)"
+        )
+        assert path.read_bytes() == before
+
+    def test_building_the_command_line_imports_no_sqlalchemy(self) -> None:
+        """The db commands import SQLAlchemy when they run, not when the parser is built."""
+        import subprocess
+        import sys
+
+        code = (
+            "import sys; from subscriptionkit.cli import build_parser; build_parser(); "
+            "import subscriptionkit.cli._db; print('sqlalchemy' in sys.modules)"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert done.stdout.strip() == "False"

@@ -8,6 +8,11 @@
 
 ``upgrade`` and ``current`` use the database named by ``--db`` (as every command does);
 ``sql`` prints the DDL an upgrade runs, for a DBA to review, and never connects.
+``upgrade`` is the *explicit* install: it puts the library's tables beside a host
+application's, where every other command (an implicit open) refuses such a database.
+
+SQLAlchemy and Alembic are imported when a ``db`` command runs, never when the command
+line is built: the command's start-up stays cheap.
 """
 
 from __future__ import annotations
@@ -16,11 +21,9 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..errors import InvalidInput, MissingDependency
+from ..errors import InvalidInput
 from ._subscriptions import database
 
-# The SQL store is imported when a db command runs: without the `sql` extra the command
-# still starts, and a db command says which extra to install (MissingDependency).
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
@@ -34,7 +37,7 @@ def _engine(args: argparse.Namespace) -> sa.Engine:
             "the db commands need a SQL database: expected a SQLite path or a database URL "
             "in --db, got 'memory'"
         )
-    from ..storage.sql import make_engine
+    from ..storage.sql import make_engine  # names the sql extra when it is missing
 
     return make_engine(url)
 
@@ -52,6 +55,11 @@ def _missing_file(engine: sa.Engine) -> bool:
 def _version(status: SchemaStatus) -> str:
     version = status.version
     if version == 0:
+        if status.other_tables:
+            return (
+                f"0 (no subscriptionkit tables; {len(status.other_tables)} tables of another "
+                "application: only `subscriptionkit db upgrade` installs beside them)"
+            )
         return "0 (no subscriptionkit tables)"
     if status.revision is None:
         return f"{version} (recorded before Alembic, in sk_schema_version)"
@@ -59,7 +67,7 @@ def _version(status: SchemaStatus) -> str:
 
 
 def _cmd_current(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ..storage.sql import REVISIONS, SCHEMA_VERSION, schema_status
+    from ..storage.sql import SCHEMA_VERSION, schema_status
 
     engine = _engine(args)
     out.write(f"Database: {engine.url.render_as_string(hide_password=True)}\n")
@@ -74,9 +82,7 @@ def _cmd_current(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         elif status.pending:
             out.write(f"Pending: {', '.join(status.pending)}; run `subscriptionkit db upgrade`.\n")
         else:
-            out.write(
-                f"Run `subscriptionkit db upgrade` to record it as revision {REVISIONS[-1][0]}.\n"
-            )
+            out.write(f"Run `subscriptionkit db upgrade` to record it as revision {_head()}.\n")
     finally:
         engine.dispose()
     return 0
@@ -89,7 +95,7 @@ def _cmd_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         before = schema_status(engine)
         pending = before.pending  # raises (nothing runs) for a schema it must not touch
-        SqlStore(engine).close()  # opening migrates, as every command does
+        SqlStore(engine, create=True).close()  # explicit: beside a host's tables too
         after = schema_status(engine)
     finally:
         engine.dispose()
@@ -120,13 +126,22 @@ def _cmd_sql(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _revisions() -> list[str] | None:
-    """The revisions ``db sql --since`` accepts (any, checked later, without the sql extra)."""
-    try:
-        from ..storage.sql import REVISIONS
-    except MissingDependency:
-        return None
-    return [revision for revision, _ in REVISIONS]
+def _head() -> str:
+    from ..storage.sql import REVISIONS
+
+    return str(REVISIONS[-1][0])
+
+
+def _revision(value: str) -> str:
+    """An argparse type: one of the shipped revisions (read when ``--since`` is given)."""
+    from ..storage.sql import REVISIONS
+
+    known = [revision for revision, _ in REVISIONS]
+    if value not in known:
+        raise argparse.ArgumentTypeError(
+            f"expected one of the revisions {', '.join(known)}, got {value!r}"
+        )
+    return value
 
 
 def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
@@ -137,7 +152,10 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     cmds = group.add_subparsers(title="db commands", metavar="COMMAND")
     cmds.required = True
 
-    p = cmds.add_parser("upgrade", help="create or upgrade the library's tables")
+    p = cmds.add_parser(
+        "upgrade",
+        help="create or upgrade the library's tables (also beside another application's)",
+    )
     p.set_defaults(handler=_cmd_upgrade)
 
     p = cmds.add_parser("current", help="show the schema version; changes nothing")
@@ -153,7 +171,8 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument(
         "--since",
-        choices=_revisions(),
-        help="the revision the database is at (default: an empty database)",
+        type=_revision,
+        metavar="REVISION",
+        help="the revision the database is at, such as 0003 (default: an empty database)",
     )
     p.set_defaults(handler=_cmd_sql)
