@@ -7,9 +7,11 @@ import datetime as _dt
 from .. import subscriptions
 from ..clock import ensure_aware
 from ..errors import InvalidInput
+from ._checked import checked
 from ._model import Team
 
 
+@checked
 def has_access(
     team: Team,
     subscription: subscriptions.Subscription,

@@ -48,6 +48,7 @@ from ..errors import (
     UnknownLink,
 )
 from ..plans import SeatPlan
+from ._checked import checked
 from ._model import (
     Invitation,
     InvitationSent,
@@ -102,12 +103,14 @@ def _at(value: _dt.datetime) -> pendulum.DateTime:
     return ensure_aware(value, "at")
 
 
+@checked
 def role_of(team: Team, account_id: str) -> Role | None:
     """The role of an **active** member, or ``None`` for anyone else (pending included)."""
     member = team.member(account_id)
     return member.role if member is not None and member.is_active else None
 
 
+@checked
 def authorize(team: Team, by: str, action: str, *, owner_only: bool = False) -> None:
     """Raise :class:`NotPermitted` unless ``by`` may do ``action`` on ``team``.
 
@@ -145,6 +148,7 @@ def _require_new_person(team: Team, account_id: str, email: str) -> None:
         raise AlreadyOnTeam(team_id=team.id, what="e-mail", value=email)
 
 
+@checked
 def create_team(
     subscription: subscriptions.Subscription,
     *,
@@ -192,6 +196,7 @@ def create_team(
     return TeamTransition(team, (TeamCreated(team.id, subscription.id, owner_id, at),))
 
 
+@checked
 def add_member(
     team: Team, *, by: str, account_id: str, name: str, email: str, at: _dt.datetime
 ) -> TeamTransition:
@@ -218,6 +223,7 @@ def add_member(
     return TeamTransition(new, (MemberAdded(team.id, account_id, by, at),))
 
 
+@checked
 def invite(
     team: Team,
     *,
@@ -274,6 +280,7 @@ def invite(
     return TokenIssued(new, tuple(events), invitation.id, token)
 
 
+@checked
 def revoke_invitation(
     team: Team, invitation_id: str, *, by: str, at: _dt.datetime
 ) -> TeamTransition:
@@ -301,6 +308,7 @@ def revoke_invitation(
     return TeamTransition(new, (InvitationWithdrawn(team.id, old.id, by, at),))
 
 
+@checked
 def create_link(
     team: Team,
     *,
@@ -357,6 +365,7 @@ def _replace_link(team: Team, link: RegistrationLink) -> Team:
     return attrs.evolve(team, links=tuple(link if ln.id == link.id else ln for ln in team.links))
 
 
+@checked
 def revoke_link(team: Team, link_id: str, *, by: str, at: _dt.datetime) -> TeamTransition:
     """Revoke a registration link: its token never works again.
 
@@ -372,6 +381,7 @@ def revoke_link(team: Team, link_id: str, *, by: str, at: _dt.datetime) -> TeamT
     return TeamTransition(new, (LinkWithdrawn(team.id, link.id, by, at),))
 
 
+@checked
 def rotate_link(
     team: Team, link_id: str, *, by: str, keys: TokenKeys, at: _dt.datetime
 ) -> TokenIssued:
@@ -390,6 +400,7 @@ def rotate_link(
     return TokenIssued(new, (LinkRotated(team.id, link.id, by, at),), link.id, token)
 
 
+@checked
 def find_invitation(team: Team, token: str, keys: TokenKeys) -> Invitation:
     """The invitation ``token`` was made for (constant-time comparison of keyed hashes).
 
@@ -402,6 +413,7 @@ def find_invitation(team: Team, token: str, keys: TokenKeys) -> Invitation:
     raise UnknownInvitation(team_id=team.id)
 
 
+@checked
 def find_link(team: Team, token: str, keys: TokenKeys) -> RegistrationLink:
     """The link whose current token is ``token`` (constant-time comparison of keyed hashes).
 
@@ -414,6 +426,7 @@ def find_link(team: Team, token: str, keys: TokenKeys) -> RegistrationLink:
     raise UnknownLink(team_id=team.id)
 
 
+@checked
 def join_with_invitation(
     team: Team,
     token: str,
@@ -461,6 +474,7 @@ def join_with_invitation(
     return TeamTransition(new, (MemberJoined(team.id, account_id, "invitation", used.id, at),))
 
 
+@checked
 def join_with_link(
     team: Team,
     token: str,
@@ -515,6 +529,7 @@ def join_with_link(
     return TeamTransition(new, (MemberJoined(team.id, account_id, "link", link.id, at),))
 
 
+@checked
 def accept_membership(team: Team, *, account_id: str, at: _dt.datetime) -> TeamTransition:
     """A pending member (added with their details) accepts and becomes active.
 
@@ -535,6 +550,7 @@ def accept_membership(team: Team, *, account_id: str, at: _dt.datetime) -> TeamT
     return TeamTransition(new, (MemberJoined(team.id, account_id, "accepted", None, at),))
 
 
+@checked
 def remove_member(team: Team, account_id: str, *, by: str, at: _dt.datetime) -> TeamTransition:
     """Remove a member (active or pending): the seat is free, access ends at once.
 
@@ -556,6 +572,7 @@ def remove_member(team: Team, account_id: str, *, by: str, at: _dt.datetime) -> 
     return TeamTransition(new, (MemberRemoved(team.id, account_id, by, at),))
 
 
+@checked
 def make_manager(team: Team, account_id: str, *, by: str, at: _dt.datetime) -> TeamTransition:
     """Make someone else manager: ownership moves to them, the old owner stays as a member.
 
@@ -586,6 +603,7 @@ def make_manager(team: Team, account_id: str, *, by: str, at: _dt.datetime) -> T
     return TeamTransition(new, (OwnershipTransferred(team.id, previous, account_id, at),))
 
 
+@checked
 def set_co_manager(
     team: Team, account_id: str, *, co_manager: bool, by: str, at: _dt.datetime
 ) -> TeamTransition:
@@ -614,6 +632,7 @@ def set_co_manager(
     return TeamTransition(new, (RoleChanged(team.id, account_id, role, by, at),))
 
 
+@checked
 def configure(
     team: Team,
     *,
@@ -671,6 +690,7 @@ class SeatChange:
     invoice: billing.Invoice | None
 
 
+@checked
 def change_seats(
     team: Team,
     subscription: subscriptions.Subscription,

@@ -12,6 +12,7 @@ from .._i18n import Translator, gettext_noop
 from ..clock import local
 from ..errors import InvalidInput
 from ..money import DEFAULT_LOCALE
+from ._checked import checked
 from ._model import Invitation, RegistrationLink, Team
 
 #: The seed's warning, sent with every registration link.
@@ -48,6 +49,7 @@ def _url(url_template: str, token: str) -> str:
     return url_template.replace("{token}", token)
 
 
+@checked
 def invitation_message(
     team: Team,
     invitation: Invitation,
@@ -87,6 +89,7 @@ def invitation_message(
     return TeamMessage(invitation.email, subject, body, url)
 
 
+@checked
 def link_message(
     team: Team,
     link: RegistrationLink,

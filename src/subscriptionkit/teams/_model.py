@@ -10,8 +10,9 @@ from typing import Any, Final
 import attrs
 import pendulum
 
+from .._checks import is_identifier, is_instance, is_whole_number, items
 from ..clock import ensure_aware
-from ..errors import InvalidInput
+from ..errors import InvalidArgument, InvalidInput
 from ._tokens import TokenDigest
 
 #: How long an e-mail invitation is valid unless the team says otherwise.
@@ -50,6 +51,25 @@ def check_email(value: object) -> str:
     return value
 
 
+def _optional_id(_inst: Any, attr: Any, value: Any) -> None:
+    if value is not None:
+        is_identifier(_inst, attr, value)
+
+
+def _optional_count(_inst: Any, attr: Any, value: Any) -> None:
+    if value is not None:
+        is_whole_number(_inst, attr, value)
+
+
+def _tuple_of(value: Any, kind: type[Any], name: str) -> tuple[Any, ...]:
+    """Any iterable of ``kind`` as a tuple; anything else InvalidArgument naming ``name``."""
+    found = items(value, name, f"an iterable of {kind.__name__}")
+    for item in found:
+        if not isinstance(item, kind):
+            raise InvalidArgument(name=name, expected=f"{kind.__name__} values", got=item)
+    return found
+
+
 def same_email(a: str, b: str) -> bool:
     """Whether two e-mail addresses are the same, compared without case (``casefold``)."""
     return a.casefold() == b.casefold()
@@ -67,12 +87,24 @@ class Role(enum.StrEnum):
     CO_MANAGER = "co_manager"
     MEMBER = "member"
 
+    @classmethod
+    def _missing_(cls, value: object) -> Role:
+        raise InvalidArgument(
+            name="role", expected=f"one of {', '.join(m.value for m in cls)}", got=value
+        )
+
 
 class MemberStatus(enum.StrEnum):
     """``ACTIVE``: joined. ``PENDING``: added by a manager with their details, not joined yet."""
 
     ACTIVE = "active"
     PENDING = "pending"
+
+    @classmethod
+    def _missing_(cls, value: object) -> MemberStatus:
+        raise InvalidArgument(
+            name="status", expected=f"one of {', '.join(m.value for m in cls)}", got=value
+        )
 
 
 @attrs.frozen
@@ -119,14 +151,14 @@ class Invitation:
         revoked_at: when it was revoked.
     """
 
-    id: str
+    id: str = attrs.field(validator=is_identifier)
     email: str = attrs.field(validator=lambda _i, _a, v: check_email(v))
-    token: TokenDigest
-    created_by: str
+    token: TokenDigest = attrs.field(validator=is_instance(TokenDigest, "a TokenDigest"))
+    created_by: str = attrs.field(validator=is_identifier)
     created_at: pendulum.DateTime = attrs.field(converter=_aware)
     expires_at: pendulum.DateTime = attrs.field(converter=_aware)
     used_at: pendulum.DateTime | None = attrs.field(default=None, converter=_aware_or_none)
-    used_by: str | None = None
+    used_by: str | None = attrs.field(default=None, validator=_optional_id)
     revoked_at: pendulum.DateTime | None = attrs.field(default=None, converter=_aware_or_none)
 
     def is_pending(self, at: _dt.datetime) -> bool:
@@ -152,13 +184,13 @@ class RegistrationLink:
         rotated_at: when its token was last replaced.
     """
 
-    id: str
-    token: TokenDigest
-    created_by: str
+    id: str = attrs.field(validator=is_identifier)
+    token: TokenDigest = attrs.field(validator=is_instance(TokenDigest, "a TokenDigest"))
+    created_by: str = attrs.field(validator=is_identifier)
     created_at: pendulum.DateTime = attrs.field(converter=_aware)
     expires_at: pendulum.DateTime | None = attrs.field(default=None, converter=_aware_or_none)
-    max_uses: int | None = None
-    uses: int = 0
+    max_uses: int | None = attrs.field(default=None, validator=_optional_count)
+    uses: int = attrs.field(default=0, validator=is_whole_number)
     revoked_at: pendulum.DateTime | None = attrs.field(default=None, converter=_aware_or_none)
     rotated_at: pendulum.DateTime | None = attrs.field(default=None, converter=_aware_or_none)
 
@@ -189,14 +221,22 @@ class TeamSettings:
             sending (like a password-reset link), not a calendar deadline. Default 14 days.
     """
 
-    co_managers: bool = False
+    co_managers: bool = attrs.field(default=False, validator=is_instance(bool, "True or False"))
     invitation_validity: _dt.timedelta = attrs.field(
         default=DEFAULT_INVITATION_VALIDITY, converter=_validity
     )
 
 
-def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(value)
+def _members(value: Iterable[Member]) -> tuple[Member, ...]:
+    return _tuple_of(value, Member, "members")
+
+
+def _invitations(value: Iterable[Invitation]) -> tuple[Invitation, ...]:
+    return _tuple_of(value, Invitation, "invitations")
+
+
+def _links(value: Iterable[RegistrationLink]) -> tuple[RegistrationLink, ...]:
+    return _tuple_of(value, RegistrationLink, "links")
 
 
 @attrs.frozen
@@ -221,14 +261,16 @@ class Team:
 
     id: str = attrs.field(validator=lambda _i, _a, v: check_text("team id", v))
     name: str = attrs.field(validator=lambda _i, _a, v: check_text("team name", v))
-    subscription_id: str
-    seats: int
+    subscription_id: str = attrs.field(validator=is_identifier)
+    seats: int = attrs.field(validator=is_whole_number)
     created_at: pendulum.DateTime = attrs.field(converter=_aware)
-    members: tuple[Member, ...] = attrs.field(converter=_tuple)
-    invitations: tuple[Invitation, ...] = attrs.field(default=(), converter=_tuple)
-    links: tuple[RegistrationLink, ...] = attrs.field(default=(), converter=_tuple)
-    settings: TeamSettings = attrs.field(factory=TeamSettings)
-    version: int = 0
+    members: tuple[Member, ...] = attrs.field(converter=_members)
+    invitations: tuple[Invitation, ...] = attrs.field(default=(), converter=_invitations)
+    links: tuple[RegistrationLink, ...] = attrs.field(default=(), converter=_links)
+    settings: TeamSettings = attrs.field(
+        factory=TeamSettings, validator=is_instance(TeamSettings, "a TeamSettings")
+    )
+    version: int = attrs.field(default=0, validator=is_whole_number)
 
     def __attrs_post_init__(self) -> None:
         owners = [m for m in self.members if m.role is Role.OWNER]

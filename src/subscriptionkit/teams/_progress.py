@@ -19,12 +19,14 @@ import attrs
 import babel.numbers
 import pendulum
 
+from .._checks import argument, items
 from .._i18n import Translator
 from .._table import Table, Tabular
 from ..clock import DEFAULT_TIMEZONE, ensure_aware, local
-from ..errors import InvalidInput
+from ..errors import InvalidArgument, InvalidInput
 from ..money import DEFAULT_LOCALE
 from ._actions import VIEW_PROGRESS, authorize
+from ._checked import checked
 from ._model import Team, check_text, utc
 
 if TYPE_CHECKING:  # the storage ports import this package: no runtime import back
@@ -77,11 +79,13 @@ class CourseProgress:
     completed_at: pendulum.DateTime | None = attrs.field(default=None, converter=_aware_or_none)
 
 
+@checked
 def enrol(account_id: str, course_id: str, *, at: _dt.datetime) -> CourseProgress:
     """A fresh enrolment: 0 % complete, no activity yet."""
     return CourseProgress(account_id, course_id, at)
 
 
+@checked
 def record_progress(
     progress: CourseProgress, percent: Decimal | int | str, *, at: _dt.datetime
 ) -> CourseProgress:
@@ -93,6 +97,7 @@ def record_progress(
     Raises:
         InvalidInput: a percent outside 0–100.
     """
+    argument(progress, CourseProgress, "progress", "a CourseProgress")
     at = ensure_aware(at, "at")
     value = _percent(percent)
     last = progress.last_activity_at
@@ -167,6 +172,7 @@ class TeamProgress(Tabular):
         )
 
 
+@checked
 def team_progress(
     team: Team,
     progress: subscriptionkit.storage.ports.ProgressStore | Iterable[CourseProgress],
@@ -191,10 +197,19 @@ def team_progress(
     authorize(team, viewer, VIEW_PROGRESS)
     members = team.active_members
     ids = [m.account_id for m in members]
-    records = progress if isinstance(progress, Iterable) else progress.for_accounts(ids)
+    if isinstance(progress, Iterable):
+        records = items(progress, "progress", "a ProgressStore or CourseProgress records")
+    elif callable(getattr(progress, "for_accounts", None)):
+        records = tuple(progress.for_accounts(ids))
+    else:
+        raise InvalidArgument(
+            name="progress", expected="a ProgressStore or CourseProgress records", got=progress
+        )
     by_account: dict[str, list[CourseProgress]] = {i: [] for i in ids}
     joined = {m.account_id: utc(m.joined_at or m.added_at) for m in members}
     for record in records:
+        if not isinstance(record, CourseProgress):
+            raise InvalidArgument(name="progress", expected="CourseProgress records", got=record)
         since = joined.get(record.account_id)
         if since is not None and utc(record.last_activity_at or record.enrolled_at) >= since:
             by_account[record.account_id].append(record)

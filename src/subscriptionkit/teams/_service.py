@@ -18,8 +18,16 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 import attrs
 
-from ..errors import ConcurrentUpdate, DatabaseBusy, InvalidInput, UnknownInvitation, UnknownLink
+from ..errors import (
+    ConcurrentUpdate,
+    DatabaseBusy,
+    InvalidArgument,
+    InvalidInput,
+    UnknownInvitation,
+    UnknownLink,
+)
 from ._actions import join_with_invitation, join_with_link
+from ._checked import checked, has_store
 from ._model import Team, TeamTransition, TokenIssued
 from ._tokens import TokenKeys
 
@@ -37,6 +45,7 @@ def _pause(attempt: int) -> None:
     time.sleep(random.uniform(0, min(0.1, 0.002 * 2**attempt)))
 
 
+@checked
 def update_team(
     store: subscriptionkit.storage.ports.Store,
     find: Callable[[subscriptionkit.storage.ports.UnitOfWork], Team],
@@ -63,6 +72,11 @@ def update_team(
         ConcurrentUpdate: still losing the race after ``attempts`` tries.
         DatabaseBusy: SQLite still locked by other writers after ``attempts`` tries.
     """
+    if not has_store(store):
+        raise InvalidArgument(name="store", expected="a Store (open_store(...))", got=store)
+    for name, function in (("find", find), ("action", action)):
+        if not callable(function):
+            raise InvalidArgument(name=name, expected="a function", got=function)
     if attempts < 1:
         raise InvalidInput(f"attempts must be at least 1, got {attempts!r}")
     for attempt in range(attempts):
@@ -79,6 +93,7 @@ def update_team(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+@checked
 def join(
     store: subscriptionkit.storage.ports.Store,
     token: str,

@@ -18,7 +18,8 @@ from typing import Final, Literal
 
 import attrs
 
-from ..errors import InvalidTokenKey
+from .._checks import identifier, is_identifier
+from ..errors import InvalidArgument, InvalidTokenKey
 
 #: Random bytes in a token (256 bits; the rule is at least 128).
 TOKEN_BYTES: Final = 32
@@ -54,6 +55,10 @@ class TokenDigest:
 
 
 def _keys(value: Mapping[str, bytes]) -> Mapping[str, bytes]:
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise InvalidArgument(
+            name="keys", expected="a mapping of key ids (str) to bytes", got=value
+        )
     return dict(value)
 
 
@@ -73,7 +78,7 @@ class TokenKeys:
     """
 
     keys: Mapping[str, bytes] = attrs.field(converter=_keys)
-    current: str
+    current: str = attrs.field(validator=is_identifier)
 
     def __attrs_post_init__(self) -> None:
         if self.current not in self.keys:
@@ -97,6 +102,7 @@ class TokenKeys:
     @classmethod
     def generate(cls, key_id: str = "k1") -> TokenKeys:
         """Return one fresh random 32-byte key (for tests and first-time setup)."""
+        identifier(key_id, "key_id")
         return cls({key_id: secrets.token_bytes(32)}, current=key_id)
 
     @classmethod
@@ -106,6 +112,8 @@ class TokenKeys:
         Raises:
             InvalidTokenKey: a value that is not hex, or a key too short.
         """
+        if not isinstance(keys, Mapping):
+            raise InvalidArgument(name="keys", expected="a mapping of key ids to hex", got=keys)
         decoded: dict[str, bytes] = {}
         for key_id, text in keys.items():
             try:
