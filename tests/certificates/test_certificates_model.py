@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import re
 import zoneinfo
 from typing import Any
 
@@ -11,7 +12,12 @@ import attrs
 import pytest
 
 from subscriptionkit.certificates import Certificate, issue
-from subscriptionkit.errors import InvalidInput, NaiveDatetimeError, SubscriptionKitError
+from subscriptionkit.errors import (
+    InvalidIdentifier,
+    InvalidInput,
+    NaiveDatetimeError,
+    SubscriptionKitError,
+)
 
 AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
 
@@ -61,8 +67,34 @@ class TestIssue:
     @pytest.mark.parametrize("value", ["", "   ", None, 3])
     def test_empty_or_non_text_fields_are_rejected(self, field: str, value: object) -> None:
         """Every text field must be a non-blank string; the message names the field."""
-        with pytest.raises(InvalidInput, match=f"{field} must be a non-empty string, got"):
+        with pytest.raises(
+            InvalidInput, match=f"{field} (must be a non-empty string|is empty|is not text)"
+        ):
             _issue(**{field: value})
+
+    @pytest.mark.parametrize("field", ["certificate_id", "holder_id"])
+    @pytest.mark.parametrize(
+        ("value", "problem"),
+        [
+            ("x" * 101, "is too long (101 characters)"),
+            ("a\x00b", "holds a control character (U+0000 at position 1)"),
+            ("a\nb", "holds a control character (U+000A at position 1)"),
+            ("", "is empty"),
+            (7, "is not text"),
+        ],
+    )
+    def test_ids_follow_the_identifier_rule(self, field: str, value: object, problem: str) -> None:
+        """Certificate and holder ids are identifiers like every other id (issue 9)."""
+        with pytest.raises(InvalidIdentifier, match=re.escape(f"{field} {problem}")):
+            _issue(**{field: value})
+        data = _issue().to_dict()
+        data[field] = value
+        with pytest.raises(InvalidInput):
+            Certificate.from_dict(data)
+
+    def test_the_longest_id_is_accepted(self) -> None:
+        """100 characters is the documented limit, and allowed."""
+        assert len(_issue(certificate_id="c" * 100, holder_id="h" * 100).holder_id) == 100
 
     def test_completed_on_must_be_a_plain_date(self) -> None:
         """A datetime for completed_on is refused: it would hide a time and zone."""

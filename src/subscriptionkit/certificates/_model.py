@@ -9,6 +9,7 @@ from typing import Any, Final
 
 import attrs
 
+from .._checks import is_identifier
 from ..clock import ensure_aware
 from ..errors import InvalidInput
 
@@ -121,12 +122,15 @@ class Certificate:
             or ``None`` for a certificate that has none (those issued before 0.2).
 
     Raises:
+        InvalidIdentifier: ``certificate_id`` or ``holder_id`` breaks the identifier rule
+            (non-empty text, no control characters, at most 100 characters), as every id
+            does, so every store accepts the same certificates.
         InvalidInput: a field is empty or of the wrong type.
         NaiveDatetimeError: ``issued_at`` has no time zone.
     """
 
-    certificate_id: str = attrs.field(validator=_text)
-    holder_id: str = attrs.field(validator=_text)
+    certificate_id: str = attrs.field(validator=is_identifier)
+    holder_id: str = attrs.field(validator=is_identifier)
     holder_name: str = attrs.field(validator=_text)
     course_id: str = attrs.field(validator=_text)
     course_title: str = attrs.field(validator=_text)
