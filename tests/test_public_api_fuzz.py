@@ -77,36 +77,10 @@ def _public_callables() -> list[tuple[str, Callable[..., Any]]]:
 
 CALLABLES = _public_callables()
 
-#: Callables still known to leak a foreign error, with the reason; each is an expected
-#: failure (not strict: random inputs may miss the leak) until its fix lands.
-PENDING: dict[str, str] = {
-    "subscriptionkit.storage.open_store": "SQL storage edge: translated with the sql/ split",
-    "subscriptionkit.storage.sql.SqlStore": "SQL storage edge: translated with the sql/ split",
-    "subscriptionkit.storage.sql.schema_status": "SQL storage edge (opens a database like SqlStore)",
-    **dict.fromkeys(
-        ("subscriptionkit.metering.count_csv",),
-        "landed beside the fuzz test (issue 13's count_csv); argument checks follow",
-    ),
-    **{
-        name: "landed beside the fuzz test (issue 11); argument checks follow"
-        for name, _ in CALLABLES
-        if name.startswith(("subscriptionkit.teams.",))
-    },
-}
-
 
 def _cases() -> list[Any]:
-    return [
-        pytest.param(
-            name,
-            func,
-            id=name,
-            marks=[pytest.mark.xfail(reason=PENDING[name], strict=False)]
-            if name in PENDING
-            else [],
-        )
-        for name, func in CALLABLES
-    ]
+    # No expected failures: every public callable checks its arguments (issue 9).
+    return [pytest.param(name, func, id=name) for name, func in CALLABLES]
 
 
 AT = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)

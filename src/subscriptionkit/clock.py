@@ -248,6 +248,14 @@ def start_of_day(
 _ONE_MICROSECOND: Final = _dt.timedelta(microseconds=1)
 
 
+def _calendar_day(day: object) -> _dt.date:
+    if isinstance(day, _dt.datetime) or not isinstance(day, _dt.date):
+        raise InvalidInput(
+            f"day must be a calendar day (datetime.date), got {type(day).__name__}: {day!r}"
+        )
+    return day
+
+
 def day_start(day: _dt.date, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE) -> pendulum.DateTime:
     """Return the first instant of the calendar day ``day`` on the wall clock of ``tz``.
 
@@ -263,10 +271,7 @@ def day_start(day: _dt.date, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE) -> pend
     >>> day_start(dt.date(2022, 9, 11), tz="America/Santiago").isoformat()
     '2022-09-11T01:00:00-03:00'
     """
-    if isinstance(day, _dt.datetime) or not isinstance(day, _dt.date):
-        raise InvalidInput(
-            f"day must be a calendar day (datetime.date), got {type(day).__name__}: {day!r}"
-        )
+    _calendar_day(day)
     zone = timezone(tz)
     # fold=0 reads a midnight in a gap with the offset before the gap, which lands on
     # the gap's end when the gap starts at midnight (the usual case).
@@ -311,12 +316,8 @@ def day_end(day: _dt.date, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE) -> pendul
     >>> day_end(dt.date(2027, 1, 5), tz="Europe/Amsterdam").isoformat()
     '2027-01-05T23:59:59.999999+01:00'
     """
-    if isinstance(day, _dt.datetime) or not isinstance(day, _dt.date):
-        raise InvalidInput(
-            f"day must be a calendar day (datetime.date), got {type(day).__name__}: {day!r}"
-        )
-    if day == _dt.date.max:
-        raise InvalidInput(f"day must be before {_dt.date.max}, the last day a date can name")
+    if _calendar_day(day) == _dt.date.max:
+        raise InvalidInput(f"day must be before {_dt.date.max}, the last day Python can hold")
     following = day_start(day + _dt.timedelta(days=1), tz=tz)
     return pendulum.instance(instant(following) - _ONE_MICROSECOND).in_timezone(timezone(tz))
 

@@ -24,6 +24,7 @@ from typing import Any, Final
 
 import attrs
 
+from .._checks import items
 from ..errors import InvalidCertificate, InvalidInput, InvalidStatusList
 from ._credential import VC_CONTEXT, IssuerProfile, get_path
 from ._jose import check_keys, sign_compact, text_of, verify_compact
@@ -58,7 +59,7 @@ def _list_url(instance: object, attribute: attrs.Attribute[str], value: object) 
 
 
 def _indexes(values: Iterable[int]) -> frozenset[int]:
-    result = frozenset(values)
+    result = frozenset(items(values, "revoked", "an iterable of status indexes"))
     for index in result:
         if type(index) is not int or not 0 <= index <= MAX_STATUS_INDEX:
             raise InvalidInput(

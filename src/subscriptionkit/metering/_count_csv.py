@@ -9,8 +9,9 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Literal, cast
 
+from .._checks import accepts, items
 from ..clock import DEFAULT_TIMEZONE
-from ..errors import InvalidInput
+from ..errors import InvalidArgument, InvalidInput
 from ..plans import PupilPlan
 from ._csv import EventRow, read_events_csv
 from ._engine import CountTable
@@ -20,6 +21,12 @@ from ._window import CountMoment, Month, Timeline
 Reader = Literal["auto", "arrow", "python"]
 
 
+@accepts(
+    plan=(PupilPlan, "a PupilPlan"),
+    policy=(CountMoment, "a CountMoment"),
+    school_id=(str, "a school id (str)"),
+    reader=(str, "'auto', 'arrow' or 'python'"),
+)
 def count_csv(
     source: str | Path | IO[bytes],
     plan: PupilPlan,
@@ -77,7 +84,11 @@ def count_csv(
             "reader='arrow' needs pyarrow and numpy, which are not installed; expected "
             "them installed: pip install 'subscriptionkit[arrow]'"
         )
-    months = tuple(months)
+    if progress is not None and not callable(progress):
+        raise InvalidArgument(
+            name="progress", expected="a function of the bytes read", got=progress
+        )
+    months = items(months, "months", "an iterable of Month")
     with _opened(source) as stream:
         if reader != "python" and _arrow.available() and _seekable(stream):
             columns = _arrow.read_columns(stream, progress=progress)

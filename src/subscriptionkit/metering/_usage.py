@@ -76,7 +76,13 @@ def billable_pupils(
     zone = timezone(tz)
     end = epoch_seconds(moment)
     seen = moment.in_timezone(zone)
-    earlier = seen.subtract(months=window_months)
+    try:
+        earlier = seen.subtract(months=window_months)
+    except (ValueError, OverflowError):
+        raise InvalidInput(
+            f"the window of {window_months} months before {seen.isoformat()} reaches outside "
+            "the years 1 to 9999; expected a later moment or a shorter window"
+        ) from None
     if instant(day_start(seen.date(), tz=zone)) == instant(moment):
         # A count moment is the first instant of a day: the window starts at the first
         # instant of the same day months earlier (as CountMoment.window), even where DST
