@@ -12,7 +12,6 @@ import inspect
 from collections.abc import Iterator
 from pathlib import Path
 
-import attrs
 import pytest
 import sqlalchemy as sa
 
@@ -183,19 +182,3 @@ class TestEveryCallSite:
                 if not name.startswith("_"):
                     assert hasattr(method, "__wrapped__"), f"{type(thing).__name__}.{name}"
         assert isinstance(uow, SqlUnitOfWork)
-
-    def test_a_stale_sqlite_write_is_still_database_busy(self, tmp_path: Path) -> None:
-        """The translator keeps SQLite's "database is locked" as DatabaseBusy."""
-        path = str(tmp_path / "stale.db")
-        store, other = SqlStore(path), SqlStore(path)
-        sub = active_subscription()
-        with store.unit_of_work() as uow:
-            uow.subscriptions.add(sub)
-            uow.commit()
-        with store.unit_of_work() as first:
-            read = first.subscriptions.get(sub.id)
-            with other.unit_of_work() as second:
-                second.subscriptions.update(attrs.evolve(second.subscriptions.get(sub.id)))
-                second.commit()
-            with pytest.raises(errors.DatabaseBusy):
-                first.subscriptions.update(read)

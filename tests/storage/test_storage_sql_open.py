@@ -45,6 +45,14 @@ def side_files(path: Path) -> list[str]:
     return sorted(p.name for p in path.parent.glob(path.name + "-*"))
 
 
+def assert_refused_unchanged(path: Path, error: type[errors.StorageError]) -> None:
+    """``open_store(path)`` raises ``error`` and leaves the file byte for byte as it was."""
+    before = digest(path)
+    with pytest.raises(error):
+        open_store(str(path))
+    assert digest(path) == before
+
+
 def host_file(path: Path, *, wal: bool = False) -> Path:
     """Another application's SQLite file: two tables, a row, a user_version."""
     conn = sqlite3.connect(path)
@@ -112,10 +120,7 @@ class TestForeignDatabase:
         path = tmp_path / "views.db"
         with sqlite3.connect(path) as conn:
             conn.execute("CREATE VIEW answer AS SELECT 42 AS value")
-        before = digest(path)
-        with pytest.raises(errors.ForeignDatabase):
-            open_store(str(path))
-        assert digest(path) == before
+        assert_refused_unchanged(path, errors.ForeignDatabase)
 
     def test_refused_on_both_databases(self, engine: sa.Engine) -> None:
         """SQLite and PostgreSQL alike: refused, the host's table and row kept, none of ours."""
@@ -258,10 +263,7 @@ class TestTamperedVersions:
         self._current(make_engine(str(path)))
         with sqlite3.connect(path) as conn:
             conn.execute("UPDATE sk_alembic_version SET version_num = '0002'")
-        before = digest(path)
-        with pytest.raises(errors.SchemaMismatch):
-            open_store(str(path))
-        assert digest(path) == before
+        assert_refused_unchanged(path, errors.SchemaMismatch)
 
 
 def _read_only_ways() -> list[str]:
