@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from subscriptionkit.cli import main
@@ -170,3 +172,12 @@ class TestForeignAndLazy:
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         )
         assert done.stdout.strip() == "False"
+
+    def test_db_commands_without_sqlalchemy(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """No SQLAlchemy: one line naming the extra, status 4."""
+        monkeypatch.setitem(sys.modules, "sqlalchemy", None)
+        code, out, err = run("--db", str(tmp_path / "school.db"), "db", "current")
+        assert (code, out) == (4, "")
+        assert "pip install 'subscriptionkit[sql]'" in err

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from subscriptionkit import errors
-from subscriptionkit.storage import open_store
+from subscriptionkit.storage import MemoryStore, open_store
 from subscriptionkit.storage.sql import (
     LIBRARY_TABLES,
     SCHEMA_VERSION,
@@ -369,3 +370,15 @@ class TestDatabaseForms:
             open_store(value)  # type: ignore[arg-type]
         with pytest.raises(errors.InvalidArgument):
             SqlStore(value)  # type: ignore[arg-type]
+
+
+class TestMissingExtra:
+    def test_sql_store_without_sqlalchemy(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without SQLAlchemy, opening a SQL store names the extra; nothing is created."""
+        monkeypatch.setitem(sys.modules, "sqlalchemy", None)
+        with pytest.raises(errors.MissingDependency, match=r"pip install 'subscriptionkit\[sql\]'"):
+            open_store(str(tmp_path / "school.db"))
+        assert list(tmp_path.iterdir()) == []
+        assert isinstance(open_store("memory"), MemoryStore)  # memory needs no extra
