@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import unicodedata
 from collections.abc import Callable
 from typing import Any, Final, ParamSpec, TypeVar
@@ -91,6 +92,21 @@ def whole_number(value: object, name: str, *, minimum: int | None = None) -> int
     if minimum is not None and value < minimum:
         raise InvalidArgument(name=name, expected=f"a whole number >= {minimum}", got=value)
     return value
+
+
+def seconds(value: object, name: str, *, maximum: float = 86_400.0) -> float:
+    """Return ``value`` as seconds if it is a real number above 0 and at most ``maximum``.
+
+    Raises:
+        InvalidArgument: a bool, text, NaN, infinity, zero, a negative number, or more.
+    """
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise InvalidArgument(name=name, expected="a number of seconds", got=value)
+    if not (math.isfinite(value) and 0 < value <= maximum):
+        raise InvalidArgument(
+            name=name, expected=f"seconds, more than 0 and at most {maximum:g}", got=value
+        )
+    return float(value)
 
 
 def argument(value: Any, types: type[Any] | tuple[type[Any], ...], name: str, expected: str) -> Any:

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from subscriptionkit import errors
-from subscriptionkit.storage import open_store
+from subscriptionkit.storage import MemoryStore, open_store
 from subscriptionkit.storage.sql import SqlStore, SqlUnitOfWork, make_engine
 from subscriptionkit.storage.sql._errors import MARK, sql_errors, translating
 from subscriptionkit.testing import active_subscription
@@ -60,8 +60,15 @@ class TestLockWaits:
     @pytest.mark.parametrize("value", [0, -1, float("nan"), float("inf"), 10**9, "30", True])
     def test_the_timeout_is_checked(self, value: object) -> None:
         """A lock timeout is a positive number of seconds, at most a day."""
-        with pytest.raises(errors.InvalidArgument, match="lock_timeout"):
-            open_store(":memory:", lock_timeout=value)  # type: ignore[arg-type]
+        for url in (":memory:", "memory"):
+            with pytest.raises(errors.InvalidArgument, match="lock_timeout"):
+                open_store(url, lock_timeout=value)  # type: ignore[arg-type]
+
+    def test_the_memory_store_takes_the_same_timeout(self) -> None:
+        """open_store("memory", lock_timeout=...) bounds the memory store's waits alike."""
+        store = open_store("memory", lock_timeout=0.5)
+        assert isinstance(store, MemoryStore)
+        assert store.lock_timeout == 0.5
 
     def test_postgresql_sets_the_timeout_per_unit_of_work(self, postgres_engine: sa.Engine) -> None:
         """The unit of work's own transaction carries the store's lock_timeout (default 30 s)."""

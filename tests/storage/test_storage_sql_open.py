@@ -382,3 +382,15 @@ class TestMissingExtra:
             open_store(str(tmp_path / "school.db"))
         assert list(tmp_path.iterdir()) == []
         assert isinstance(open_store("memory"), MemoryStore)  # memory needs no extra
+
+    def test_postgresql_without_psycopg(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A postgresql:// URL without psycopg names the postgres extra."""
+        monkeypatch.setitem(sys.modules, "psycopg", None)
+        with pytest.raises(errors.MissingDependency, match=r"subscriptionkit\[postgres\]"):
+            open_store("postgresql://nobody@127.0.0.1:1/none")
+
+    @pytest.mark.parametrize("url", ["postgresql+asyncpg://u@h/db", "sqlite+pysqlcipher:///x.db"])
+    def test_other_drivers(self, url: str) -> None:
+        """A driver the library does not ship with: InvalidInput naming the URL."""
+        with pytest.raises(errors.InvalidInput, match="cannot be loaded"):
+            open_store(url)

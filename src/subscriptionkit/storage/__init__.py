@@ -75,7 +75,8 @@ def open_store(
         migrate: bring an older SQL schema up to date (see :class:`~.sql.SqlStore`).
         create: install the library's tables into a database that holds other tables.
         lock_timeout: seconds a write waits for another transaction's lock before
-            :class:`~subscriptionkit.errors.DatabaseBusy` (default 30).
+            :class:`~subscriptionkit.errors.DatabaseBusy` (default 30; the memory store
+            waits as long for activity event ids another unit of work holds).
 
     Raises:
         InvalidArgument: an argument of the wrong type.
@@ -86,15 +87,16 @@ def open_store(
             :class:`~.sql.SqlStore`).
         MissingDependency: a SQL database without the ``sql`` extra installed.
     """
-    from .._checks import argument
+    from .._checks import argument, seconds
 
     argument(url, str, "url", "'memory', a database URL or a path (str)")
     argument(migrate, bool, "migrate", "True or False")
     argument(create, bool, "create", "True or False")
+    seconds(lock_timeout, "lock_timeout")
     if url == "memory":
         from .memory import MemoryStore
 
-        return MemoryStore()
+        return MemoryStore(lock_timeout=lock_timeout)
     from .._translate import require
 
     require("sqlalchemy", extra="sql", feature="a SQL store")  # the sql extra is needed only here

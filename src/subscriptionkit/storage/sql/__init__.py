@@ -9,7 +9,12 @@ database whose schema is newer than this library raises
 :class:`~subscriptionkit.errors.SchemaVersionError`; an older one is migrated when the
 store opens (``migrate=True``, the default) or refused (``migrate=False``). A version no
 release writes, or tables that do not match the version recorded, are refused: no step
-ever runs twice, and nothing is created silently over an unversioned schema.
+ever runs twice, and nothing is created silently over an unversioned schema. Opening reads
+before it writes: another application's database (tables, none of ours) is refused
+(:class:`~subscriptionkit.errors.ForeignDatabase`) and left byte for byte as it was, unless
+the open is explicit (``create=True``); a file that is no database is
+:class:`~subscriptionkit.errors.NotADatabase`. No SQLAlchemy or driver error leaves the
+adapter: each public method runs under one translator (``_errors``).
 
 URLs: a file path or ``sqlite:///path.db`` (SQLite), ``:memory:`` (a private SQLite
 database in memory), ``postgresql://user@host/db`` (PostgreSQL through psycopg 3).
@@ -27,7 +32,8 @@ the UTC text on both.
 A unit of work can join a transaction the host application holds:
 ``store.unit_of_work(connection=conn)`` (see :class:`SqlUnitOfWork`).
 
-Inside, one private module per concern: ``_engine`` (engines and URLs), ``_tables`` (the
+Inside, one private module per concern: ``_engine`` (engines, URLs and the accepted
+database forms), ``_errors`` (the error translator), ``_tables`` (the
 tables and column types), ``_versions`` (the schema versions; Alembic's scripts are in ``migrations/``), one
 module per aggregate
 (``_subscriptions``, with its reminder rows and daily queries in ``_schedule``;

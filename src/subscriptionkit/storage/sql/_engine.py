@@ -13,8 +13,9 @@ refused file is left byte for byte as it was.
 
 from __future__ import annotations
 
-import math
+import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -22,28 +23,24 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
-from ..._checks import argument
-from ...errors import InvalidArgument, InvalidDatabaseUrl, InvalidInput, NotADatabase
+from ..._checks import seconds
+from ...errors import (
+    InvalidArgument,
+    InvalidDatabaseUrl,
+    InvalidInput,
+    MissingDependency,
+    NotADatabase,
+)
 
 #: File name endings that make a new path a SQLite database.
 SQLITE_SUFFIXES: Final = (".db", ".sqlite", ".sqlite3")
 #: How long a write waits for a lock before :class:`~subscriptionkit.errors.DatabaseBusy`.
 DEFAULT_LOCK_TIMEOUT: Final = 30.0
-#: The longest lock wait accepted, in seconds (a day).
-_MAX_LOCK_TIMEOUT: Final = 86_400.0
 
 
 def lock_seconds(value: object) -> float:
-    """Return a lock timeout in seconds (a positive, finite number), or raise InvalidArgument."""
-    argument(value, (int, float), "lock_timeout", "a number of seconds")
-    assert isinstance(value, int | float)
-    if not (math.isfinite(value) and 0 < value <= _MAX_LOCK_TIMEOUT):
-        raise InvalidArgument(
-            name="lock_timeout",
-            expected=f"seconds, more than 0 and at most {_MAX_LOCK_TIMEOUT:g}",
-            got=value,
-        )
-    return float(value)
+    """Return a lock timeout in seconds (above 0, at most a day), or raise InvalidArgument."""
+    return seconds(value, "lock_timeout")
 
 
 def shown(url: str) -> str:
@@ -134,18 +131,37 @@ def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engi
         in_memory = parsed.database in (None, "", ":memory:")
         if not in_memory:
             _check_path(Path(str(parsed.database)), str(parsed.database))
-        engine = sa.create_engine(
-            parsed,
-            poolclass=StaticPool if in_memory else None,
-            connect_args={"check_same_thread": False, "timeout": timeout},
-        )
+        with _driver(parsed):
+            engine = sa.create_engine(
+                parsed,
+                poolclass=StaticPool if in_memory else None,
+                connect_args={"check_same_thread": False, "timeout": timeout},
+            )
         _sqlite_transactions(engine)
         return engine
     if backend == "postgresql":
-        return sa.create_engine(parsed, pool_pre_ping=True)
+        with _driver(parsed):
+            return sa.create_engine(parsed, pool_pre_ping=True)
     raise InvalidInput(
         f"the database must be SQLite or PostgreSQL, got {parsed.render_as_string(hide_password=True)!r}"
     )
+
+
+@contextlib.contextmanager
+def _driver(url: sa.URL) -> Iterator[None]:
+    """A driver that is not installed (``postgresql+asyncpg://``): InvalidInput naming it."""
+    try:
+        yield
+    except (ImportError, sa.exc.NoSuchModuleError) as exc:
+        if url.drivername == "postgresql+psycopg":
+            raise MissingDependency(
+                package="psycopg", extra="postgres", feature="PostgreSQL"
+            ) from None
+        raise InvalidInput(
+            f"the database driver of {url.render_as_string(hide_password=True)!r} cannot be "
+            f"loaded ({exc}); expected postgresql:// (psycopg 3: pip install "
+            "'subscriptionkit[postgres]') or a SQLite path"
+        ) from None
 
 
 def use_wal(engine: Engine) -> None:
