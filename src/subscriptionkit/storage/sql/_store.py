@@ -27,11 +27,11 @@ class SqlStore:
     """Subscriptions, certificates, revocations, keys, activity and the audit log in SQL.
 
     Opening reads the database before it writes anything, and one rule (``decide_open``
-    in ``_versions``) decides what to do: an
-    empty database (a new file) gets the library's tables silently; an older schema is
-    migrated (``migrate=True``) or refused; a database that holds other tables and none of
-    ours is refused unless ``create=True`` (an *explicit* install beside a host
-    application's tables), and is then left exactly as it was.
+    in ``_versions``) decides what to do: an empty database (a new file) gets the
+    library's tables silently; an older schema is migrated (``migrate=True``) or refused;
+    a database that holds other tables and none of ours is refused, and left byte for
+    byte as it was, unless ``create=True`` asks for an *explicit* install beside a host
+    application's tables.
 
     Args:
         url: a SQLite path or URL, ``:memory:``, or a PostgreSQL URL (the forms
