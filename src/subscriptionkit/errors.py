@@ -586,8 +586,7 @@ class ForeignDatabase(StorageError):
     """An implicit open of a database that holds another application's tables, none of ours.
 
     Nothing is changed. Installing the library's tables beside a host application's is
-    explicit: ``SqlStore(url, create=True)``, ``open_store(url, create=True)``,
-    :meth:`SqlStore.migrate <subscriptionkit.storage.sql.SqlStore.migrate>` or
+    explicit: ``SqlStore(url, create=True)``, ``open_store(url, create=True)`` or
     ``subscriptionkit db upgrade``.
 
     Attributes:
@@ -603,7 +602,7 @@ class ForeignDatabase(StorageError):
             f"{database} holds another application's tables ({len(self.tables)}: {shown}) "
             "and no subscriptionkit schema; expected an empty database or one made by "
             "subscriptionkit; nothing was changed (to install the library's tables beside "
-            "them, use create=True, SqlStore.migrate() or `subscriptionkit db upgrade`)"
+            "them, open it with create=True or run `subscriptionkit db upgrade`)"
         )
 
 

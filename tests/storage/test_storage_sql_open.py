@@ -111,7 +111,7 @@ class TestForeignDatabase:
             f"SQLite file {str(path)!r} holds another application's tables (2: orders, users) "
             "and no subscriptionkit schema; expected an empty database or one made by "
             "subscriptionkit; nothing was changed (to install the library's tables beside "
-            "them, use create=True, SqlStore.migrate() or `subscriptionkit db upgrade`)"
+            "them, open it with create=True or run `subscriptionkit db upgrade`)"
         )
         assert digest(path) == before
         assert side_files(path) == files == []
