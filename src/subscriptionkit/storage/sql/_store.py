@@ -98,7 +98,8 @@ class SqlStore:
         Raises:
             SchemaVersionError: a schema newer than this library.
             UnknownSchemaVersion: a recorded version no release writes.
-            StorageError: library tables without a version record, or not matching it.
+            MissingSchemaVersion: library tables without a version record.
+            SchemaMismatch: tables that do not match the version recorded.
         """
         with self.engine.connect() as conn:
             return read_status(conn).version
@@ -116,8 +117,8 @@ class SqlStore:
         Raises:
             SchemaVersionError: a schema newer than this library; nothing is run.
             UnknownSchemaVersion: a recorded version no release writes; nothing is run.
-            StorageError: library tables without a version record, or tables that do not
-                match the version recorded; nothing is run.
+            MissingSchemaVersion, SchemaMismatch: library tables without a version record,
+                or tables that do not match the version recorded; nothing is run.
         """
         return upgrade(self.engine)
 
