@@ -301,6 +301,18 @@ class TestReadOnly:
         assert "reading works, writing does not" in str(info.value)
         assert digest(path) == before
 
+    def test_a_read_only_file_in_rollback_journal_mode(self, tmp_path: Path) -> None:
+        """A file not in WAL that cannot be written still opens and reads."""
+        path = tmp_path / "journal.db"
+        SqlStore(str(path)).close()
+        with sqlite3.connect(path) as conn:
+            conn.execute("PRAGMA journal_mode=DELETE")
+        before = digest(path)
+        store = open_store(f"sqlite:///file:{path}?mode=ro&uri=true")
+        with store.unit_of_work() as uow:
+            assert list(uow.subscriptions.list()) == []
+        assert digest(path) == before
+
     def test_postgresql_read_only_transactions(self, postgres_engine: sa.Engine) -> None:
         """PostgreSQL with read-only transactions: reads work, a write is ReadOnlyDatabase."""
         SqlStore(postgres_engine).close()

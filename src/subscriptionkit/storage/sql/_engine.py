@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -168,7 +169,7 @@ def use_wal(engine: Engine) -> None:
     """Switch a SQLite file of the library's own to WAL (readers do not block the writer).
 
     Run once the open is accepted; WAL is kept in the file, so later connections have it.
-    A file in WAL already is only read (so a read-only file opens).
+    A file in WAL already is only read, and a read-only file keeps its mode (it opens).
     """
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         return
@@ -179,6 +180,10 @@ def use_wal(engine: Engine) -> None:
         try:
             if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 cur.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            if "readonly" not in str(exc):
+                raise
+            # A read-only file keeps its journal mode: reading works, a write is refused.
         finally:
             cur.close()
 
