@@ -37,7 +37,10 @@ def _engine(args: argparse.Namespace) -> sa.Engine:
             "the db commands need a SQL database: expected a SQLite path or a database URL "
             "in --db, got 'memory'"
         )
-    from ..storage.sql import make_engine  # names the sql extra when it is missing
+    from .._translate import require
+
+    require("sqlalchemy", extra="sql", feature="the db commands")  # before any import of it
+    from ..storage.sql import make_engine
 
     return make_engine(url)
 
