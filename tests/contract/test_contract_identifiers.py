@@ -22,6 +22,18 @@ AT = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 IDS = ("x" * 100, "é" * 100, "学校-" + "名" * 97, "🦉 owl " + "o" * 92, "a b")
 
 
+def _certificate(**ids: str) -> certificates.Certificate:
+    return certificates.issue(
+        holder_name="Ada",
+        course_id="c1",
+        course_title="Course",
+        completed_on=AT.date(),
+        issued_at=AT,
+        issuer="Soofos",
+        **ids,  # type: ignore[arg-type]
+    )
+
+
 @pytest.mark.parametrize("value", IDS, ids=["ascii", "accents", "cjk", "emoji", "space"])
 class TestIdsRoundTrip:
     def test_subscription_and_customer(self, store: Store, value: str) -> None:
@@ -36,16 +48,7 @@ class TestIdsRoundTrip:
 
     def test_certificate_and_holder(self, store: Store, value: str) -> None:
         """A certificate with that id and holder id is stored and read back."""
-        cert = certificates.issue(
-            holder_id=value,
-            holder_name="Ada",
-            course_id="c1",
-            course_title="Course",
-            completed_on=AT.date(),
-            issued_at=AT,
-            issuer="Soofos",
-            certificate_id=value,
-        )
+        cert = _certificate(holder_id=value, certificate_id=value)
         with store.unit_of_work() as uow:
             stored = uow.certificates.add(cert)  # the store assigns its status index
             uow.commit()
@@ -69,14 +72,6 @@ def test_one_character_more_never_reaches_a_store() -> None:
     with pytest.raises(errors.InvalidIdentifier):
         attrs.evolve(active_subscription(), id=long)
     with pytest.raises(errors.InvalidIdentifier):
-        certificates.issue(
-            holder_id=long,
-            holder_name="Ada",
-            course_id="c1",
-            course_title="Course",
-            completed_on=AT.date(),
-            issued_at=AT,
-            issuer="Soofos",
-        )
+        _certificate(holder_id=long)
     with pytest.raises(errors.InvalidEvent):
         metering.ActivityEvent(long, "s1", "p1", 3, "engagement", AT)
