@@ -13,7 +13,7 @@ import subscriptionkit
 from subscriptionkit import _lazy
 
 ROOT = Path(subscriptionkit.__file__).parent
-#: The subpackages with lazy names (the command and the optional web app load eagerly).
+#: The subpackages with lazy names (all but the command, see tests/cli/test_cli_lazy.py).
 PACKAGES = sorted(
     p.parent.name
     for p in ROOT.glob("*/__init__.py")

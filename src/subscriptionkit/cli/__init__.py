@@ -17,26 +17,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import pathlib
 import sys
 import typing
 
 from .. import clock as _clock
 from .._version import __version__
-from . import (
-    _billing,
-    _certificates,
-    _common,
-    _db,
-    _demo,
-    _metering,
-    _plans,
-    _serve,
-    _status,
-    _subscriptions,
-    _teams,
-    _words,
-)
+from . import _common, _words
 from ._common import parse_pupils
 
 # The package's namespace holds only what ``__all__`` names (and modules): the names below
@@ -49,6 +37,37 @@ if typing.TYPE_CHECKING:
 
     _Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
+#: The command modules, in the order their commands are listed, and whether their
+#: ``add_commands`` takes the options every command shares.
+_MODULES: typing.Final = (
+    ("_plans", True),
+    ("_status", True),
+    ("_subscriptions", True),
+    ("_certificates", False),
+    ("_metering", False),
+    ("_db", False),
+    ("_serve", False),
+    ("_teams", True),
+    ("_billing", True),
+    ("_demo", False),
+)
+#: The module of each command: :func:`main` imports only the module of the command that
+#: runs, so a command costs only its own imports (``--help`` and unknown words load all).
+#: ``tests/cli/test_cli_lazy.py`` checks it against the full parser.
+_COMMANDS: typing.Final = {
+    "plans": "_plans",
+    "quote": "_plans",
+    "status": "_status",
+    "subscriptions": "_subscriptions",
+    "certificates": "_certificates",
+    "meter": "_metering",
+    "db": "_db",
+    "serve": "_serve",
+    "teams": "_teams",
+    "billing": "_billing",
+    "demo": "_demo",
+}
+
 __all__ = ["build_parser", "main", "parse_pupils"]
 
 
@@ -60,8 +79,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(_common.EXIT_USAGE, f"{_common.PREFIX}{line}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the ``subscriptionkit`` command."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser of the ``subscriptionkit`` command.
+
+    Args:
+        command: build only this command's part (and the options before it), importing
+            only its module; ``None`` (the default) builds every command.
+    """
     parser = _Parser(
         prog="subscriptionkit",
         description="Business rules of subscription-based learning platforms.",
@@ -72,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH_OR_URL",
         help=(
             f"the database: a SQLite file path, :memory:, or a postgresql:// URL "
-            f"(default: ${_subscriptions.DB_VARIABLE}, else ./{_subscriptions.DEFAULT_DB})"
+            f"(default: ${_common.DB_VARIABLE}, else ./{_common.DEFAULT_DB})"
         ),
     )
     common = _Parser(add_help=False)
@@ -92,18 +116,31 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    _plans.add_commands(sub, common)
-    _status.add_commands(sub, common)
-    _subscriptions.add_commands(sub, common)
-    _certificates.add_commands(sub)
-    _metering.add_commands(sub)
-    _db.add_commands(sub)
-    _serve.add_commands(sub)
-    _teams.add_commands(sub, common)
-    _billing.add_commands(sub, common)
-    _demo.add_commands(sub)
+    wanted = None if command is None else _COMMANDS.get(command)
+    for name, shared in _MODULES:
+        if wanted is None or name == wanted:
+            module = importlib.import_module(f".{name}", __name__)
+            if shared:
+                module.add_commands(sub, common)
+            else:
+                module.add_commands(sub)
     _words.mark_commands(parser)
     return parser
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command named in ``argv`` if it is one of ``_COMMANDS``, else None.
+
+    Only ``--db VALUE`` (or ``--db=VALUE``) may come before it; anything else there
+    (``--help``, ``--version``, a typo) needs the whole parser.
+    """
+    words = iter(argv)
+    for word in words:
+        if word == "--db":
+            next(words, None)
+        elif not word.startswith("--db="):
+            return word if word in _COMMANDS else None
+    return None
 
 
 def main(
@@ -123,7 +160,8 @@ def main(
     """
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_word(argv))
     try:
         # argparse prints help, version and usage errors itself: send them to out/err too.
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -40,6 +40,10 @@ from ._words import command_words
 
 #: The one prefix of every error line the command prints.
 PREFIX: Final = "subscriptionkit: error: "
+#: Environment variable naming the database when ``--db`` is not given.
+DB_VARIABLE: Final = "SUBSCRIPTIONKIT_DB"
+#: The database used when neither ``--db`` nor the variable says: a SQLite file here.
+DEFAULT_DB: Final = "subscriptionkit.db"
 
 EXIT_OK: Final = 0
 EXIT_INPUT: Final = 1

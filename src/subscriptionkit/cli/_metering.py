@@ -31,7 +31,6 @@ from ..metering import (
 )
 from ..money import Money, format_money, total
 from ._common import fail
-from ._subscriptions import open_database
 
 
 def add_commands(subparsers: Any) -> None:
@@ -144,6 +143,8 @@ def _counts_from_database(
     args: argparse.Namespace, plan: plans.PupilPlan, months: tuple[Month, ...], err: TextIO
 ) -> MonthlyCounts:
     """Store the CSV's events (with --store), then count inside the database."""
+    from ._subscriptions import open_database  # the database's modules, only here
+
     store = open_database(args)
     with store.unit_of_work() as uow:
         if args.store:

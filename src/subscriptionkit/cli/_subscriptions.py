@@ -14,13 +14,7 @@ from .. import plans, subscriptions
 from .._i18n import Translator, gettext_noop
 from ..clock import ensure_aware, local
 from ..storage import Store, UnitOfWork, open_store
-from ._common import catalog_from_args, decimal_amount
-
-#: Environment variable naming the database when ``--db`` is not given.
-DB_VARIABLE = "SUBSCRIPTIONKIT_DB"
-#: The database used when neither ``--db`` nor the variable says: a SQLite file here.
-DEFAULT_DB = "subscriptionkit.db"
-
+from ._common import DB_VARIABLE, DEFAULT_DB, catalog_from_args, decimal_amount
 
 #: Status names as people read them (translated when shown).
 STATUS_LABELS = {

@@ -265,8 +265,8 @@ def create_app(
 
     Raises:
         InvalidInput: an argument of the wrong kind.
-        MissingDependency: the ``web`` extra (Starlette) is not installed (when importing
-            :mod:`subscriptionkit.web`).
+        MissingDependency: the ``web`` extra (Starlette) is not installed (when a name of
+            :mod:`subscriptionkit.web` is first used).
     """
     _check_app_arguments(store, clock, issuer, holders)
     pages = _Pages(store, clock or SystemClock(), issuer, holders)

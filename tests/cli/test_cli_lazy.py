@@ -1,0 +1,114 @@
+"""The command imports only what the command that runs needs (import *sets*, not times)."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+import pytest
+
+from subscriptionkit import cli
+
+#: Libraries no command needs before it runs, only some commands while they run.
+HEAVY = ("sqlalchemy", "joserfc", "cryptography", "starlette", "numpy", "pyarrow", "pyspark")
+
+
+def _loaded_after(code: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after running ``code``."""
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(out.stdout.split())
+
+
+def _handler_modules(parser: argparse.ArgumentParser) -> set[str]:
+    """The modules of the handlers under a (sub)parser, through nested command groups."""
+    found: set[str] = set()
+    handler = parser.get_default("handler")
+    if handler is not None:
+        found.add(handler.__module__.rsplit(".", 1)[-1])
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _handler_modules(sub)
+    return found
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    [action] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(action.choices)
+
+
+class TestCommandTable:
+    def test_every_command_is_in_the_table_with_its_module(self) -> None:
+        """COMMANDS names every command of the full parser and the module that handles it."""
+        full = _commands(cli.build_parser())
+        assert set(full) == set(cli._COMMANDS)
+        for name, sub in full.items():
+            assert _handler_modules(sub) == {cli._COMMANDS[name]}, name
+
+    @pytest.mark.parametrize("command", sorted(cli._COMMANDS))
+    def test_one_command_parser_parses_like_the_full_one(self, command: str) -> None:
+        """The parser built for one command has that command, with the same options."""
+        full = _commands(cli.build_parser())[command]
+        alone = _commands(cli.build_parser(command))
+        assert command in alone
+        assert alone[command].format_help() == full.format_help()
+
+    def test_command_word(self) -> None:
+        """Only --db may come before the command word; anything else means the full parser."""
+        word = cli._command_word
+        assert word(["meter", "x.csv"]) == "meter"
+        assert word(["--db", "meter", "teams"]) == "teams"
+        assert word(["--db=x.db", "db", "upgrade"]) == "db"
+        assert word(["--help"]) is None
+        assert word(["--version"]) is None
+        assert word(["metre"]) is None
+        assert word([]) is None
+
+
+class TestImportSets:
+    def test_importing_the_command_loads_no_command_module(self) -> None:
+        """``import subscriptionkit.cli`` loads none of the command modules or heavy libraries."""
+        loaded = _loaded_after("import subscriptionkit.cli")
+        modules = {f"subscriptionkit.cli.{m}" for m in set(cli._COMMANDS.values())}
+        assert not loaded & modules
+        assert not {m for m in loaded if m.split(".")[0] in HEAVY}
+
+    def test_meter_loads_only_its_module(self) -> None:
+        """Running ``meter --help`` loads the meter module and none of the other commands'."""
+        loaded = _loaded_after(
+            "from subscriptionkit.cli import main\n"
+            "import contextlib, io\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['meter', '--help'])"
+        )
+        assert "subscriptionkit.cli._metering" in loaded
+        others = {f"subscriptionkit.cli.{m}" for m in set(cli._COMMANDS.values()) - {"_metering"}}
+        assert not loaded & others
+        assert not {m for m in loaded if m.split(".")[0] in HEAVY}
+
+    def test_public_subpackages_import_only_the_standard_library(self) -> None:
+        """Importing every public subpackage (the web app too) loads no third-party module."""
+        import pkgutil
+
+        import subscriptionkit
+
+        packages = sorted(
+            f"subscriptionkit.{m.name}"
+            for m in pkgutil.iter_modules(subscriptionkit.__path__)
+            if m.ispkg and not m.name.startswith("_") and m.name != "cli"
+        )
+        assert "subscriptionkit.web" in packages
+        loaded = _loaded_after(f"import {', '.join(packages)}") - _loaded_after("pass")
+        foreign = {
+            m.split(".")[0]
+            for m in loaded
+            if m.split(".")[0] not in sys.stdlib_module_names
+            and m.split(".")[0] not in ("subscriptionkit", "__main__")
+        }
+        assert not foreign
