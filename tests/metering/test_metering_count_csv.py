@@ -3,16 +3,15 @@ counts and errors, on plain files, spreadsheet exports and hostile ones."""
 
 from __future__ import annotations
 
-import codecs
 import io
 import os
-import random
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from metering_csv_helpers import NAMES, ODD, csv_bytes, csv_rows
 from subscriptionkit import plans
 from subscriptionkit.errors import InvalidEvent, InvalidInput
 from subscriptionkit.metering import (
@@ -31,44 +30,13 @@ if not _arrow.available():  # pragma: no cover - the dev extra installs it
         pytest.fail(_why + " (CI=true: these tests must run)", pytrace=False)
     pytest.skip(_why, allow_module_level=True)
 
-NAMES = ("event_id", "school_id", "pupil_id", "grade", "category", "processed_at")
 MONTHS = month_range(Month(2025, 1), Month(2026, 6))
-CATEGORIES = ("engagement", "objective_mastery", "cross_method_test", "login")
-ZONES = ("Z", "+01:00", "+02:00", "-05:00", "+0530")
 
 
 def _plan(plan_id: str) -> plans.PupilPlan:
     plan = plans.default_catalog()[plan_id]
     assert isinstance(plan, plans.PupilPlan)
     return plan
-
-
-def _rows(seed: int, n: int) -> list[tuple[str, ...]]:
-    rng = random.Random(seed)
-    out: list[tuple[str, ...]] = []
-    for i in range(n):
-        day = rng.randrange(1, 29)
-        month = rng.randrange(1, 13)
-        year = rng.choice((2024, 2025, 2026))
-        at = f"{year}-{month:02d}-{day:02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:07"
-        if rng.random() < 0.2:
-            at += ".25"
-        out.append(
-            (
-                f"e{i}",
-                f"school-{rng.randrange(4)}",
-                f"p{rng.randrange(60)}",
-                str(rng.randrange(1, 9)),
-                rng.choice(CATEGORIES),
-                at + rng.choice(ZONES),
-            )
-        )
-    return out
-
-
-def _csv(rows: list[tuple[str, ...]], sep: str = ",", end: str = "\n", bom: bool = False) -> bytes:
-    text = "".join(sep.join(r) + end for r in [NAMES, *rows])
-    return (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")
 
 
 def _expected(data: bytes, plan: plans.PupilPlan, school: str | None = None) -> MonthlyCounts:
@@ -85,7 +53,7 @@ class TestSameCounts:
     @pytest.mark.parametrize("reader", ["auto", "arrow", "python"])
     def test_every_plan_and_reader(self, tmp_path: Path, plan_id: str, reader: str) -> None:
         """Both readers and both engines give the streaming engine's counts, in order."""
-        data = _csv(_rows(1, 3000))
+        data = csv_bytes(csv_rows(1, 3000))
         path = tmp_path / "events.csv"
         path.write_bytes(data)
         got = count_csv(path, _plan(plan_id), MONTHS, reader=reader)  # type: ignore[arg-type]
@@ -98,14 +66,14 @@ class TestSameCounts:
         self, sep: str, end: str, bom: bool
     ) -> None:
         """A BOM, ';' and CRLF are read by pyarrow itself, with the same counts."""
-        data = _csv(_rows(2, 500), sep, end, bom)
+        data = csv_bytes(csv_rows(2, 500), sep, end, bom)
         assert _arrow.read_columns(io.BytesIO(data)) is not None
         plan = _plan("focus-po-combi")
         assert count_csv(io.BytesIO(data), plan, MONTHS) == _expected(data, plan)
 
     def test_one_school(self) -> None:
         """school_id counts that school only; an unknown school counts nothing."""
-        data = _csv(_rows(3, 800))
+        data = csv_bytes(csv_rows(3, 800))
         plan = _plan("focus-po-combi")
         got = count_csv(io.BytesIO(data), plan, MONTHS, school_id="school-2")
         assert got == _expected(data, plan, "school-2")
@@ -114,7 +82,7 @@ class TestSameCounts:
 
     def test_progress_reports_bytes_up_to_the_size(self) -> None:
         """progress gets a rising byte count that ends at the file's size, on both paths."""
-        data = _csv(_rows(4, 5000))
+        data = csv_bytes(csv_rows(4, 5000))
         for reader in ("arrow", "python"):  # type: Literal["arrow", "python"]
             seen: list[int] = []
             count_csv(
@@ -126,31 +94,6 @@ class TestSameCounts:
             )
             assert seen == sorted(seen)
             assert seen[-1] == len(data)
-
-
-#: Values the columnar reader must treat exactly as the streaming reader does.
-ODD = {
-    "event_id": ["e 1", "", " ", "é1", "e\x01", "x" * 120, '"e,1"'],
-    "school_id": ["school 1", "", "schoöl", "s\x1c"],
-    "pupil_id": ["p 1", "", "ρ", "p\u2028", "p" * 70],
-    "grade": ["03", " 3", "+3", "３", "9", "0", "3.0", "", "NA"],
-    "category": ["", " ", "Engagement", "engagement "],
-    "processed_at": [
-        "",
-        "NA",
-        "null",
-        "2026-03-02",
-        "2026-03-02T10:00:00",
-        "2026-03-02 10:00:00+01:00",
-        "2026-03-02T10:00+01:00",
-        "2026-03-02T10:00:00.1234567Z",
-        "2026-03-02T10:00:00 +01:00",
-        " 2026-03-02T10:00:00Z",
-        "20260302T100000Z",
-        "2026-03-02T24:00:00Z",
-        "2026-02-30T10:00:00Z",
-    ],
-}
 
 
 def _outcome(data: bytes, reader: str) -> tuple[object, ...]:
@@ -165,29 +108,30 @@ class TestSameErrors:
     @pytest.mark.parametrize(("field", "value"), [(f, v) for f, vs in ODD.items() for v in vs])
     def test_odd_value(self, field: str, value: str) -> None:
         """An odd value on line 3 is accepted or refused alike, with the same line."""
-        rows = _rows(5, 4)
+        rows = csv_rows(5, 4)
         row = list(rows[1])
         row[NAMES.index(field)] = value
         rows[1] = tuple(row)
-        data = _csv(rows)
+        data = csv_bytes(rows)
         assert _outcome(data, "auto") == _outcome(data, "python")
 
     @pytest.mark.parametrize(
         "data",
         [
-            _csv(_rows(6, 5)) + "e9,école,p1,3,engagement,2026-01-01T00:00:00Z\n".encode("cp1252"),
-            _csv(_rows(6, 5)).decode().encode("utf-16"),
-            _csv(_rows(6, 5)).replace(b"grade", b"event_id", 1),
-            _csv(_rows(6, 5)) + b"e9,s1,p1,3,engagement,2026-01-01T00:00:00Z,extra\n",
-            _csv(_rows(6, 5)) + b"e9,s1,p1,3,engagement\n",
-            _csv(_rows(6, 5))
+            csv_bytes(csv_rows(6, 5))
+            + "e9,école,p1,3,engagement,2026-01-01T00:00:00Z\n".encode("cp1252"),
+            csv_bytes(csv_rows(6, 5)).decode().encode("utf-16"),
+            csv_bytes(csv_rows(6, 5)).replace(b"grade", b"event_id", 1),
+            csv_bytes(csv_rows(6, 5)) + b"e9,s1,p1,3,engagement,2026-01-01T00:00:00Z,extra\n",
+            csv_bytes(csv_rows(6, 5)) + b"e9,s1,p1,3,engagement\n",
+            csv_bytes(csv_rows(6, 5))
             + b'e9,s1,"p'
             + b"x" * 200_000
             + b'",3,engagement,2026-01-01T00:00:00Z\n',
-            _csv(_rows(6, 5)) + b'e9,s1,"p1\n1",3,engagement,2026-01-01T00:00:00Z\n',
-            _csv(_rows(6, 5)) + b"\n\n" + b"e9,s1,p1,3,engagement,2026-01-01T00:00:00Z\n",
-            _csv(_rows(6, 5)) + b"e9,s1,p1\x00,3,engagement,2026-01-01T00:00:00Z\n",
-            _csv([]),
+            csv_bytes(csv_rows(6, 5)) + b'e9,s1,"p1\n1",3,engagement,2026-01-01T00:00:00Z\n',
+            csv_bytes(csv_rows(6, 5)) + b"\n\n" + b"e9,s1,p1,3,engagement,2026-01-01T00:00:00Z\n",
+            csv_bytes(csv_rows(6, 5)) + b"e9,s1,p1\x00,3,engagement,2026-01-01T00:00:00Z\n",
+            csv_bytes([]),
             b"",
         ],
         ids=[
@@ -223,10 +167,10 @@ class TestSameErrors:
     )
     def test_any_odd_values(self, changes: list[tuple[str, str]]) -> None:
         """Random odd values in random places: the readers never disagree."""
-        rows = [list(r) for r in _rows(7, 6)]
+        rows = [list(r) for r in csv_rows(7, 6)]
         for k, (field, value) in enumerate(changes):
             rows[k % len(rows)][NAMES.index(field)] = value
-        data = _csv([tuple(r) for r in rows])
+        data = csv_bytes([tuple(r) for r in rows])
         assert _outcome(data, "auto") == _outcome(data, "python")
 
 

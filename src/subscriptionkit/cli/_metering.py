@@ -13,7 +13,8 @@ import contextlib
 import functools
 import os
 import sys
-from typing import IO, Any, TextIO, cast
+from collections.abc import Callable
+from typing import IO, Any, TextIO
 
 from .. import plans
 from .._i18n import Translator
@@ -21,13 +22,11 @@ from .._table import Table
 from ..clock import DEFAULT_TIMEZONE
 from ..errors import SubscriptionKitError
 from ..metering import (
-    ActivityEvent,
     Month,
     MonthlyCounts,
     count_csv,
     month_range,
     monthly_usage,
-    read_events_csv,
 )
 from ..money import Money, format_money, total
 from ._common import fail
@@ -106,17 +105,16 @@ def _bar(args: argparse.Namespace, err: TextIO, total: int | None) -> Any:
     )
 
 
-class _Metered:
-    """A binary stream that moves a progress bar by the bytes read through it."""
-
-    def __init__(self, stream: IO[bytes], bar: Any) -> None:
-        self._stream = stream
-        self._bar = bar
-
-    def readline(self, size: int = -1) -> bytes:
-        line = self._stream.readline(size)
-        self._bar.update(len(line))
-        return line
+def _progress(
+    args: argparse.Namespace, err: TextIO, size: int | None, stack: contextlib.ExitStack
+) -> Callable[[int], None] | None:
+    """The progress callback (bytes read so far) of a bar closed with ``stack``, or None."""
+    bar = _bar(args, err, size)
+    if bar is None:
+        return None
+    stack.callback(bar.close)
+    stack.callback(bar.refresh)  # the last state, however soon after the one before
+    return lambda done: bar.update(done - bar.n)
 
 
 def _counts_from_csv(
@@ -125,17 +123,13 @@ def _counts_from_csv(
     """Count the CSV in this process: pyarrow and numpy when installed (``count_csv``)."""
     with contextlib.ExitStack() as stack:
         source, size = _source(args, stack)
-        bar = _bar(args, err, size)
-        if bar is not None:
-            stack.callback(bar.close)
-            stack.callback(bar.refresh)  # the last state, however soon after the one before
         return count_csv(
             source,
             plan,
             months,
             tz=args.tz,
             school_id=args.school,
-            progress=None if bar is None else (lambda done: bar.update(done - bar.n)),
+            progress=_progress(args, err, size, stack),
         )
 
 
@@ -150,13 +144,7 @@ def _counts_from_database(
         if args.store:
             with contextlib.ExitStack() as stack:
                 stream, size = _source(args, stack)
-                bar = _bar(args, err, size)
-                if bar is not None:
-                    stack.callback(bar.close)
-                    stack.callback(bar.refresh)
-                    stream = cast(IO[bytes], _Metered(stream, bar))
-                rows = read_events_csv(stream)
-                new = uow.activity.add(ActivityEvent.from_row(row) for row in rows)
+                new = uow.activity.add_csv(stream, progress=_progress(args, err, size, stack))
             uow.commit()
             err.write(f"stored {new:,} new events\n")
         return uow.activity.monthly_counts(plan, months, tz=args.tz, school_id=args.school)

@@ -81,6 +81,94 @@ def read_columns(
             raises for it).
     """
     import pyarrow as pa
+
+    # Ids, grades and categories repeat: pyarrow hashes them while it parses, in
+    # parallel; times are parsed as ISO 8601 with an offset (a naive time fails).
+    coded = pa.dictionary(pa.int32(), pa.string())
+    types = [pa.string(), coded, coded, coded, coded, pa.timestamp("us", tz="UTC")]
+    columns = _read(stream, types, progress)
+    return None if columns is None else _validate(*columns)
+
+
+#: The text of an instant exactly as :meth:`datetime.isoformat` writes the parsed value
+#: back (``...T10:00:00+01:00``, six fraction digits or none, ``Z`` for ``+00:00``):
+#: times in this shape are stored as read; any other shape goes to the streaming reader.
+_CANONICAL_TIME: Final = (
+    r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(\.([0-9]{5}[1-9]|[0-9]{4}[1-9][0-9]|[0-9]{3}[1-9][0-9]{2}|[0-9]{2}[1-9][0-9]{3}"
+    r"|[0-9][1-9][0-9]{4}|[1-9][0-9]{5}))?"
+    r"(Z|\+([01][0-9]|2[0-3]):[0-5][0-9]|-(0[0-9]|1[0-9]|2[0-3]):([0-5][1-9]|[1-5]0)"
+    r"|-(0[1-9]|1[0-9]|2[0-3]):00)$"
+)
+
+
+def read_event_table(
+    stream: IO[bytes], *, progress: Callable[[int], None] | None = None
+) -> Any | None:
+    """Read a whole CSV file of events as a pyarrow table of the values to store, or
+    ``None`` to leave it to the streaming reader (see the module docstring).
+
+    The table has the columns ``event_id, school_id, pupil_id`` (text), ``grade``
+    (int16), ``category`` (text), ``processed_epoch`` (int64, the whole UTC epoch second,
+    floor) and ``processed_at`` (text, as :meth:`datetime.isoformat` writes the time the
+    streaming reader parses), in file order: row for row what
+    :class:`~subscriptionkit.metering.ActivityEvent` would hold for each line.
+
+    Args:
+        stream: the file, binary, seekable, at its start.
+        progress: called with the number of bytes read so far, as reading goes.
+
+    Raises:
+        InvalidCsv: the header line is unusable.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    coded = pa.dictionary(pa.int32(), pa.string())
+    types = [pa.string(), coded, pa.string(), coded, coded, pa.string()]
+    columns = _read(stream, types, progress)
+    if columns is None:
+        return None
+    event_ids, schools, pupils, grades, categories, moments = columns
+    if not (_ids_ok(event_ids, "event_id") and _ids_ok(pupils, "pupil_id")):
+        return None
+    try:
+        for s in schools.dictionary.to_pylist():
+            check_id("school_id", s)
+        grade_values = [check_grade(g) for g in grades.dictionary.to_pylist()]
+        for c in categories.dictionary.to_pylist():
+            check_category(c)
+    except InvalidEvent:
+        return None  # the streaming reader names the line
+    if not pc.all(pc.match_substring_regex(moments, _CANONICAL_TIME)).as_py():
+        return None
+    try:
+        epoch_us = pc.cast(moments, pa.timestamp("us", tz="UTC")).cast(pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    grade = np.asarray(grade_values, dtype=np.int16)[_codes(grades)]
+    epoch = epoch_us.to_numpy(zero_copy_only=False) // 1_000_000  # floor, as epoch_seconds
+    return pa.table(
+        {
+            "event_id": event_ids,
+            "school_id": schools.cast(pa.string()),
+            "pupil_id": pupils,
+            "grade": pa.array(grade),
+            "category": categories.cast(pa.string()),
+            "processed_epoch": pa.array(epoch),
+            "processed_at": pc.replace_substring_regex(moments, "Z$", "+00:00"),
+        }
+    )
+
+
+def _read(
+    stream: IO[bytes], types: list[Any], progress: Callable[[int], None] | None
+) -> list[Any] | None:
+    """The six columns in :data:`~subscriptionkit.metering.FIELDS` order, read with
+    ``types``, each one array; ``None`` where pyarrow cannot read the file as given."""
+    import pyarrow as pa
     import pyarrow.csv as pcsv
 
     first = next(_lines(stream, MAX_LINE), None)
@@ -90,10 +178,6 @@ def read_columns(
     stream.seek(0)
     names = [f"c{i}" for i in range(_width(first, header.separator))]
     wanted = [names[i] for i in header.positions]
-    # Ids, grades and categories repeat: pyarrow hashes them while it parses, in
-    # parallel; times are parsed as ISO 8601 with an offset (a naive time fails).
-    coded = pa.dictionary(pa.int32(), pa.string())
-    types = [pa.string(), coded, coded, coded, coded, pa.timestamp("us", tz="UTC")]
     try:
         table = pcsv.read_csv(
             _Counting(stream, progress) if progress is not None else stream,
@@ -115,7 +199,7 @@ def read_columns(
         return None  # not plain enough: the streaming reader decides
     if any(c.null_count for c in columns):
         return None
-    return _validate(*columns)
+    return columns
 
 
 def _width(line: str, separator: str) -> int:

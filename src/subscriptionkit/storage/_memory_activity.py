@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import IO, TYPE_CHECKING
 
 from ..clock import DEFAULT_TIMEZONE, instant
 from ..errors import DatabaseBusy, InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts, monthly_counts
 from ..metering._events import reused_id
 from ..plans import PupilPlan
+from ._activity_csv import add_csv
 
 if TYPE_CHECKING:
     from .memory import MemoryUnitOfWork
@@ -82,6 +84,16 @@ class _Activity:
                 self._staged[key] = batch[key]
                 store._claims[key] = me
         return len(wanted)
+
+    def add_csv(
+        self,
+        source: str | os.PathLike[str] | IO[bytes],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Stage the events of a CSV file (see :class:`ActivityStore`)."""
+        self._uow._require_open()
+        return add_csv(source, self.add, progress=progress)
 
     def _wait_for(self, holders: set[MemoryUnitOfWork], deadline: float) -> None:
         """Wait (lock held) until one of ``holders`` ends, refusing deadlocks and long waits."""

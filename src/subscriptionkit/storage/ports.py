@@ -25,9 +25,10 @@ One commit keeps the writes to all of them, or none.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Iterator, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import IO, Protocol, Self, runtime_checkable
 
 from ..audit import AuditEntry
 from ..certificates import Certificate, KeyRing, PublicKeySet, Revocation, RevocationList
@@ -316,6 +317,31 @@ class ActivityStore(Protocol):
                 ``index`` the position in ``events``).
             InvalidInput: an item is not an :class:`~subscriptionkit.metering.ActivityEvent`.
             DatabaseBusy: another writer was in the way; retry the unit of work.
+        """
+        ...
+
+    def add_csv(
+        self,
+        source: str | os.PathLike[str] | IO[bytes],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Store the events of a CSV file; return how many were new.
+
+        The file is read as :func:`~subscriptionkit.metering.read_events_csv` reads it and
+        its events go in as :meth:`add` takes them (the same duplicates, all or nothing).
+        PostgreSQL with the ``arrow`` extra reads the file as columns and copies them in
+        without building an event per row.
+
+        Args:
+            source: a path, or a file opened in binary mode at its start.
+            progress: called with the number of bytes read so far, as reading goes.
+
+        Raises:
+            InvalidInput: ``source`` cannot be opened or read, or ``progress`` is not
+                callable.
+            InvalidCsv: the file is not UTF-8 CSV with the needed header (with its line).
+            InvalidEvent: a row is malformed (with its line); nothing is stored.
         """
         ...
 

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
-from collections.abc import Hashable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Final
+import os
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
@@ -47,6 +48,7 @@ from ...metering import (
 )
 from ...metering._events import reused_id
 from ...plans import PupilPlan
+from .._activity_csv import add_csv
 from ._errors import translating
 from ._tables import activity_table
 
@@ -68,10 +70,10 @@ def insert_events(conn: Connection, events: Iterable[ActivityEvent], *, batch: i
 
     * PostgreSQL: the events are copied (``COPY``) into a temporary staging table, then
       merged with one ``INSERT ... SELECT ... ORDER BY event_id ON CONFLICT DO NOTHING``
-      (then, if it skipped rows, the skipped rows that differ from the stored ones are
-      read back and compared): every writer takes its row locks in the same (id) order, and a writer that meets an
-      id another has inserted but not committed waits for it, and counts it as new only if
-      that one rolls back;
+      (:func:`merge_staged`; then, if it skipped rows, the skipped rows that differ from
+      the stored ones are read back and compared): every writer takes its row locks in
+      the same (id) order, and a writer that meets an id another has inserted but not
+      committed waits for it, and counts it as new only if that one rolls back;
     * SQLite: writers take turns (one writes at a time), each ``INSERT ... ON CONFLICT
       DO NOTHING RETURNING`` counts only the rows it inserted (a chunk that skipped rows
       is compared with the stored events).
@@ -87,15 +89,19 @@ def insert_events(conn: Connection, events: Iterable[ActivityEvent], *, batch: i
     if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - make_engine refuses them
         raise InvalidInput(f"activity events need SQLite or PostgreSQL, got {dialect}")
     rows = (_row(i, event) for i, event in enumerate(events))
-    try:
-        with conn.begin_nested():
-            if dialect == "postgresql":
-                return _copy_merge(conn, rows)
-            return _insert_batches(conn, rows, batch)
-    except sa.exc.OperationalError as exc:
-        if getattr(exc.orig, "sqlstate", None) in _RETRY_STATES:
-            raise DatabaseBusy(detail=f"PostgreSQL: {str(exc.orig).splitlines()[0]}") from None
-        raise
+    if dialect == "postgresql":
+
+        def fill(cursor: Any) -> int:
+            copied = 0
+            with cursor.copy(f"COPY {STAGING} (seq, {', '.join(_COLUMNS)}) FROM STDIN") as copy:
+                for seq, row in enumerate(rows):
+                    copy.write_row((seq, *row))
+                    copied += 1
+            return copied
+
+        return merge_staged(conn, fill)
+    with conn.begin_nested():
+        return _insert_batches(conn, rows, batch)
 
 
 #: PostgreSQL SQLSTATEs that mean "another transaction was in the way; retry": deadlock,
@@ -186,52 +192,83 @@ def _refuse_if_other(stored: Sequence[Any], given: Sequence[Any], index: int) ->
     raise reused_id(given[0], index)
 
 
-_STAGING: Final = "sk_activity_staging"
+#: The temporary table events are copied into before the merge (PostgreSQL): ``seq``
+#: (the position in the input) and the columns of ``sk_activity_events``.
+STAGING: Final = "sk_activity_staging"
+#: The staging table's columns, in the order ``COPY`` fills them.
+STAGING_COLUMNS: Final = ("seq", *_COLUMNS)
 
 
-def _copy_merge(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> int:
-    """COPY into a temporary staging table, then one ordered merge (PostgreSQL)."""
+def _check_skipped(conn: Connection) -> None:
+    """Refuse a staged row skipped by the merge whose id is stored with another event.
+
+    The database keeps only the rows that differ as written (a redelivery is written the
+    same); whether they differ as events decides :func:`_refuse_if_other`.
+    """
+    table = activity_table.name
+    staged = ", ".join("s." + c for c in _COLUMNS)
+    stored = ", ".join("a." + c for c in _COLUMNS)
+    other = conn.exec_driver_sql(
+        f"SELECT s.seq, {staged}, {stored} "
+        f"FROM {STAGING} s JOIN {table} a ON a.event_id = s.event_id "
+        f"WHERE ({staged}) IS DISTINCT FROM ({stored}) ORDER BY s.seq"
+    )
+    width = len(_COLUMNS)
+    for seq, *both in other:
+        _refuse_if_other(both[width:], both[:width], seq)
+
+
+def merge_staged(conn: Connection, fill: Callable[[Any], int]) -> int:
+    """Stage rows with ``fill``, then merge them into the events in one ordered statement
+    (PostgreSQL); return how many were new.
+
+    Under a savepoint: an error in ``fill`` or in the merge leaves the unit of work as it
+    was. ``fill`` gets a psycopg cursor of the unit of work's connection, copies rows of
+    :data:`STAGING_COLUMNS` into :data:`STAGING` (which exists, empty) and returns how
+    many. The first row of an id (lowest ``seq``) stands; a row whose id is stored (or
+    staged before it) is skipped if it is the same event, and refused if it is another.
+
+    Raises:
+        InvalidEvent: an id already used by a different event (field ``event_id``,
+            ``index`` the row's ``seq``); nothing is kept.
+        DatabaseBusy: a deadlock, serialization failure or lock timeout; retry the whole
+            unit of work.
+    """
     table = activity_table.name
     cols = ", ".join(_COLUMNS)
-    conn.exec_driver_sql(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING} "
-        f"(seq bigint NOT NULL, LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
-    )
-    conn.exec_driver_sql(f"TRUNCATE {_STAGING}")
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    copied = 0
     try:
-        with cursor.copy(f"COPY {_STAGING} (seq, {cols}) FROM STDIN") as copy:
-            for seq, row in enumerate(rows):
-                copy.write_row((seq, *row))
-                copied += 1
-    finally:
-        cursor.close()
-    # DISTINCT ON keeps the first of a repeated id; the merge inserts in id order, so
-    # concurrent writers lock ids in the same order.
-    result = conn.exec_driver_sql(
-        f"WITH inserted AS (INSERT INTO {table} ({cols}) "
-        f"SELECT DISTINCT ON (event_id) {cols} FROM {_STAGING} ORDER BY event_id, seq "
-        f"ON CONFLICT (event_id) DO NOTHING RETURNING 1) "
-        f"SELECT count(*) FROM inserted"
-    )
-    new = int(result.scalar_one())
-    if new < copied:
-        # Some rows were skipped: each must equal the stored event of its id. The
-        # database keeps only the rows that differ as written (a redelivery is written
-        # the same); whether they differ as events decides :func:`_refuse_if_other`.
-        other = conn.exec_driver_sql(
-            f"SELECT s.seq, {', '.join('s.' + c for c in _COLUMNS)}, "
-            f"{', '.join('a.' + c for c in _COLUMNS)} "
-            f"FROM {_STAGING} s JOIN {table} a ON a.event_id = s.event_id "
-            f"WHERE ({', '.join('s.' + c for c in _COLUMNS)}) IS DISTINCT FROM "
-            f"({', '.join('a.' + c for c in _COLUMNS)}) ORDER BY s.seq"
-        )
-        width = len(_COLUMNS)
-        for seq, *both in other:
-            _refuse_if_other(both[width:], both[:width], seq)
-    conn.exec_driver_sql(f"TRUNCATE {_STAGING}")
-    return new
+        with conn.begin_nested():
+            conn.exec_driver_sql(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} "
+                f"(seq bigint NOT NULL, LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+            )
+            conn.exec_driver_sql(f"TRUNCATE {STAGING}")
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                copied = fill(cursor)
+            finally:
+                cursor.close()
+            # DISTINCT ON keeps the first of a repeated id (the first one stands); the
+            # merge inserts in id order, so concurrent writers lock ids in the same order.
+            # Byte order ("C") is that order for every writer and sorts much faster than a
+            # linguistic collation; equal ids are equal in both.
+            conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+            result = conn.exec_driver_sql(
+                f"WITH inserted AS (INSERT INTO {table} ({cols}) "
+                f'SELECT DISTINCT ON (event_id COLLATE "C") {cols} FROM {STAGING} '
+                f'ORDER BY event_id COLLATE "C", seq '
+                f"ON CONFLICT (event_id) DO NOTHING RETURNING 1) "
+                f"SELECT count(*) FROM inserted"
+            )
+            new = int(result.scalar_one())
+            if new < copied:
+                _check_skipped(conn)
+            conn.exec_driver_sql(f"TRUNCATE {STAGING}")
+            return new
+    except sa.exc.OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) in _RETRY_STATES:
+            raise DatabaseBusy(detail=f"PostgreSQL: {str(exc.orig).splitlines()[0]}") from None
+        raise
 
 
 def monthly_counts_query(
@@ -421,6 +458,22 @@ class _Activity:
 
     def add(self, events: Iterable[ActivityEvent]) -> int:
         return insert_events(self._uow.connection, events)
+
+    def add_csv(
+        self,
+        source: str | os.PathLike[str] | IO[bytes],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        conn = self._uow.connection
+        columnar = None
+        if conn.dialect.name == "postgresql":
+            from ._activity_copy import insert_table
+
+            def columnar(table: Any) -> int:
+                return insert_table(conn, table)
+
+        return add_csv(source, self.add, progress=progress, columnar=columnar)
 
     def events(
         self,
