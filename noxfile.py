@@ -60,13 +60,15 @@ def release(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Run the benchmarks (pass --quick for a short run)."""
+    """Run the benchmarks (pass --quick for a short run).
+
+    ``benchmarks/report.py`` runs every metering path side by side (metering.py,
+    sql_pushdown.py, meter.py) and writes one table into docs/performance.md.
+    """
     session.install("-e", DEV)
     for script in (
-        "benchmarks/metering.py",
-        "benchmarks/meter.py",
+        "benchmarks/report.py",
         "benchmarks/certificates.py",
-        "benchmarks/sql_pushdown.py",
         "benchmarks/subscriptions_store.py",
     ):
         session.run("python", script, *session.posargs)

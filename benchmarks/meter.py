@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import statistics
 import subprocess
@@ -160,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="20,000 rows, one run (CI smoke)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if args.quick:
         args.rows, args.repeat = 20_000, 1
@@ -201,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
             peak_text = f"{peaks[name]} MB" if name in peaks else "-"
             print(f"{name:<16}{med:>9.2f}s{shown:>28}{med / duck:>10.2f}x{peak_text:>10}")
         print(f"same pupils per school and month: {len(expected):,} school-months")
+        if args.json:
+            args.json.write_text(
+                json.dumps({"rows": args.rows, "bytes": size, "times": times, "peaks": peaks})
+            )
     return 0
 
 

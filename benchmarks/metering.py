@@ -19,6 +19,9 @@ pupils per school per month (plan Focus PO 1-8: every grade, one band):
 * ``duckdb engine``: the library's ``storage.duckdb.monthly_counts``, the SQL adapter's
   portable query run by DuckDB, reading the events from a Parquet file (written
   beforehand, category names as strings): the user with Parquet files;
+* ``sqlite``: the SQL adapter's pushdown query on SQLite (``uow.activity.monthly_counts``),
+  over a database file made by the library's migrations and filled beforehand (kept in
+  the temporary directory between runs);
 * ``spark``: the library's Spark job in local mode, reading the events from a Parquet
   file (written beforehand); session start-up is reported separately.
 
@@ -37,6 +40,7 @@ import contextlib
 import datetime as dt
 import importlib
 import importlib.util
+import json
 import multiprocessing
 import os
 import pkgutil
@@ -229,6 +233,74 @@ def _prepare_duckdb_engine(timeline: Timeline, d: Data) -> Prepared:
     return run, close
 
 
+def _sqlite_db(timeline: Timeline, d: Data) -> Path:
+    """The workload in a SQLite file made by the library's migrations, kept between runs
+    in the temporary directory (untimed): ``event_id, school_id ...`` as the adapter writes."""
+    import sqlite3
+
+    from subscriptionkit.storage.sql import SqlStore
+
+    key = (
+        f"{len(d['t'])}-{int(d['pupil'].max())}-{int(d['school'].max())}"
+        f"-{len(timeline.months)}-{SEED}"
+    )
+    path = Path(tempfile.gettempdir()) / "sk-bench-cache" / f"sqlite-{key}.db"
+    if path.exists():
+        return path
+    path.parent.mkdir(exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    SqlStore(str(partial)).engine.dispose()  # the schema, through the migrations
+    con = sqlite3.connect(partial)
+    names = np.array(CATEGORY_NAMES, dtype=object)
+    n = len(d["t"])
+    for lo in range(0, n, 500_000):
+        hi = min(lo + 500_000, n)
+        t = d["t"][lo:hi]
+        stamps = np.datetime_as_string(t.astype("datetime64[s]"), timezone="UTC")
+        con.executemany(
+            "INSERT INTO sk_activity_events (event_id, school_id, pupil_id, grade, category, "
+            "processed_epoch, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            zip(
+                (f"e{i}" for i in range(lo, hi)),
+                d["school"][lo:hi].astype(str).tolist(),
+                d["pupil"][lo:hi].astype(str).tolist(),
+                d["grade"][lo:hi].tolist(),
+                names[d["category"][lo:hi]].tolist(),
+                t.tolist(),
+                (x.replace("Z", "+00:00") for x in stamps.tolist()),
+                strict=True,
+            ),
+        )
+    con.commit()
+    con.execute("ANALYZE")
+    con.close()
+    partial.rename(path)
+    return path
+
+
+def _prepare_sqlite(timeline: Timeline, d: Data) -> Prepared:
+    import sqlalchemy  # noqa: F401  (imported before the timing, like the other engines)
+
+    from subscriptionkit.storage.sql import (
+        SqlStore,
+        _activity,  # noqa: F401
+    )
+
+    store = SqlStore(str(_sqlite_db(timeline, d)))
+    plan = _plan()
+
+    def run() -> Counts:
+        with store.unit_of_work() as uow:
+            counts = uow.activity.monthly_counts(plan, timeline.months, tz=TZ)
+        return _from_monthly(counts, timeline)
+
+    def close() -> dict[str, float]:
+        store.engine.dispose()
+        return {}
+
+    return run, close
+
+
 def spark_missing() -> str | None:
     """Why Spark cannot run here, or None."""
     if importlib.util.find_spec("pyspark") is None:
@@ -297,6 +369,7 @@ PATHS: dict[str, Callable[[Timeline, Data], Prepared]] = {
     "numpy": _prepare_numpy,
     "python": _prepare_python,
     "duckdb engine": _prepare_duckdb_engine,
+    "sqlite": _prepare_sqlite,
     "spark": _prepare_spark,
 }
 
@@ -493,6 +566,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated paths (default: all)")
     parser.add_argument("--quick", action="store_true", help="a small run for CI (200k events)")
     parser.add_argument("--no-write", action="store_true", help="do not update the docs")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if args.quick:
         args.events, args.pupils, args.schools, args.repeat = 200_000, 40_000, 80, 1
@@ -559,7 +633,28 @@ def main(argv: list[str] | None = None) -> int:
         f"added and counted): {meter:.2f} ms (median).",
     ]
     print("\n".join(block))
-    if not (args.quick or args.no_write or args.only):
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "events": args.events,
+                    "paths": {
+                        name: {"times": t, "peaks": p, "extras": e}
+                        for name, (t, p, e) in results.items()
+                    },
+                    "schools": len(reference),
+                    "pupil_months": pupil_months,
+                    "imports": imports,
+                    "incremental_ms": meter,
+                    "machine": machine(),
+                    "load_start": load,
+                    "load_end": os.getloadavg(),
+                    "started": f"{started:%Y-%m-%d %H:%M}",
+                    "packages": public_subpackages(),
+                }
+            )
+        )
+    if not (args.quick or args.no_write or args.only or args.json):
         write_docs(block)
         print(f"written into {DOCS}")
     return 0
