@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import codecs
 import random
+from collections.abc import Sequence
+
+from hypothesis import strategies as st
 
 NAMES = ("event_id", "school_id", "pupil_id", "grade", "category", "processed_at")
 CATEGORIES = ("engagement", "objective_mastery", "cross_method_test", "login")
@@ -34,7 +37,7 @@ def csv_rows(seed: int, n: int) -> list[tuple[str, ...]]:
 
 
 def csv_bytes(
-    rows: list[tuple[str, ...]], sep: str = ",", end: str = "\n", bom: bool = False
+    rows: Sequence[tuple[str, ...]], sep: str = ",", end: str = "\n", bom: bool = False
 ) -> bytes:
     text = "".join(sep.join(r) + end for r in [NAMES, *rows])
     return (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")
@@ -63,3 +66,25 @@ ODD = {
         "2026-02-30T10:00:00Z",
     ],
 }
+
+
+def odd_changes(extra: tuple[str, ...] = ()) -> st.SearchStrategy[list[tuple[str, str]]]:
+    """Up to four (field, value) changes: odd values, ``extra`` ones, or random text."""
+    return st.lists(
+        st.tuples(
+            st.sampled_from(NAMES),
+            st.one_of(
+                st.sampled_from([v for vs in ODD.values() for v in vs] + list(extra)),
+                st.text(st.characters(codec="utf-8", exclude_characters='\n\r,"'), max_size=12),
+            ),
+        ),
+        max_size=4,
+    )
+
+
+def changed_file(changes: list[tuple[str, str]], seed: int = 7, n: int = 6) -> bytes:
+    """A CSV file of ``n`` plain rows with ``changes`` made in turn to its rows."""
+    rows = [list(r) for r in csv_rows(seed, n)]
+    for k, (field, value) in enumerate(changes):
+        rows[k % len(rows)][NAMES.index(field)] = value
+    return csv_bytes([tuple(r) for r in rows])

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import importlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import subscriptionkit
+from import_helpers import loaded_after
 from subscriptionkit import _lazy
 
 ROOT = Path(subscriptionkit.__file__).parent
@@ -21,23 +20,12 @@ PACKAGES = sorted(
 )
 
 
-def _loaded_after(code: str) -> set[str]:
-    """The modules a fresh interpreter has loaded after running ``code``."""
-    out = subprocess.run(
-        [sys.executable, "-c", f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return set(out.stdout.split())
-
-
 class TestBareImport:
     """``import subscriptionkit`` and ``import subscriptionkit.<package>`` stay light."""
 
     def test_bare_import_loads_no_dependency(self) -> None:
         """No optional or core dependency, and no subpackage, is imported by a bare import."""
-        loaded = _loaded_after("import subscriptionkit")
+        loaded = loaded_after("import subscriptionkit")
         for name in ("sqlalchemy", "numpy", "duckdb", "pyspark", "cryptography", "babel"):
             assert name not in loaded, f"import subscriptionkit imported {name}"
         assert "subscriptionkit.plans" not in loaded
@@ -45,10 +33,10 @@ class TestBareImport:
     def test_packages_load_only_what_a_name_needs(self) -> None:
         """Importing every subpackage loads none of their modules; a name loads its own."""
         names = ", ".join(f"subscriptionkit.{p}" for p in PACKAGES)
-        loaded = _loaded_after(f"import {names}")
+        loaded = loaded_after(f"import {names}")
         private = sorted(m for m in loaded if m.startswith("subscriptionkit.") and "._" in m)
         assert private == ["subscriptionkit._lazy", "subscriptionkit._version"]
-        loaded = _loaded_after("from subscriptionkit.metering import Month")
+        loaded = loaded_after("from subscriptionkit.metering import Month")
         assert "subscriptionkit.metering._window" in loaded
         assert "subscriptionkit.metering._engine" not in loaded
         assert "numpy" not in loaded
@@ -56,7 +44,7 @@ class TestBareImport:
 
     def test_subpackages_after_a_bare_import(self) -> None:
         """``subscriptionkit.plans`` works after ``import subscriptionkit``; typos still fail."""
-        loaded = _loaded_after(
+        loaded = loaded_after(
             "import subscriptionkit\nassert subscriptionkit.plans.default_catalog()"
         )
         assert "subscriptionkit.plans._catalog" in loaded

@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 
 import pytest
 
+from import_helpers import loaded_after
 from subscriptionkit import cli
 
 #: Libraries no command needs before it runs, only some commands while they run.
 HEAVY = ("sqlalchemy", "joserfc", "cryptography", "starlette", "numpy", "pyarrow", "pyspark")
-
-
-def _loaded_after(code: str) -> set[str]:
-    """The modules a fresh interpreter has loaded after running ``code``."""
-    out = subprocess.run(
-        [sys.executable, "-c", f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return set(out.stdout.split())
 
 
 def _handler_modules(parser: argparse.ArgumentParser) -> set[str]:
@@ -74,14 +63,14 @@ class TestCommandTable:
 class TestImportSets:
     def test_importing_the_command_loads_no_command_module(self) -> None:
         """``import subscriptionkit.cli`` loads none of the command modules or heavy libraries."""
-        loaded = _loaded_after("import subscriptionkit.cli")
+        loaded = loaded_after("import subscriptionkit.cli")
         modules = {f"subscriptionkit.cli.{m}" for m in set(cli._COMMANDS.values())}
         assert not loaded & modules
         assert not {m for m in loaded if m.split(".")[0] in HEAVY}
 
     def test_meter_loads_only_its_module(self) -> None:
         """Running ``meter --help`` loads the meter module and none of the other commands'."""
-        loaded = _loaded_after(
+        loaded = loaded_after(
             "from subscriptionkit.cli import main\n"
             "import contextlib, io\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
@@ -104,7 +93,7 @@ class TestImportSets:
             if m.ispkg and not m.name.startswith("_") and m.name != "cli"
         )
         assert "subscriptionkit.web" in packages
-        loaded = _loaded_after(f"import {', '.join(packages)}") - _loaded_after("pass")
+        loaded = loaded_after(f"import {', '.join(packages)}") - loaded_after("pass")
         foreign = {
             m.split(".")[0]
             for m in loaded

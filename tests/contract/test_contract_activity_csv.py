@@ -127,7 +127,7 @@ class TestAllOrNothing:
             uow.commit()
         inside = [*rows, (rows[12][0], *rows[13][1:])]
         at = "2026-10-25T02:30:00"
-        before = [(rows[2][0], *rows[2][1:5], f"{rows[2][5]}")]
+        before = [rows[2]]  # stored before: a redelivery
         same_instant = ("x1", "s", "p", "3", "login", f"{at}+01:00")
         stored_then = [same_instant, ("x2", "s", "p", "3", "login", f"{at}+02:00")]
         with store.unit_of_work() as uow:

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from metering_csv_helpers import NAMES, ODD, csv_bytes, csv_rows
+from metering_csv_helpers import NAMES, ODD, changed_file, csv_bytes, csv_rows, odd_changes
 from subscriptionkit import plans
 from subscriptionkit.errors import InvalidEvent, InvalidInput
 from subscriptionkit.metering import (
@@ -153,24 +152,10 @@ class TestSameErrors:
         assert _outcome(data, "auto") == _outcome(data, "python")
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(
-        st.lists(
-            st.tuples(
-                st.sampled_from(NAMES),
-                st.one_of(
-                    st.sampled_from([v for vs in ODD.values() for v in vs]),
-                    st.text(st.characters(codec="utf-8", exclude_characters='\n\r,"'), max_size=12),
-                ),
-            ),
-            max_size=4,
-        )
-    )
+    @given(odd_changes())
     def test_any_odd_values(self, changes: list[tuple[str, str]]) -> None:
         """Random odd values in random places: the readers never disagree."""
-        rows = [list(r) for r in csv_rows(7, 6)]
-        for k, (field, value) in enumerate(changes):
-            rows[k % len(rows)][NAMES.index(field)] = value
-        data = csv_bytes([tuple(r) for r in rows])
+        data = changed_file(changes)
         assert _outcome(data, "auto") == _outcome(data, "python")
 
 
