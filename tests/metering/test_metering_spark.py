@@ -197,6 +197,7 @@ class TestEveryEngine:
     band changes, two grades in one second; a two-band and a one-band plan (the SQL query
     takes another path for one band), two zones."""
 
+    @pytest.mark.postgres
     @pytest.mark.parametrize(
         ("plan_id", "tz"), [("focus-po-combi", ZONES[0]), ("focus-po-1-8", ZONES[1])]
     )
