@@ -109,7 +109,7 @@ def monthly_counts(
     wanted = _months(months)
     Timeline.build(wanted, tz, policy)  # months, zone and policy checked before any work
 
-    from .sql._activity import monthly_counts_query  # the SQL adapter's portable query
+    from .sql._activity_query import monthly_counts_query  # the SQL adapter's portable query
 
     engine = sa.create_engine("duckdb:///:memory:")
     try:
