@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -80,6 +81,25 @@ class TestImportSets:
         others = {f"subscriptionkit.cli.{m}" for m in set(cli._COMMANDS.values()) - {"_metering"}}
         assert not loaded & others
         assert not {m for m in loaded if m.split(".")[0] in HEAVY}
+
+    def test_counting_a_file_imports_no_pandas(self, tmp_path: Path) -> None:
+        """The columnar count of a file never converts Python values to Arrow, which
+        would import pandas (a third of a second) where it is installed."""
+        path = tmp_path / "events.csv"
+        path.write_text(
+            "event_id,school_id,pupil_id,grade,category,processed_at\n"
+            "e1,s1,p1,3,engagement,2026-03-02T10:00:00+01:00\n"
+            "e2,s1,p2,4,engagement,2026-03-02T10:00:00Z\n"
+        )
+        loaded = loaded_after(
+            "from subscriptionkit.cli import main\n"
+            "import contextlib, io\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    assert main(['meter', {str(path)!r}, '--plan', 'focus-po-1-8', "
+            "'--from', '2026-03', '--to', '2026-03']) == 0"
+        )
+        assert "pyarrow" in loaded
+        assert "pandas" not in loaded
 
     def test_public_subpackages_import_only_the_standard_library(self) -> None:
         """Importing every public subpackage (the web app too) loads no third-party module."""

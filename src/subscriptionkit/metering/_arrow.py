@@ -149,7 +149,7 @@ def read_event_table(
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     grade = np.asarray(grade_values, dtype=np.int16)[_codes(grades)]
-    epoch = epoch_us.to_numpy(zero_copy_only=False) // 1_000_000  # floor, as epoch_seconds
+    epoch = _numpy(epoch_us, "int64") // 1_000_000  # floor, as epoch_seconds
     return pa.table(
         {
             "event_id": event_ids,
@@ -222,7 +222,7 @@ def _validate(
         category_values = [check_category(c) for c in categories.dictionary.to_pylist()]
     except InvalidEvent:
         return None  # the streaming reader names the line
-    epoch_us = moments.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    epoch_us = _numpy(moments.cast(pa.int64()), "int64")
     return EventColumns(
         schools=school_names,
         school=_codes(schools),
@@ -237,25 +237,46 @@ def _validate(
 def _codes(encoded: Any) -> npt.NDArray[np.int64]:
     import numpy as np
 
-    out: npt.NDArray[np.int64] = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    out: npt.NDArray[np.int64] = _numpy(encoded.indices, "int32").astype(np.int64)
     return out
+
+
+def _numpy(array: Any, dtype: str) -> Any:
+    """A numpy view of a pyarrow array of fixed-width numbers without nulls.
+
+    ``Array.to_numpy`` (and any conversion of Python values to Arrow) imports pandas when
+    it is installed, a third of a second the command would wait for.
+    """
+    import numpy as np
+
+    assert array.null_count == 0
+    assert array.type.bit_width == 8 * np.dtype(dtype).itemsize
+    return np.frombuffer(
+        array.buffers()[1],
+        dtype=dtype,
+        count=len(array),
+        offset=array.offset * np.dtype(dtype).itemsize,
+    )
 
 
 def _ids_ok(values: Any, field: str) -> bool:
     """Whether every id passes ``check_id``: plain ones in bulk, the rest one by one."""
     import pyarrow.compute as pc
 
-    length = pc.utf8_length(values)
     plain = pc.and_(
         pc.and_(pc.string_is_ascii(values), pc.ascii_is_printable(values)),
-        pc.and_(
-            pc.invert(pc.match_substring(values, " ")),
-            pc.and_(pc.greater(length, 0), pc.less_equal(length, _PLAIN_ID_LENGTH)),
-        ),
+        pc.invert(pc.match_substring(values, " ")),
     )
-    if pc.all(plain).as_py():
+    # The lengths are checked in numpy: comparing with a Python number would convert it,
+    # and pyarrow's conversions import pandas.
+    lengths = _numpy(pc.utf8_length(values), "int32")
+    odd_length = (lengths == 0) | (lengths > _PLAIN_ID_LENGTH)
+    all_plain = bool(pc.all(plain).as_py())
+    if all_plain and not odd_length.any():
         return True
-    others = pc.filter(values, pc.invert(plain)).unique().to_pylist()
+    others = set() if all_plain else set(pc.filter(values, pc.invert(plain)).unique().to_pylist())
+    if odd_length.any():
+        others.update(values.take(odd_length.nonzero()[0]).to_pylist())
     try:
         for value in others:
             check_id(field, value)
