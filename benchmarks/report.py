@@ -84,7 +84,7 @@ def engines_table(metering: dict[str, Any], sql: dict[str, Any]) -> list[str]:
             start = _med([e.get("startup", float("nan")) for e in figures["extras"]])
             peak += f" + JVM {jvm:,.0f} MB"
             label += f", start-up {start:.1f} s apart"
-        bold = "**" if name in ("numpy", "spark") else ""
+        bold = "**" if name == "numpy" else ""
         lines.append(
             f"| {label} | {t:.2f} s | {bold}{t / best:.2f}{bold} | {t / floor:.2f} "
             f"| {peak} | {_runs(figures['times'])} |"
