@@ -9,9 +9,11 @@ public method of the store, its unit of work and each repository goes through it
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
@@ -82,6 +84,45 @@ class TestLockWaits:
                 assert uow.connection.execute(sa.text("SHOW lock_timeout")).scalar() == shown
         with postgres_engine.connect() as conn:  # the session itself keeps its own setting
             assert conn.execute(sa.text("SHOW lock_timeout")).scalar() == "0"
+
+
+class TestDeadlock:
+    def test_a_deadlock_is_database_busy(self, postgres_engine: sa.Engine) -> None:
+        """Two units of work updating two rows in opposite orders: PostgreSQL picks one
+        victim, which gets DatabaseBusy (not OperationalError); the other commits."""
+        store = SqlStore(postgres_engine)
+        first, second = active_subscription(), attrs.evolve(active_subscription(), id="s2")
+        with store.unit_of_work() as uow:
+            uow.subscriptions.add(first)
+            uow.subscriptions.add(second)
+            uow.commit()
+        both_hold_one = threading.Barrier(2)
+        outcomes: list[object] = []
+
+        def crossing(ids: tuple[str, str]) -> None:
+            try:
+                with store.unit_of_work() as uow:
+                    uow.subscriptions.update(uow.subscriptions.get(ids[0]))
+                    both_hold_one.wait(timeout=60)  # never hang the suite
+                    uow.subscriptions.update(uow.subscriptions.get(ids[1]))
+                    uow.commit()
+                outcomes.append("committed")
+            except Exception as exc:  # collected for the assertion below
+                outcomes.append(exc)
+
+        threads = [
+            threading.Thread(target=crossing, args=(order,))
+            for order in ((first.id, second.id), (second.id, first.id))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        failures = [o for o in outcomes if o != "committed"]
+        assert outcomes.count("committed") == 1, outcomes
+        assert len(failures) == 1, failures
+        assert isinstance(failures[0], errors.DatabaseBusy), failures
+        assert "deadlock detected" in str(failures[0])
 
 
 class TestPool:
