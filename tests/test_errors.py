@@ -231,6 +231,46 @@ MESSAGES: dict[str, tuple[dict[str, Any], str]] = {
         {"link_id": "l", "max_uses": 2},
         "registration link 'l' was used its maximum of 2 times; expected fewer than 2 uses",
     ),
+    "UnknownPurpose": (
+        {"purpose": "spam", "known": ["newsletter", "support"]},
+        "no purpose 'spam' in the register of processing; expected one of: newsletter, support",
+    ),
+    "ConsentNotGiven": (
+        {"subject_id": "ann", "purpose": "newsletter", "at": T1},
+        "subject 'ann' has no consent for purpose 'newsletter' in force at "
+        "2026-01-26T10:00:00+00:00; expected a consent given before then and not withdrawn",
+    ),
+    "IdentityNotVerified": (
+        {"request_id": "r-1"},
+        "request 'r-1' cannot be carried out: no identity check is recorded; expected "
+        "record_identity_check() first (the seed asks for a copy of an ID with the MRZ, "
+        "document number and BSN blacked out), got none",
+    ),
+    "RequestForwarded": (
+        {"request_id": "r-1", "controller": "school-1"},
+        "request 'r-1' is about data processed for controller 'school-1'; expected it to be "
+        "forwarded to that controller (forward_request()), not carried out by the platform",
+    ),
+    "ExtensionNotAllowed": (
+        {"request_id": "r-1", "problem": "that makes 3 months in total", "got": 2},
+        "the deadline of request 'r-1' cannot be extended: that makes 3 months in total; "
+        "expected at most two further months in total, with a reason, before the deadline "
+        "(GDPR Art. 12(3)), got int 2",
+    ),
+    "RequestClosed": (
+        {"request_id": "r-1", "status": "completed", "action": "extend"},
+        "cannot extend request 'r-1': it is completed already; expected an open request",
+    ),
+    "OwnershipTransferRequired": (
+        {"subject_id": "ann", "team_ids": ["t-1"]},
+        "subject 'ann' owns team(s) 't-1' and cannot be erased yet; expected another owner "
+        "first (teams.make_manager with ownership transfer), got the subject as owner",
+    ),
+    "PrivacyCoverageError": (
+        {"stores": ["sk_notes"]},
+        "store(s) sk_notes keep personal data but have no exporter and no eraser; expected "
+        "every such store covered by a registered exporter or eraser",
+    ),
     "StatusNotCovered": (
         {"certificate_id": "c-1", "list_url": "https://x.example/s/1", "entry_url": None},
         "the revocation of certificate 'c-1' cannot be checked against the status list "
@@ -316,6 +356,10 @@ class TestTree:
             ("InvalidCertificate", "CertificateError"),
             ("InvitationUsed", "InvitationError"),
             ("LinkUsedUp", "LinkError"),
+            ("IdentityNotVerified", "RequestError"),
+            ("RequestError", "PrivacyError"),
+            ("InvalidRegister", "PrivacyError"),
+            ("OwnershipTransferRequired", "PrivacyError"),
             ("InvitationError", "TeamError"),
             ("LinkError", "TeamError"),
             ("TeamFull", "TeamError"),

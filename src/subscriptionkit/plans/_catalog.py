@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 from moneyed import Money
 
+from .. import _documents
 from .._checks import accepts, items
 from .._translate import translated
-from ..errors import InvalidArgument, InvalidPlan, SubscriptionKitError, UnknownPlan
+from ..errors import InvalidArgument, InvalidPlan, UnknownPlan
 from ..money import check_money, eur
 from ._model import GradeBand, Plan, PupilPlan, SeatPlan, plan_from_dict
 from ._terms import SeatProration, Span, Terms
@@ -210,7 +211,9 @@ class Catalog(Mapping[str, Plan]):
 
     def to_toml(self) -> str:
         """Return the catalog as TOML text (an array of ``[[plans]]`` tables)."""
-        return "".join(_toml_table("plans", p, array=True) for p in self.to_dict()["plans"])
+        return "".join(
+            _documents.table("plans", p, InvalidPlan, array=True) for p in self.to_dict()["plans"]
+        )
 
     @classmethod
     def from_toml(cls, text: str) -> Catalog:
@@ -230,8 +233,8 @@ class Catalog(Mapping[str, Plan]):
         Raises:
             InvalidPlan: the file cannot be read as UTF-8, or does not hold a valid catalog.
         """
-        path = _path(path)
-        with translated(_file_errors(path, "read")):
+        path = _documents.path_of(path)
+        with translated(_documents.file_errors(path, "read", "catalog", InvalidPlan)):
             text = path.read_text(encoding="utf-8")
         if path.suffix == ".toml":
             return cls.from_toml(text)
@@ -246,10 +249,10 @@ class Catalog(Mapping[str, Plan]):
             InvalidPlan: the name does not end in ``.json`` or ``.toml``, or the file
                 cannot be written.
         """
-        path = _path(path)
+        path = _documents.path_of(path)
         if path.suffix not in (".json", ".toml"):
             raise InvalidPlan(f"a catalog file must end in .json or .toml, got {path.name!r}")
-        with translated(_file_errors(path, "write")):
+        with translated(_documents.file_errors(path, "write", "catalog", InvalidPlan)):
             path.write_text(
                 self.to_toml() if path.suffix == ".toml" else self.to_json(), encoding="utf-8"
             )
@@ -257,25 +260,6 @@ class Catalog(Mapping[str, Plan]):
     def pupil_plans(self) -> tuple[PupilPlan, ...]:
         """Return the per-pupil plans, in catalog order."""
         return tuple(p for p in self.plans if isinstance(p, PupilPlan))
-
-
-def _path(value: object) -> Path:
-    if not isinstance(value, str | Path) or not str(value):
-        raise InvalidArgument(name="path", expected="a file path (str or Path)", got=value)
-    return Path(value)
-
-
-def _file_errors(path: Path, action: str) -> Callable[[Exception], SubscriptionKitError | None]:
-    def translate(exc: Exception) -> SubscriptionKitError | None:
-        if isinstance(exc, OSError | UnicodeError | ValueError):
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            return InvalidPlan(
-                f"cannot {action} the catalog file {str(path)!r} ({reason}); expected a "
-                f"{'readable UTF-8' if action == 'read' else 'writable'} .json or .toml file"
-            )
-        return None
-
-    return translate
 
 
 @accepts(teams=(SeatPlan, "a SeatPlan (see teams_plan())"))
@@ -293,30 +277,3 @@ def _no_float(text: str) -> Any:  # ok: refuses floats in catalogs
     raise InvalidPlan(
         f'prices in a catalog must be strings such as "0.96" (floats lose cents), got {text}'
     )
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        # JSON string escapes are TOML's, except that TOML has no surrogate pairs (for
-        # characters beyond U+FFFF) and needs DEL escaped: write text raw, DEL escaped.
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
-    if isinstance(value, list) and all(not isinstance(v, dict) for v in value):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise InvalidPlan(f"cannot write {type(value).__name__} to TOML: {value!r}")
-
-
-def _toml_table(name: str, table: Mapping[str, Any], *, array: bool = False) -> str:
-    out = [f"[[{name}]]\n" if array else f"[{name}]\n"]
-    nested: list[str] = []
-    for key, value in table.items():
-        if isinstance(value, dict):
-            nested.append(_toml_table(f"{name}.{key}", value))
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            nested.extend(_toml_table(f"{name}.{key}", v, array=True) for v in value)
-        else:
-            out.append(f"{key} = {_toml_value(value)}\n")
-    return "".join(out) + "\n" + "".join(nested)

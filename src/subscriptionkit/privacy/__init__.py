@@ -1,0 +1,120 @@
+"""Privacy (GDPR/AVG, seed 001): the register of processing, consent per purpose,
+data-subject requests with their four-week deadline, profile visibility, and export and
+erasure across every store the library owns.
+
+Rules are pure functions over frozen values, as elsewhere in the library: a consent is
+recorded (:func:`record_consent`, :func:`implicit_consent`) and withdrawn
+(:func:`withdraw_consent`) as values, and :func:`has_consent` answers for any moment; a
+request (:func:`receive_request`) is checked (:func:`record_identity_check`), extended
+(:func:`extend_request`), forwarded (:func:`forward_request`) or completed
+(:func:`complete_request`), and :func:`overdue` lists those past their deadline.
+
+>>> import datetime as dt
+>>> from subscriptionkit import privacy
+>>> at = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
+>>> signup = privacy.implicit_consent("ann", "newsletter_signup", at=at, source="footer-form")
+>>> gone, = privacy.unsubscribe([signup], "ann", at=at + dt.timedelta(days=30))
+>>> privacy.has_consent([gone], "ann", "newsletter", at=at + dt.timedelta(days=1))
+True
+>>> privacy.has_consent([gone], "ann", "newsletter", at=at + dt.timedelta(days=31))
+False
+"""
+
+import typing
+
+from .. import _lazy
+
+if typing.TYPE_CHECKING:
+    from ._consent import (
+        IMPLICIT_CONSENT,
+        Consent,
+        ConsentKind,
+        consent_given,
+        has_consent,
+        implicit_consent,
+        record_consent,
+        unsubscribe,
+        withdraw_consent,
+    )
+    from ._default import default_register
+    from ._processing import may_process, restricted_purposes
+    from ._register import (
+        LegalBasis,
+        Purpose,
+        Recipient,
+        Register,
+        Role,
+    )
+    from ._request_steps import (
+        complete_request,
+        extend_request,
+        forward_request,
+        lift_restriction,
+        overdue,
+        receive_request,
+        record_identity_check,
+        refuse_request,
+    )
+    from ._requests import (
+        ANSWER_DAYS,
+        MAX_EXTENSION_MONTHS,
+        Extension,
+        IdentityCheck,
+        RequestKind,
+        RequestStatus,
+        SubjectRequest,
+        request_deadline,
+    )
+    from ._retention import Retention
+    from ._visibility import (
+        DEFAULT_VISIBILITY,
+        Profile,
+        Visibility,
+        certificate_disclosure,
+        visible_profile,
+    )
+
+if not typing.TYPE_CHECKING:  # at run time each name's module is imported on first use
+    __getattr__, __dir__ = _lazy.attach(__name__, __file__)
+
+__all__ = [
+    "ANSWER_DAYS",
+    "DEFAULT_VISIBILITY",
+    "IMPLICIT_CONSENT",
+    "MAX_EXTENSION_MONTHS",
+    "Consent",
+    "ConsentKind",
+    "Extension",
+    "IdentityCheck",
+    "LegalBasis",
+    "Profile",
+    "Purpose",
+    "Recipient",
+    "Register",
+    "RequestKind",
+    "RequestStatus",
+    "Retention",
+    "Role",
+    "SubjectRequest",
+    "Visibility",
+    "certificate_disclosure",
+    "complete_request",
+    "consent_given",
+    "default_register",
+    "extend_request",
+    "forward_request",
+    "has_consent",
+    "implicit_consent",
+    "lift_restriction",
+    "may_process",
+    "overdue",
+    "receive_request",
+    "record_consent",
+    "record_identity_check",
+    "refuse_request",
+    "request_deadline",
+    "restricted_purposes",
+    "unsubscribe",
+    "visible_profile",
+    "withdraw_consent",
+]

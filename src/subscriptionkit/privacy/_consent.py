@@ -1,0 +1,374 @@
+"""Consent per subject and purpose: given, implicit, withdrawn (never retroactively)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, NoReturn
+
+import attrs
+
+from .._checks import accepts, items
+from ..clock import instant
+from ..errors import ConsentNotGiven, InvalidInput
+from ._register import LegalBasis, Register
+from ._values import (
+    an_id,
+    choice,
+    iso,
+    moment,
+    optional_moment,
+    optional_text,
+    parse_moment,
+    refuse_unknown,
+    text,
+)
+
+__all__ = [
+    "IMPLICIT_CONSENT",
+    "Consent",
+    "ConsentKind",
+    "consent_given",
+    "has_consent",
+    "implicit_consent",
+    "record_consent",
+    "unsubscribe",
+    "withdraw_consent",
+]
+
+
+class ConsentKind(enum.StrEnum):
+    """How consent was given: asked for (``explicit``), or implied by an action (seed 001:
+    contacting the platform, subscribing to the newsletter, posting a review)."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> NoReturn:
+        refuse_unknown(cls, value)
+
+    EXPLICIT = "explicit"
+    CONTACT = "contact"
+    NEWSLETTER_SIGNUP = "newsletter_signup"
+    REVIEW = "review"
+
+
+#: The purpose each implicit kind consents to in :func:`default_register`.
+IMPLICIT_CONSENT: Final[Mapping[str, str]] = {
+    ConsentKind.CONTACT: "support",
+    ConsentKind.NEWSLETTER_SIGNUP: "newsletter",
+    ConsentKind.REVIEW: "reviews",
+}
+
+
+def _kind(value: object) -> ConsentKind:
+    return choice(ConsentKind, value, "consent kind")
+
+
+@attrs.frozen
+class Consent:
+    """One consent of one subject for one purpose, and its withdrawal if any.
+
+    Moments are kept as instants (UTC). A withdrawal ends the consent from its moment
+    on; it never undoes what was done before (GDPR Art. 7(3), seed 001).
+
+    Args:
+        consent_id: the record's id.
+        subject_id: whose consent (an account, a contact).
+        purpose: the purpose consented to (a register purpose id).
+        given_at: when it was given.
+        source: where it was given (``"signup-form"``, ``"e-mail"``, ``"phone"``).
+        text_version: the version of the text consented to.
+        kind: ``explicit``, or the implicit kind (:class:`ConsentKind`).
+        withdrawn_at: when it was withdrawn, or ``None``.
+        withdrawal_source: how it was withdrawn (``"unsubscribe-link"``), or ``None``.
+
+    Raises:
+        InvalidInput: a field of the wrong kind, or a withdrawal before the consent.
+        NaiveDatetimeError: a moment without time zone.
+    """
+
+    consent_id: str = attrs.field(validator=an_id)
+    subject_id: str = attrs.field(validator=an_id)
+    purpose: str = attrs.field(validator=an_id)
+    given_at: _dt.datetime = attrs.field(converter=moment)
+    source: str = attrs.field(validator=text)
+    text_version: str = attrs.field(validator=text)
+    kind: ConsentKind = attrs.field(default=ConsentKind.EXPLICIT, converter=_kind)
+    withdrawn_at: _dt.datetime | None = attrs.field(default=None, converter=optional_moment)
+    withdrawal_source: str | None = attrs.field(default=None, validator=optional_text)
+
+    def __attrs_post_init__(self) -> None:
+        if self.withdrawn_at is not None and self.withdrawn_at < self.given_at:
+            raise InvalidInput(
+                f"consent {self.consent_id!r} cannot be withdrawn at {self.withdrawn_at.isoformat()}, "
+                f"before it was given at {self.given_at.isoformat()}"
+            )
+
+    @property
+    def implicit(self) -> bool:
+        """Whether the consent was implied by an action rather than asked for."""
+        return self.kind is not ConsentKind.EXPLICIT
+
+    def in_force(self, at: _dt.datetime) -> bool:
+        """Whether the consent holds at ``at``: given at or before it, not withdrawn by then.
+
+        Raises:
+            NaiveDatetimeError: ``at`` has no time zone.
+        """
+        moment = instant(at, "at")
+        return self.given_at <= moment and (self.withdrawn_at is None or moment < self.withdrawn_at)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the consent as JSON-ready data (moments in ISO 8601, UTC)."""
+        return {
+            "consent_id": self.consent_id,
+            "subject_id": self.subject_id,
+            "purpose": self.purpose,
+            "given_at": self.given_at.isoformat(),
+            "source": self.source,
+            "text_version": self.text_version,
+            "kind": self.kind.value,
+            "withdrawn_at": iso(self.withdrawn_at),
+            "withdrawal_source": self.withdrawal_source,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Consent:
+        """Build a consent from :meth:`to_dict` output.
+
+        Raises:
+            InvalidInput: missing or malformed fields.
+        """
+        if not isinstance(data, Mapping):
+            raise InvalidInput(f"a consent must be a mapping, got {type(data).__name__}")
+        try:
+            return cls(
+                consent_id=data["consent_id"],
+                subject_id=data["subject_id"],
+                purpose=data["purpose"],
+                given_at=parse_moment(data["given_at"]),
+                source=data["source"],
+                text_version=data["text_version"],
+                kind=data.get("kind", "explicit"),
+                withdrawn_at=None
+                if data.get("withdrawn_at") is None
+                else parse_moment(data["withdrawn_at"]),
+                withdrawal_source=data.get("withdrawal_source"),
+            )
+        except KeyError as exc:
+            raise InvalidInput(
+                f"a consent needs the field {exc.args[0]!r}; got {sorted(map(str, data))}"
+            ) from None
+
+
+def _check_purpose(register: Register | None, purpose: str) -> None:
+    if register is None:
+        return
+    found = register.purpose(purpose)
+    if found.legal_basis is not LegalBasis.CONSENT:
+        raise InvalidInput(
+            f"purpose {purpose!r} rests on {found.legal_basis.value}, not on consent; expected "
+            f"a consent purpose ({', '.join(p.id for p in register if p.legal_basis is LegalBasis.CONSENT)})"
+        )
+
+
+@accepts(
+    subject_id=(str, "a subject id (text)"),
+    purpose=(str, "a purpose id (text)"),
+    at=(_dt.datetime, "an aware datetime"),
+    source=(str, "where consent was given (text)"),
+    text_version=(str, "the version of the consent text (text)"),
+    register=(Register, "a Register or None"),
+    consent_id=(str, "a consent id (text) or None"),
+)
+def record_consent(
+    subject_id: str,
+    purpose: str,
+    *,
+    at: _dt.datetime,
+    source: str,
+    text_version: str,
+    register: Register | None = None,
+    consent_id: str | None = None,
+) -> Consent:
+    """Record an explicit consent of ``subject_id`` for ``purpose`` at ``at``.
+
+    Consent is per purpose (seed 001: "for each purpose separately"): one record each.
+
+    Args:
+        subject_id: whose consent.
+        purpose: what for; with ``register`` it must be one of its consent purposes.
+        at: when (aware).
+        source: where it was given (``"signup-form"``).
+        text_version: the version of the text the subject agreed to.
+        register: the register to check ``purpose`` against.
+        consent_id: the record's id (default: a new random one).
+
+    Raises:
+        UnknownPurpose: ``purpose`` is not in ``register``.
+        InvalidInput: the purpose does not rest on consent; a malformed argument.
+
+    >>> import datetime as dt
+    >>> at = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
+    >>> c = record_consent("ann", "promotion", at=at, source="web", text_version="v1")
+    >>> has_consent([c], "ann", "promotion", at=at), has_consent([c], "ann", "newsletter", at=at)
+    (True, False)
+    """
+    _check_purpose(register, purpose)
+    return Consent(
+        consent_id=consent_id or f"consent-{uuid.uuid4().hex}",
+        subject_id=subject_id,
+        purpose=purpose,
+        given_at=at,
+        source=source,
+        text_version=text_version,
+    )
+
+
+@accepts(
+    subject_id=(str, "a subject id (text)"),
+    kind=(str, "an implicit consent kind: 'contact', 'newsletter_signup' or 'review'"),
+    at=(_dt.datetime, "an aware datetime"),
+    source=(str, "where the action happened (text)"),
+    register=(Register, "a Register or None"),
+    text_version=(str, "the version of the privacy text (text)"),
+    consent_id=(str, "a consent id (text) or None"),
+)
+def implicit_consent(
+    subject_id: str,
+    kind: str,
+    *,
+    at: _dt.datetime,
+    source: str,
+    register: Register | None = None,
+    text_version: str = "privacy-policy",
+    consent_id: str | None = None,
+) -> Consent:
+    """Record the consent an action implies (seed 001): contacting the platform consents
+    to support, subscribing to the newsletter to the newsletter, posting a review to its
+    publication.
+
+    Args:
+        kind: ``"contact"``, ``"newsletter_signup"`` or ``"review"``.
+        register: where the action's purpose is looked up (``Purpose.implicit_consent``);
+            by default ``IMPLICIT_CONSENT``.
+        text_version: the version of the privacy policy in force.
+
+    Raises:
+        InvalidInput: an unknown kind (or ``"explicit"``).
+        UnknownPurpose: ``register`` has no purpose for that action.
+    """
+    consent_kind = _kind(kind)
+    if consent_kind is ConsentKind.EXPLICIT:
+        raise InvalidInput(
+            "implicit_consent() takes an implicit kind, got 'explicit'; use record_consent()"
+        )
+    purpose = (
+        register.for_implicit_consent(consent_kind.value).id
+        if register is not None
+        else IMPLICIT_CONSENT[consent_kind]
+    )
+    return Consent(
+        consent_id=consent_id or f"consent-{uuid.uuid4().hex}",
+        subject_id=subject_id,
+        purpose=purpose,
+        given_at=at,
+        source=source,
+        text_version=text_version,
+        kind=consent_kind,
+    )
+
+
+@accepts(
+    consent=(Consent, "a Consent"),
+    at=(_dt.datetime, "an aware datetime"),
+    source=(str, "how it was withdrawn (text)"),
+)
+def withdraw_consent(consent: Consent, *, at: _dt.datetime, source: str) -> Consent:
+    """Withdraw a consent from ``at`` on; what was done before stays lawful.
+
+    Returns:
+        The consent with ``withdrawn_at`` set.
+
+    Raises:
+        ConsentNotGiven: the consent is not in force at ``at`` (withdrawn already, or given
+            later).
+    """
+    if not consent.in_force(at):
+        raise ConsentNotGiven(
+            subject_id=consent.subject_id, purpose=consent.purpose, at=instant(at)
+        )
+    return attrs.evolve(consent, withdrawn_at=at, withdrawal_source=source)
+
+
+def _consents(value: object) -> tuple[Consent, ...]:
+    found = items(value, "consents", "an iterable of Consent values")
+    for item in found:
+        if not isinstance(item, Consent):
+            raise InvalidInput(f"consents must hold Consent values, got {type(item).__name__}")
+    return found
+
+
+@accepts(
+    subject_id=(str, "a subject id (text)"),
+    at=(_dt.datetime, "an aware datetime"),
+    source=(str, "how it was withdrawn (text)"),
+    purpose=(str, "a purpose id (text)"),
+)
+def unsubscribe(
+    consents: Iterable[Consent],
+    subject_id: str,
+    *,
+    at: _dt.datetime,
+    source: str = "unsubscribe-link",
+    purpose: str = "newsletter",
+) -> tuple[Consent, ...]:
+    """Withdraw every consent of ``subject_id`` for ``purpose`` in force at ``at``
+    (unsubscribing from the newsletter, seed 001); return the withdrawn records.
+    """
+    return tuple(
+        withdraw_consent(c, at=at, source=source)
+        for c in _consents(consents)
+        if c.subject_id == subject_id and c.purpose == purpose and c.in_force(at)
+    )
+
+
+@accepts(
+    subject_id=(str, "a subject id (text)"),
+    purpose=(str, "a purpose id (text)"),
+    at=(_dt.datetime, "an aware datetime"),
+)
+def has_consent(
+    consents: Iterable[Consent], subject_id: str, purpose: str, *, at: _dt.datetime
+) -> bool:
+    """Whether ``subject_id`` had consented to ``purpose`` at ``at`` (any past moment).
+
+    A withdrawal counts only from its own moment on, so asking about a moment before it
+    still answers ``True``.
+
+    Raises:
+        InvalidInput: ``consents`` is not an iterable of :class:`Consent`.
+        NaiveDatetimeError: ``at`` has no time zone.
+    """
+    instant(at, "at")
+    return any(
+        c.subject_id == subject_id and c.purpose == purpose and c.in_force(at)
+        for c in _consents(consents)
+    )
+
+
+@accepts(subject_id=(str, "a subject id (text)"), at=(_dt.datetime, "an aware datetime"))
+def consent_given(
+    consents: Iterable[Consent], subject_id: str, *, at: _dt.datetime
+) -> tuple[str, ...]:
+    """Return the purposes ``subject_id`` had consented to at ``at``, sorted."""
+    return tuple(
+        sorted(
+            {
+                c.purpose
+                for c in _consents(consents)
+                if c.subject_id == subject_id and c.in_force(at)
+            }
+        )
+    )

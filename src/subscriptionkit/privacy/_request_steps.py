@@ -1,0 +1,297 @@
+"""The steps of a data-subject request: receive, check identity, extend, forward, answer."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from .._checks import accepts, identifier, whole_number
+from ..clock import DEFAULT_TIMEZONE, instant
+from ..errors import (
+    ExtensionNotAllowed,
+    IdentityNotVerified,
+    InvalidInput,
+    RequestClosed,
+    RequestForwarded,
+)
+from ._register import LegalBasis, Register
+from ._requests import (
+    MAX_EXTENSION_MONTHS,
+    Extension,
+    IdentityCheck,
+    RequestKind,
+    RequestStatus,
+    SubjectRequest,
+    _changes,
+    _kind,
+    _purposes,
+    requests_of,
+)
+
+__all__ = [
+    "complete_request",
+    "extend_request",
+    "forward_request",
+    "lift_restriction",
+    "overdue",
+    "receive_request",
+    "record_identity_check",
+    "refuse_request",
+]
+
+
+@accepts(
+    subject_id=(str, "a subject id (text)"),
+    kind=(
+        str,
+        "a request kind: access, erasure, rectification, restriction, objection, portability",
+    ),
+    at=(_dt.datetime, "an aware datetime"),
+    tz=(str, "an IANA time zone name"),
+    request_id=(str, "a request id (text) or None"),
+    controller=(str, "the controller's id (text) or None"),
+    changes=(Mapping, "a mapping of 'name'/'email' to the corrected value"),
+    register=(Register, "a Register or None"),
+)
+def receive_request(
+    subject_id: str,
+    kind: str,
+    *,
+    at: _dt.datetime,
+    tz: str = DEFAULT_TIMEZONE,
+    request_id: str | None = None,
+    controller: str | None = None,
+    purposes: Iterable[str] = (),
+    changes: Mapping[str, str] | None = None,
+    register: Register | None = None,
+) -> SubjectRequest:
+    """Record a data-subject request as received at ``at``.
+
+    Args:
+        subject_id: whose data.
+        kind: ``"access"``, ``"erasure"``, ``"rectification"``, ``"restriction"``,
+            ``"objection"`` or ``"portability"``.
+        at: when it came in.
+        tz: the subject's time zone (the deadline's day ends there).
+        request_id: its id (default: a new random one).
+        controller: for data processed for a customer (a school's pupil data, seed 002),
+            that controller: the request is recorded and forwarded (:func:`forward_request`).
+        purposes: for a restriction or objection, the purposes it names.
+        changes: for a rectification, the corrected ``name`` and/or ``email``.
+        register: checks the purposes named: each in the register, and for an objection
+            each resting on legitimate interest (GDPR Art. 21; consent is withdrawn instead).
+
+    Raises:
+        InvalidInput: a malformed argument; a restriction or objection without purposes;
+            a rectification without changes; an objection to a purpose not resting on
+            legitimate interest.
+        UnknownPurpose: a purpose ``register`` does not list.
+
+    >>> import datetime as dt
+    >>> r = receive_request("ann", "access", at=dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC))
+    >>> r.status.value, r.due_at.date().isoformat()
+    ('received', '2026-02-02')
+    """
+    request_kind = _kind(kind)
+    named = _purposes(purposes)
+    if (
+        request_kind in (RequestKind.RESTRICTION, RequestKind.OBJECTION)
+        and not named
+        and controller is None
+    ):
+        raise InvalidInput(
+            f"a {request_kind.value} request names the purposes it is about, got none"
+        )
+    fixes = _changes(changes or {})
+    if request_kind is RequestKind.RECTIFICATION and not fixes and controller is None:
+        raise InvalidInput(
+            "a rectification request gives the corrected 'name' or 'email', got none"
+        )
+    if controller is not None:
+        identifier(controller, "controller")
+    for purpose in named if register is not None else ():
+        basis = register.purpose(purpose).legal_basis  # type: ignore[union-attr]
+        if request_kind is RequestKind.OBJECTION and basis is not LegalBasis.LEGITIMATE_INTEREST:
+            raise InvalidInput(
+                f"an objection stops a purpose resting on legitimate interest; purpose "
+                f"{purpose!r} rests on {basis.value} (withdraw consent instead)"
+            )
+    return SubjectRequest(
+        request_id=request_id or f"request-{uuid.uuid4().hex}",
+        subject_id=subject_id,
+        kind=request_kind,
+        received_at=at,
+        timezone=tz,
+        controller=controller,
+        purposes=named,
+        changes=fixes,
+    )
+
+
+def _require_open(request: SubjectRequest, action: str) -> None:
+    if not request.is_open:
+        raise RequestClosed(
+            request_id=request.request_id, status=request.status.value, action=action
+        )
+
+
+@accepts(
+    request=(SubjectRequest, "a SubjectRequest"),
+    at=(_dt.datetime, "an aware datetime"),
+    by=(str, "who checked (a staff account id)"),
+    method=(str, "how the identity was checked (text)"),
+)
+def record_identity_check(
+    request: SubjectRequest, *, at: _dt.datetime, by: str, method: str = "id-copy-redacted"
+) -> SubjectRequest:
+    """Record that the requester's identity was checked: when, by whom, how.
+
+    The copy of the ID itself is never passed to the library, so it cannot be kept.
+
+    Raises:
+        RequestClosed: the request is closed.
+    """
+    _require_open(request, "verify the identity of")
+    check = IdentityCheck(checked_at=at, checked_by=by, method=method)
+    return attrs.evolve(request, identity_check=check, status=RequestStatus.VERIFIED)
+
+
+@accepts(
+    request=(SubjectRequest, "a SubjectRequest"),
+    months=(int, "a whole number of months (1 or 2)"),
+    reason=(str, "the reason for the extension (text)"),
+    at=(_dt.datetime, "an aware datetime"),
+)
+def extend_request(
+    request: SubjectRequest, *, months: int, reason: str, at: _dt.datetime
+) -> SubjectRequest:
+    """Extend a request's deadline by ``months`` with a ``reason`` (GDPR Art. 12(3)).
+
+    At most two further months in total, decided before the deadline passes; the
+    extension is recorded on the request.
+
+    Raises:
+        ExtensionNotAllowed: more than two months in total, after the deadline, or
+            without a reason.
+        RequestClosed: the request is closed.
+    """
+    _require_open(request, "extend")
+    if not isinstance(reason, str) or not reason.strip():
+        raise ExtensionNotAllowed(
+            request_id=request.request_id, problem="no reason was given", got=reason
+        )
+    whole_number(months, "months", minimum=1)
+    total = sum(e.months for e in request.extensions) + months
+    if total > MAX_EXTENSION_MONTHS:
+        raise ExtensionNotAllowed(
+            request_id=request.request_id,
+            problem=f"that makes {total} months in total",
+            got=months,
+        )
+    if instant(at, "at") > instant(request.due_at):
+        raise ExtensionNotAllowed(
+            request_id=request.request_id,
+            problem=f"the deadline {request.due_at.isoformat()} has passed",
+            got=at,
+        )
+    extension = Extension(months=months, reason=reason, at=at)
+    return attrs.evolve(request, extensions=(*request.extensions, extension))
+
+
+@accepts(request=(SubjectRequest, "a SubjectRequest"), at=(_dt.datetime, "an aware datetime"))
+def forward_request(
+    request: SubjectRequest, *, at: _dt.datetime, note: str | None = None
+) -> SubjectRequest:
+    """Forward a request about data processed for a controller (a school) to it.
+
+    The platform, as processor, records the request and passes it on; the controller
+    answers it (seed 002's processing agreement).
+
+    Raises:
+        InvalidInput: the request names no controller.
+        RequestClosed: the request is closed.
+    """
+    _require_open(request, "forward")
+    if request.controller is None:
+        raise InvalidInput(
+            f"request {request.request_id!r} is about data the platform controls; expected a "
+            "request with a controller to forward to, got none (carry it out instead)"
+        )
+    return attrs.evolve(
+        request, status=RequestStatus.FORWARDED, closed_at=at, note=note or request.controller
+    )
+
+
+def require_executable(request: SubjectRequest) -> None:
+    """Raise unless the platform may carry out ``request`` now (internal check)."""
+    _require_open(request, "carry out")
+    if request.controller is not None:
+        raise RequestForwarded(request_id=request.request_id, controller=request.controller)
+    if request.identity_check is None:
+        raise IdentityNotVerified(request_id=request.request_id)
+
+
+@accepts(request=(SubjectRequest, "a SubjectRequest"), at=(_dt.datetime, "an aware datetime"))
+def complete_request(request: SubjectRequest, *, at: _dt.datetime) -> SubjectRequest:
+    """Mark a request carried out at ``at``.
+
+    Raises:
+        IdentityNotVerified: no identity check is recorded.
+        RequestForwarded: the request belongs to a controller (forward it).
+        RequestClosed: the request is closed.
+    """
+    require_executable(request)
+    return attrs.evolve(request, status=RequestStatus.COMPLETED, closed_at=at)
+
+
+@accepts(
+    request=(SubjectRequest, "a SubjectRequest"),
+    at=(_dt.datetime, "an aware datetime"),
+    reason=(str, "the reason for refusing (text)"),
+)
+def refuse_request(request: SubjectRequest, *, at: _dt.datetime, reason: str) -> SubjectRequest:
+    """Refuse a request (manifestly unfounded, identity not confirmed...) with a reason.
+
+    Raises:
+        RequestClosed: the request is closed.
+        InvalidInput: no reason.
+    """
+    _require_open(request, "refuse")
+    if not reason.strip():
+        raise InvalidInput("a refusal needs its reason, got blank text")
+    return attrs.evolve(request, status=RequestStatus.REFUSED, closed_at=at, note=reason)
+
+
+@accepts(request=(SubjectRequest, "a SubjectRequest"), at=(_dt.datetime, "an aware datetime"))
+def lift_restriction(request: SubjectRequest, *, at: _dt.datetime) -> SubjectRequest:
+    """Lift a completed restriction from ``at`` on: processing for its purposes resumes.
+
+    Raises:
+        InvalidInput: not a completed restriction, or lifted already.
+    """
+    if request.kind is not RequestKind.RESTRICTION or request.status is not RequestStatus.COMPLETED:
+        raise InvalidInput(
+            f"only a completed restriction can be lifted, got a {request.status.value} "
+            f"{request.kind.value} request"
+        )
+    if request.lifted_at is not None:
+        raise InvalidInput(
+            f"restriction {request.request_id!r} was lifted already at {request.lifted_at.isoformat()}"
+        )
+    return attrs.evolve(request, lifted_at=at)
+
+
+@accepts(at=(_dt.datetime, "an aware datetime"))
+def overdue(requests: Iterable[SubjectRequest], *, at: _dt.datetime) -> tuple[SubjectRequest, ...]:
+    """Return the open requests whose deadline passed before ``at``, oldest deadline first.
+
+    Raises:
+        InvalidInput: ``requests`` is not an iterable of :class:`SubjectRequest`.
+        NaiveDatetimeError: ``at`` has no time zone.
+    """
+    moment = instant(at, "at")
+    late = [r for r in requests_of(requests) if r.is_open and instant(r.due_at) < moment]
+    return tuple(sorted(late, key=lambda r: (instant(r.due_at), r.request_id)))

@@ -1,0 +1,90 @@
+"""Retention periods: how long a purpose's records are kept after their last use."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Final
+
+import attrs
+import pendulum
+
+from ..clock import DEFAULT_TIMEZONE, day_end, local
+from ..errors import InvalidRegister
+
+__all__ = ["Retention"]
+
+
+_PERIOD: Final = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", re.ASCII)
+
+
+@attrs.frozen
+class Retention:
+    """How long records of a purpose are kept after their last use: whole years, months
+    and days, counted on the calendar of the subject's time zone (ISO 8601 ``P7Y``).
+
+    Args:
+        years, months, days: whole numbers, at least 0.
+
+    Raises:
+        InvalidRegister: a negative or non-integer part.
+
+    >>> import datetime as dt
+    >>> Retention.parse("P7Y").expires(dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)).isoformat()
+    '2033-03-01T23:59:59.999999+01:00'
+    """
+
+    years: int = 0
+    months: int = 0
+    days: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("years", "months", "days"):
+            value = getattr(self, name)
+            if type(value) is not int or value < 0:
+                raise InvalidRegister(
+                    f"retention {name} must be a whole number >= 0, got {value!r}"
+                )
+
+    @classmethod
+    def parse(cls, text: str) -> Retention:
+        """Read an ISO 8601 period of years, months, weeks and days (``"P7Y"``, ``"P4W"``).
+
+        Raises:
+            InvalidRegister: anything else.
+        """
+        match = _PERIOD.fullmatch(text) if isinstance(text, str) else None
+        if match is None or text == "P":
+            raise InvalidRegister(
+                f"a retention period must be an ISO 8601 period such as 'P7Y', 'P6M' or "
+                f"'P4W', got {text!r}"
+            )
+        years, months, weeks, days = (int(g) if g else 0 for g in match.groups())
+        return cls(years=years, months=months, days=7 * weeks + days)
+
+    def __str__(self) -> str:
+        parts = (("Y", self.years), ("M", self.months), ("D", self.days))
+        return "P" + ("".join(f"{n}{unit}" for unit, n in parts if n) or "0D")
+
+    def expires(
+        self, since: _dt.datetime, *, tz: str | _dt.tzinfo = DEFAULT_TIMEZONE
+    ) -> pendulum.DateTime:
+        """Return the last instant a record last used at ``since`` may be kept: the end of
+        the local day this period after it (month ends clamp: Aug 31 + 6 months = Feb 28/29).
+
+        Raises:
+            NaiveDatetimeError: ``since`` has no time zone.
+        """
+        day = local(since, tz).date()
+        shifted = pendulum.date(day.year, day.month, day.day).add(
+            years=self.years, months=self.months, days=self.days
+        )
+        return day_end(_dt.date(shifted.year, shifted.month, shifted.day), tz=tz)
+
+
+def _retention(value: object) -> Retention:
+    if isinstance(value, Retention):
+        return value
+    if isinstance(value, str):
+        return Retention.parse(value)
+    raise InvalidRegister(f"retention must be a Retention or a period such as 'P7Y', got {value!r}")

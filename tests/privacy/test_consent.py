@@ -1,0 +1,149 @@
+"""Consent per subject and purpose: explicit, implicit, withdrawn never retroactively."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from subscriptionkit.errors import ConsentNotGiven, InvalidArgument, InvalidInput, UnknownPurpose
+from subscriptionkit.privacy import (
+    Consent,
+    ConsentKind,
+    consent_given,
+    default_register,
+    has_consent,
+    implicit_consent,
+    may_process,
+    receive_request,
+    record_consent,
+    record_identity_check,
+    unsubscribe,
+    withdraw_consent,
+)
+from subscriptionkit.privacy import complete_request, lift_restriction
+
+T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+DAY = dt.timedelta(days=1)
+
+
+class TestConsent:
+    """has_consent answers for any moment, before and after withdrawal."""
+
+    def test_before_given_during_and_after_withdrawal(self) -> None:
+        """Not before it was given; yes while in force; no from the withdrawal on."""
+        c = record_consent("ann", "promotion", at=T0, source="web", text_version="v3")
+        w = withdraw_consent(c, at=T0 + 10 * DAY, source="account settings")
+        assert not has_consent([w], "ann", "promotion", at=T0 - DAY)
+        assert has_consent([w], "ann", "promotion", at=T0)
+        assert has_consent([w], "ann", "promotion", at=T0 + 9 * DAY)
+        assert not has_consent([w], "ann", "promotion", at=T0 + 10 * DAY)
+        assert w.withdrawal_source == "account settings"
+        assert w.text_version == "v3" and w.source == "web"
+
+    def test_per_purpose_and_subject(self) -> None:
+        """A consent is for one purpose of one subject."""
+        c = record_consent("ann", "promotion", at=T0, source="web", text_version="v1")
+        assert not has_consent([c], "bob", "promotion", at=T0)
+        assert not has_consent([c], "ann", "newsletter", at=T0)
+        assert consent_given([c], "ann", at=T0) == ("promotion",)
+
+    def test_withdraw_twice(self) -> None:
+        """A withdrawn consent cannot be withdrawn again."""
+        c = record_consent("ann", "promotion", at=T0, source="web", text_version="v1")
+        w = withdraw_consent(c, at=T0 + DAY, source="x")
+        with pytest.raises(ConsentNotGiven, match="no consent for purpose 'promotion'"):
+            withdraw_consent(w, at=T0 + 2 * DAY, source="x")
+
+    def test_withdraw_before_given(self) -> None:
+        """Withdrawal before the consent existed is refused."""
+        c = record_consent("ann", "promotion", at=T0, source="web", text_version="v1")
+        with pytest.raises(ConsentNotGiven):
+            withdraw_consent(c, at=T0 - DAY, source="x")
+
+    def test_checked_against_the_register(self) -> None:
+        """With a register, only its consent purposes."""
+        register = default_register()
+        with pytest.raises(UnknownPurpose):
+            record_consent("ann", "spam", at=T0, source="web", text_version="v1", register=register)
+        with pytest.raises(InvalidInput, match="rests on contract, not on consent"):
+            record_consent("ann", "account", at=T0, source="web", text_version="v1", register=register)
+
+    def test_naive_moment(self) -> None:
+        """Moments are aware."""
+        with pytest.raises(InvalidInput):
+            record_consent("ann", "promotion", at=dt.datetime(2026, 1, 1), source="w", text_version="v")  # noqa: DTZ001
+
+    def test_round_trip(self) -> None:
+        """to_dict / from_dict keep every field."""
+        c = withdraw_consent(
+            implicit_consent("ann", "review", at=T0, source="course page"), at=T0 + DAY, source="x"
+        )
+        assert Consent.from_dict(c.to_dict()) == c
+
+
+class TestImplicitConsent:
+    """Seed 001: contacting, subscribing to the newsletter, posting a review."""
+
+    @pytest.mark.parametrize(
+        ("kind", "purpose"),
+        [("contact", "support"), ("newsletter_signup", "newsletter"), ("review", "reviews")],
+    )
+    def test_each_action_consents_to_its_purpose(self, kind: str, purpose: str) -> None:
+        """Recorded as implicit, for the action's purpose."""
+        c = implicit_consent("ann", kind, at=T0, source="site", register=default_register())
+        assert c.purpose == purpose
+        assert c.implicit and c.kind is ConsentKind(kind)
+
+    def test_unsubscribing_withdraws(self) -> None:
+        """Unsubscribing from the newsletter withdraws the sign-up's consent."""
+        c = implicit_consent("ann", "newsletter_signup", at=T0, source="footer")
+        (w,) = unsubscribe([c], "ann", at=T0 + DAY)
+        assert w.withdrawn_at == T0 + DAY
+        assert has_consent([w], "ann", "newsletter", at=T0)
+        assert not has_consent([w], "ann", "newsletter", at=T0 + DAY)
+
+    def test_explicit_is_not_implicit(self) -> None:
+        """implicit_consent() takes only the implicit kinds."""
+        with pytest.raises(InvalidInput, match="implicit kind"):
+            implicit_consent("ann", "explicit", at=T0, source="x")
+        with pytest.raises(InvalidInput, match="consent kind must be one of"):
+            implicit_consent("ann", "smile", at=T0, source="x")
+
+    def test_wrong_types(self) -> None:
+        """Wrong types are library errors."""
+        with pytest.raises(InvalidArgument):
+            has_consent([], None, "x", at=T0)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput):
+            has_consent([1], "ann", "x", at=T0)  # type: ignore[list-item]
+
+
+class TestMayProcess:
+    """Restriction excludes named purposes until lifted; objection stops a purpose."""
+
+    def _done(self, kind: str, purposes: list[str]):  # type: ignore[no-untyped-def]
+        r = receive_request("ann", kind, at=T0, purposes=purposes)
+        r = record_identity_check(r, at=T0, by="dpo")
+        return complete_request(r, at=T0 + DAY)
+
+    def test_restriction_until_lifted(self) -> None:
+        """No marketing while restricted; again after the lift."""
+        register = default_register()
+        r = self._done("restriction", ["marketing", "newsletter"])
+        assert may_process(register, "ann", "marketing", at=T0, requests=[r])
+        assert not may_process(register, "ann", "marketing", at=T0 + 2 * DAY, requests=[r])
+        lifted = lift_restriction(r, at=T0 + 5 * DAY)
+        assert not may_process(register, "ann", "marketing", at=T0 + 4 * DAY, requests=[lifted])
+        assert may_process(register, "ann", "marketing", at=T0 + 5 * DAY, requests=[lifted])
+        assert may_process(register, "bob", "marketing", at=T0 + 2 * DAY, requests=[r])
+
+    def test_objection_stops_a_legitimate_interest(self) -> None:
+        """An objection to marketing stops it from its completion on."""
+        r = self._done("objection", ["marketing"])
+        assert not may_process(default_register(), "ann", "marketing", at=T0 + 2 * DAY, requests=[r])
+
+    def test_consent_purposes_need_consent(self) -> None:
+        """The newsletter only with consent in force."""
+        c = implicit_consent("ann", "newsletter_signup", at=T0, source="footer")
+        assert may_process(default_register(), "ann", "newsletter", at=T0, consents=[c])
+        assert not may_process(default_register(), "bob", "newsletter", at=T0, consents=[c])
