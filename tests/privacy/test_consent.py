@@ -10,10 +10,12 @@ from subscriptionkit.errors import ConsentNotGiven, InvalidArgument, InvalidInpu
 from subscriptionkit.privacy import (
     Consent,
     ConsentKind,
+    complete_request,
     consent_given,
     default_register,
     has_consent,
     implicit_consent,
+    lift_restriction,
     may_process,
     receive_request,
     record_consent,
@@ -21,7 +23,6 @@ from subscriptionkit.privacy import (
     unsubscribe,
     withdraw_consent,
 )
-from subscriptionkit.privacy import complete_request, lift_restriction
 
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
@@ -39,7 +40,8 @@ class TestConsent:
         assert has_consent([w], "ann", "promotion", at=T0 + 9 * DAY)
         assert not has_consent([w], "ann", "promotion", at=T0 + 10 * DAY)
         assert w.withdrawal_source == "account settings"
-        assert w.text_version == "v3" and w.source == "web"
+        assert w.text_version == "v3"
+        assert w.source == "web"
 
     def test_per_purpose_and_subject(self) -> None:
         """A consent is for one purpose of one subject."""
@@ -67,12 +69,16 @@ class TestConsent:
         with pytest.raises(UnknownPurpose):
             record_consent("ann", "spam", at=T0, source="web", text_version="v1", register=register)
         with pytest.raises(InvalidInput, match="rests on contract, not on consent"):
-            record_consent("ann", "account", at=T0, source="web", text_version="v1", register=register)
+            record_consent(
+                "ann", "account", at=T0, source="web", text_version="v1", register=register
+            )
 
     def test_naive_moment(self) -> None:
         """Moments are aware."""
         with pytest.raises(InvalidInput):
-            record_consent("ann", "promotion", at=dt.datetime(2026, 1, 1), source="w", text_version="v")  # noqa: DTZ001
+            record_consent(
+                "ann", "promotion", at=dt.datetime(2026, 1, 1), source="w", text_version="v"
+            )
 
     def test_round_trip(self) -> None:
         """to_dict / from_dict keep every field."""
@@ -93,7 +99,8 @@ class TestImplicitConsent:
         """Recorded as implicit, for the action's purpose."""
         c = implicit_consent("ann", kind, at=T0, source="site", register=default_register())
         assert c.purpose == purpose
-        assert c.implicit and c.kind is ConsentKind(kind)
+        assert c.implicit
+        assert c.kind is ConsentKind(kind)
 
     def test_unsubscribing_withdraws(self) -> None:
         """Unsubscribing from the newsletter withdraws the sign-up's consent."""
@@ -140,7 +147,9 @@ class TestMayProcess:
     def test_objection_stops_a_legitimate_interest(self) -> None:
         """An objection to marketing stops it from its completion on."""
         r = self._done("objection", ["marketing"])
-        assert not may_process(default_register(), "ann", "marketing", at=T0 + 2 * DAY, requests=[r])
+        assert not may_process(
+            default_register(), "ann", "marketing", at=T0 + 2 * DAY, requests=[r]
+        )
 
     def test_consent_purposes_need_consent(self) -> None:
         """The newsletter only with consent in force."""

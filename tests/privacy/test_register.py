@@ -84,7 +84,9 @@ class TestRoundTrips:
         register = Register(
             controller="Platform B.V.",
             purposes=[Purpose("mail", "mailing", "consent", ["e-mail"], ["mailer"], "P1Y")],
-            recipients=[Recipient("mailer", "US mail service", True, "EU standard contractual clauses")],
+            recipients=[
+                Recipient("mailer", "US mail service", True, "EU standard contractual clauses")
+            ],
         )
         assert Register.from_toml(register.to_toml()) == register
         assert register.outside_eea("mail")[0].safeguard == "EU standard contractual clauses"

@@ -91,7 +91,8 @@ class TestSteps:
             complete_request(r, at=T0)
         r = record_identity_check(r, at=T0 + dt.timedelta(hours=1), by="dpo-1")
         assert r.status is RequestStatus.VERIFIED
-        assert r.identity_check is not None and r.identity_check.checked_by == "dpo-1"
+        assert r.identity_check is not None
+        assert r.identity_check.checked_by == "dpo-1"
         assert set(r.identity_check.to_dict()) == {"checked_at", "checked_by", "method"}
         done = complete_request(r, at=T0 + dt.timedelta(days=2))
         assert done.status is RequestStatus.COMPLETED
@@ -105,7 +106,8 @@ class TestSteps:
         with pytest.raises(RequestForwarded, match="controller 'school-1'"):
             complete_request(r, at=T0)
         f = forward_request(r, at=T0 + dt.timedelta(hours=2))
-        assert f.status is RequestStatus.FORWARDED and f.note == "school-1"
+        assert f.status is RequestStatus.FORWARDED
+        assert f.note == "school-1"
         assert overdue([f], at=T0 + dt.timedelta(days=60)) == ()
 
     def test_forward_needs_a_controller(self) -> None:
