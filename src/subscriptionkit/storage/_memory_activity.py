@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING
 
+import attrs
+
 from ..clock import DEFAULT_TIMEZONE, instant
 from ..errors import DatabaseBusy, InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts, monthly_counts
@@ -26,13 +28,30 @@ class _Activity:
         self._uow = uow
         self._store = uow.store
         self._staged: dict[str, ActivityEvent] = {}
+        #: Erasures staged: pupil id -> pseudonym, applied to every event at commit.
+        self._renames: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"<memory activity staged={len(self._staged)}>"
 
+    def _renamed(self, event: ActivityEvent) -> ActivityEvent:
+        pseudonym = self._renames.get(event.pupil_id)
+        return event if pseudonym is None else attrs.evolve(event, pupil_id=pseudonym)
+
     def _visible(self) -> Iterator[ActivityEvent]:
-        yield from self._store._activity.values()
+        yield from map(self._renamed, self._store._activity.values())
         yield from (e for k, e in self._staged.items() if k not in self._store._activity)
+
+    def pseudonymise(self, pupil_id: str, pseudonym: str) -> int:
+        self._uow._require_open()
+        with self._store._lock:
+            count = sum(1 for e in self._visible() if e.pupil_id == pupil_id)
+        self._staged = {
+            k: attrs.evolve(e, pupil_id=pseudonym) if e.pupil_id == pupil_id else e
+            for k, e in self._staged.items()
+        }
+        self._renames[pupil_id] = pseudonym
+        return count
 
     def add(self, events: Iterable[ActivityEvent]) -> int:
         """Stage events; return how many are new (see :class:`ActivityStore`).
@@ -66,6 +85,12 @@ class _Activity:
             if first != event:  # ActivityEvent compares its moment as an instant
                 raise reused_id(event.event_id, index)
             where.setdefault(event.event_id, index)
+        # A pupil erased before: its new events are stored under its pseudonym too.
+        erased = self._uow.pseudonyms.erased_pseudonym
+        for key, event in batch.items():
+            pseudonym = self._renames.get(event.pupil_id) or erased(event.pupil_id)
+            if pseudonym is not None:
+                batch[key] = attrs.evolve(event, pupil_id=pseudonym)
         store = self._store
         me = self._uow
         with store._lock:
@@ -77,7 +102,8 @@ class _Activity:
                     break
                 self._wait_for(holders, deadline)
             for key, event in batch.items():
-                known = self._staged.get(key) or store._activity.get(key)
+                stored = store._activity.get(key)
+                known = self._staged.get(key) or (stored and self._renamed(stored))
                 if known is not None and known != event:
                     raise reused_id(key, where[key])
             for key in wanted:
@@ -165,10 +191,15 @@ class _Activity:
         """Nothing can conflict: staged ids are claimed, so none is stored meanwhile."""
 
     def _apply(self) -> None:
+        if self._renames:
+            stored = self._store._activity
+            for key, event in stored.items():
+                stored[key] = self._renamed(event)
         for key, event in self._staged.items():
             self._store._activity.setdefault(key, event)  # claimed: none stored meanwhile
 
     def _discard(self) -> None:
+        self._renames.clear()
         store = self._store
         with store._lock:
             if self._staged:

@@ -27,6 +27,7 @@ from ._checks import (
     _require_limit,
     _subscription_entries,
 )
+from ._privacy_ports import pseudonymised_entry
 
 if TYPE_CHECKING:
     from .memory import MemoryUnitOfWork
@@ -266,9 +267,25 @@ class Audit:
         self._lock: threading.RLock = uow.store._lock
         self._data: MemoryData = uow.store._data
         self._staged: list[AuditEntry] = []
+        #: Erasures staged: (id, pseudonym), applied in order to every entry at commit.
+        self._renames: list[tuple[str, str]] = []
 
     def __repr__(self) -> str:
         return f"<memory audit staged={len(self._staged)}>"
+
+    def _renamed(self, entry: AuditEntry) -> AuditEntry:
+        for value, pseudonym in self._renames:
+            entry = pseudonymised_entry(entry, value, pseudonym) or entry
+        return entry
+
+    def about(self, value: str) -> Sequence[AuditEntry]:
+        return self._select(lambda e: pseudonymised_entry(e, value, "-") is not None)
+
+    def pseudonymise(self, value: str, pseudonym: str) -> int:
+        self._uow._require_open()
+        count = len(self._select(lambda e: pseudonymised_entry(e, value, pseudonym) is not None))
+        self._renames.append((value, pseudonym))
+        return count
 
     def append(self, entries: Iterable[AuditEntry]) -> Sequence[AuditEntry]:
         self._uow._require_open()
@@ -281,7 +298,7 @@ class Audit:
     def _select(self, keep: Callable[[AuditEntry], bool]) -> Sequence[AuditEntry]:
         self._uow._require_open()
         with self._lock:
-            found = [e for e in (*self._data.audit, *self._staged) if keep(e)]
+            found = [e for e in map(self._renamed, (*self._data.audit, *self._staged)) if keep(e)]
         return sorted(found, key=lambda e: e.sequence)
 
     def for_subject(self, subject_type: str, subject_id: str) -> Sequence[AuditEntry]:
@@ -295,6 +312,9 @@ class Audit:
 
     def _apply(self) -> None:
         self._data.audit.extend(self._staged)
+        if self._renames:
+            self._data.audit[:] = [self._renamed(e) for e in self._data.audit]
 
     def _discard(self) -> None:
         self._staged.clear()
+        self._renames.clear()

@@ -106,6 +106,10 @@ class ProgressStore(Protocol):
         """Return the progress of those accounts, by account, then enrolment, then course."""
         ...
 
+    def erase(self, account_id: str) -> int:
+        """Erasure (GDPR Art. 17): remove every progress row of the account; return how many."""
+        ...
+
 
 @runtime_checkable
 class InvoiceLedger(Protocol):

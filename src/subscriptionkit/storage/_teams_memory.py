@@ -122,15 +122,26 @@ class MemoryProgress:
         self._uow = uow
         self._store = uow.store
         self._staged: dict[tuple[str, str], CourseProgress] = {}
+        self._erased: set[str] = set()
 
     def __repr__(self) -> str:
         return f"<memory progress staged={len(self._staged)}>"
 
     def _visible(self) -> dict[tuple[str, str], CourseProgress]:
-        return {**self._store._progress, **self._staged}
+        every = {**self._store._progress, **self._staged}
+        return {k: p for k, p in every.items() if k[0] not in self._erased}
+
+    def erase(self, account_id: str) -> int:
+        self._uow._require_open()
+        with self._store._lock:
+            count = sum(1 for key in self._visible() if key[0] == account_id)
+        self._staged = {k: p for k, p in self._staged.items() if k[0] != account_id}
+        self._erased.add(account_id)
+        return count
 
     def save(self, progress: CourseProgress) -> CourseProgress:
         self._uow._require_open()
+        self._erased.discard(progress.account_id)  # saved after the erasure: kept
         self._staged[(progress.account_id, progress.course_id)] = progress
         return progress
 
@@ -153,7 +164,10 @@ class MemoryProgress:
         return None
 
     def _apply(self) -> None:
+        for key in [k for k in self._store._progress if k[0] in self._erased]:
+            del self._store._progress[key]
         self._store._progress.update(self._staged)
 
     def _discard(self) -> None:
         self._staged.clear()
+        self._erased.clear()

@@ -39,6 +39,7 @@ from ..metering import ActivityEvent
 from ..teams import CourseProgress, Team
 from ._memory_activity import _Activity
 from ._memory_ledger import LedgerData, MemoryLedger
+from ._memory_privacy import MemoryConsents, MemoryPseudonyms, MemoryRequests, PrivacyData
 from ._memory_subscriptions import Audit, MemoryData, Subscriptions
 from ._teams_memory import MemoryProgress, MemoryTeams
 from .ports import _require_keyring, _require_public_keyset
@@ -80,6 +81,7 @@ class MemoryStore:
         self._ledger = LedgerData()
         self._teams: dict[str, Team] = {}
         self._progress: dict[tuple[str, str], CourseProgress] = {}
+        self._privacy = PrivacyData()
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """Return a new unit of work over this store."""
@@ -115,12 +117,13 @@ class _Certificates:
         self._uow = uow
         self._store = uow.store
         self._staged: dict[str, Certificate] = {}
+        self._relabelled: dict[str, Certificate] = {}
 
     def __repr__(self) -> str:
         return f"<memory certificates staged={len(self._staged)}>"
 
     def _visible(self) -> dict[str, Certificate]:
-        return {**self._store._certificates, **self._staged}
+        return {**self._store._certificates, **self._staged, **self._relabelled}
 
     def add(self, certificate: Certificate) -> Certificate:
         self._uow._require_open()
@@ -175,6 +178,13 @@ class _Certificates:
             items = sorted(self._visible().values(), key=lambda c: c.certificate_id)
         return iter(items)
 
+    def relabel(self, certificate_id: str, *, holder_id: str, holder_name: str) -> Certificate:
+        changed = attrs.evolve(
+            self.get(certificate_id), holder_id=holder_id, holder_name=holder_name
+        )
+        self._relabelled[certificate_id] = changed
+        return changed
+
     def _check(self) -> None:
         for key in self._staged:
             if key in self._store._certificates:  # another unit of work committed it first
@@ -187,6 +197,7 @@ class _Certificates:
             assert certificate.status_index is not None  # add() assigns one
             store._status_indexes[certificate.status_index] = certificate.certificate_id
             del store._status_claims[certificate.status_index]
+        store._certificates.update(self._relabelled)
 
     def _discard(self) -> None:
         store = self._store
@@ -195,6 +206,7 @@ class _Certificates:
                 if holder is self._uow:
                     del store._status_claims[index]
         self._staged.clear()
+        self._relabelled.clear()
 
 
 class _Revocations:
@@ -309,6 +321,9 @@ class MemoryUnitOfWork:
         ledger: the issued invoices and credit notes.
         teams: the teams, with their members, invitations and links.
         progress: course progress per account.
+        consents: consents per subject and purpose.
+        requests: data-subject requests.
+        pseudonyms: the pseudonym key and the erased subjects.
     """
 
     def __init__(self, store: MemoryStore) -> None:
@@ -327,6 +342,9 @@ class MemoryUnitOfWork:
         self.ledger: MemoryLedger = MemoryLedger(self)
         self.teams: MemoryTeams = MemoryTeams(self)
         self.progress: MemoryProgress = MemoryProgress(self)
+        self.consents: MemoryConsents = MemoryConsents(self)
+        self.requests: MemoryRequests = MemoryRequests(self)
+        self.pseudonyms: MemoryPseudonyms = MemoryPseudonyms(self)
         self._parts: tuple[_Staging, ...] = (
             self.subscriptions,
             self.certificates,
@@ -337,6 +355,9 @@ class MemoryUnitOfWork:
             self.ledger,
             self.teams,
             self.progress,
+            self.consents,
+            self.requests,
+            self.pseudonyms,
         )
 
     def __repr__(self) -> str:

@@ -17,8 +17,9 @@ with an exception) rolls everything back::
 A unit of work holds one repository per kind of record: :attr:`UnitOfWork.subscriptions`,
 :attr:`UnitOfWork.certificates`, :attr:`UnitOfWork.revocations`, :attr:`UnitOfWork.keys`,
 :attr:`UnitOfWork.activity`, :attr:`UnitOfWork.audit` (the append-only audit log),
-:attr:`UnitOfWork.ledger` (issued invoices), :attr:`UnitOfWork.teams` and
-:attr:`UnitOfWork.progress`.
+:attr:`UnitOfWork.ledger` (issued invoices), :attr:`UnitOfWork.teams`,
+:attr:`UnitOfWork.progress`, and privacy's :attr:`UnitOfWork.consents`,
+:attr:`UnitOfWork.requests` and :attr:`UnitOfWork.pseudonyms`.
 One commit keeps the writes to all of them, or none.
 """
 
@@ -37,15 +38,19 @@ from ..errors import InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts
 from ..plans import PupilPlan
 from ..subscriptions import Event, Reminder, Subscription
+from ._privacy_ports import ConsentStore, PseudonymStore, RequestStore
 from ._team_ledger_ports import InvoiceLedger, ProgressStore, TeamRepository
 
 __all__ = [
     "ActivityStore",
     "AuditLog",
     "CertificateRepository",
+    "ConsentStore",
     "InvoiceLedger",
     "KeyStore",
     "ProgressStore",
+    "PseudonymStore",
+    "RequestStore",
     "RevocationStore",
     "Store",
     "SubscriptionRepository",
@@ -180,6 +185,16 @@ class AuditLog(Protocol):
         """Return the entries of one customer, about all its records, in order."""
         ...
 
+    def about(self, value: str) -> Sequence[AuditEntry]:
+        """Return the entries holding the id ``value`` (customer, subject, data), in order."""
+        ...
+
+    def pseudonymise(self, value: str, pseudonym: str) -> int:
+        """Erasure (GDPR Art. 17), the one change an entry ever gets: replace the id
+        ``value`` by ``pseudonym`` wherever an entry holds it (customer, subject, data
+        values); return how many entries changed. Order and sequence numbers stay."""
+        ...
+
 
 @runtime_checkable
 class CertificateRepository(Protocol):
@@ -219,6 +234,16 @@ class CertificateRepository(Protocol):
 
     def list(self) -> Iterator[Certificate]:
         """Iterate over all certificates, by id."""
+        ...
+
+    def relabel(self, certificate_id: str, *, holder_id: str, holder_name: str) -> Certificate:
+        """Rectification or erasure of the holder (GDPR Art. 16, 17), the one change a
+        certificate gets: store it with a corrected (or pseudonymised) holder id and
+        name; the course, dates and issuer stay, so its tokens still verify.
+
+        Raises:
+            NotFound: no such certificate.
+        """
         ...
 
 
@@ -374,6 +399,13 @@ class ActivityStore(Protocol):
         adapter computes it inside the database, in one query)."""
         ...
 
+    def pseudonymise(self, pupil_id: str, pseudonym: str) -> int:
+        """Erasure of a pupil: replace ``pupil_id`` by ``pseudonym`` in every event (of
+        every school); return how many changed. Counts stay exactly the same. Events that
+        arrive later for a pupil recorded as erased (:class:`PseudonymStore`) are stored
+        under the pseudonym too."""
+        ...
+
 
 @runtime_checkable
 class UnitOfWork(Protocol):
@@ -422,6 +454,21 @@ class UnitOfWork(Protocol):
     @property
     def progress(self) -> ProgressStore:
         """Course progress per account, as this unit of work sees it."""
+        ...
+
+    @property
+    def consents(self) -> ConsentStore:
+        """The consents, as this unit of work sees them."""
+        ...
+
+    @property
+    def requests(self) -> RequestStore:
+        """The data-subject requests, as this unit of work sees them."""
+        ...
+
+    @property
+    def pseudonyms(self) -> PseudonymStore:
+        """The pseudonym key and the erased subjects, as this unit of work sees them."""
         ...
 
     def commit(self) -> None:
@@ -482,6 +529,13 @@ def _require_keyring(keyring: object) -> KeyRing:
 
 # The team, progress and ledger ports live in a private module to keep this one small; they
 # are documented and pickled under the name users import them by.
-for _port in (InvoiceLedger, ProgressStore, TeamRepository):
+for _port in (
+    ConsentStore,
+    InvoiceLedger,
+    ProgressStore,
+    PseudonymStore,
+    RequestStore,
+    TeamRepository,
+):
     _port.__module__ = __name__
 del _port

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any, Final
 
 import sqlalchemy as sa
@@ -301,7 +301,38 @@ class _Activity:
         return "<sql activity>"
 
     def add(self, events: Iterable[ActivityEvent]) -> int:
-        return insert_events(self._uow.connection, events)
+        pupils: set[str] = set()
+
+        def noting(items: Iterable[ActivityEvent]) -> Iterator[ActivityEvent]:
+            for event in items:
+                if isinstance(event, ActivityEvent):
+                    pupils.add(event.pupil_id)
+                yield event
+
+        added = insert_events(self._uow.connection, noting(events))
+        self._erased_later(pupils)
+        return added
+
+    def _erased_later(self, pupils: Iterable[str] | None) -> None:
+        """Store the new events of pupils erased before under their pseudonyms (``None``:
+        look at every pupil). Looked up after the insert, so SQLite's writer takes its
+        lock first, as before."""
+        erased = self._uow.pseudonyms
+        if pupils is None:
+            if not erased._any_erasure():
+                return
+            t = activity_table
+            rows = self._uow.connection.execute(sa.select(t.c.pupil_id).distinct())
+            pupils = [r.pupil_id for r in rows]
+        for pupil_id, pseudonym in erased.erased_pseudonyms(sorted(pupils)).items():
+            self.pseudonymise(pupil_id, pseudonym)
+
+    def pseudonymise(self, pupil_id: str, pseudonym: str) -> int:
+        t = activity_table
+        done = self._uow.connection.execute(
+            t.update().where(t.c.pupil_id == pupil_id).values(pupil_id=pseudonym)
+        )
+        return int(done.rowcount)
 
     def add_csv(
         self,
@@ -315,7 +346,9 @@ class _Activity:
             from ._activity_copy import insert_table
 
             def columnar(table: Any) -> int:
-                return insert_table(conn, table)
+                added = insert_table(conn, table)
+                self._erased_later(None)  # the columns bypass add(): catch up erased pupils
+                return added
 
         return add_csv(source, self.add, progress=progress, columnar=columnar)
 

@@ -90,3 +90,13 @@ class _Audit:
 
     def for_customer(self, customer_id: str) -> Sequence[AuditEntry]:
         return for_customer(self._uow.connection, customer_id)
+
+    def about(self, value: str) -> Sequence[AuditEntry]:
+        from ._privacy import audit_about
+
+        return audit_about(self._uow.connection, value)
+
+    def pseudonymise(self, value: str, pseudonym: str) -> int:
+        from ._privacy import pseudonymise_audit  # the erasure lives with privacy's tables
+
+        return pseudonymise_audit(self._uow.connection, value, pseudonym)

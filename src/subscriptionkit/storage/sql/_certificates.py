@@ -132,6 +132,17 @@ class _Certificates:
             sorted((_certificate_from_row(r) for r in rows), key=lambda c: c.certificate_id)
         )
 
+    def relabel(self, certificate_id: str, *, holder_id: str, holder_name: str) -> Certificate:
+        changed = attrs.evolve(
+            self.get(certificate_id), holder_id=holder_id, holder_name=holder_name
+        )
+        self._uow.connection.execute(
+            self._t.update()
+            .where(self._t.c.id == certificate_id)
+            .values(holder_id=holder_id, document=json.dumps(changed.to_dict(), sort_keys=True))
+        )
+        return changed
+
 
 @translating
 class _Revocations:

@@ -17,6 +17,7 @@ from ._certificates import _Certificates, _Keys, _Revocations
 from ._engine import DEFAULT_LOCK_TIMEOUT, describe, lock_seconds, make_engine, use_wal
 from ._errors import sql_errors, translating
 from ._ledger import SqlLedger
+from ._privacy import _Consents, _Pseudonyms, _Requests
 from ._subscriptions import _Subscriptions
 from ._teams import _Progress, _Teams
 from ._versions import decide_open, read_status, upgrade
@@ -158,6 +159,9 @@ class SqlUnitOfWork:
         ledger: the issued invoices and credit notes.
         teams: the teams, with their members, invitations and links.
         progress: course progress per account.
+        consents: consents per subject and purpose.
+        requests: data-subject requests.
+        pseudonyms: the pseudonym key and the erased subjects.
     """
 
     def __init__(
@@ -181,6 +185,9 @@ class SqlUnitOfWork:
         self.ledger: SqlLedger = SqlLedger(lambda: self.connection)
         self.teams: _Teams = _Teams(self)
         self.progress: _Progress = _Progress(self)
+        self.consents: _Consents = _Consents(self)
+        self.requests: _Requests = _Requests(self)
+        self.pseudonyms: _Pseudonyms = _Pseudonyms(self)
 
     def __repr__(self) -> str:
         url = self._engine.url.render_as_string(hide_password=True)

@@ -412,6 +412,12 @@ class _Progress:
             conn.execute(self._t.update().where(key).values(**values))
         return progress
 
+    def erase(self, account_id: str) -> int:
+        done = self._uow.connection.execute(
+            self._t.delete().where(self._t.c.account_id == account_id)
+        )
+        return int(done.rowcount)
+
     def get(self, account_id: str, course_id: str) -> CourseProgress | None:
         row = self._uow.connection.execute(
             sa.select(self._t).where(

@@ -42,6 +42,7 @@ from ...errors import (
     StorageError,
     UnknownSchemaVersion,
 )
+from . import _privacy as _privacy  # privacy's tables: on the same metadata
 from . import _teams as _teams  # its tables live on the same metadata: register them first
 from ._tables import metadata
 
@@ -74,6 +75,15 @@ REVISIONS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ),
     ("0007", ()),  # certificate status indexes: a column, no new table
     ("0008", ()),  # several (partial) credit notes per invoice: an index for a constraint
+    (
+        "0009",
+        (
+            "sk_privacy_consents",
+            "sk_privacy_requests",
+            "sk_privacy_keys",
+            "sk_privacy_erasures",
+        ),
+    ),
 )
 _IDS: Final = tuple(revision for revision, _ in REVISIONS)
 #: The schema version this library writes: the number of the last revision.

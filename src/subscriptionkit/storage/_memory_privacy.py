@@ -1,0 +1,191 @@
+"""The privacy records of a memory unit of work: consents, requests, pseudonyms (internal)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+import attrs
+
+from ..clock import instant
+from ..errors import NotFound
+from ..privacy import Consent, SubjectRequest
+from ._privacy_ports import (
+    consent_order,
+    deadline_order,
+    pseudonym_of,
+    request_order,
+    require_consent,
+    require_request,
+)
+
+if TYPE_CHECKING:
+    from .memory import MemoryUnitOfWork
+
+R = TypeVar("R", Consent, SubjectRequest)
+
+
+class PrivacyData:
+    """What a memory store keeps for privacy; the key never shows in a ``repr``."""
+
+    def __init__(self) -> None:
+        self.consents: dict[str, Consent] = {}
+        self.requests: dict[str, SubjectRequest] = {}
+        self.key: bytes | None = None
+        #: pseudonym -> the moment its subject was erased
+        self.erased: dict[str, _dt.datetime] = {}
+
+    def __repr__(self) -> str:
+        return f"<privacy data consents={len(self.consents)} requests={len(self.requests)}>"
+
+
+class _Records(Generic[R]):
+    """Consents or requests of one memory unit of work: saves staged until commit."""
+
+    _kind = "record"
+
+    def __init__(self, uow: MemoryUnitOfWork, table: dict[str, R]) -> None:
+        self._uow: MemoryUnitOfWork = uow
+        self._lock = uow.store._lock
+        self._table: dict[str, R] = table
+        self._staged: dict[str, R] = {}
+
+    def __repr__(self) -> str:
+        return f"<memory {self._kind}s staged={len(self._staged)}>"
+
+    def _key(self, record: R) -> str:
+        raise NotImplementedError
+
+    def _visible(self) -> dict[str, R]:
+        with self._lock:
+            return {**self._table, **self._staged}
+
+    def _save(self, record: R) -> R:
+        self._uow._require_open()
+        self._staged[self._key(record)] = record
+        return record
+
+    def get(self, key: str) -> R:
+        self._uow._require_open()
+        found = self._visible().get(key)
+        if found is None:
+            raise NotFound(kind=self._kind, key=key)
+        return found
+
+    def _select(self, keep: Callable[[R], bool], order: Callable[[R], object]) -> list[R]:
+        self._uow._require_open()
+        return sorted((r for r in self._visible().values() if keep(r)), key=order)  # type: ignore[arg-type]
+
+    def list(self) -> Iterator[R]:
+        self._uow._require_open()
+        return iter(sorted(self._visible().values(), key=self._key))
+
+    def pseudonymise(self, subject_id: str, pseudonym: str) -> int:
+        self._uow._require_open()
+        found = [r for r in self._visible().values() if r.subject_id == subject_id]
+        for record in found:
+            self._staged[self._key(record)] = attrs.evolve(record, subject_id=pseudonym)
+        return len(found)
+
+    def _check(self) -> None:
+        """Nothing can conflict: the last save wins, as an upsert does."""
+
+    def _apply(self) -> None:
+        self._table.update(self._staged)
+
+    def _discard(self) -> None:
+        self._staged.clear()
+
+
+class MemoryConsents(_Records[Consent]):
+    """The consent store of one memory unit of work."""
+
+    _kind = "consent"
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        super().__init__(uow, uow.store._privacy.consents)
+
+    def _key(self, record: Consent) -> str:
+        return record.consent_id
+
+    def save(self, consent: Consent) -> Consent:
+        return self._save(require_consent(consent))
+
+    def for_subject(self, subject_id: str) -> Sequence[Consent]:
+        return self._select(lambda c: c.subject_id == subject_id, consent_order)
+
+
+class MemoryRequests(_Records[SubjectRequest]):
+    """The request store of one memory unit of work."""
+
+    _kind = "request"
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        super().__init__(uow, uow.store._privacy.requests)
+
+    def _key(self, record: SubjectRequest) -> str:
+        return record.request_id
+
+    def save(self, request: SubjectRequest) -> SubjectRequest:
+        return self._save(require_request(request))
+
+    def for_subject(self, subject_id: str) -> Sequence[SubjectRequest]:
+        return self._select(lambda r: r.subject_id == subject_id, request_order)
+
+    def open_requests(self) -> Sequence[SubjectRequest]:
+        return self._select(lambda r: r.is_open, deadline_order)
+
+
+class MemoryPseudonyms:
+    """The pseudonym key and erased subjects of one memory unit of work."""
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+        self._data: PrivacyData = uow.store._privacy
+        self._lock = uow.store._lock
+        self._erased: dict[str, _dt.datetime] = {}
+
+    def __repr__(self) -> str:
+        return f"<memory pseudonyms staged={len(self._erased)}>"
+
+    def _current_key(self) -> bytes:
+        # Made on first use and kept at once (not staged): pseudonyms written by units of
+        # work that commit later must all be under the one key. A key is no personal data.
+        with self._lock:
+            if self._data.key is None:
+                self._data.key = secrets.token_bytes(32)
+            return self._data.key
+
+    def pseudonym(self, subject_id: str) -> str:
+        self._uow._require_open()
+        return pseudonym_of(self._current_key(), subject_id)
+
+    def record_erasure(self, subject_id: str, *, at: _dt.datetime) -> str:
+        pseudonym = self.pseudonym(subject_id)
+        self._erased.setdefault(pseudonym, instant(at, "at"))
+        return pseudonym
+
+    def erased(self, subject_id: str) -> bool:
+        return self.erased_pseudonym(subject_id) is not None
+
+    def erased_pseudonym(self, subject_id: str) -> str | None:
+        """The pseudonym of ``subject_id`` if it was erased (for records arriving later)."""
+        self._uow._require_open()
+        with self._lock:
+            if not self._data.erased and not self._erased:
+                return None
+            pseudonym = pseudonym_of(self._current_key(), subject_id)
+            known = pseudonym in self._data.erased or pseudonym in self._erased
+        return pseudonym if known else None
+
+    def _check(self) -> None:
+        """Nothing can conflict: the first erasure moment stands."""
+
+    def _apply(self) -> None:
+        for pseudonym, at in self._erased.items():
+            self._data.erased.setdefault(pseudonym, at)
+
+    def _discard(self) -> None:
+        self._erased.clear()

@@ -1,0 +1,180 @@
+"""The storage ports of privacy: consents, data-subject requests, pseudonyms (internal).
+
+Re-exported by :mod:`subscriptionkit.storage.ports`, which users import; kept apart so each
+module stays small.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import hmac
+from collections.abc import Iterator, Sequence
+from typing import Final, Protocol, runtime_checkable
+
+import attrs
+
+from ..audit import AuditEntry
+from ..clock import instant
+from ..errors import InvalidInput
+from ..privacy import Consent, SubjectRequest
+
+__all__ = ["ConsentStore", "PseudonymStore", "RequestStore", "pseudonym_of"]
+
+#: Prefix of every pseudonym: a pseudonymised id reads as one and never as a person's id.
+PSEUDONYM_PREFIX: Final = "anon-"
+
+
+def pseudonym_of(key: bytes, subject_id: str) -> str:
+    """The keyed, deterministic pseudonym of ``subject_id``: ``anon-`` and 32 hex digits of
+    HMAC-SHA256 under ``key``. The same subject always gets the same pseudonym under one
+    key, so counts over pseudonymised records stay the same; without the key it cannot be
+    traced back (GDPR Art. 4(5))."""
+    digest = hmac.new(key, subject_id.encode("utf-8", "surrogatepass"), hashlib.sha256)
+    return PSEUDONYM_PREFIX + digest.hexdigest()[:32]
+
+
+@runtime_checkable
+class ConsentStore(Protocol):
+    """Consents per subject and purpose (:class:`~subscriptionkit.privacy.Consent`).
+
+    A consent is saved when given and saved again when withdrawn (same ``consent_id``);
+    nothing else changes it, except erasure, which pseudonymises its subject.
+    """
+
+    def save(self, consent: Consent) -> Consent:
+        """Store (insert or replace) a consent; return it.
+
+        Raises:
+            InvalidInput: ``consent`` is not a :class:`~subscriptionkit.privacy.Consent`.
+        """
+        ...
+
+    def get(self, consent_id: str) -> Consent:
+        """Return the consent with that id.
+
+        Raises:
+            NotFound: there is none.
+        """
+        ...
+
+    def for_subject(self, subject_id: str) -> Sequence[Consent]:
+        """Return the subject's consents, by ``given_at`` then id."""
+        ...
+
+    def list(self) -> Iterator[Consent]:
+        """Iterate over all consents, by id."""
+        ...
+
+    def pseudonymise(self, subject_id: str, pseudonym: str) -> int:
+        """Replace ``subject_id`` by ``pseudonym`` in every consent; return how many changed."""
+        ...
+
+
+@runtime_checkable
+class RequestStore(Protocol):
+    """Data-subject requests (:class:`~subscriptionkit.privacy.SubjectRequest`), with
+    their identity checks: when, by whom and how, never the copy of the ID."""
+
+    def save(self, request: SubjectRequest) -> SubjectRequest:
+        """Store (insert or replace) a request as it stands now; return it.
+
+        Raises:
+            InvalidInput: ``request`` is not a :class:`~subscriptionkit.privacy.SubjectRequest`.
+        """
+        ...
+
+    def get(self, request_id: str) -> SubjectRequest:
+        """Return the request with that id.
+
+        Raises:
+            NotFound: there is none.
+        """
+        ...
+
+    def for_subject(self, subject_id: str) -> Sequence[SubjectRequest]:
+        """Return the subject's requests, by ``received_at`` then id."""
+        ...
+
+    def open_requests(self) -> Sequence[SubjectRequest]:
+        """Return the requests still waiting for an answer, by deadline then id (for
+        :func:`~subscriptionkit.privacy.overdue`)."""
+        ...
+
+    def list(self) -> Iterator[SubjectRequest]:
+        """Iterate over all requests, by id."""
+        ...
+
+    def pseudonymise(self, subject_id: str, pseudonym: str) -> int:
+        """Replace ``subject_id`` by ``pseudonym`` in every request; return how many changed."""
+        ...
+
+
+@runtime_checkable
+class PseudonymStore(Protocol):
+    """The key of the keyed pseudonyms, and which subjects were erased.
+
+    The key (32 random bytes) is made on first use and kept in the store; never shown in
+    a ``repr``, log or error. Erased subjects are kept only as their pseudonyms, so the
+    store can pseudonymise records that arrive later for one of them (activity events of
+    an erased pupil) without keeping the id in clear.
+    """
+
+    def pseudonym(self, subject_id: str) -> str:
+        """Return the pseudonym of ``subject_id`` (:func:`pseudonym_of` under the store's key)."""
+        ...
+
+    def record_erasure(self, subject_id: str, *, at: _dt.datetime) -> str:
+        """Record that ``subject_id`` was erased at ``at`` (as its pseudonym); return it."""
+        ...
+
+    def erased(self, subject_id: str) -> bool:
+        """Whether ``subject_id`` was erased."""
+        ...
+
+
+# -- helpers every adapter uses (private to the storage package) ---------------------
+
+
+def pseudonymised_entry(entry: AuditEntry, value: str, pseudonym: str) -> AuditEntry | None:
+    """``entry`` with the id ``value`` replaced by ``pseudonym`` (customer, subject, data
+    values), or ``None`` when it does not hold ``value``."""
+    data = {k: pseudonym if v == value else v for k, v in entry.data.items()}
+    changed = entry.customer_id == value or entry.subject_id == value or data != dict(entry.data)
+    if not changed:
+        return None
+    return attrs.evolve(
+        entry,
+        customer_id=pseudonym if entry.customer_id == value else entry.customer_id,
+        subject_id=pseudonym if entry.subject_id == value else entry.subject_id,
+        data=data,
+    )
+
+
+def require_consent(consent: object) -> Consent:
+    """Return ``consent`` if it is a :class:`Consent`, else raise :class:`InvalidInput`."""
+    if not isinstance(consent, Consent):
+        raise InvalidInput(f"consents.save() takes a Consent, got {type(consent).__name__}")
+    return consent
+
+
+def require_request(request: object) -> SubjectRequest:
+    """Return ``request`` if it is a :class:`SubjectRequest`, else raise :class:`InvalidInput`."""
+    if not isinstance(request, SubjectRequest):
+        raise InvalidInput(f"requests.save() takes a SubjectRequest, got {type(request).__name__}")
+    return request
+
+
+def consent_order(consent: Consent) -> tuple[_dt.datetime, str]:
+    """How consents of a subject are ordered: by moment given, then id."""
+    return (consent.given_at, consent.consent_id)
+
+
+def request_order(request: SubjectRequest) -> tuple[_dt.datetime, str]:
+    """How requests of a subject are ordered: by moment received, then id."""
+    return (request.received_at, request.request_id)
+
+
+def deadline_order(request: SubjectRequest) -> tuple[_dt.datetime, str]:
+    """How open requests are ordered: by deadline (as an instant), then id."""
+    return (instant(request.due_at), request.request_id)

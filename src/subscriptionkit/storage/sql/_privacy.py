@@ -1,0 +1,319 @@
+"""Consents, data-subject requests and pseudonyms in SQL (internal; see :mod:`.sql`).
+
+Four tables (schema step 9): ``sk_privacy_consents`` and ``sk_privacy_requests`` (each
+record as JSON beside the columns queries need; a request's identity check in its own
+columns: when, by whom, how, never the copy of the ID), ``sk_privacy_keys`` (the
+pseudonym key, hidden from SQL logs) and ``sk_privacy_erasures`` (erased subjects, as
+their pseudonyms only). Moments are fixed-width UTC text on both databases.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import secrets
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+import sqlalchemy as sa
+
+from ...audit import AuditEntry
+from ...clock import instant
+from ...errors import NotFound
+from ...privacy import Consent, SubjectRequest
+from .._privacy_ports import (
+    consent_order,
+    deadline_order,
+    pseudonym_of,
+    pseudonymised_entry,
+    request_order,
+    require_consent,
+    require_request,
+)
+from ._tables import _Secret, _UtcMoment, audit_table, metadata
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from ._store import SqlUnitOfWork
+
+_ID = sa.String(200)
+#: The one row of ``sk_privacy_keys``: the key of the keyed pseudonyms.
+_PSEUDONYM_KEY: Final = "pseudonym"
+
+consents_table = sa.Table(
+    "sk_privacy_consents",
+    metadata,
+    sa.Column("consent_id", _ID, primary_key=True),
+    sa.Column("subject_id", _ID, nullable=False, index=True),
+    sa.Column("purpose", _ID, nullable=False),
+    sa.Column("given_at", _UtcMoment, nullable=False),
+    sa.Column("withdrawn_at", _UtcMoment, nullable=True),
+    # Consent.to_dict() as JSON; the columns above are copies for queries.
+    sa.Column("document", sa.Text, nullable=False),
+)
+
+requests_table = sa.Table(
+    "sk_privacy_requests",
+    metadata,
+    sa.Column("request_id", _ID, primary_key=True),
+    sa.Column("subject_id", _ID, nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("received_at", _UtcMoment, nullable=False),
+    sa.Column("due_at", _UtcMoment, nullable=False),
+    # The identity check: that it happened, when, by whom, how. No column for the copy.
+    sa.Column("identity_checked_at", _UtcMoment, nullable=True),
+    sa.Column("identity_checked_by", _ID, nullable=True),
+    sa.Column("identity_check_method", sa.Text, nullable=True),
+    # SubjectRequest.to_dict() as JSON; the columns above are copies for queries.
+    sa.Column("document", sa.Text, nullable=False),
+)
+
+keys_table = sa.Table(
+    "sk_privacy_keys",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("secret", _Secret, nullable=False),  # hex; hidden from SQL logs
+)
+
+erasures_table = sa.Table(
+    "sk_privacy_erasures",
+    metadata,
+    sa.Column("pseudonym", sa.String(40), primary_key=True),
+    sa.Column("erased_at", _UtcMoment, nullable=False),
+)
+
+#: The tables of this module, in creation order.
+PRIVACY_TABLES: Final = (consents_table, requests_table, keys_table, erasures_table)
+
+
+def _upsert(conn: Connection, table: sa.Table, key: str, values: dict[str, Any]) -> None:
+    """Insert ``values`` or replace the row with the same primary key ``key``."""
+    done = conn.execute(table.update().where(table.c[key] == values[key]).values(values))
+    if done.rowcount == 0:
+        conn.execute(table.insert().values(values))
+
+
+class _Consents:
+    """The consent store of one SQL unit of work."""
+
+    _t = consents_table
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def __repr__(self) -> str:
+        return "<sql consents>"
+
+    def save(self, consent: Consent) -> Consent:
+        consent = require_consent(consent)
+        _upsert(
+            self._uow.connection,
+            self._t,
+            "consent_id",
+            {
+                "consent_id": consent.consent_id,
+                "subject_id": consent.subject_id,
+                "purpose": consent.purpose,
+                "given_at": consent.given_at,
+                "withdrawn_at": consent.withdrawn_at,
+                "document": json.dumps(consent.to_dict(), sort_keys=True),
+            },
+        )
+        return consent
+
+    def _select(self, *where: sa.ColumnElement[bool]) -> list[Consent]:
+        rows = self._uow.connection.execute(sa.select(self._t.c.document).where(*where))
+        return [Consent.from_dict(json.loads(r.document)) for r in rows]
+
+    def get(self, consent_id: str) -> Consent:
+        found = self._select(self._t.c.consent_id == consent_id)
+        if not found:
+            raise NotFound(kind="consent", key=consent_id)
+        return found[0]
+
+    def for_subject(self, subject_id: str) -> Sequence[Consent]:
+        return sorted(self._select(self._t.c.subject_id == subject_id), key=consent_order)
+
+    def list(self) -> Iterator[Consent]:
+        return iter(sorted(self._select(), key=lambda c: c.consent_id))
+
+    def pseudonymise(self, subject_id: str, pseudonym: str) -> int:
+        found = self.for_subject(subject_id)
+        for consent in found:
+            self.save(Consent.from_dict({**consent.to_dict(), "subject_id": pseudonym}))
+        return len(found)
+
+
+class _Requests:
+    """The request store of one SQL unit of work."""
+
+    _t = requests_table
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def __repr__(self) -> str:
+        return "<sql requests>"
+
+    def save(self, request: SubjectRequest) -> SubjectRequest:
+        request = require_request(request)
+        check = request.identity_check
+        _upsert(
+            self._uow.connection,
+            self._t,
+            "request_id",
+            {
+                "request_id": request.request_id,
+                "subject_id": request.subject_id,
+                "kind": request.kind.value,
+                "status": request.status.value,
+                "received_at": request.received_at,
+                "due_at": request.due_at,
+                "identity_checked_at": None if check is None else check.checked_at,
+                "identity_checked_by": None if check is None else check.checked_by,
+                "identity_check_method": None if check is None else check.method,
+                "document": json.dumps(request.to_dict(), sort_keys=True),
+            },
+        )
+        return request
+
+    def _select(self, *where: sa.ColumnElement[bool]) -> list[SubjectRequest]:
+        rows = self._uow.connection.execute(sa.select(self._t.c.document).where(*where))
+        return [SubjectRequest.from_dict(json.loads(r.document)) for r in rows]
+
+    def get(self, request_id: str) -> SubjectRequest:
+        found = self._select(self._t.c.request_id == request_id)
+        if not found:
+            raise NotFound(kind="request", key=request_id)
+        return found[0]
+
+    def for_subject(self, subject_id: str) -> Sequence[SubjectRequest]:
+        return sorted(self._select(self._t.c.subject_id == subject_id), key=request_order)
+
+    def open_requests(self) -> Sequence[SubjectRequest]:
+        found = self._select(self._t.c.status.in_(("received", "verified")))
+        return sorted(found, key=deadline_order)
+
+    def list(self) -> Iterator[SubjectRequest]:
+        return iter(sorted(self._select(), key=lambda r: r.request_id))
+
+    def pseudonymise(self, subject_id: str, pseudonym: str) -> int:
+        found = self.for_subject(subject_id)
+        for request in found:
+            self.save(SubjectRequest.from_dict({**request.to_dict(), "subject_id": pseudonym}))
+        return len(found)
+
+
+class _Pseudonyms:
+    """The pseudonym key and erased subjects of one SQL unit of work."""
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def __repr__(self) -> str:
+        return "<sql pseudonyms>"
+
+    def _key(self) -> bytes:
+        conn = self._uow.connection
+        select = sa.select(keys_table.c.secret).where(keys_table.c.name == _PSEUDONYM_KEY)
+        row = conn.execute(select).first()
+        if row is None:  # made on first use; a racing writer's key wins (the primary key)
+            try:
+                with conn.begin_nested():
+                    conn.execute(
+                        keys_table.insert().values(
+                            name=_PSEUDONYM_KEY, secret=secrets.token_hex(32)
+                        )
+                    )
+            except sa.exc.IntegrityError:
+                pass
+            row = conn.execute(select).one()
+        return bytes.fromhex(str(row.secret))
+
+    def pseudonym(self, subject_id: str) -> str:
+        return pseudonym_of(self._key(), subject_id)
+
+    def record_erasure(self, subject_id: str, *, at: _dt.datetime) -> str:
+        pseudonym = self.pseudonym(subject_id)
+        conn = self._uow.connection
+        known = sa.select(erasures_table.c.pseudonym).where(erasures_table.c.pseudonym == pseudonym)
+        if conn.execute(known).first() is None:
+            conn.execute(erasures_table.insert().values(pseudonym=pseudonym, erased_at=instant(at)))
+        return pseudonym
+
+    def _any_erasure(self) -> bool:
+        first = sa.select(erasures_table.c.pseudonym).limit(1)
+        conn = self._uow.connection
+        try:
+            with conn.begin_nested():
+                return conn.execute(first).first() is not None
+        except sa.exc.DBAPIError:  # a schema older than step 9 (a bare unit of work): none
+            return False
+
+    def erased(self, subject_id: str) -> bool:
+        return self.erased_pseudonyms([subject_id]).get(subject_id) is not None
+
+    def erased_pseudonyms(self, subject_ids: Sequence[str]) -> dict[str, str]:
+        """The pseudonyms of those of ``subject_ids`` that were erased (for later records)."""
+        conn = self._uow.connection
+        if not subject_ids or not self._any_erasure():
+            return {}
+        key = self._key()
+        mapping = {s: pseudonym_of(key, s) for s in set(subject_ids)}
+        rows = conn.execute(
+            sa.select(erasures_table.c.pseudonym).where(
+                erasures_table.c.pseudonym.in_(set(mapping.values()))
+            )
+        )
+        erased = {r.pseudonym for r in rows}
+        return {s: p for s, p in mapping.items() if p in erased}
+
+
+def _holding(conn: Connection, value: str) -> list[tuple[int, AuditEntry]]:
+    """The audit entries that hold the id ``value``, with their sequence numbers, in order."""
+    t = audit_table
+    maybe = sa.or_(
+        t.c.customer_id == value,
+        t.c.subject_id == value,
+        sa.cast(t.c.data, sa.Text).contains(json.dumps(value)[1:-1], autoescape=True),
+    )
+    found = []
+    for row in conn.execute(sa.select(t).where(maybe).order_by(t.c.sequence)):
+        entry = AuditEntry(
+            subject_type=row.subject_type,
+            subject_id=row.subject_id,
+            customer_id=row.customer_id,
+            kind=row.kind,
+            at=row.at,
+            data=row.data,
+            sequence=int(row.sequence),
+        )
+        if pseudonymised_entry(entry, value, "-") is not None:  # the text matched a value
+            found.append((int(row.sequence), entry))
+    return found
+
+
+def audit_about(conn: Connection, value: str) -> list[AuditEntry]:
+    """The audit entries that hold the id ``value`` (customer, subject, data), in order."""
+    return [entry for _, entry in _holding(conn, value)]
+
+
+def pseudonymise_audit(conn: Connection, value: str, pseudonym: str) -> int:
+    """Replace the id ``value`` by ``pseudonym`` in every audit entry that holds it."""
+    t = audit_table
+    found = _holding(conn, value)
+    for sequence, entry in found:
+        changed = pseudonymised_entry(entry, value, pseudonym)
+        assert changed is not None
+        conn.execute(
+            t.update()
+            .where(t.c.sequence == sequence)
+            .values(
+                customer_id=changed.customer_id,
+                subject_id=changed.subject_id,
+                data=dict(changed.data),
+            )
+        )
+    return len(found)

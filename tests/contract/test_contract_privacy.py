@@ -1,0 +1,223 @@
+"""The privacy contract: consents, requests, pseudonyms, and the erasure methods of the
+other ports (activity, audit, certificates, progress), on every store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from subscriptionkit import errors, metering, plans, privacy, teams
+from subscriptionkit.audit import AuditEntry
+from subscriptionkit.certificates import issue
+from subscriptionkit.storage import Store
+
+AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+DAY = dt.timedelta(days=1)
+
+
+def _consent(subject: str = "ann", purpose: str = "promotion", cid: str = "c1") -> privacy.Consent:
+    return privacy.record_consent(
+        subject, purpose, at=AT, source="web", text_version="v1", consent_id=cid
+    )
+
+
+class TestConsents:
+    """Saved when given, saved again when withdrawn; read per subject in order."""
+
+    def test_save_withdraw_read(self, store: Store) -> None:
+        """A withdrawal replaces the record; has_consent answers from what is read."""
+        given = _consent()
+        with store.unit_of_work() as uow:
+            uow.consents.save(given)
+            uow.consents.save(_consent("bob", cid="c2"))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.consents.save(privacy.withdraw_consent(given, at=AT + DAY, source="mail"))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            got = uow.consents.for_subject("ann")
+            assert uow.consents.get("c1") == got[0]
+            assert [c.consent_id for c in uow.consents.list()] == ["c1", "c2"]
+        assert got[0].withdrawn_at == AT + DAY
+        assert privacy.has_consent(got, "ann", "promotion", at=AT)
+        assert not privacy.has_consent(got, "ann", "promotion", at=AT + DAY)
+
+    def test_rollback_and_not_found(self, store: Store) -> None:
+        """Nothing is kept without a commit; an unknown id is NotFound."""
+        with store.unit_of_work() as uow:
+            uow.consents.save(_consent())
+        with store.unit_of_work() as uow:
+            assert uow.consents.for_subject("ann") == []
+            with pytest.raises(errors.NotFound):
+                uow.consents.get("c1")
+            with pytest.raises(errors.InvalidInput):
+                uow.consents.save("c1")  # type: ignore[arg-type]
+
+    def test_pseudonymise(self, store: Store) -> None:
+        """Erasure replaces the subject by its pseudonym."""
+        with store.unit_of_work() as uow:
+            uow.consents.save(_consent())
+            assert uow.consents.pseudonymise("ann", "anon-1") == 1
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.consents.for_subject("ann") == []
+            assert uow.consents.get("c1").subject_id == "anon-1"
+
+
+class TestRequests:
+    """Requests with their identity check, open ones by deadline."""
+
+    def test_round_trip_and_open(self, store: Store) -> None:
+        """Everything read back; open requests by deadline; the check's who and when."""
+        late = privacy.receive_request("ann", "access", at=AT + DAY, request_id="r2")
+        early = privacy.receive_request("ann", "erasure", at=AT, request_id="r1")
+        early = privacy.record_identity_check(early, at=AT, by="dpo-1")
+        done = privacy.complete_request(
+            privacy.record_identity_check(
+                privacy.receive_request("bob", "access", at=AT, request_id="r3"), at=AT, by="dpo"
+            ),
+            at=AT,
+        )
+        with store.unit_of_work() as uow:
+            for r in (late, early, done):
+                uow.requests.save(r)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.requests.get("r1") == early
+            assert [r.request_id for r in uow.requests.for_subject("ann")] == ["r1", "r2"]
+            assert [r.request_id for r in uow.requests.open_requests()] == ["r1", "r2"]
+            assert [r.request_id for r in uow.requests.list()] == ["r1", "r2", "r3"]
+            check = uow.requests.get("r1").identity_check
+        assert check is not None
+        assert check.checked_by == "dpo-1"
+        assert privacy.overdue([early, late], at=AT + 40 * DAY) == (early, late)
+
+    def test_pseudonymise(self, store: Store) -> None:
+        """Erasure replaces the subject by its pseudonym."""
+        with store.unit_of_work() as uow:
+            uow.requests.save(privacy.receive_request("ann", "access", at=AT, request_id="r1"))
+            assert uow.requests.pseudonymise("ann", "anon-1") == 1
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.requests.get("r1").subject_id == "anon-1"
+            with pytest.raises(errors.NotFound):
+                uow.requests.get("r9")
+
+
+class TestPseudonyms:
+    """One key per store: the same subject gets the same pseudonym in every unit of work."""
+
+    def test_deterministic_and_keyed(self, store: Store) -> None:
+        """Stable across units of work; different subjects differ; no id in clear."""
+        with store.unit_of_work() as uow:
+            first = uow.pseudonyms.pseudonym("ann")
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.pseudonyms.pseudonym("ann") == first
+            assert uow.pseudonyms.pseudonym("bob") != first
+        assert first.startswith("anon-")
+        assert "ann" not in first
+
+    def test_erasure_recorded(self, store: Store) -> None:
+        """An erasure is kept at commit only."""
+        with store.unit_of_work() as uow:
+            uow.pseudonyms.record_erasure("ann", at=AT)
+            assert uow.pseudonyms.erased("ann")
+        with store.unit_of_work() as uow:
+            assert not uow.pseudonyms.erased("ann")
+            pseudonym = uow.pseudonyms.record_erasure("ann", at=AT)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.pseudonyms.erased("ann")
+            assert not uow.pseudonyms.erased("bob")
+            assert uow.pseudonyms.pseudonym("ann") == pseudonym
+
+
+def _event(n: int, pupil: str) -> metering.ActivityEvent:
+    return metering.ActivityEvent(f"e{n}", "school-1", pupil, 3, "engagement", AT + n * DAY)
+
+
+class TestErasureMethods:
+    """The erasure methods of the other ports."""
+
+    def test_activity_pseudonymise_keeps_counts(self, store: Store) -> None:
+        """Counts are the same; events arriving later for the erased pupil are pseudonymised."""
+        plan = plans.default_catalog()["focus-po-1-8"]
+        assert isinstance(plan, plans.PupilPlan)
+        months = metering.month_range(metering.Month(2026, 3), metering.Month(2026, 5))
+        with store.unit_of_work() as uow:
+            uow.activity.add([_event(1, "p1"), _event(2, "p2"), _event(3, "p1")])
+            uow.commit()
+        with store.unit_of_work() as uow:
+            before = uow.activity.monthly_counts(plan, months)
+            pseudonym = uow.pseudonyms.record_erasure("p1", at=AT)
+            assert uow.activity.pseudonymise("p1", pseudonym) == 2
+            assert uow.activity.monthly_counts(plan, months).counts == before.counts
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.activity.monthly_counts(plan, months).counts == before.counts
+            assert uow.activity.add([_event(40, "p1"), _event(41, "p3")]) == 2
+            uow.commit()
+        with store.unit_of_work() as uow:
+            pupils = {e.event_id: e.pupil_id for e in uow.activity.events()}
+        assert pupils == {
+            "e1": pseudonym, "e2": "p2", "e3": pseudonym, "e40": pseudonym, "e41": "p3",
+        }  # fmt: skip
+
+    def test_audit_pseudonymise(self, store: Store) -> None:
+        """Customer, subject and data values; order and sequence stay."""
+        entries = [
+            AuditEntry("member", "ann", "acme", "member_added", AT, {"by": "bob"}),
+            AuditEntry("team", "t1", "acme", "member_removed", AT, {"account_id": "ann"}),
+            AuditEntry("team", "t1", "ann", "seats_changed", AT, {"seats": 5}),
+        ]
+        with store.unit_of_work() as uow:
+            uow.audit.append(entries)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.audit.pseudonymise("ann", "anon-1") == 3
+            uow.commit()
+        with store.unit_of_work() as uow:
+            team = uow.audit.for_subject("team", "t1")
+            assert uow.audit.for_subject("member", "anon-1")[0].data["by"] == "bob"
+            assert uow.audit.for_customer("ann") == []
+        assert [dict(e.data) for e in team] == [{"account_id": "anon-1"}, {"seats": 5}]
+        assert team[1].customer_id == "anon-1"
+
+    def test_certificate_relabel(self, store: Store) -> None:
+        """Holder id and name change; nothing else."""
+        cert = issue(
+            holder_id="ann", holder_name="Ann de Vries", course_id="c1", course_title="Feedback",
+            completed_on=AT.date(), issued_at=AT, issuer="Soofos", certificate_id="cert-1",
+        )  # fmt: skip
+        with store.unit_of_work() as uow:
+            uow.certificates.add(cert)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.certificates.relabel("cert-1", holder_id="anon-1", holder_name="erased")
+            uow.commit()
+        with store.unit_of_work() as uow:
+            got = uow.certificates.get("cert-1")
+            assert uow.certificates.for_holder("ann") == []
+            with pytest.raises(errors.NotFound):
+                uow.certificates.relabel("nope", holder_id="x", holder_name="y")
+        assert (got.holder_id, got.holder_name, got.course_title) == (
+            "anon-1",
+            "erased",
+            "Feedback",
+        )
+
+    def test_progress_erase(self, store: Store) -> None:
+        """Every row of the account goes; others stay."""
+        with store.unit_of_work() as uow:
+            for account in ("ann", "bob"):
+                p = teams.enrol(account, "c1", at=AT)
+                uow.progress.save(teams.record_progress(p, Decimal(50), at=AT))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.progress.erase("ann") == 1
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert [p.account_id for p in uow.progress.for_accounts(["ann", "bob"])] == ["bob"]
