@@ -37,6 +37,15 @@ if typing.TYPE_CHECKING:
         withdraw_consent,
     )
     from ._default import default_register
+    from ._handlers import (
+        DEFAULT_HANDLERS,
+        ERASED_NAME,
+        NO_PERSONAL_DATA,
+        DataHandler,
+        Retained,
+        Subject,
+        check_coverage,
+    )
     from ._processing import may_process, restricted_purposes
     from ._register import (
         LegalBasis,
@@ -66,6 +75,16 @@ if typing.TYPE_CHECKING:
         request_deadline,
     )
     from ._retention import Retention
+    from ._service import (
+        EXPORT_SCHEMA,
+        EXPORT_VERSION,
+        Erasure,
+        due_for_deletion,
+        erase_subject,
+        export_subject,
+        purge,
+        rectify_subject,
+    )
     from ._visibility import (
         DEFAULT_VISIBILITY,
         Profile,
@@ -79,11 +98,18 @@ if not typing.TYPE_CHECKING:  # at run time each name's module is imported on fi
 
 __all__ = [
     "ANSWER_DAYS",
+    "DEFAULT_HANDLERS",
     "DEFAULT_VISIBILITY",
+    "ERASED_NAME",
+    "EXPORT_SCHEMA",
+    "EXPORT_VERSION",
     "IMPLICIT_CONSENT",
     "MAX_EXTENSION_MONTHS",
+    "NO_PERSONAL_DATA",
     "Consent",
     "ConsentKind",
+    "DataHandler",
+    "Erasure",
     "Extension",
     "IdentityCheck",
     "LegalBasis",
@@ -93,14 +119,20 @@ __all__ = [
     "Register",
     "RequestKind",
     "RequestStatus",
+    "Retained",
     "Retention",
     "Role",
+    "Subject",
     "SubjectRequest",
     "Visibility",
     "certificate_disclosure",
+    "check_coverage",
     "complete_request",
     "consent_given",
     "default_register",
+    "due_for_deletion",
+    "erase_subject",
+    "export_subject",
     "extend_request",
     "forward_request",
     "has_consent",
@@ -108,9 +140,11 @@ __all__ = [
     "lift_restriction",
     "may_process",
     "overdue",
+    "purge",
     "receive_request",
     "record_consent",
     "record_identity_check",
+    "rectify_subject",
     "refuse_request",
     "request_deadline",
     "restricted_purposes",

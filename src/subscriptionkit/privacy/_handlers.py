@@ -1,0 +1,428 @@
+"""Where personal data lives: one exporter and eraser per kind of record (GDPR Art. 15–20).
+
+Each module that keeps personal data registers a :class:`DataHandler` here: the section of
+the export it fills, the SQL tables and memory-store parts it covers, how it exports a
+subject's records and how erasure treats them. They work through the storage ports of a
+unit of work only, so the same handler serves memory, SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from .._checks import items
+from ..clock import instant
+from ..errors import InvalidInput, OwnershipTransferRequired, PrivacyCoverageError
+
+if TYPE_CHECKING:
+    from ..storage.ports import UnitOfWork
+    from ..teams import Team
+
+__all__ = [
+    "DEFAULT_HANDLERS",
+    "ERASED_NAME",
+    "NO_PERSONAL_DATA",
+    "DataHandler",
+    "Retained",
+    "Subject",
+    "check_coverage",
+]
+
+#: The name a certificate shows once its holder was erased (a certificate needs a name).
+ERASED_NAME: Final = "(erased)"
+
+
+@attrs.frozen
+class Subject:
+    """Whom a request is about: the id the stores know them by, and their e-mail addresses
+    (from team memberships, plus any given), which invitations are addressed to."""
+
+    subject_id: str
+    emails: tuple[str, ...] = ()
+
+    def has_email(self, email: str) -> bool:
+        """Whether ``email`` is one of the subject's addresses (without case)."""
+        return email.casefold() in {e.casefold() for e in self.emails}
+
+
+@attrs.frozen
+class Retained:
+    """A subject's records in one section and the purpose they serve: kept until the
+    purpose's retention period after ``last_used`` has run out (:func:`due_for_deletion`)."""
+
+    section: str
+    subject_id: str
+    purpose: str
+    last_used: _dt.datetime
+
+
+Exporter = Callable[["UnitOfWork", Subject], list[dict[str, Any]]]
+Eraser = Callable[["UnitOfWork", Subject, str, _dt.datetime], int]
+
+
+@attrs.frozen
+class DataHandler:
+    """The exporter and eraser of one kind of personal data.
+
+    Attributes:
+        section: its key in the export document (``"teams"``).
+        tables: the SQL tables it covers.
+        memory: the parts of a :class:`~subscriptionkit.storage.MemoryStore` it covers
+            (attribute paths such as ``"_data.audit"``).
+        export: ``(uow, subject) -> records``: every record about the subject, as JSON data,
+            nothing about anyone else.
+        erase: ``(uow, subject, pseudonym, at) -> count``: removes or pseudonymises them;
+            ``None`` when the records are kept (see ``kept``).
+        kept: why erasure keeps these records (a legal obligation), or ``None``.
+        check: ``(uow, subject)``: raises when erasure may not start (a team owner).
+        rectify: ``(uow, subject, name, email) -> count``: corrects name and e-mail.
+        retained: ``uow -> records``: what retention (:func:`purge`) looks at.
+    """
+
+    section: str
+    tables: tuple[str, ...]
+    memory: tuple[str, ...]
+    export: Exporter
+    erase: Eraser | None = None
+    kept: str | None = None
+    check: Callable[[UnitOfWork, Subject], None] | None = None
+    rectify: Callable[[UnitOfWork, Subject, str | None, str | None], int] | None = None
+    retained: Callable[[UnitOfWork], Iterable[Retained]] | None = None
+
+
+def _iso(value: _dt.datetime | None) -> str | None:
+    return None if value is None else instant(value).isoformat()
+
+
+# -- subscriptions and invoices: kept -------------------------------------------------
+
+
+def _export_subscriptions(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+    return [s.to_dict() for s in uow.subscriptions.for_customer(subject.subject_id)]
+
+
+def _export_invoices(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+    return [i.to_dict() for i in uow.ledger.list(customer_id=subject.subject_id)]
+
+
+# -- teams ----------------------------------------------------------------------------
+
+
+def _teams_of(uow: UnitOfWork, subject: Subject) -> list[Team]:
+    """The teams the subject is on, or has an invitation of, or made an invitation or link in."""
+    sid = subject.subject_id
+    return [
+        t
+        for t in uow.teams.list()
+        if t.member(sid) is not None
+        or any(
+            subject.has_email(i.email) or sid in (i.created_by, i.used_by) for i in t.invitations
+        )
+        or any(ln.created_by == sid for ln in t.links)
+    ]
+
+
+def _export_teams(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for team in _teams_of(uow, subject):
+        member = team.member(subject.subject_id)
+        if member is not None:
+            out.append({
+                "record": "membership", "team_id": team.id, "team_name": team.name,
+                "name": member.name, "email": member.email, "role": member.role.value,
+                "status": member.status.value, "added_at": _iso(member.added_at),
+                "joined_at": _iso(member.joined_at),
+            })  # fmt: skip
+        for inv in team.invitations:
+            if subject.has_email(inv.email):
+                out.append({
+                    "record": "invitation", "team_id": team.id, "invitation_id": inv.id,
+                    "email": inv.email, "created_at": _iso(inv.created_at),
+                    "expires_at": _iso(inv.expires_at), "used_at": _iso(inv.used_at),
+                    "revoked_at": _iso(inv.revoked_at),
+                })  # fmt: skip
+    return out
+
+
+def _check_teams(uow: UnitOfWork, subject: Subject) -> None:
+    owned = [
+        t.id
+        for t in uow.teams.for_account(subject.subject_id)
+        if t.owner.account_id == subject.subject_id
+    ]
+    if owned:
+        raise OwnershipTransferRequired(subject_id=subject.subject_id, team_ids=owned)
+
+
+def _erase_teams(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _dt.datetime) -> int:
+    sid = subject.subject_id
+    address = f"{pseudonym}@erased.invalid"
+    count = 0
+    for team in _teams_of(uow, subject):
+
+        def renamed(value: str) -> str:
+            return pseudonym if value == sid else value
+
+        invitations = tuple(
+            attrs.evolve(
+                inv,
+                email=address if subject.has_email(inv.email) else inv.email,
+                created_by=renamed(inv.created_by),
+                used_by=None if inv.used_by is None else renamed(inv.used_by),
+                revoked_at=inv.revoked_at
+                or (at if subject.has_email(inv.email) and inv.used_at is None else None),
+            )
+            for inv in team.invitations
+        )
+        links = tuple(attrs.evolve(ln, created_by=renamed(ln.created_by)) for ln in team.links)
+        members = tuple(m for m in team.members if m.account_id != sid)
+        uow.teams.update(attrs.evolve(team, members=members, invitations=invitations, links=links))
+        count += 1
+    return count
+
+
+def _rectify_teams(uow: UnitOfWork, subject: Subject, name: str | None, email: str | None) -> int:
+    count = 0
+    for team in uow.teams.for_account(subject.subject_id):
+        members = tuple(
+            attrs.evolve(m, name=name or m.name, email=email or m.email)
+            if m.account_id == subject.subject_id
+            else m
+            for m in team.members
+        )
+        uow.teams.update(attrs.evolve(team, members=members))
+        count += 1
+    return count
+
+
+# -- progress ---------------------------------------------------------------------------
+
+
+def _export_progress(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+    return [
+        {
+            "course_id": p.course_id,
+            "enrolled_at": _iso(p.enrolled_at),
+            "percent": str(p.percent),
+            "last_activity_at": _iso(p.last_activity_at),
+            "completed_at": _iso(p.completed_at),
+        }
+        for p in uow.progress.for_accounts([subject.subject_id])
+    ]
+
+
+def _erase_progress(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _dt.datetime) -> int:
+    return uow.progress.erase(subject.subject_id)
+
+
+# -- activity metadata --------------------------------------------------------------------
+
+
+def _export_activity(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+    return [
+        {
+            "event_id": e.event_id,
+            "school_id": e.school_id,
+            "grade": e.grade,
+            "category": e.category,
+            "processed_at": _iso(e.processed_at),
+        }
+        for e in uow.activity.events()
+        if e.pupil_id == subject.subject_id
+    ]
+
+
+def _erase_activity(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _dt.datetime) -> int:
+    return uow.activity.pseudonymise(subject.subject_id, pseudonym)
+
+
+def _retained_activity(uow: UnitOfWork) -> list[Retained]:
+    last: dict[str, _dt.datetime] = {}
+    for e in uow.activity.events():
+        moment = instant(e.processed_at)
+        if e.pupil_id not in last or last[e.pupil_id] < moment:
+            last[e.pupil_id] = moment
+    return [Retained("activity", p, "pupil-monitoring", at) for p, at in sorted(last.items())]
+
+
+# -- certificates -------------------------------------------------------------------------
+
+
+def _export_certificates(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+    return [c.to_dict() for c in uow.certificates.for_holder(subject.subject_id)]
+
+
+def _erase_certificates(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _dt.datetime) -> int:
+    found = uow.certificates.for_holder(subject.subject_id)
+    for cert in found:
+        uow.certificates.relabel(cert.certificate_id, holder_id=pseudonym, holder_name=ERASED_NAME)
+    return len(found)
+
+
+def _rectify_certificates(
+    uow: UnitOfWork, subject: Subject, name: str | None, email: str | None
+) -> int:
+    found = uow.certificates.for_holder(subject.subject_id) if name else []
+    for cert in found:
+        uow.certificates.relabel(
+            cert.certificate_id, holder_id=cert.holder_id, holder_name=str(name)
+        )
+    return len(found)
+
+
+def _retained_certificates(uow: UnitOfWork) -> list[Retained]:
+    last: dict[str, _dt.datetime] = {}
+    for c in uow.certificates.list():
+        if c.holder_id not in last or last[c.holder_id] < c.issued_at:
+            last[c.holder_id] = c.issued_at
+    return [Retained("certificates", h, "certificates", at) for h, at in sorted(last.items())]
+
+
+# -- the audit log ------------------------------------------------------------------------
+
+
+def _export_audit(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+    sid = subject.subject_id
+    return [
+        {
+            "subject_type": e.subject_type,
+            "kind": e.kind,
+            "at": _iso(e.at),
+            # Only the subject's own id among the data: other ids are about other people.
+            "data": {k: v for k, v in e.data.items() if v == sid or not isinstance(v, str)},
+        }
+        for e in uow.audit.about(sid)
+    ]
+
+
+def _erase_audit(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _dt.datetime) -> int:
+    return uow.audit.pseudonymise(subject.subject_id, pseudonym)
+
+
+# -- privacy's own records ------------------------------------------------------------------
+
+
+def _export_consents(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+    return [c.to_dict() for c in uow.consents.for_subject(subject.subject_id)]
+
+
+def _erase_consents(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _dt.datetime) -> int:
+    return uow.consents.pseudonymise(subject.subject_id, pseudonym)
+
+
+def _retained_consents(uow: UnitOfWork) -> list[Retained]:
+    """A subject's consents once every one was withdrawn: kept for the retention of the
+    purpose withdrawn last, from that withdrawal (proof of what was consented to)."""
+    latest: dict[str, Any] = {}
+    active: set[str] = set()
+    for c in uow.consents.list():
+        if c.withdrawn_at is None:
+            active.add(c.subject_id)
+        elif c.subject_id not in latest or latest[c.subject_id].withdrawn_at < c.withdrawn_at:
+            latest[c.subject_id] = c
+    return [
+        Retained("consents", s, c.purpose, c.withdrawn_at)
+        for s, c in sorted(latest.items())
+        if s not in active
+    ]
+
+
+def _export_requests(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+    return [r.to_dict() for r in uow.requests.for_subject(subject.subject_id)]
+
+
+def _erase_requests(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _dt.datetime) -> int:
+    return uow.requests.pseudonymise(subject.subject_id, pseudonym)
+
+
+_STATUTORY: Final = (
+    "Dutch tax law keeps invoices and what they rest on for 7 years (configurable retention "
+    "of the register's 'invoicing' purpose); an invoice names its customer, usually a school "
+    "or company"
+)
+
+#: Every kind of personal data the library's stores keep, in export order.
+DEFAULT_HANDLERS: Final[tuple[DataHandler, ...]] = (
+    DataHandler(
+        "subscriptions", ("sk_subscriptions", "sk_reminders"), ("_data.subscriptions", "_data.reminders"),
+        _export_subscriptions, kept=_STATUTORY,
+    ),
+    DataHandler(
+        "invoices", ("sk_invoices",), ("_ledger.invoices", "_ledger.statuses"), _export_invoices, kept=_STATUTORY,
+    ),
+    DataHandler(
+        "teams", ("sk_teams", "sk_team_members", "sk_team_invitations", "sk_team_links"),
+        ("_teams",), _export_teams, _erase_teams, check=_check_teams, rectify=_rectify_teams,
+    ),
+    DataHandler(
+        "progress", ("sk_course_progress",), ("_progress",), _export_progress, _erase_progress,
+    ),
+    DataHandler(
+        "activity", ("sk_activity_events",), ("_activity",), _export_activity, _erase_activity,
+        retained=_retained_activity,
+    ),
+    DataHandler(
+        "certificates", ("sk_certificates",), ("_certificates",), _export_certificates,
+        _erase_certificates, rectify=_rectify_certificates, retained=_retained_certificates,
+    ),
+    DataHandler("audit", ("sk_audit_log",), ("_data.audit",), _export_audit, _erase_audit),
+    DataHandler(
+        "consents", ("sk_privacy_consents",), ("_privacy.consents",), _export_consents, _erase_consents,
+        retained=_retained_consents,
+    ),
+    DataHandler(
+        "requests", ("sk_privacy_requests",), ("_privacy.requests",), _export_requests, _erase_requests,
+    ),
+)  # fmt: skip
+
+
+#: The tables and memory-store parts that hold no personal data, and why: nothing to
+#: export or erase there.
+NO_PERSONAL_DATA: Final[Mapping[str, str]] = MappingProxyType({
+    "sk_revocations": "certificate ids, a reason and a moment",
+    "sk_keys": "the issuer's signing keys",
+    "sk_invoice_series": "the last number of each invoice series",
+    "sk_privacy_keys": "the pseudonym key",
+    "sk_privacy_erasures": "erased subjects, as pseudonyms only",
+    "sk_alembic_version": "the schema version",
+    "sk_schema_version": "the schema version of releases before Alembic",
+    "_revocations": "certificate ids, a reason and a moment",
+    "_public_keys": "the issuer's public keys",
+    "_private_keyring": "the issuer's signing keys",
+    "_ledger.last": "the last number of each invoice series",
+    "_privacy.key": "the pseudonym key",
+    "_privacy.erased": "erased subjects, as pseudonyms only",
+    "_data.sequence": "the audit log's counter",
+    "_claims": "event ids a unit of work is adding (locks, not data)",
+    "_waits": "which unit of work waits for which (locks, not data)",
+})  # fmt: skip
+
+
+def check_coverage(
+    stores: Iterable[str], *, handlers: Iterable[DataHandler] = DEFAULT_HANDLERS
+) -> None:
+    """Raise unless every one of ``stores`` (SQL table names, memory-store part paths) is
+    covered by a handler's exporter or eraser, or listed in :data:`NO_PERSONAL_DATA`.
+
+    A test feeds it every table of the schema and every part of a memory store, so a new
+    table that keeps personal data without an exporter and eraser fails the build.
+
+    Raises:
+        PrivacyCoverageError: naming the stores left uncovered.
+    """
+    covered = set(NO_PERSONAL_DATA)
+    for handler in items(handlers, "handlers", "an iterable of DataHandler values"):
+        if not isinstance(handler, DataHandler):
+            raise InvalidInput(
+                f"handlers must hold DataHandler values, got {type(handler).__name__}"
+            )
+        covered.update(handler.tables, handler.memory)
+    names = items(stores, "stores", "an iterable of table names or memory-store parts")
+    left = sorted({str(n) for n in names} - covered)
+    if left:
+        raise PrivacyCoverageError(stores=left)

@@ -1,0 +1,300 @@
+"""Export, erasure, rectification and retention across every store (GDPR Art. 15–20, 5(1)(e))."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from .._checks import accepts, identifier, items
+from ..clock import instant
+from ..errors import InvalidArgument, InvalidInput
+from ._handlers import DEFAULT_HANDLERS, DataHandler, Retained, Subject
+from ._register import Register
+from ._request_steps import complete_request, require_executable
+from ._requests import RequestKind, SubjectRequest
+
+if TYPE_CHECKING:
+    from ..storage.ports import Store, UnitOfWork
+
+__all__ = [
+    "EXPORT_SCHEMA",
+    "EXPORT_VERSION",
+    "Erasure",
+    "due_for_deletion",
+    "erase_subject",
+    "export_subject",
+    "purge",
+    "rectify_subject",
+]
+
+#: The export document's schema name and version (see docs/privacy.md, "The export").
+EXPORT_SCHEMA: Final = "subscriptionkit.privacy.export"
+EXPORT_VERSION: Final = 1
+
+
+def _store(value: object) -> Store:
+    if not callable(getattr(value, "unit_of_work", None)):
+        raise InvalidArgument(name="store", expected="a Store (MemoryStore, SqlStore)", got=value)
+    return value  # type: ignore[return-value]
+
+
+def _handlers(value: object) -> tuple[DataHandler, ...]:
+    found = items(value, "handlers", "an iterable of DataHandler values")
+    for item in found:
+        if not isinstance(item, DataHandler):
+            raise InvalidInput(f"handlers must hold DataHandler values, got {type(item).__name__}")
+    return found
+
+
+def _subject(uow: UnitOfWork, subject_id: str, emails: Iterable[str]) -> Subject:
+    """The subject with every e-mail address the stores know for it."""
+    given = items(emails, "emails", "an iterable of e-mail addresses")
+    known = [
+        m.email
+        for t in uow.teams.for_account(subject_id)
+        for m in t.members
+        if m.account_id == subject_id
+    ]
+    return Subject(identifier(subject_id, "subject_id"), tuple(dict.fromkeys([*given, *known])))
+
+
+@accepts(subject_id=(str, "a subject id (text)"), at=(_dt.datetime, "an aware datetime"))
+def export_subject(
+    store: Store,
+    subject_id: str,
+    *,
+    at: _dt.datetime,
+    emails: Iterable[str] = (),
+    handlers: Iterable[DataHandler] = DEFAULT_HANDLERS,
+) -> dict[str, Any]:
+    """Return every record about ``subject_id`` in every store, as one JSON-ready document
+    (GDPR Art. 15 access, Art. 20 portability): ``json.dumps`` it as it is.
+
+    The document (schema ``subscriptionkit.privacy.export``, version 1)::
+
+        {"schema": "subscriptionkit.privacy.export", "version": 1,
+         "subject_id": "...", "exported_at": "<ISO 8601, UTC>",
+         "sections": {"subscriptions": [...], "invoices": [...], "teams": [...],
+                      "progress": [...], "activity": [...], "certificates": [...],
+                      "audit": [...], "consents": [...], "requests": [...]}}
+
+    Each section holds the records one :class:`DataHandler` finds about the subject and
+    nothing about anyone else (a team membership, not the team's other members).
+
+    Args:
+        store: where the records are.
+        subject_id: the subject's id (account, pupil, contact).
+        at: the moment of the export, written in the document.
+        emails: more of the subject's e-mail addresses (invitations are found by address;
+            those of its team memberships are known already).
+        handlers: the exporters (default: every kind of record the library keeps).
+
+    Raises:
+        InvalidArgument: a wrong type; InvalidIdentifier: a malformed id.
+    """
+    chosen = _handlers(handlers)
+    with _store(store).unit_of_work() as uow:
+        subject = _subject(uow, subject_id, emails)
+        sections = {h.section: h.export(uow, subject) for h in chosen}
+    return {
+        "schema": EXPORT_SCHEMA,
+        "version": EXPORT_VERSION,
+        "subject_id": subject_id,
+        "exported_at": instant(at, "at").isoformat(),
+        "sections": sections,
+    }
+
+
+@attrs.frozen
+class Erasure:
+    """What an erasure did.
+
+    Attributes:
+        pseudonym: the keyed pseudonym that replaced the subject's id where records stay.
+        at: when.
+        changed: records removed or pseudonymised, per section.
+        kept: the sections kept whole, with the reason (a legal obligation).
+        request: the erasure request, completed, if one was given.
+    """
+
+    pseudonym: str
+    at: _dt.datetime
+    changed: Mapping[str, int]
+    kept: Mapping[str, str]
+    request: SubjectRequest | None = None
+
+
+def _check_request(request: SubjectRequest | None, subject_id: str, kind: RequestKind) -> None:
+    if request is None:
+        return
+    if not isinstance(request, SubjectRequest):
+        raise InvalidArgument(name="request", expected="a SubjectRequest or None", got=request)
+    if request.kind is not kind or request.subject_id != subject_id:
+        raise InvalidInput(
+            f"request {request.request_id!r} is a {request.kind.value} request of "
+            f"{request.subject_id!r}; expected a {kind.value} request of {subject_id!r}"
+        )
+    require_executable(request)
+
+
+@accepts(subject_id=(str, "a subject id (text)"), at=(_dt.datetime, "an aware datetime"))
+def erase_subject(
+    store: Store,
+    subject_id: str,
+    *,
+    at: _dt.datetime,
+    emails: Iterable[str] = (),
+    request: SubjectRequest | None = None,
+    handlers: Iterable[DataHandler] = DEFAULT_HANDLERS,
+) -> Erasure:
+    """Erase ``subject_id`` from every store in one unit of work: all or nothing (Art. 17).
+
+    Team memberships and course progress are removed; activity events, certificates,
+    audit entries, consents and requests stay with the subject's id replaced by its keyed
+    pseudonym (so usage counts, and the invoices built on them, stay exactly the same,
+    and events that arrive later for the pupil get the same pseudonym); certificates keep
+    verifying but name no one. Subscriptions and invoices are kept (the statutory 7
+    years). See docs/privacy.md for the exact list.
+
+    Args:
+        store: where the records are.
+        subject_id: whom to erase.
+        at: when.
+        emails: more of the subject's addresses (pending invitations are found by address).
+        request: the erasure request this answers: it must be verified (identity check),
+            not a school's, and it is completed and saved in the same unit of work.
+        handlers: the erasers (default: every kind of record the library keeps).
+
+    Raises:
+        OwnershipTransferRequired: the subject owns a team; nothing is changed.
+        IdentityNotVerified, RequestForwarded, RequestClosed: ``request`` cannot be carried out.
+        StorageError: the store failed; nothing is changed.
+    """
+    chosen = _handlers(handlers)
+    moment = instant(at, "at")
+    _check_request(request, subject_id, RequestKind.ERASURE)
+    with _store(store).unit_of_work() as uow:
+        subject = _subject(uow, subject_id, emails)
+        for handler in chosen:
+            if handler.check is not None:
+                handler.check(uow, subject)
+        pseudonym = uow.pseudonyms.record_erasure(subject_id, at=moment)
+        changed = {
+            h.section: h.erase(uow, subject, pseudonym, moment)
+            for h in chosen
+            if h.erase is not None
+        }
+        done = None
+        if request is not None:
+            done = complete_request(attrs.evolve(request, subject_id=pseudonym), at=moment)
+            uow.requests.save(done)
+        uow.commit()
+    kept = {h.section: h.kept for h in chosen if h.erase is None and h.kept is not None}
+    return Erasure(pseudonym=pseudonym, at=moment, changed=changed, kept=kept, request=done)
+
+
+@accepts(
+    subject_id=(str, "a subject id (text)"),
+    at=(_dt.datetime, "an aware datetime"),
+    name=(str, "the corrected name (text) or None"),
+    email=(str, "the corrected e-mail address (text) or None"),
+)
+def rectify_subject(
+    store: Store,
+    subject_id: str,
+    *,
+    at: _dt.datetime,
+    name: str | None = None,
+    email: str | None = None,
+    request: SubjectRequest | None = None,
+    handlers: Iterable[DataHandler] = DEFAULT_HANDLERS,
+) -> dict[str, int]:
+    """Correct the subject's name and/or e-mail in every store that keeps them (Art. 16),
+    in one unit of work: team memberships and the names on stored certificates.
+
+    Returns:
+        Records changed per section.
+
+    Raises:
+        InvalidInput: neither ``name`` nor ``email``.
+        IdentityNotVerified, RequestForwarded, RequestClosed: ``request`` cannot be carried out.
+    """
+    if name is None and email is None:
+        raise InvalidInput("rectify_subject() needs the corrected name or e-mail, got neither")
+    chosen = _handlers(handlers)
+    _check_request(request, subject_id, RequestKind.RECTIFICATION)
+    with _store(store).unit_of_work() as uow:
+        subject = _subject(uow, subject_id, ())
+        changed = {h.section: h.rectify(uow, subject, name, email) for h in chosen if h.rectify}
+        if request is not None:
+            uow.requests.save(complete_request(request, at=at))
+        uow.commit()
+    return changed
+
+
+@accepts(register=(Register, "a Register"), at=(_dt.datetime, "an aware datetime"))
+def due_for_deletion(
+    register: Register,
+    records: Iterable[Retained],
+    *,
+    at: _dt.datetime,
+    tz: str = "Europe/Amsterdam",
+) -> tuple[Retained, ...]:
+    """Return the records whose purpose's retention period has run out at ``at``
+    (GDPR Art. 5(1)(e)): kept until the end of the local day the period after their last
+    use. Purposes the register does not list are never due (nothing is deleted on a guess).
+
+    Raises:
+        InvalidInput: ``records`` is not an iterable of :class:`Retained`.
+    """
+    moment = instant(at, "at")
+    due = []
+    for record in items(records, "records", "an iterable of Retained records"):
+        if not isinstance(record, Retained):
+            raise InvalidInput(f"records must hold Retained values, got {type(record).__name__}")
+        if record.purpose in register:
+            expiry = register.purpose(record.purpose).retention.expires(record.last_used, tz=tz)
+            if instant(expiry) < moment:
+                due.append(record)
+    return tuple(due)
+
+
+@accepts(register=(Register, "a Register"), at=(_dt.datetime, "an aware datetime"))
+def purge(
+    store: Store,
+    register: Register,
+    *,
+    at: _dt.datetime,
+    handlers: Iterable[DataHandler] = DEFAULT_HANDLERS,
+) -> tuple[Retained, ...]:
+    """Erase what retention no longer allows, through the same erasers as
+    :func:`erase_subject`, in one unit of work; return what was erased.
+
+    Each handler lists its records (:attr:`DataHandler.retained`); those
+    :func:`due_for_deletion` names are erased in their section only (a pupil's activity
+    two years after its last event, say).
+    """
+    chosen = _handlers(handlers)
+    moment = instant(at, "at")
+    with _store(store).unit_of_work() as uow:
+        listed = [r for h in chosen if h.retained is not None for r in h.retained(uow)]
+        due = due_for_deletion(register, listed, at=moment)
+        by_section = {h.section: h for h in chosen}
+        done: set[tuple[str, str]] = set()
+        for record in due:
+            handler = by_section[record.section]
+            if handler.erase is None or (record.section, record.subject_id) in done:
+                continue
+            done.add((record.section, record.subject_id))
+            subject = Subject(record.subject_id)
+            handler.erase(uow, subject, uow.pseudonyms.pseudonym(record.subject_id), moment)
+        uow.commit()
+    return due
+
+
+def sections(handlers: Sequence[DataHandler] = DEFAULT_HANDLERS) -> tuple[str, ...]:
+    """The export's section names, in order (internal helper for the docs and CLI)."""
+    return tuple(h.section for h in handlers)

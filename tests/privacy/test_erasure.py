@@ -1,0 +1,327 @@
+"""Export and erasure across every store (memory, SQLite, PostgreSQL).
+
+Checked by (issue 12): after erasure a scan of every table and in-memory store finds none
+of the subject's name, e-mail or identifiers in clear; metering and invoice totals are
+unchanged; the subject's certificates verify and show nothing personal; the export holds
+every record inserted about the subject and nothing about anyone else; a fault injected
+at every write of an erasure leaves every store as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+import sqlalchemy as sa
+
+from subscriptionkit import billing, certificates, metering, plans, privacy, teams
+from subscriptionkit.audit import AuditEntry
+from subscriptionkit.errors import OwnershipTransferRequired
+from subscriptionkit.plans import VatTreatment
+from subscriptionkit.storage import MemoryStore, Store
+from subscriptionkit.storage.sql import SqlStore, metadata
+from subscriptionkit.testing import active_subscription
+
+AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+DAY = dt.timedelta(days=1)
+LATER = AT + 30 * DAY
+ANN = ("u-ann", "Ann de Vries", "ann.devries@example.org", "ann.private@example.org")
+OTHERS = ("u-bob", "Bob Jansen", "bob@example.org", "u-olga", "Olga Owner", "olga@example.org")
+PLAN = plans.default_catalog()["focus-po-1-8"]
+MONTHS = metering.month_range(metering.Month(2026, 3), metering.Month(2026, 6))
+RING = certificates.KeyRing.generate(at=AT - DAY)
+
+
+def _populate(store: Store) -> dict[str, str]:
+    """Ann (the subject), Bob and Olga (the owner) in every store; return Ann's token."""
+    keys = teams.TokenKeys.generate()
+    sub = active_subscription("teams", "acme", seats=5, at=AT)
+    team, _ = teams.create_team(
+        sub, name="Sales", owner_id="u-olga", owner_name="Olga Owner",
+        owner_email="olga@example.org", at=AT, team_id="team-1",
+    )  # fmt: skip
+    for account, name, email in (
+        ("u-ann", ANN[1], ANN[2]),
+        ("u-bob", "Bob Jansen", "bob@example.org"),
+    ):
+        team, _ = teams.add_member(
+            team, by="u-olga", account_id=account, name=name, email=email, at=AT
+        )
+    team = teams.invite(
+        team, by="u-olga", email=ANN[3], keys=keys, at=AT, invitation_id="inv-1"
+    ).team
+    school = active_subscription("focus-po-1-8", "school-1", at=AT)
+    tokens = {}
+    with store.unit_of_work() as uow:
+        uow.subscriptions.add(sub)
+        uow.subscriptions.add(school)
+        uow.teams.add(team)
+        for account in ("u-ann", "u-bob"):
+            uow.progress.save(
+                teams.record_progress(teams.enrol(account, "c-1", at=AT), Decimal(40), at=AT)
+            )
+        for n, (holder, name) in enumerate((("u-ann", ANN[1]), ("u-bob", "Bob Jansen"))):
+            cert = certificates.issue(
+                holder_id=holder, holder_name=name, course_id="c-1", course_title="Feedback",
+                completed_on=AT.date(), issued_at=AT, issuer="Soofos", certificate_id=f"cert-{n}",
+            )  # fmt: skip
+            uow.certificates.add(cert)
+            tokens[holder] = certificates.token(cert, RING)
+        uow.keys.save_public_keys(RING.public_keyset())
+        uow.activity.add(
+            metering.ActivityEvent(
+                f"ev-{n}", "school-1", pupil, 1 + n % 8, "engagement", AT + n * DAY
+            )
+            for n, pupil in enumerate(["u-ann", "u-bob", "u-ann", "p-7", "u-ann"])
+        )
+        uow.audit.append([
+            AuditEntry("team", "team-1", "acme", "member_added", AT, {"account_id": "u-ann", "by": "u-olga"}),
+            AuditEntry("consent", "c-ann", "u-ann", "consent_given", AT, {"purpose": "newsletter"}),
+            AuditEntry("team", "team-1", "acme", "member_added", AT, {"account_id": "u-bob", "by": "u-olga"}),
+        ])  # fmt: skip
+        uow.consents.save(
+            privacy.implicit_consent(
+                "u-ann", "newsletter_signup", at=AT, source="footer", consent_id="c-ann"
+            )
+        )
+        uow.consents.save(
+            privacy.implicit_consent("u-bob", "review", at=AT, source="course", consent_id="c-bob")
+        )
+        uow.requests.save(privacy.receive_request("u-bob", "access", at=AT, request_id="r-bob"))
+        invoice = billing.advance(school, {1: 10, 3: 12})
+        uow.ledger.issue(invoice, series="2026", vat=VatTreatment.standard("21"))
+        uow.commit()
+    return tokens
+
+
+def _ann_request(store: Store) -> privacy.SubjectRequest:
+    request = privacy.receive_request("u-ann", "erasure", at=LATER, request_id="r-ann")
+    request = privacy.record_identity_check(request, at=LATER, by="dpo-1")
+    with store.unit_of_work() as uow:
+        uow.requests.save(request)
+        uow.commit()
+    return request
+
+
+def _strings(value: Any, seen: set[int]) -> Iterator[str]:
+    """Every piece of text reachable from a memory store's insides."""
+    if id(value) in seen or (callable(value) and not attrs.has(type(value))):
+        return
+    seen.add(id(value))
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, bytes | int | float | Decimal | dt.datetime | dt.date | type(None)):
+        return
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k, seen)
+            yield from _strings(v, seen)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for v in value:
+            yield from _strings(v, seen)
+    elif attrs.has(type(value)):
+        for field in attrs.fields(type(value)):
+            yield from _strings(getattr(value, field.name), seen)
+    elif hasattr(value, "__dict__"):
+        for v in vars(value).values():
+            yield from _strings(v, seen)
+    elif hasattr(value, "items"):  # mapping proxies
+        yield from _strings(dict(value.items()), seen)
+
+
+def _dump(store: Store) -> list[str]:
+    """Everything a store keeps, as text: every row of every table, or every string."""
+    if isinstance(store, SqlStore):
+        out: list[str] = []
+        with store.engine.connect() as conn:
+            for table in metadata.sorted_tables:
+                rows = conn.execute(sa.select(table)).all()
+                out.append(f"{table.name}: {sorted(map(repr, rows))}")
+        return out
+    assert isinstance(store, MemoryStore)
+    return sorted(
+        _strings({k: v for k, v in vars(store).items() if not k.startswith("_lock")}, set())
+    )
+
+
+def _totals(store: Store) -> tuple[object, object]:
+    assert isinstance(PLAN, plans.PupilPlan)
+    with store.unit_of_work() as uow:
+        counts = uow.activity.monthly_counts(PLAN, MONTHS).counts
+        invoices = [i.to_dict() for i in uow.ledger.list()]
+    return counts, invoices
+
+
+class TestExport:
+    """Every record about the subject, nothing about anyone else."""
+
+    def test_export(self, store: Store) -> None:
+        """All sections filled from every store; no other person in the document."""
+        _populate(store)
+        _ann_request(store)
+        doc = privacy.export_subject(store, "u-ann", at=LATER)
+        text = json.dumps(doc)
+        assert doc["schema"] == "subscriptionkit.privacy.export"
+        assert doc["version"] == 1
+        s = doc["sections"]
+        assert [r["record"] for r in s["teams"]] == ["membership"]
+        assert s["teams"][0]["email"] == ANN[2]
+        assert [e["event_id"] for e in s["activity"]] == ["ev-0", "ev-2", "ev-4"]
+        assert [c["certificate_id"] for c in s["certificates"]] == ["cert-0"]
+        assert [p["course_id"] for p in s["progress"]] == ["c-1"]
+        assert [c["consent_id"] for c in s["consents"]] == ["c-ann"]
+        assert [r["request_id"] for r in s["requests"]] == ["r-ann"]
+        assert [a["kind"] for a in s["audit"]] == ["member_added", "consent_given"]
+        assert s["subscriptions"] == []
+        assert s["invoices"] == []
+        for other in OTHERS:
+            assert other not in text, other
+
+    def test_invitation_by_address(self, store: Store) -> None:
+        """An invitation to another of the subject's addresses, when it is given."""
+        _populate(store)
+        doc = privacy.export_subject(store, "u-ann", at=LATER, emails=[ANN[3]])
+        assert [r["record"] for r in doc["sections"]["teams"]] == ["membership", "invitation"]
+
+
+class TestErasure:
+    """All stores at once; what the law keeps stays exact."""
+
+    def test_nothing_in_clear_and_totals_unchanged(self, store: Store) -> None:
+        """The scan finds no name, e-mail or id of Ann; counts and invoices are the same."""
+        tokens = _populate(store)
+        request = _ann_request(store)
+        before = _totals(store)
+        done = privacy.erase_subject(store, "u-ann", at=LATER, emails=[ANN[3]], request=request)
+        assert _totals(store) == before
+        dump = "\n".join(_dump(store)).casefold()
+        for clear in ANN:
+            assert clear.casefold() not in dump, clear
+        for other in ("u-bob", "bob jansen", "olga owner"):
+            assert other in dump, other
+        assert done.changed["activity"] == 3
+        assert done.changed["teams"] == 1
+        assert set(done.kept) == {"subscriptions", "invoices"}
+        assert done.request is not None
+        assert done.request.status is privacy.RequestStatus.COMPLETED
+        with store.unit_of_work() as uow:
+            assert uow.requests.get("r-ann").subject_id == done.pseudonym
+            assert uow.pseudonyms.erased("u-ann")
+            stored = uow.certificates.get("cert-0")
+            keys = uow.keys.public_keys()
+        # The certificate still verifies; the page has no name for it.
+        verified = certificates.verify(tokens["u-ann"], keys, at=LATER)
+        assert not verified.is_held_by(stored.holder_id)
+        assert stored.holder_name == privacy.ERASED_NAME
+
+    def test_later_events_pseudonymised(self, store: Store) -> None:
+        """Events arriving after the erasure for the same pupil get the same pseudonym."""
+        _populate(store)
+        done = privacy.erase_subject(store, "u-ann", at=LATER)
+        with store.unit_of_work() as uow:
+            uow.activity.add(
+                [metering.ActivityEvent("ev-9", "school-1", "u-ann", 3, "engagement", LATER)]
+            )
+            uow.commit()
+        with store.unit_of_work() as uow:
+            pupils = {e.event_id: e.pupil_id for e in uow.activity.events()}
+        assert pupils["ev-9"] == pupils["ev-0"] == done.pseudonym
+
+    def test_owner_transfers_first(self, store: Store) -> None:
+        """A team owner cannot be erased; nothing changes."""
+        _populate(store)
+        before = _dump(store)
+        with pytest.raises(OwnershipTransferRequired, match="owns team"):
+            privacy.erase_subject(store, "u-olga", at=LATER)
+        assert _dump(store) == before
+
+
+class _Injected(Exception):
+    """The fault injected at one write."""
+
+
+#: Every write an erasure makes, per port.
+_WRITES = {
+    "teams": {"update"},
+    "progress": {"erase"},
+    "activity": {"pseudonymise"},
+    "certificates": {"relabel"},
+    "audit": {"pseudonymise"},
+    "consents": {"pseudonymise", "save"},
+    "requests": {"pseudonymise", "save"},
+    "pseudonyms": {"record_erasure"},
+}
+
+
+class _Counting:
+    """A store whose units of work count writes and fail at the ``fail_at``-th one."""
+
+    def __init__(self, store: Store, fail_at: int | None) -> None:
+        self.store, self.fail_at, self.writes = store, fail_at, 0
+
+    def unit_of_work(self) -> Any:
+        outer = self
+
+        class Part:
+            def __init__(self, name: str, inner: Any) -> None:
+                self._name, self._inner = name, inner
+
+            def __getattr__(self, attr: str) -> Any:
+                found = getattr(self._inner, attr)
+                if attr not in _WRITES.get(self._name, ()):
+                    return found
+
+                def write(*args: Any, **kwargs: Any) -> Any:
+                    outer.writes += 1
+                    if outer.writes == outer.fail_at:
+                        raise _Injected(f"{self._name}.{attr}")
+                    return found(*args, **kwargs)
+
+                return write
+
+        class Uow:
+            def __init__(self, inner: Any) -> None:
+                self._inner = inner
+
+            def __enter__(self) -> Uow:
+                self._inner.__enter__()
+                return self
+
+            def __exit__(self, *exc: object) -> None:
+                self._inner.__exit__(*exc)
+
+            def __getattr__(self, attr: str) -> Any:
+                found = getattr(self._inner, attr)
+                return Part(attr, found) if attr in _WRITES else found
+
+        return Uow(self.store.unit_of_work())
+
+
+class TestAllOrNothing:
+    """A fault at any write of an erasure leaves every store as it was."""
+
+    def test_fault_at_every_write(self, store: Store) -> None:
+        """Count the writes of a clean run, then fail at each in turn."""
+        _populate(store)
+        request = _ann_request(store)
+        before = _dump(store)
+        # Count the writes of a clean run on a copy of the data in memory.
+        probe = _Counting(MemoryStore(), None)
+        _populate(probe.store)
+        _ann_request(probe.store)
+        privacy.erase_subject(probe, "u-ann", at=LATER, emails=[ANN[3]], request=request)
+        total = probe.writes
+        assert total >= 8
+        for n in range(1, total + 1):
+            with pytest.raises(_Injected):
+                privacy.erase_subject(
+                    _Counting(store, n), "u-ann", at=LATER, emails=[ANN[3]], request=request
+                )
+            assert _dump(store) == before, f"a fault at write {n} of {total} left a change"
+        privacy.erase_subject(store, "u-ann", at=LATER, emails=[ANN[3]], request=request)
+        assert _dump(store) != before
