@@ -99,7 +99,7 @@ class Consent:
     withdrawal_source: str | None = attrs.field(default=None, validator=optional_text)
 
     def __attrs_post_init__(self) -> None:
-        if self.withdrawn_at is not None and self.withdrawn_at < self.given_at:
+        if self.withdrawn_at is not None and instant(self.withdrawn_at) < instant(self.given_at):
             raise InvalidInput(
                 f"consent {self.consent_id!r} cannot be withdrawn at {self.withdrawn_at.isoformat()}, "
                 f"before it was given at {self.given_at.isoformat()}"
@@ -117,7 +117,9 @@ class Consent:
             NaiveDatetimeError: ``at`` has no time zone.
         """
         moment = instant(at, "at")
-        return self.given_at <= moment and (self.withdrawn_at is None or moment < self.withdrawn_at)
+        return instant(self.given_at) <= moment and (
+            self.withdrawn_at is None or moment < instant(self.withdrawn_at)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the consent as JSON-ready data (moments in ISO 8601, UTC)."""

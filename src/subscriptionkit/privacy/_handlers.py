@@ -278,7 +278,7 @@ def _rectify_certificates(
 def _retained_certificates(uow: UnitOfWork) -> list[Retained]:
     last: dict[str, _dt.datetime] = {}
     for c in uow.certificates.list():
-        if c.holder_id not in last or last[c.holder_id] < c.issued_at:
+        if c.holder_id not in last or instant(last[c.holder_id]) < instant(c.issued_at):
             last[c.holder_id] = c.issued_at
     return [Retained("certificates", h, "certificates", at) for h, at in sorted(last.items())]
 
@@ -323,7 +323,9 @@ def _retained_consents(uow: UnitOfWork) -> list[Retained]:
     for c in uow.consents.list():
         if c.withdrawn_at is None:
             active.add(c.subject_id)
-        elif c.subject_id not in latest or latest[c.subject_id].withdrawn_at < c.withdrawn_at:
+        elif c.subject_id not in latest or instant(latest[c.subject_id].withdrawn_at) < instant(
+            c.withdrawn_at
+        ):
             latest[c.subject_id] = c
     return [
         Retained("consents", s, c.purpose, c.withdrawn_at)

@@ -31,9 +31,11 @@ def restricted_purposes(
         assert request.closed_at is not None
         if request.kind is RequestKind.RESTRICTION:
             lifted = request.lifted_at
-            if request.closed_at <= moment and (lifted is None or moment < lifted):
+            if instant(request.closed_at) <= moment and (
+                lifted is None or moment < instant(lifted)
+            ):
                 stopped.update(request.purposes)
-        elif request.kind is RequestKind.OBJECTION and request.closed_at <= moment:
+        elif request.kind is RequestKind.OBJECTION and instant(request.closed_at) <= moment:
             stopped.update(request.purposes)
     return tuple(sorted(stopped))
 
