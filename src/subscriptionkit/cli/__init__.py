@@ -49,6 +49,7 @@ _MODULES: typing.Final = (
     ("_serve", False),
     ("_teams", True),
     ("_billing", True),
+    ("_privacy", True),
     ("_demo", False),
 )
 #: The module of each command: :func:`main` imports only the module of the command that
@@ -65,6 +66,7 @@ _COMMANDS: typing.Final = {
     "serve": "_serve",
     "teams": "_teams",
     "billing": "_billing",
+    "privacy": "_privacy",
     "demo": "_demo",
 }
 

@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_HANDLERS",
     "ERASED_NAME",
     "NO_PERSONAL_DATA",
+    "PSEUDONYM_PREFIX",
     "DataHandler",
     "Retained",
     "Subject",
@@ -35,6 +36,13 @@ __all__ = [
 
 #: The name a certificate shows once its holder was erased (a certificate needs a name).
 ERASED_NAME: Final = "(erased)"
+#: How every pseudonym starts: a pseudonymised id reads as one, never as a person's id.
+PSEUDONYM_PREFIX: Final = "anon-"
+
+
+def _named(subject_id: str) -> bool:
+    """Whether an id still names someone (is not a pseudonym): retention looks at those."""
+    return not subject_id.startswith(PSEUDONYM_PREFIX)
 
 
 @attrs.frozen
@@ -247,7 +255,11 @@ def _retained_activity(uow: UnitOfWork) -> list[Retained]:
         moment = instant(e.processed_at)
         if e.pupil_id not in last or last[e.pupil_id] < moment:
             last[e.pupil_id] = moment
-    return [Retained("activity", p, "pupil-monitoring", at) for p, at in sorted(last.items())]
+    return [
+        Retained("activity", p, "pupil-monitoring", at)
+        for p, at in sorted(last.items())
+        if _named(p)
+    ]
 
 
 # -- certificates -------------------------------------------------------------------------
@@ -280,7 +292,11 @@ def _retained_certificates(uow: UnitOfWork) -> list[Retained]:
     for c in uow.certificates.list():
         if c.holder_id not in last or instant(last[c.holder_id]) < instant(c.issued_at):
             last[c.holder_id] = c.issued_at
-    return [Retained("certificates", h, "certificates", at) for h, at in sorted(last.items())]
+    return [
+        Retained("certificates", h, "certificates", at)
+        for h, at in sorted(last.items())
+        if _named(h)
+    ]
 
 
 # -- the audit log ------------------------------------------------------------------------
@@ -330,7 +346,7 @@ def _retained_consents(uow: UnitOfWork) -> list[Retained]:
     return [
         Retained("consents", s, c.purpose, c.withdrawn_at)
         for s, c in sorted(latest.items())
-        if s not in active
+        if s not in active and _named(s)
     ]
 
 

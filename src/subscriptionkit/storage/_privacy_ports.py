@@ -10,19 +10,16 @@ import datetime as _dt
 import hashlib
 import hmac
 from collections.abc import Iterator, Sequence
-from typing import Final, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import attrs
 
 from ..audit import AuditEntry
 from ..clock import instant
 from ..errors import InvalidInput
-from ..privacy import Consent, SubjectRequest
+from ..privacy import PSEUDONYM_PREFIX, Consent, SubjectRequest
 
 __all__ = ["ConsentStore", "PseudonymStore", "RequestStore", "pseudonym_of"]
-
-#: Prefix of every pseudonym: a pseudonymised id reads as one and never as a person's id.
-PSEUDONYM_PREFIX: Final = "anon-"
 
 
 def pseudonym_of(key: bytes, subject_id: str) -> str:
