@@ -71,6 +71,7 @@ class TestStatus:
             "Teams: 1",
             "Issued invoices: 2",
             "  open: 1",
+            "Open privacy requests: 0",
         ]
 
     def test_a_count_the_store_does_not_keep_is_left_out(
@@ -79,16 +80,17 @@ class TestStatus:
         """The privacy hook: None (no requests kept) prints nothing, a number its line."""
         db = str(tmp_path / "sk.db")
         _code, out, _err = run("--db", db, "status", "--locale", "en_GB")
-        assert "privacy" not in out
+        assert out.splitlines()[-1] == "Open privacy requests: 0"
 
-        class Privacy:
+        class Requests:
             def open_requests(self) -> list[str]:
                 return ["r1", "r2"]
 
         class WithPrivacy:
-            privacy = Privacy()
+            requests = Requests()
 
         assert _status._open_requests(WithPrivacy()) == 2  # type: ignore[arg-type]
+        assert _status._open_requests(object()) is None  # type: ignore[arg-type]
         counts = [
             (label, (lambda _uow: 2) if count is _status._open_requests else count)
             for label, count in _status.COUNTS

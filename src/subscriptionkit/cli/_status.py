@@ -44,11 +44,11 @@ def _open_invoices(uow: UnitOfWork) -> int:
 
 
 def _open_requests(uow: UnitOfWork) -> int | None:
-    """Open data-subject requests, once the store keeps them (``uow.privacy``)."""
-    privacy: Any = getattr(uow, "privacy", None)
-    if privacy is None:
+    """Open data-subject requests (``uow.requests``; ``None`` for a store that keeps none)."""
+    requests: Any = getattr(uow, "requests", None)
+    if requests is None:
         return None
-    return len(privacy.open_requests())
+    return len(requests.open_requests())
 
 
 #: The counts ``status`` shows after the subscriptions, in order: a label with

@@ -20,7 +20,8 @@ from ..clock import instant
 from ..errors import InvalidInput, OwnershipTransferRequired, PrivacyCoverageError
 
 if TYPE_CHECKING:
-    from ..storage.ports import UnitOfWork
+    import subscriptionkit.storage.ports
+
     from ..teams import Team
 
 __all__ = [
@@ -69,10 +70,6 @@ class Retained:
     last_used: _dt.datetime
 
 
-Exporter = Callable[["UnitOfWork", Subject], list[dict[str, Any]]]
-Eraser = Callable[["UnitOfWork", Subject, str, _dt.datetime], int]
-
-
 @attrs.frozen
 class DataHandler:
     """The exporter and eraser of one kind of personal data.
@@ -95,12 +92,17 @@ class DataHandler:
     section: str
     tables: tuple[str, ...]
     memory: tuple[str, ...]
-    export: Exporter
-    erase: Eraser | None = None
+    export: Callable[[subscriptionkit.storage.ports.UnitOfWork, Subject], list[dict[str, Any]]]
+    erase: (
+        Callable[[subscriptionkit.storage.ports.UnitOfWork, Subject, str, _dt.datetime], int] | None
+    ) = None
     kept: str | None = None
-    check: Callable[[UnitOfWork, Subject], None] | None = None
-    rectify: Callable[[UnitOfWork, Subject, str | None, str | None], int] | None = None
-    retained: Callable[[UnitOfWork], Iterable[Retained]] | None = None
+    check: Callable[[subscriptionkit.storage.ports.UnitOfWork, Subject], None] | None = None
+    rectify: (
+        Callable[[subscriptionkit.storage.ports.UnitOfWork, Subject, str | None, str | None], int]
+        | None
+    ) = None
+    retained: Callable[[subscriptionkit.storage.ports.UnitOfWork], Iterable[Retained]] | None = None
 
 
 def _iso(value: _dt.datetime | None) -> str | None:
@@ -110,18 +112,22 @@ def _iso(value: _dt.datetime | None) -> str | None:
 # -- subscriptions and invoices: kept -------------------------------------------------
 
 
-def _export_subscriptions(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+def _export_subscriptions(
+    uow: subscriptionkit.storage.ports.UnitOfWork, subject: Subject
+) -> list[dict[str, Any]]:
     return [s.to_dict() for s in uow.subscriptions.for_customer(subject.subject_id)]
 
 
-def _export_invoices(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+def _export_invoices(
+    uow: subscriptionkit.storage.ports.UnitOfWork, subject: Subject
+) -> list[dict[str, Any]]:
     return [i.to_dict() for i in uow.ledger.list(customer_id=subject.subject_id)]
 
 
 # -- teams ----------------------------------------------------------------------------
 
 
-def _teams_of(uow: UnitOfWork, subject: Subject) -> list[Team]:
+def _teams_of(uow: subscriptionkit.storage.ports.UnitOfWork, subject: Subject) -> list[Team]:
     """The teams the subject is on, or has an invitation of, or made an invitation or link in."""
     sid = subject.subject_id
     return [
@@ -135,7 +141,9 @@ def _teams_of(uow: UnitOfWork, subject: Subject) -> list[Team]:
     ]
 
 
-def _export_teams(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+def _export_teams(
+    uow: subscriptionkit.storage.ports.UnitOfWork, subject: Subject
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for team in _teams_of(uow, subject):
         member = team.member(subject.subject_id)
@@ -157,7 +165,7 @@ def _export_teams(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
     return out
 
 
-def _check_teams(uow: UnitOfWork, subject: Subject) -> None:
+def _check_teams(uow: subscriptionkit.storage.ports.UnitOfWork, subject: Subject) -> None:
     owned = [
         t.id
         for t in uow.teams.for_account(subject.subject_id)
@@ -167,7 +175,12 @@ def _check_teams(uow: UnitOfWork, subject: Subject) -> None:
         raise OwnershipTransferRequired(subject_id=subject.subject_id, team_ids=owned)
 
 
-def _erase_teams(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _dt.datetime) -> int:
+def _erase_teams(
+    uow: subscriptionkit.storage.ports.UnitOfWork,
+    subject: Subject,
+    pseudonym: str,
+    at: _dt.datetime,
+) -> int:
     sid = subject.subject_id
     address = f"{pseudonym}@erased.invalid"
     count = 0
@@ -194,7 +207,12 @@ def _erase_teams(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _dt.date
     return count
 
 
-def _rectify_teams(uow: UnitOfWork, subject: Subject, name: str | None, email: str | None) -> int:
+def _rectify_teams(
+    uow: subscriptionkit.storage.ports.UnitOfWork,
+    subject: Subject,
+    name: str | None,
+    email: str | None,
+) -> int:
     count = 0
     for team in uow.teams.for_account(subject.subject_id):
         members = tuple(
@@ -211,7 +229,9 @@ def _rectify_teams(uow: UnitOfWork, subject: Subject, name: str | None, email: s
 # -- progress ---------------------------------------------------------------------------
 
 
-def _export_progress(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+def _export_progress(
+    uow: subscriptionkit.storage.ports.UnitOfWork, subject: Subject
+) -> list[dict[str, Any]]:
     return [
         {
             "course_id": p.course_id,
@@ -224,14 +244,21 @@ def _export_progress(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
     ]
 
 
-def _erase_progress(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _dt.datetime) -> int:
+def _erase_progress(
+    uow: subscriptionkit.storage.ports.UnitOfWork,
+    subject: Subject,
+    pseudonym: str,
+    at: _dt.datetime,
+) -> int:
     return uow.progress.erase(subject.subject_id)
 
 
 # -- activity metadata --------------------------------------------------------------------
 
 
-def _export_activity(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+def _export_activity(
+    uow: subscriptionkit.storage.ports.UnitOfWork, subject: Subject
+) -> list[dict[str, Any]]:
     return [
         {
             "event_id": e.event_id,
@@ -245,11 +272,16 @@ def _export_activity(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
     ]
 
 
-def _erase_activity(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _dt.datetime) -> int:
+def _erase_activity(
+    uow: subscriptionkit.storage.ports.UnitOfWork,
+    subject: Subject,
+    pseudonym: str,
+    at: _dt.datetime,
+) -> int:
     return uow.activity.pseudonymise(subject.subject_id, pseudonym)
 
 
-def _retained_activity(uow: UnitOfWork) -> list[Retained]:
+def _retained_activity(uow: subscriptionkit.storage.ports.UnitOfWork) -> list[Retained]:
     last: dict[str, _dt.datetime] = {}
     for e in uow.activity.events():
         moment = instant(e.processed_at)
@@ -265,11 +297,18 @@ def _retained_activity(uow: UnitOfWork) -> list[Retained]:
 # -- certificates -------------------------------------------------------------------------
 
 
-def _export_certificates(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+def _export_certificates(
+    uow: subscriptionkit.storage.ports.UnitOfWork, subject: Subject
+) -> list[dict[str, Any]]:
     return [c.to_dict() for c in uow.certificates.for_holder(subject.subject_id)]
 
 
-def _erase_certificates(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _dt.datetime) -> int:
+def _erase_certificates(
+    uow: subscriptionkit.storage.ports.UnitOfWork,
+    subject: Subject,
+    pseudonym: str,
+    at: _dt.datetime,
+) -> int:
     found = uow.certificates.for_holder(subject.subject_id)
     for cert in found:
         uow.certificates.relabel(cert.certificate_id, holder_id=pseudonym, holder_name=ERASED_NAME)
@@ -277,7 +316,10 @@ def _erase_certificates(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _
 
 
 def _rectify_certificates(
-    uow: UnitOfWork, subject: Subject, name: str | None, email: str | None
+    uow: subscriptionkit.storage.ports.UnitOfWork,
+    subject: Subject,
+    name: str | None,
+    email: str | None,
 ) -> int:
     found = uow.certificates.for_holder(subject.subject_id) if name else []
     for cert in found:
@@ -287,7 +329,7 @@ def _rectify_certificates(
     return len(found)
 
 
-def _retained_certificates(uow: UnitOfWork) -> list[Retained]:
+def _retained_certificates(uow: subscriptionkit.storage.ports.UnitOfWork) -> list[Retained]:
     last: dict[str, _dt.datetime] = {}
     for c in uow.certificates.list():
         if c.holder_id not in last or instant(last[c.holder_id]) < instant(c.issued_at):
@@ -302,7 +344,9 @@ def _retained_certificates(uow: UnitOfWork) -> list[Retained]:
 # -- the audit log ------------------------------------------------------------------------
 
 
-def _export_audit(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+def _export_audit(
+    uow: subscriptionkit.storage.ports.UnitOfWork, subject: Subject
+) -> list[dict[str, Any]]:
     sid = subject.subject_id
     return [
         {
@@ -316,22 +360,34 @@ def _export_audit(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
     ]
 
 
-def _erase_audit(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _dt.datetime) -> int:
+def _erase_audit(
+    uow: subscriptionkit.storage.ports.UnitOfWork,
+    subject: Subject,
+    pseudonym: str,
+    at: _dt.datetime,
+) -> int:
     return uow.audit.pseudonymise(subject.subject_id, pseudonym)
 
 
 # -- privacy's own records ------------------------------------------------------------------
 
 
-def _export_consents(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+def _export_consents(
+    uow: subscriptionkit.storage.ports.UnitOfWork, subject: Subject
+) -> list[dict[str, Any]]:
     return [c.to_dict() for c in uow.consents.for_subject(subject.subject_id)]
 
 
-def _erase_consents(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _dt.datetime) -> int:
+def _erase_consents(
+    uow: subscriptionkit.storage.ports.UnitOfWork,
+    subject: Subject,
+    pseudonym: str,
+    at: _dt.datetime,
+) -> int:
     return uow.consents.pseudonymise(subject.subject_id, pseudonym)
 
 
-def _retained_consents(uow: UnitOfWork) -> list[Retained]:
+def _retained_consents(uow: subscriptionkit.storage.ports.UnitOfWork) -> list[Retained]:
     """A subject's consents once every one was withdrawn: kept for the retention of the
     purpose withdrawn last, from that withdrawal (proof of what was consented to)."""
     latest: dict[str, Any] = {}
@@ -350,11 +406,18 @@ def _retained_consents(uow: UnitOfWork) -> list[Retained]:
     ]
 
 
-def _export_requests(uow: UnitOfWork, subject: Subject) -> list[dict[str, Any]]:
+def _export_requests(
+    uow: subscriptionkit.storage.ports.UnitOfWork, subject: Subject
+) -> list[dict[str, Any]]:
     return [r.to_dict() for r in uow.requests.for_subject(subject.subject_id)]
 
 
-def _erase_requests(uow: UnitOfWork, subject: Subject, pseudonym: str, at: _dt.datetime) -> int:
+def _erase_requests(
+    uow: subscriptionkit.storage.ports.UnitOfWork,
+    subject: Subject,
+    pseudonym: str,
+    at: _dt.datetime,
+) -> int:
     return uow.requests.pseudonymise(subject.subject_id, pseudonym)
 
 
@@ -425,7 +488,7 @@ def check_coverage(
     stores: Iterable[str], *, handlers: Iterable[DataHandler] = DEFAULT_HANDLERS
 ) -> None:
     """Raise unless every one of ``stores`` (SQL table names, memory-store part paths) is
-    covered by a handler's exporter or eraser, or listed in :data:`NO_PERSONAL_DATA`.
+    covered by a handler's exporter or eraser, or listed in ``NO_PERSONAL_DATA``.
 
     A test feeds it every table of the schema and every part of a memory store, so a new
     table that keeps personal data without an exporter and eraser fails the build.

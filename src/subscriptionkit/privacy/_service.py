@@ -17,7 +17,7 @@ from ._request_steps import complete_request, require_executable
 from ._requests import RequestKind, SubjectRequest
 
 if TYPE_CHECKING:
-    from ..storage.ports import Store, UnitOfWork
+    import subscriptionkit.storage.ports
 
 __all__ = [
     "EXPORT_SCHEMA",
@@ -35,7 +35,7 @@ EXPORT_SCHEMA: Final = "subscriptionkit.privacy.export"
 EXPORT_VERSION: Final = 1
 
 
-def _store(value: object) -> Store:
+def _store(value: object) -> subscriptionkit.storage.ports.Store:
     if not callable(getattr(value, "unit_of_work", None)):
         raise InvalidArgument(name="store", expected="a Store (MemoryStore, SqlStore)", got=value)
     return value  # type: ignore[return-value]
@@ -49,7 +49,9 @@ def _handlers(value: object) -> tuple[DataHandler, ...]:
     return found
 
 
-def _subject(uow: UnitOfWork, subject_id: str, emails: Iterable[str]) -> Subject:
+def _subject(
+    uow: subscriptionkit.storage.ports.UnitOfWork, subject_id: str, emails: Iterable[str]
+) -> Subject:
     """The subject with every e-mail address the stores know for it."""
     given = items(emails, "emails", "an iterable of e-mail addresses")
     known = [
@@ -63,7 +65,7 @@ def _subject(uow: UnitOfWork, subject_id: str, emails: Iterable[str]) -> Subject
 
 @accepts(subject_id=(str, "a subject id (text)"), at=(_dt.datetime, "an aware datetime"))
 def export_subject(
-    store: Store,
+    store: subscriptionkit.storage.ports.Store,
     subject_id: str,
     *,
     at: _dt.datetime,
@@ -142,7 +144,7 @@ def _check_request(request: SubjectRequest | None, subject_id: str, kind: Reques
 
 @accepts(subject_id=(str, "a subject id (text)"), at=(_dt.datetime, "an aware datetime"))
 def erase_subject(
-    store: Store,
+    store: subscriptionkit.storage.ports.Store,
     subject_id: str,
     *,
     at: _dt.datetime,
@@ -203,7 +205,7 @@ def erase_subject(
     email=(str, "the corrected e-mail address (text) or None"),
 )
 def rectify_subject(
-    store: Store,
+    store: subscriptionkit.storage.ports.Store,
     subject_id: str,
     *,
     at: _dt.datetime,
@@ -264,7 +266,7 @@ def due_for_deletion(
 
 @accepts(register=(Register, "a Register"), at=(_dt.datetime, "an aware datetime"))
 def purge(
-    store: Store,
+    store: subscriptionkit.storage.ports.Store,
     register: Register,
     *,
     at: _dt.datetime,

@@ -118,7 +118,7 @@ class PseudonymStore(Protocol):
     """
 
     def pseudonym(self, subject_id: str) -> str:
-        """Return the pseudonym of ``subject_id`` (:func:`pseudonym_of` under the store's key)."""
+        """Return the pseudonym of ``subject_id`` (keyed HMAC-SHA256 under the store's key, ``anon-`` and 32 hex digits)."""
         ...
 
     def record_erasure(self, subject_id: str, *, at: _dt.datetime) -> str:
