@@ -10,13 +10,14 @@ from typing import Any, Final, NoReturn
 
 import attrs
 
-from .._checks import accepts, items
+from .._checks import accepts
 from ..clock import instant
 from ..errors import ConsentNotGiven, InvalidInput
 from ._register import LegalBasis, Register
 from ._values import (
     an_id,
     choice,
+    instances,
     iso,
     moment,
     optional_moment,
@@ -305,11 +306,7 @@ def withdraw_consent(consent: Consent, *, at: _dt.datetime, source: str) -> Cons
 
 
 def _consents(value: object) -> tuple[Consent, ...]:
-    found = items(value, "consents", "an iterable of Consent values")
-    for item in found:
-        if not isinstance(item, Consent):
-            raise InvalidInput(f"consents must hold Consent values, got {type(item).__name__}")
-    return found
+    return instances(value, Consent, "consents")
 
 
 @accepts(

@@ -17,7 +17,8 @@ import attrs
 
 from .._checks import items
 from ..clock import instant
-from ..errors import InvalidInput, OwnershipTransferRequired, PrivacyCoverageError
+from ..errors import OwnershipTransferRequired, PrivacyCoverageError
+from ._values import instances
 
 if TYPE_CHECKING:
     import subscriptionkit.storage.ports
@@ -497,11 +498,7 @@ def check_coverage(
         PrivacyCoverageError: naming the stores left uncovered.
     """
     covered = set(NO_PERSONAL_DATA)
-    for handler in items(handlers, "handlers", "an iterable of DataHandler values"):
-        if not isinstance(handler, DataHandler):
-            raise InvalidInput(
-                f"handlers must hold DataHandler values, got {type(handler).__name__}"
-            )
+    for handler in instances(handlers, DataHandler, "handlers"):
         covered.update(handler.tables, handler.memory)
     names = items(stores, "stores", "an iterable of table names or memory-store parts")
     left = sorted({str(n) for n in names} - covered)

@@ -15,7 +15,17 @@ from ..clock import DEFAULT_TIMEZONE, day_end, local, timezone
 from ..errors import (
     InvalidInput,
 )
-from ._values import an_id, choice, iso, moment, optional_moment, parse_moment, refuse_unknown, text
+from ._values import (
+    an_id,
+    choice,
+    instances,
+    iso,
+    moment,
+    optional_moment,
+    parse_moment,
+    refuse_unknown,
+    text,
+)
 
 __all__ = [
     "ANSWER_DAYS",
@@ -149,11 +159,7 @@ def _changes(value: object) -> Mapping[str, str]:
 
 
 def _extensions(value: Iterable[Extension]) -> tuple[Extension, ...]:
-    found = items(value, "extensions", "an iterable of Extension values")
-    for item in found:
-        if not isinstance(item, Extension):
-            raise InvalidInput(f"extensions must hold Extension values, got {type(item).__name__}")
-    return found
+    return instances(value, Extension, "extensions")
 
 
 @attrs.frozen
@@ -316,10 +322,4 @@ def request_deadline(
 
 def requests_of(value: object) -> tuple[SubjectRequest, ...]:
     """Return ``value`` as a tuple of requests, refusing anything else (internal)."""
-    found = items(value, "requests", "an iterable of SubjectRequest values")
-    for item in found:
-        if not isinstance(item, SubjectRequest):
-            raise InvalidInput(
-                f"requests must hold SubjectRequest values, got {type(item).__name__}"
-            )
-    return found
+    return instances(value, SubjectRequest, "requests")

@@ -15,6 +15,7 @@ from ._handlers import DEFAULT_HANDLERS, DataHandler, Retained, Subject
 from ._register import Register
 from ._request_steps import complete_request, require_executable
 from ._requests import RequestKind, SubjectRequest
+from ._values import instances
 
 if TYPE_CHECKING:
     import subscriptionkit.storage.ports
@@ -42,11 +43,7 @@ def _store(value: object) -> subscriptionkit.storage.ports.Store:
 
 
 def _handlers(value: object) -> tuple[DataHandler, ...]:
-    found = items(value, "handlers", "an iterable of DataHandler values")
-    for item in found:
-        if not isinstance(item, DataHandler):
-            raise InvalidInput(f"handlers must hold DataHandler values, got {type(item).__name__}")
-    return found
+    return instances(value, DataHandler, "handlers")
 
 
 def _subject(
@@ -254,9 +251,7 @@ def due_for_deletion(
     """
     moment = instant(at, "at")
     due = []
-    for record in items(records, "records", "an iterable of Retained records"):
-        if not isinstance(record, Retained):
-            raise InvalidInput(f"records must hold Retained values, got {type(record).__name__}")
+    for record in instances(records, Retained, "records"):
         if record.purpose in register:
             expiry = register.purpose(record.purpose).retention.expires(record.last_used, tz=tz)
             if instant(expiry) < moment:

@@ -6,11 +6,12 @@ import datetime as _dt
 import enum
 from typing import Any, NoReturn, TypeVar
 
-from .._checks import identifier
+from .._checks import identifier, items
 from ..clock import instant
 from ..errors import InvalidArgument, InvalidInput
 
 E = TypeVar("E", bound=enum.StrEnum)
+T = TypeVar("T")
 
 
 def refuse_unknown(cls: type[enum.StrEnum], value: object) -> NoReturn:
@@ -73,3 +74,19 @@ def parse_moment(value: object) -> _dt.datetime:
 def iso(value: _dt.datetime | None) -> str | None:
     """An instant as ISO 8601 text, or ``None``."""
     return None if value is None else value.isoformat()
+
+
+def instances(value: object, kind: type[T], name: str) -> tuple[T, ...]:
+    """Return an iterable argument as a tuple of ``kind``; anything else is refused.
+
+    Raises:
+        InvalidArgument: not an iterable (or text).
+        InvalidInput: an item that is not a ``kind``.
+    """
+    found = items(value, name, f"an iterable of {kind.__name__} values")
+    for item in found:
+        if not isinstance(item, kind):
+            raise InvalidInput(
+                f"{name} must hold {kind.__name__} values, got {type(item).__name__}"
+            )
+    return found

@@ -13,7 +13,7 @@ import datetime as _dt
 import json
 import secrets
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 import sqlalchemy as sa
 
@@ -30,6 +30,7 @@ from .._privacy_ports import (
     require_consent,
     require_request,
 )
+from ._audit import _entry
 from ._tables import _Secret, _UtcMoment, audit_table, metadata
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from ._store import SqlUnitOfWork
 
 _ID = sa.String(200)
+R = TypeVar("R", Consent, SubjectRequest)
 #: The one row of ``sk_privacy_keys``: the key of the keyed pseudonyms.
 _PSEUDONYM_KEY: Final = "pseudonym"
 
@@ -95,99 +97,90 @@ def _upsert(conn: Connection, table: sa.Table, key: str, values: dict[str, Any])
         conn.execute(table.insert().values(values))
 
 
-class _Consents:
-    """The consent store of one SQL unit of work."""
+class _Records(Generic[R]):
+    """Consents or requests of one SQL unit of work: a JSON document per row, with copies
+    of what queries need in columns (:meth:`_columns`)."""
 
-    _t = consents_table
+    _t: sa.Table
+    _key: str
+    _kind: str
+    _record: type[R]
 
     def __init__(self, uow: SqlUnitOfWork) -> None:
         self._uow = uow
 
     def __repr__(self) -> str:
-        return "<sql consents>"
+        return f"<sql {self._kind}s>"
+
+    def _columns(self, record: R) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _save(self, record: R) -> R:
+        values = {**self._columns(record), "subject_id": record.subject_id}
+        values["document"] = json.dumps(record.to_dict(), sort_keys=True)
+        _upsert(self._uow.connection, self._t, self._key, values)
+        return record
+
+    def _select(self, *where: sa.ColumnElement[bool]) -> list[R]:
+        rows = self._uow.connection.execute(sa.select(self._t.c.document).where(*where))
+        return [self._record.from_dict(json.loads(r.document)) for r in rows]
+
+    def get(self, key: str) -> R:
+        found = self._select(self._t.c[self._key] == key)
+        if not found:
+            raise NotFound(kind=self._kind, key=key)
+        return found[0]
+
+    def list(self) -> Iterator[R]:
+        return iter(sorted(self._select(), key=lambda r: str(getattr(r, self._key))))
+
+    def pseudonymise(self, subject_id: str, pseudonym: str) -> int:
+        found = self._select(self._t.c.subject_id == subject_id)
+        for record in found:
+            self._save(self._record.from_dict({**record.to_dict(), "subject_id": pseudonym}))
+        return len(found)
+
+
+class _Consents(_Records[Consent]):
+    """The consent store of one SQL unit of work."""
+
+    _t, _key, _kind, _record = consents_table, "consent_id", "consent", Consent
+
+    def _columns(self, record: Consent) -> dict[str, Any]:
+        return {
+            "consent_id": record.consent_id,
+            "purpose": record.purpose,
+            "given_at": record.given_at,
+            "withdrawn_at": record.withdrawn_at,
+        }
 
     def save(self, consent: Consent) -> Consent:
-        consent = require_consent(consent)
-        _upsert(
-            self._uow.connection,
-            self._t,
-            "consent_id",
-            {
-                "consent_id": consent.consent_id,
-                "subject_id": consent.subject_id,
-                "purpose": consent.purpose,
-                "given_at": consent.given_at,
-                "withdrawn_at": consent.withdrawn_at,
-                "document": json.dumps(consent.to_dict(), sort_keys=True),
-            },
-        )
-        return consent
-
-    def _select(self, *where: sa.ColumnElement[bool]) -> list[Consent]:
-        rows = self._uow.connection.execute(sa.select(self._t.c.document).where(*where))
-        return [Consent.from_dict(json.loads(r.document)) for r in rows]
-
-    def get(self, consent_id: str) -> Consent:
-        found = self._select(self._t.c.consent_id == consent_id)
-        if not found:
-            raise NotFound(kind="consent", key=consent_id)
-        return found[0]
+        return self._save(require_consent(consent))
 
     def for_subject(self, subject_id: str) -> Sequence[Consent]:
         return sorted(self._select(self._t.c.subject_id == subject_id), key=consent_order)
 
-    def list(self) -> Iterator[Consent]:
-        return iter(sorted(self._select(), key=lambda c: c.consent_id))
 
-    def pseudonymise(self, subject_id: str, pseudonym: str) -> int:
-        found = self.for_subject(subject_id)
-        for consent in found:
-            self.save(Consent.from_dict({**consent.to_dict(), "subject_id": pseudonym}))
-        return len(found)
-
-
-class _Requests:
+class _Requests(_Records[SubjectRequest]):
     """The request store of one SQL unit of work."""
 
-    _t = requests_table
+    _t, _key, _kind, _record = requests_table, "request_id", "request", SubjectRequest
 
-    def __init__(self, uow: SqlUnitOfWork) -> None:
-        self._uow = uow
-
-    def __repr__(self) -> str:
-        return "<sql requests>"
+    def _columns(self, record: SubjectRequest) -> dict[str, Any]:
+        check = record.identity_check
+        return {
+            "request_id": record.request_id,
+            "kind": record.kind.value,
+            "status": record.status.value,
+            "received_at": record.received_at,
+            "due_at": record.due_at,
+            "identity_checked_at": None if check is None else check.checked_at,
+            "identity_checked_by": None if check is None else check.checked_by,
+            "identity_check_method": None if check is None else check.method,
+        }
 
     def save(self, request: SubjectRequest) -> SubjectRequest:
-        request = require_request(request)
-        check = request.identity_check
-        _upsert(
-            self._uow.connection,
-            self._t,
-            "request_id",
-            {
-                "request_id": request.request_id,
-                "subject_id": request.subject_id,
-                "kind": request.kind.value,
-                "status": request.status.value,
-                "received_at": request.received_at,
-                "due_at": request.due_at,
-                "identity_checked_at": None if check is None else check.checked_at,
-                "identity_checked_by": None if check is None else check.checked_by,
-                "identity_check_method": None if check is None else check.method,
-                "document": json.dumps(request.to_dict(), sort_keys=True),
-            },
-        )
-        return request
-
-    def _select(self, *where: sa.ColumnElement[bool]) -> list[SubjectRequest]:
-        rows = self._uow.connection.execute(sa.select(self._t.c.document).where(*where))
-        return [SubjectRequest.from_dict(json.loads(r.document)) for r in rows]
-
-    def get(self, request_id: str) -> SubjectRequest:
-        found = self._select(self._t.c.request_id == request_id)
-        if not found:
-            raise NotFound(kind="request", key=request_id)
-        return found[0]
+        return self._save(require_request(request))
 
     def for_subject(self, subject_id: str) -> Sequence[SubjectRequest]:
         return sorted(self._select(self._t.c.subject_id == subject_id), key=request_order)
@@ -195,15 +188,6 @@ class _Requests:
     def open_requests(self) -> Sequence[SubjectRequest]:
         found = self._select(self._t.c.status.in_(("received", "verified")))
         return sorted(found, key=deadline_order)
-
-    def list(self) -> Iterator[SubjectRequest]:
-        return iter(sorted(self._select(), key=lambda r: r.request_id))
-
-    def pseudonymise(self, subject_id: str, pseudonym: str) -> int:
-        found = self.for_subject(subject_id)
-        for request in found:
-            self.save(SubjectRequest.from_dict({**request.to_dict(), "subject_id": pseudonym}))
-        return len(found)
 
 
 class _Pseudonyms:
@@ -281,15 +265,7 @@ def _holding(conn: Connection, value: str) -> list[tuple[int, AuditEntry]]:
     )
     found = []
     for row in conn.execute(sa.select(t).where(maybe).order_by(t.c.sequence)):
-        entry = AuditEntry(
-            subject_type=row.subject_type,
-            subject_id=row.subject_id,
-            customer_id=row.customer_id,
-            kind=row.kind,
-            at=row.at,
-            data=row.data,
-            sequence=int(row.sequence),
-        )
+        entry = _entry(row)
         if pseudonymised_entry(entry, value, "-") is not None:  # the text matched a value
             found.append((int(row.sequence), entry))
     return found
