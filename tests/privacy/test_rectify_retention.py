@@ -1,0 +1,131 @@
+"""Rectification reaches every store; retention erases through the same erasers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from subscriptionkit import certificates, metering, privacy, teams
+from subscriptionkit.errors import IdentityNotVerified, InvalidInput
+from subscriptionkit.storage import Store
+from subscriptionkit.testing import active_subscription
+
+AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+DAY = dt.timedelta(days=1)
+
+
+def _team_and_certificate(store: Store) -> None:
+    sub = active_subscription("teams", "acme", seats=5, at=AT)
+    team, _ = teams.create_team(
+        sub, name="Sales", owner_id="u-olga", owner_name="Olga", owner_email="olga@example.org",
+        at=AT, team_id="team-1",
+    )  # fmt: skip
+    team, _ = teams.add_member(
+        team, by="u-olga", account_id="u-ann", name="Ann Smit", email="ann@example.org", at=AT
+    )
+    cert = certificates.issue(
+        holder_id="u-ann", holder_name="Ann Smit", course_id="c-1", course_title="Feedback",
+        completed_on=AT.date(), issued_at=AT, issuer="Soofos", certificate_id="cert-1",
+    )  # fmt: skip
+    with store.unit_of_work() as uow:
+        uow.subscriptions.add(sub)
+        uow.teams.add(team)
+        uow.certificates.add(cert)
+        uow.commit()
+
+
+class TestRectification:
+    """A corrected name or e-mail reaches every store that keeps one."""
+
+    def test_name_and_email(self, store: Store) -> None:
+        """Membership and certificate; the request completed with it."""
+        _team_and_certificate(store)
+        request = privacy.receive_request(
+            "u-ann", "rectification", at=AT, changes={"name": "Ann de Boer"}, request_id="r1"
+        )
+        with pytest.raises(IdentityNotVerified):
+            privacy.rectify_subject(store, "u-ann", at=AT, name="Ann de Boer", request=request)
+        request = privacy.record_identity_check(request, at=AT, by="dpo")
+        with store.unit_of_work() as uow:
+            uow.requests.save(request)
+            uow.commit()
+        changed = privacy.rectify_subject(
+            store,
+            "u-ann",
+            at=AT + DAY,
+            name="Ann de Boer",
+            email="ann@boer.example",
+            request=request,
+        )
+        assert changed == {"teams": 1, "certificates": 1}
+        with store.unit_of_work() as uow:
+            member = uow.teams.get("team-1").member("u-ann")
+            assert uow.certificates.get("cert-1").holder_name == "Ann de Boer"
+            assert uow.requests.get("r1").status is privacy.RequestStatus.COMPLETED
+        assert member is not None
+        assert (member.name, member.email) == ("Ann de Boer", "ann@boer.example")
+
+    def test_nothing_to_correct(self, store: Store) -> None:
+        """Neither a name nor an e-mail."""
+        with pytest.raises(InvalidInput, match="neither"):
+            privacy.rectify_subject(store, "u-ann", at=AT)
+
+
+class TestRetention:
+    """due_for_deletion lists what ran out; purge erases it, nothing else."""
+
+    def test_activity_two_years_after_the_last_event(self, store: Store) -> None:
+        """Under the default register pupil data is kept 2 years after its last use."""
+        with store.unit_of_work() as uow:
+            uow.activity.add(
+                metering.ActivityEvent(f"e{n}", "s1", pupil, 3, "engagement", AT + n * 30 * DAY)
+                for n, pupil in enumerate(["p-old", "p-old", "p-new"])
+            )
+            uow.commit()
+        register = privacy.default_register()
+        at = AT + 775 * DAY  # p-old: last event 2026-04-01, kept to 2028-04-01; p-new: 2028-05-01
+        with store.unit_of_work() as uow:
+            listed = privacy.DEFAULT_HANDLERS[4].retained(uow)  # type: ignore[misc]
+        assert [r.subject_id for r in privacy.due_for_deletion(register, listed, at=at)] == [
+            "p-old"
+        ]
+        purged = privacy.purge(store, register, at=at)
+        assert [(r.section, r.subject_id) for r in purged] == [("activity", "p-old")]
+        with store.unit_of_work() as uow:
+            pupils = {e.pupil_id for e in uow.activity.events()}
+        assert "p-old" not in pupils
+        assert "p-new" in pupils
+        assert privacy.purge(store, register, at=at) == ()
+
+    def test_unknown_purpose_is_never_due(self) -> None:
+        """Nothing is deleted on a guess."""
+        record = privacy.Retained("activity", "p1", "no-such-purpose", AT)
+        assert (
+            privacy.due_for_deletion(privacy.default_register(), [record], at=AT + 9999 * DAY) == ()
+        )
+
+
+class TestStoredRestriction:
+    """A restriction kept in the store stops a purpose until lifted."""
+
+    def test_marketing_stopped_then_resumed(self, store: Store) -> None:
+        """may_process over what the store holds."""
+        register = privacy.default_register()
+        request = privacy.receive_request("u-ann", "restriction", at=AT, purposes=["marketing"])
+        request = privacy.complete_request(
+            privacy.record_identity_check(request, at=AT, by="dpo"), at=AT
+        )
+        with store.unit_of_work() as uow:
+            uow.requests.save(request)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            held = uow.requests.for_subject("u-ann")
+        assert not privacy.may_process(register, "u-ann", "marketing", at=AT + DAY, requests=held)
+        lifted = privacy.lift_restriction(held[0], at=AT + 2 * DAY)
+        with store.unit_of_work() as uow:
+            uow.requests.save(lifted)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            held = uow.requests.for_subject("u-ann")
+        assert privacy.may_process(register, "u-ann", "marketing", at=AT + 3 * DAY, requests=held)
