@@ -1,8 +1,9 @@
 """Storage: ports (Protocols) and adapters, in memory, SQLite and PostgreSQL.
 
 The ports: :class:`SubscriptionRepository`, :class:`CertificateRepository`,
-:class:`RevocationStore`, :class:`KeyStore`, :class:`InvoiceLedger`, :class:`TeamRepository`
-and :class:`ProgressStore`, reached through a :class:`UnitOfWork` that a :class:`Store`
+:class:`RevocationStore`, :class:`KeyStore`, :class:`InvoiceLedger`, :class:`TeamRepository`,
+:class:`ProgressStore`, and privacy's :class:`ConsentStore`, :class:`RequestStore` and
+:class:`PseudonymStore`, reached through a :class:`UnitOfWork` that a :class:`Store`
 hands out. See ``docs/storage.md`` for the whole story.
 
 :func:`open_store` picks the adapter from a URL: ``"memory"`` for :class:`MemoryStore`,
@@ -26,9 +27,12 @@ if typing.TYPE_CHECKING:
     from .ports import (
         AuditLog,
         CertificateRepository,
+        ConsentStore,
         InvoiceLedger,
         KeyStore,
         ProgressStore,
+        PseudonymStore,
+        RequestStore,
         RevocationStore,
         Store,
         SubscriptionRepository,
@@ -42,11 +46,14 @@ if not typing.TYPE_CHECKING:  # at run time each name's module is imported on fi
 __all__ = [
     "AuditLog",
     "CertificateRepository",
+    "ConsentStore",
     "InvoiceLedger",
     "KeyStore",
     "MemoryStore",
     "MemoryUnitOfWork",
     "ProgressStore",
+    "PseudonymStore",
+    "RequestStore",
     "RevocationStore",
     "Store",
     "SubscriptionRepository",
