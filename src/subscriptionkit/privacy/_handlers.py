@@ -481,6 +481,8 @@ NO_PERSONAL_DATA: Final[Mapping[str, str]] = MappingProxyType({
     "_privacy.erased": "erased subjects, as pseudonyms only",
     "_data.sequence": "the audit log's counter",
     "_claims": "event ids a unit of work is adding (locks, not data)",
+    "_status_indexes": "certificate ids by status list position",
+    "_status_claims": "status list positions a unit of work is taking (locks, not data)",
     "_waits": "which unit of work waits for which (locks, not data)",
 })  # fmt: skip
 
