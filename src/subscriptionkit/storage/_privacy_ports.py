@@ -10,7 +10,7 @@ import datetime as _dt
 import hashlib
 import hmac
 from collections.abc import Iterator, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
@@ -19,7 +19,13 @@ from ..clock import instant
 from ..errors import InvalidInput
 from ..privacy import PSEUDONYM_PREFIX, Consent, SubjectRequest
 
-__all__ = ["ConsentStore", "PseudonymStore", "RequestStore", "pseudonym_of"]
+__all__ = [
+    "ConsentStore",
+    "PrivacyRecords",
+    "PseudonymStore",
+    "RequestStore",
+    "pseudonym_of",
+]
 
 
 def pseudonym_of(key: bytes, subject_id: str) -> str:
@@ -128,6 +134,30 @@ class PseudonymStore(Protocol):
     def erased(self, subject_id: str) -> bool:
         """Whether ``subject_id`` was erased."""
         ...
+
+
+@runtime_checkable
+class PrivacyRecords(Protocol):
+    """Privacy's part of a :class:`~subscriptionkit.storage.ports.UnitOfWork`."""
+
+    @property
+    def consents(self) -> ConsentStore:
+        """The consents, as this unit of work sees them."""
+        ...
+
+    @property
+    def requests(self) -> RequestStore:
+        """The data-subject requests, as this unit of work sees them."""
+        ...
+
+    @property
+    def pseudonyms(self) -> PseudonymStore:
+        """The pseudonym key and the erased subjects, as this unit of work sees them."""
+        ...
+
+
+#: The ports of this module, re-exported by :mod:`subscriptionkit.storage.ports`.
+PRIVACY_PORTS: Final = (ConsentStore, PrivacyRecords, PseudonymStore, RequestStore)
 
 
 # -- helpers every adapter uses (private to the storage package) ---------------------

@@ -38,7 +38,13 @@ from ..errors import InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts
 from ..plans import PupilPlan
 from ..subscriptions import Event, Reminder, Subscription
-from ._privacy_ports import ConsentStore, PseudonymStore, RequestStore
+from ._privacy_ports import (
+    PRIVACY_PORTS,
+    ConsentStore,
+    PrivacyRecords,
+    PseudonymStore,
+    RequestStore,
+)
 from ._team_ledger_ports import InvoiceLedger, ProgressStore, TeamRepository
 
 __all__ = [
@@ -48,6 +54,7 @@ __all__ = [
     "ConsentStore",
     "InvoiceLedger",
     "KeyStore",
+    "PrivacyRecords",
     "ProgressStore",
     "PseudonymStore",
     "RequestStore",
@@ -190,9 +197,8 @@ class AuditLog(Protocol):
         ...
 
     def pseudonymise(self, value: str, pseudonym: str) -> int:
-        """Erasure (GDPR Art. 17), the one change an entry ever gets: replace the id
-        ``value`` by ``pseudonym`` wherever an entry holds it (customer, subject, data
-        values); return how many entries changed. Order and sequence numbers stay."""
+        """Erasure (the one change an entry gets): ``value`` becomes ``pseudonym`` in customer,
+        subject and data; return how many entries changed. Order and sequence numbers stay."""
         ...
 
 
@@ -237,13 +243,8 @@ class CertificateRepository(Protocol):
         ...
 
     def relabel(self, certificate_id: str, *, holder_id: str, holder_name: str) -> Certificate:
-        """Rectification or erasure of the holder (GDPR Art. 16, 17), the one change a
-        certificate gets: store it with a corrected (or pseudonymised) holder id and
-        name; the course, dates and issuer stay, so its tokens still verify.
-
-        Raises:
-            NotFound: no such certificate.
-        """
+        """Correct or pseudonymise the holder (GDPR Art. 16, 17; the one change a certificate
+        gets): the course, dates and issuer stay, so its tokens still verify. NotFound if none."""
         ...
 
 
@@ -400,16 +401,17 @@ class ActivityStore(Protocol):
         ...
 
     def pseudonymise(self, pupil_id: str, pseudonym: str) -> int:
-        """Erasure of a pupil: replace ``pupil_id`` by ``pseudonym`` in every event (of
-        every school); return how many changed. Counts stay exactly the same. Events that
-        arrive later for a pupil recorded as erased (:class:`PseudonymStore`) are stored
-        under the pseudonym too."""
+        """Erasure: ``pupil_id`` becomes ``pseudonym`` in every event (counts stay the same),
+        also in events that arrive later for a pupil :class:`PseudonymStore` holds erased."""
         ...
 
 
 @runtime_checkable
-class UnitOfWork(Protocol):
-    """One transaction over all repositories: commit explicitly, or nothing is kept."""
+class UnitOfWork(PrivacyRecords, Protocol):
+    """One transaction over all repositories: commit explicitly, or nothing is kept.
+
+    Privacy's repositories (:attr:`consents`, :attr:`requests`, :attr:`pseudonyms`) come
+    from :class:`PrivacyRecords`."""
 
     @property
     def subscriptions(self) -> SubscriptionRepository:
@@ -454,21 +456,6 @@ class UnitOfWork(Protocol):
     @property
     def progress(self) -> ProgressStore:
         """Course progress per account, as this unit of work sees it."""
-        ...
-
-    @property
-    def consents(self) -> ConsentStore:
-        """The consents, as this unit of work sees them."""
-        ...
-
-    @property
-    def requests(self) -> RequestStore:
-        """The data-subject requests, as this unit of work sees them."""
-        ...
-
-    @property
-    def pseudonyms(self) -> PseudonymStore:
-        """The pseudonym key and the erased subjects, as this unit of work sees them."""
         ...
 
     def commit(self) -> None:
@@ -529,13 +516,6 @@ def _require_keyring(keyring: object) -> KeyRing:
 
 # The team, progress and ledger ports live in a private module to keep this one small; they
 # are documented and pickled under the name users import them by.
-for _port in (
-    ConsentStore,
-    InvoiceLedger,
-    ProgressStore,
-    PseudonymStore,
-    RequestStore,
-    TeamRepository,
-):
+for _port in (*PRIVACY_PORTS, InvoiceLedger, ProgressStore, TeamRepository):
     _port.__module__ = __name__
 del _port
