@@ -18,8 +18,8 @@ A unit of work holds one repository per kind of record: :attr:`UnitOfWork.subscr
 :attr:`UnitOfWork.certificates`, :attr:`UnitOfWork.revocations`, :attr:`UnitOfWork.keys`,
 :attr:`UnitOfWork.activity`, :attr:`UnitOfWork.audit` (the append-only audit log),
 :attr:`UnitOfWork.ledger` (issued invoices), :attr:`UnitOfWork.teams`,
-:attr:`UnitOfWork.progress`, and privacy's :attr:`UnitOfWork.consents`,
-:attr:`UnitOfWork.requests` and :attr:`UnitOfWork.pseudonyms`.
+:attr:`UnitOfWork.progress`, and privacy's :attr:`PrivacyRecords.consents`,
+:attr:`PrivacyRecords.requests` and :attr:`PrivacyRecords.pseudonyms`.
 One commit keeps the writes to all of them, or none.
 """
 
@@ -410,8 +410,8 @@ class ActivityStore(Protocol):
 class UnitOfWork(PrivacyRecords, Protocol):
     """One transaction over all repositories: commit explicitly, or nothing is kept.
 
-    Privacy's repositories (:attr:`consents`, :attr:`requests`, :attr:`pseudonyms`) come
-    from :class:`PrivacyRecords`."""
+    Privacy's repositories (``consents``, ``requests``, ``pseudonyms``) come from
+    :class:`PrivacyRecords`."""
 
     @property
     def subscriptions(self) -> SubscriptionRepository:
