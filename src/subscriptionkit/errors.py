@@ -1211,7 +1211,7 @@ class UnknownPurpose(PrivacyError, LookupError):
 
     def __init__(self, *, purpose: object, known: Iterable[str]) -> None:
         self.purpose = purpose
-        self.known = tuple(known)
+        self.known: tuple[str, ...] = tuple(known)
         super().__init__(
             f"no purpose {purpose!r} in the register of processing; expected one of: "
             f"{', '.join(self.known) or '(none)'}"
@@ -1293,7 +1293,7 @@ class OwnershipTransferRequired(PrivacyError):
 
     def __init__(self, *, subject_id: str, team_ids: Iterable[str]) -> None:
         self.subject_id = subject_id
-        self.team_ids = tuple(team_ids)
+        self.team_ids: tuple[str, ...] = tuple(team_ids)
         super().__init__(
             f"subject {subject_id!r} owns team(s) {', '.join(map(repr, self.team_ids))} and "
             "cannot be erased yet; expected another owner first (teams.make_manager with "
@@ -1305,7 +1305,7 @@ class PrivacyCoverageError(PrivacyError):
     """A store that keeps personal data has neither an exporter nor an eraser."""
 
     def __init__(self, *, stores: Iterable[str]) -> None:
-        self.stores = tuple(stores)
+        self.stores: tuple[str, ...] = tuple(stores)
         super().__init__(
             f"store(s) {', '.join(self.stores)} keep personal data but have no exporter and "
             "no eraser; expected every such store covered by a registered exporter or eraser"

@@ -31,8 +31,9 @@ __all__ = [
     "rectify_subject",
 ]
 
-#: The export document's schema name and version (see docs/privacy.md, "The export").
+#: The export document's schema name (see docs/privacy.md, "The export").
 EXPORT_SCHEMA: Final = "subscriptionkit.privacy.export"
+#: The export document's schema version: raised when a key is removed or renamed.
 EXPORT_VERSION: Final = 1
 
 
