@@ -178,11 +178,12 @@ class TestNoStepRunsTwice:
     def test_newer_revision_is_refused(self, engine: sa.Engine) -> None:
         """A revision from a newer release raises SchemaVersionError (upgrade the library)."""
         self._current(engine)
+        newer = f"{SCHEMA_VERSION + 1:04d}"  # the revision after this library's last
         with engine.begin() as conn:
-            conn.execute(sa.text("UPDATE sk_alembic_version SET version_num = '0009'"))
+            conn.execute(sa.text("UPDATE sk_alembic_version SET version_num = :v"), {"v": newer})
         with pytest.raises(errors.SchemaVersionError, match="newer than this library"):
             SqlStore(engine)
-        assert revision_rows(engine) == ["0009"]
+        assert revision_rows(engine) == [newer]
 
     def test_rewound_revision_never_reruns_a_step(self, engine: sa.Engine) -> None:
         """A version table set back to 0001 over a full schema is refused, not re-run."""

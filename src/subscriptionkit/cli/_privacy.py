@@ -31,9 +31,15 @@ def _cmd_consent(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )  # fmt: skip
     else:
         if args.purpose is None or args.text_version is None:
+            purpose = "no purpose" if args.purpose is None else f"purpose {args.purpose!r}"
+            version = (
+                "no --text-version"
+                if args.text_version is None
+                else f"--text-version {args.text_version!r}"
+            )
             raise InvalidInput(
-                "an explicit consent needs its purpose and --text-version; got "
-                f"purpose {args.purpose!r}, --text-version {args.text_version!r}"
+                f"an explicit consent needs its purpose and --text-version; got {purpose} "
+                f"and {version}"
             )
         consent = privacy.record_consent(
             args.subject, args.purpose, at=at, source=args.source,
