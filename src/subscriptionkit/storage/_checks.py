@@ -6,6 +6,7 @@ import datetime as _dt
 from collections.abc import Iterable
 
 from ..audit import AuditEntry
+from ..certificates import KeyRing, PublicKeySet
 from ..errors import InvalidInput
 from ..subscriptions import Event, Reminder, Subscription, audit_entries
 
@@ -83,3 +84,32 @@ _REMINDER = "reminder"
 
 def _reminder_label(key: tuple[str, str, _dt.date]) -> str:
     return f"{key[0]}/{key[1]}/{key[2].isoformat()}"
+
+
+# -- the key store's checks -----------------------------------------------------------
+
+
+def _require_public_keyset(keys: object) -> PublicKeySet:
+    """Return ``keys`` if it is a :class:`PublicKeySet`; a key ring would smuggle private keys.
+
+    Raises:
+        InvalidInput: anything else, with a hint for a :class:`KeyRing`.
+    """
+    if not isinstance(keys, PublicKeySet):
+        hint = " (use keyring.public_keyset())" if isinstance(keys, KeyRing) else ""
+        raise InvalidInput(
+            f"save_public_keys() takes a PublicKeySet{hint}; private keys are saved only "
+            f"with save_private_keyring(); got {type(keys).__name__}"
+        )
+    return keys
+
+
+def _require_keyring(keyring: object) -> KeyRing:
+    """Return ``keyring`` if it is a :class:`KeyRing`.
+
+    Raises:
+        InvalidInput: anything else.
+    """
+    if not isinstance(keyring, KeyRing):
+        raise InvalidInput(f"save_private_keyring() takes a KeyRing, got {type(keyring).__name__}")
+    return keyring

@@ -37,12 +37,12 @@ from ..errors import (
 )
 from ..metering import ActivityEvent
 from ..teams import CourseProgress, Team
+from ._checks import _require_keyring, _require_public_keyset
 from ._memory_activity import _Activity
 from ._memory_ledger import LedgerData, MemoryLedger
 from ._memory_privacy import MemoryConsents, MemoryPseudonyms, MemoryRequests, PrivacyData
 from ._memory_subscriptions import Audit, MemoryData, Subscriptions
 from ._teams_memory import MemoryProgress, MemoryTeams
-from .ports import _require_keyring, _require_public_keyset
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 

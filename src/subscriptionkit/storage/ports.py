@@ -34,7 +34,6 @@ from typing import IO, Protocol, Self, runtime_checkable
 from ..audit import AuditEntry
 from ..certificates import Certificate, KeyRing, PublicKeySet, Revocation, RevocationList
 from ..clock import DEFAULT_TIMEZONE
-from ..errors import InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts
 from ..plans import PupilPlan
 from ..subscriptions import Event, Reminder, Subscription
@@ -483,35 +482,6 @@ class Store(Protocol):
     def unit_of_work(self) -> UnitOfWork:
         """Return a new unit of work; use it in a ``with`` block."""
         ...
-
-
-# -- checks every adapter makes (private to the storage package) ---------------------
-
-
-def _require_public_keyset(keys: object) -> PublicKeySet:
-    """Return ``keys`` if it is a :class:`PublicKeySet`; a key ring would smuggle private keys.
-
-    Raises:
-        InvalidInput: anything else, with a hint for a :class:`KeyRing`.
-    """
-    if not isinstance(keys, PublicKeySet):
-        hint = " (use keyring.public_keyset())" if isinstance(keys, KeyRing) else ""
-        raise InvalidInput(
-            f"save_public_keys() takes a PublicKeySet{hint}; private keys are saved only "
-            f"with save_private_keyring(); got {type(keys).__name__}"
-        )
-    return keys
-
-
-def _require_keyring(keyring: object) -> KeyRing:
-    """Return ``keyring`` if it is a :class:`KeyRing`.
-
-    Raises:
-        InvalidInput: anything else.
-    """
-    if not isinstance(keyring, KeyRing):
-        raise InvalidInput(f"save_private_keyring() takes a KeyRing, got {type(keyring).__name__}")
-    return keyring
 
 
 # The team, progress and ledger ports live in a private module to keep this one small; they

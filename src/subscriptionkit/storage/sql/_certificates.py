@@ -19,7 +19,7 @@ from ...certificates import (
     VerifyingKey,
 )
 from ...errors import AlreadyExists, InvalidInput, NotFound, StatusIndexTaken, StorageError
-from ..ports import _require_keyring, _require_public_keyset
+from .._checks import _require_keyring, _require_public_keyset
 from ._errors import translating
 from ._tables import certificates_table, keys_table, revocations_table
 

@@ -31,6 +31,7 @@ from .._privacy_ports import (
     require_request,
 )
 from ._audit import _entry
+from ._errors import translating
 from ._tables import _Secret, _UtcMoment, audit_table, metadata
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ def _upsert(conn: Connection, table: sa.Table, key: str, values: dict[str, Any])
         conn.execute(table.insert().values(values))
 
 
+@translating
 class _Records(Generic[R]):
     """Consents or requests of one SQL unit of work: a JSON document per row, with copies
     of what queries need in columns (:meth:`_columns`)."""
@@ -141,6 +143,7 @@ class _Records(Generic[R]):
         return len(found)
 
 
+@translating
 class _Consents(_Records[Consent]):
     """The consent store of one SQL unit of work."""
 
@@ -161,6 +164,7 @@ class _Consents(_Records[Consent]):
         return sorted(self._select(self._t.c.subject_id == subject_id), key=consent_order)
 
 
+@translating
 class _Requests(_Records[SubjectRequest]):
     """The request store of one SQL unit of work."""
 
@@ -190,6 +194,7 @@ class _Requests(_Records[SubjectRequest]):
         return sorted(found, key=deadline_order)
 
 
+@translating
 class _Pseudonyms:
     """The pseudonym key and erased subjects of one SQL unit of work."""
 
