@@ -618,7 +618,7 @@ class ForeignDatabase(StorageError):
 
     def __init__(self, *, database: str, tables: Iterable[str]) -> None:
         self.database = database
-        self.tables = tuple(sorted(tables))
+        self.tables: tuple[str, ...] = tuple(sorted(tables))
         shown = ", ".join(self.tables[:5]) + (", ..." if len(self.tables) > 5 else "")
         super().__init__(
             f"{database} holds another application's tables ({len(self.tables)}: {shown}) "
@@ -685,7 +685,7 @@ class MissingSchemaVersion(StorageError):
     """
 
     def __init__(self, *, tables: Iterable[str]) -> None:
-        self.tables = tuple(sorted(tables))
+        self.tables: tuple[str, ...] = tuple(sorted(tables))
         super().__init__(
             f"the database has subscriptionkit tables ({', '.join(self.tables)}) but no "
             "schema version record (sk_alembic_version); expected a schema made by this "
@@ -701,7 +701,7 @@ class SchemaMismatch(StorageError):
 
     def __init__(self, *, version: int, later_tables: Iterable[str]) -> None:
         self.version = version
-        self.later_tables = tuple(sorted(later_tables))
+        self.later_tables: tuple[str, ...] = tuple(sorted(later_tables))
         super().__init__(
             f"the database records schema version {version} but already has the tables "
             f"of later steps ({', '.join(self.later_tables)}); expected only the tables of "
