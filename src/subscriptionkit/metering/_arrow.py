@@ -90,14 +90,13 @@ def read_columns(
     return None if columns is None else _validate(*columns)
 
 
-#: The text of an instant exactly as :meth:`datetime.isoformat` writes the parsed value
-#: back (``...T10:00:00+01:00``, six fraction digits or none, ``Z`` for ``+00:00``):
-#: times in this shape are stored as read; any other shape goes to the streaming reader.
+#: The shapes of times the columnar reader stores itself: ``...T10:00:00+01:00``, with six
+#: fraction digits or none, ``Z`` or an offset; rewritten as :meth:`datetime.isoformat`
+#: writes the parsed value (``Z`` as ``+00:00``, a zero fraction dropped). Any other shape
+#: goes to the streaming reader.
 _CANONICAL_TIME: Final = (
     r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
-    r"(\.([0-9]{5}[1-9]|[0-9]{4}[1-9][0-9]|[0-9]{3}[1-9][0-9]{2}|[0-9]{2}[1-9][0-9]{3}"
-    r"|[0-9][1-9][0-9]{4}|[1-9][0-9]{5}))?"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{6})?"
     r"(Z|\+([01][0-9]|2[0-3]):[0-5][0-9]|-(0[0-9]|1[0-9]|2[0-3]):([0-5][1-9]|[1-5]0)"
     r"|-(0[1-9]|1[0-9]|2[0-3]):00)$"
 )
@@ -158,7 +157,9 @@ def read_event_table(
             "grade": pa.array(grade),
             "category": categories.cast(pa.string()),
             "processed_epoch": pa.array(epoch),
-            "processed_at": pc.replace_substring_regex(moments, "Z$", "+00:00"),
+            "processed_at": pc.replace_substring_regex(
+                pc.replace_substring_regex(moments, r"\.000000(Z|[+-])", r"\1"), "Z$", "+00:00"
+            ),
         }
     )
 
