@@ -58,6 +58,18 @@ class TestStory:
         assert checks["vat_adds_up"] is True
         assert checks["telescopes"] is True
         assert checks["certificate_verifies"] is True
+        assert checks["table_matches_usage"] is True
+        # The metering table shows each month under the plan in force: Focus PO 1-2 (one
+        # band) before the upgrade, the combi's two bands from September 2026.
+        assert set(story.metered[metering.Month(2026, 8)]) == {"1-2"}
+        assert set(story.metered[metering.Month(2026, 9)]) == {"1-2", "3-8"}
+        settlement = next(d for d in story.issued if d.purpose == "upgrade_settlement")
+        (usage,) = [ln.line for ln in settlement.lines if ln.line.kind == "usage"]
+        shown = sum(
+            story.metered[m]["1-2"]
+            for m in metering.month_range(metering.Month(2026, 3), metering.Month(2026, 8))
+        )
+        assert usage.quantity == shown
         school = [doc for doc in story.issued if doc.customer_id == _story.SCHOOL]
         assert [doc.purpose for doc in school] == ["advance", "upgrade_settlement", "true_up"]
         # Usage billed at each plan's prices equals an independent count of the events.

@@ -42,6 +42,8 @@ TEAMS_CUSTOMER: Final = "leerhuis-noord"
 ZONE: Final = "Europe/Amsterdam"
 #: Where verification links point (the host's public page, see ``subscriptionkit serve``).
 VERIFY_URL: Final = "https://learn.example/certificates/verify"
+#: The month the school upgrades to the combi: before it, Focus PO 1-2 is the plan in force.
+UPGRADE_MONTH: Final = metering.Month(2026, 9)
 
 Progress = Callable[[int, int], None]
 
@@ -96,6 +98,8 @@ class Story:
         self.verified: certificates.Verified | None = None
         self.verification_link = ""
         self._advance: billing.Invoice | None = None
+        #: The metering table's counts: per month, per band of the plan in force that month.
+        self.metered: dict[metering.Month, dict[str, int]] = {}
 
     # -- helpers -------------------------------------------------------------------
 
@@ -190,13 +194,20 @@ class Story:
         start = at_local(2026, 3, 2, 0)
         end = local(start, ZONE).add(months=12)
         stored = self._store_activity(start, end, months=12)
-        combi = _pupil_plan("focus-po-combi")
+        one_to_two, combi = _pupil_plan("focus-po-1-2"), _pupil_plan("focus-po-combi")
         months = metering.month_range(metering.Month(2026, 3), metering.Month(2027, 2))
-        with self.store.unit_of_work() as uow:
-            counts = uow.activity.monthly_counts(combi, months, tz=ZONE, school_id=SCHOOL)
+        before = [m for m in months if m < UPGRADE_MONTH]
+        since = [m for m in months if m >= UPGRADE_MONTH]
+        with self.store.unit_of_work() as uow:  # each month under the plan in force then
+            for plan, span in ((one_to_two, before), (combi, since)):
+                counts = uow.activity.monthly_counts(plan, span, tz=ZONE, school_id=SCHOOL)
+                for m in span:
+                    self.metered[m] = {
+                        b.label: counts.count(SCHOOL, m, b.label) for b in plan.bands
+                    }
         labels = [band.label for band in combi.bands]
         rows = tuple(
-            (str(m), *(str(counts.count(SCHOOL, m, label)) for label in labels)) for m in months
+            (str(m), *(str(self.metered[m].get(label, "–")) for label in labels)) for m in months
         )
         table = Table(
             t.gettext("Billable pupils per month (data in the last 9 months)"),
@@ -206,7 +217,8 @@ class Story:
         line = t.gettext(
             "Twelve months of activity: {events} events stored for {pupils} pupils. Every "
             "month the pupils with data in one of the three billable categories in the last "
-            "nine months are counted; the usage is not invoiced monthly."
+            "nine months are counted under the plan in force that month (grades 3-8 from the "
+            "upgrade on); the usage is not invoiced monthly."
         ).format(
             events=babel.numbers.format_decimal(stored, locale=self.locale),
             pupils=len(self.school.pupils),
@@ -332,8 +344,17 @@ class Story:
 
 def reconcile(story: Story) -> dict[str, object]:
     """The checks a reader can redo: every invoice adds up, the school's invoices telescope
-    (advances credited leave usage plus the last advance), and the certificate verifies."""
+    (advances credited leave usage plus the last advance), the usage billed for a month the
+    metering table shows is the table's count, and the certificate verifies."""
     school = [doc for doc in story.issued if doc.customer_id == SCHOOL]
+    shown = [
+        (ln.line.quantity, sum(story.metered[m][ln.line.band] for m in months))
+        for doc in school
+        for ln in doc.lines
+        if ln.line.kind == "usage" and ln.line.band is not None
+        for months in [metering.month_range(*_months_of(ln.line))]
+        if all(m in story.metered and ln.line.band in story.metered[m] for m in months)
+    ]
     usage = [ln.line.amount for doc in school for ln in doc.lines if ln.line.kind == "usage"]
     last = [ln.line.amount for ln in school[-1].lines if ln.line.kind == "advance"]
     nets = [doc.net for doc in school]
@@ -343,9 +364,17 @@ def reconcile(story: Story) -> dict[str, object]:
         ),
         "vat_adds_up": all(doc.gross == doc.net + doc.vat for doc in story.issued),
         "telescopes": sum(nets, eur(0)) == sum(usage, eur(0)) + sum(last, eur(0)),
+        "table_matches_usage": bool(shown) and all(billed == seen for billed, seen in shown),
         "certificate_verifies": story.verified is not None,
         "paid_by_school": format_money(sum((d.gross for d in school), eur(0)), story.locale),
     }
+
+
+def _months_of(line: billing.InvoiceLine) -> tuple[metering.Month, metering.Month]:
+    return (
+        metering.Month(line.start.year, line.start.month),
+        metering.Month(line.end.year, line.end.month),
+    )
 
 
 def token_of(link: str) -> str:

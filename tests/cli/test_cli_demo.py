@@ -79,6 +79,10 @@ class TestLocale:
         [
             ({"LANG": "en_GB.UTF-8"}, "en_GB"),
             ({"LC_ALL": "nl_BE.UTF-8", "LANG": "en_GB.UTF-8"}, "nl_BE"),
+            ({"LC_MESSAGES": "en_GB.UTF-8", "LANG": "nl_NL.UTF-8"}, "en_GB"),
+            # Python's own C.UTF-8 in LC_CTYPE (PEP 538, the user's locale not installed)
+            # does not hide LANG.
+            ({"LC_CTYPE": "C.UTF-8", "LANG": "en_GB.UTF-8"}, "en_GB"),
             ({"LANG": "C.UTF-8"}, "nl_NL"),
             ({"LANG": "POSIX"}, "nl_NL"),
             ({}, "nl_NL"),
@@ -87,7 +91,7 @@ class TestLocale:
     def test_environment(
         self, monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], expected: str
     ) -> None:
-        """babel reads LANGUAGE, LC_ALL, LC_CTYPE and LANG; C and POSIX name no language."""
+        """LANGUAGE, LC_ALL, LC_MESSAGES and LANG in turn; C and POSIX name no language."""
         for name in ("LANGUAGE", "LC_ALL", "LC_CTYPE", "LANG", "LC_MESSAGES"):
             monkeypatch.delenv(name, raising=False)
         for name, value in variables.items():
