@@ -248,7 +248,7 @@ def _sqlite_db(timeline: Timeline, d: Data) -> Path:
     if path.exists():
         return path
     path.parent.mkdir(exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial = path.with_suffix(f".{os.getpid()}.tmp.db")  # a new SQLite file needs its extension
     SqlStore(str(partial)).engine.dispose()  # the schema, through the migrations
     con = sqlite3.connect(partial)
     names = np.array(CATEGORY_NAMES, dtype=object)
