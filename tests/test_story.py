@@ -64,12 +64,12 @@ class TestStory:
         assert set(story.metered[metering.Month(2026, 8)]) == {"1-2"}
         assert set(story.metered[metering.Month(2026, 9)]) == {"1-2", "3-8"}
         settlement = next(d for d in story.issued if d.purpose == "upgrade_settlement")
-        (usage,) = [ln.line for ln in settlement.lines if ln.line.kind == "usage"]
+        (usage_line,) = [ln.line for ln in settlement.lines if ln.line.kind == "usage"]
         shown = sum(
             story.metered[m]["1-2"]
             for m in metering.month_range(metering.Month(2026, 3), metering.Month(2026, 8))
         )
-        assert usage.quantity == shown
+        assert usage_line.quantity == shown
         school = [doc for doc in story.issued if doc.customer_id == _story.SCHOOL]
         assert [doc.purpose for doc in school] == ["advance", "upgrade_settlement", "true_up"]
         # Usage billed at each plan's prices equals an independent count of the events.
