@@ -4,6 +4,7 @@ other ports (activity, audit, certificates, progress), on every store."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -221,3 +222,25 @@ class TestErasureMethods:
             uow.commit()
         with store.unit_of_work() as uow:
             assert [p.account_id for p in uow.progress.for_accounts(["ann", "bob"])] == ["bob"]
+
+
+class TestLaterCsv:
+    """Events of an erased pupil that arrive in a CSV file are stored under its pseudonym
+    too (PostgreSQL's columnar path bypasses add(): it catches up after the copy)."""
+
+    def test_csv_after_erasure(self, store: Store) -> None:
+        """The erased pupil's rows are pseudonymised; the others stay as they are."""
+        text = (
+            "event_id,school_id,pupil_id,grade,category,processed_at\n"
+            "e1,s1,p1,3,engagement,2026-03-02T10:00:00+01:00\n"
+            "e2,s1,p2,4,engagement,2026-03-02T11:00:00+01:00\n"
+        )
+        with store.unit_of_work() as uow:
+            pseudonym = uow.pseudonyms.record_erasure("p1", at=AT)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.activity.add_csv(io.BytesIO(text.encode())) == 2
+            uow.commit()
+        with store.unit_of_work() as uow:
+            pupils = {e.event_id: e.pupil_id for e in uow.activity.events()}
+        assert pupils == {"e1": pseudonym, "e2": "p2"}
