@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 
 from subscriptionkit import certificates, privacy
 from subscriptionkit.clock import FixedClock
-from subscriptionkit.storage import MemoryStore
+from subscriptionkit.storage import Store
 from subscriptionkit.web import create_app
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -17,7 +17,7 @@ AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 class TestVerificationPage:
     """The holder's certificate verifies after erasure, without their name."""
 
-    def test_genuine_without_name(self) -> None:
+    def test_genuine_without_name(self, store: Store) -> None:
         """Before: the name shows. After: still genuine, and no name."""
         ring = certificates.KeyRing.generate(at=AT)
         cert = certificates.issue(
@@ -25,7 +25,6 @@ class TestVerificationPage:
             course_title="Feedback geven", completed_on=AT.date(), issued_at=AT,
             issuer="Soofos", certificate_id="cert-1",
         )  # fmt: skip
-        store = MemoryStore()
         with store.unit_of_work() as uow:
             uow.certificates.add(cert)
             uow.keys.save_public_keys(ring.public_keyset())
