@@ -51,7 +51,8 @@ class TestStory:
 
     def test_figures_reconcile(self, store: Store) -> None:
         """Every invoice adds up; the school's invoices telescope; usage is recounted; the
-        ledger numbers without gaps; the certificate link verifies."""
+        ledger numbers without gaps; the certificate link verifies, also after its holder's
+        erasure, which leaves every invoice as it was."""
         story, _text = _told(store)
         checks = _story.reconcile(story)
         assert checks["lines_add_up"] is True
@@ -87,6 +88,20 @@ class TestStory:
         assert usage > eur(0)
         self._ledger(store, story)
         self._certificate(store, story)
+        self._privacy(store, story)
+
+    def _privacy(self, store: Store, story: _story.Story) -> None:
+        """The member's export named them; after the erasure their progress is gone, the
+        requests are completed, and every invoice is as it was."""
+        assert story.export["subject_id"] == "bram"
+        assert story.export["sections"]["certificates"]
+        assert story.erasure is not None
+        assert story.erasure.request is not None
+        assert str(story.erasure.request.status) == "completed"
+        with store.unit_of_work() as uow:
+            assert uow.progress.get("bram", "feedback-101") is None
+            assert [d.to_dict() for d in uow.ledger.list()] == [d.to_dict() for d in story.issued]
+            assert list(uow.requests.open_requests()) == []
 
     def _ledger(self, store: Store, story: _story.Story) -> None:
         """The ledger holds what the story issued, numbered 1..n per series, in date order."""

@@ -10,17 +10,16 @@ command does. After the story, :attr:`Story.issued`, :attr:`Story.events` and
 The school (``school_id``) takes the Focus PO trial on 2 March 2026, activates Focus PO 1-2
 four weeks later (advance invoice), is metered for twelve months, upgrades to the combi on 1
 September 2026 (the year restarts; the settlement invoice follows on 1 October), gets its
-renewal reminder on 1 July 2027 and its true-up after the renewal on 1 September 2027.
+renewal reminder on 1 July 2027 and its true-up after the renewal on 1 September 2027. A
+member of the Teams customer then asks for their data and for erasure (``_story_privacy``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import importlib
-import importlib.util
 import random
 from collections.abc import Callable, Iterator
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -44,6 +43,9 @@ ZONE: Final = "Europe/Amsterdam"
 VERIFY_URL: Final = "https://learn.example/certificates/verify"
 #: The month the school upgrades to the combi: before it, Focus PO 1-2 is the plan in force.
 UPGRADE_MONTH: Final = metering.Month(2026, 9)
+
+if TYPE_CHECKING:
+    from . import privacy
 
 Progress = Callable[[int, int], None]
 
@@ -97,6 +99,8 @@ class Story:
         self.events: list[metering.ActivityEvent] = []
         self.verified: certificates.Verified | None = None
         self.verification_link = ""
+        self.export: dict[str, Any] = {}
+        self.erasure: privacy.Erasure | None = None
         self._advance: billing.Invoice | None = None
         #: The metering table's counts: per month, per band of the plan in force that month.
         self.metered: dict[metering.Month, dict[str, int]] = {}
@@ -333,13 +337,9 @@ class Story:
         yield from TeamsStory(self).chapters()
 
     def _privacy(self) -> Iterator[Chapter]:
-        """A member's export and erasure, where the library has ``subscriptionkit.privacy``."""
-        if importlib.util.find_spec("subscriptionkit._story_privacy") is None:
-            return
-        chapter: Chapter = importlib.import_module(
-            "subscriptionkit._story_privacy"
-        ).privacy_chapter(self)
-        yield chapter
+        from ._story_privacy import privacy_chapter
+
+        yield privacy_chapter(self)
 
 
 def reconcile(story: Story) -> dict[str, object]:

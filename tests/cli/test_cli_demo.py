@@ -28,20 +28,21 @@ class TestDemo:
     def test_tells_the_story_on_a_fresh_file(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """Without --db: a new SQLite file in a temporary directory; six chapters, four
+        """Without --db: a new SQLite file in a temporary directory; seven chapters, four
         invoices, the figures reconcile; nothing on stderr when it is a pipe."""
         monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
         monkeypatch.chdir(tmp_path)
         code, out, err = run("demo", "--locale", "en_GB")
         assert (code, err) == (0, "")
         titles = [line for line in out.splitlines() if line[:2] in {f"{n}." for n in range(1, 10)}]
-        assert titles[:6] == [
+        assert titles == [
             "1. Trial and activation",
             "2. Activity, metered every month",
             "3. Upgrade mid-year",
             "4. Renewal and year-end true-up",
             "5. A Teams customer and its members",
             "6. A course completed, a certificate verified",
+            "7. A member's data: export and erasure",
         ]
         for number in ("2026-000001", "2026-000002", "2027-000001", "2027-000002"):
             assert f"Invoice {number}" in out
