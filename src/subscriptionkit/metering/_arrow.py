@@ -82,10 +82,12 @@ def read_columns(
     """
     import pyarrow as pa
 
-    # Ids, grades and categories repeat: pyarrow hashes them while it parses, in
-    # parallel; times are parsed as ISO 8601 with an offset (a naive time fails).
+    # Schools, grades and categories repeat: pyarrow hashes them while it parses, in
+    # parallel. Pupil ids are read as text and numbered once afterwards: hashed block by
+    # block, nearly every id is new, and merging the blocks' dictionaries costs more than
+    # the reading. Times are parsed as ISO 8601 with an offset (a naive time fails).
     coded = pa.dictionary(pa.int32(), pa.string())
-    types = [pa.string(), coded, coded, coded, coded, pa.timestamp("us", tz="UTC")]
+    types = [pa.string(), coded, pa.string(), coded, coded, pa.timestamp("us", tz="UTC")]
     columns = _read(stream, types, progress)
     return None if columns is None else _validate(*columns)
 
@@ -214,8 +216,9 @@ def _validate(
 ) -> EventColumns | None:
     import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    if not (_ids_ok(event_ids, "event_id") and _ids_ok(pupils.dictionary, "pupil_id")):
+    if not (_ids_ok(event_ids, "event_id") and _ids_ok(pupils, "pupil_id")):
         return None
     try:
         school_names = tuple(check_id("school_id", s) for s in schools.dictionary.to_pylist())
@@ -227,7 +230,7 @@ def _validate(
     return EventColumns(
         schools=school_names,
         school=_codes(schools),
-        pupil=_codes(pupils),
+        pupil=_codes(pc.dictionary_encode(pupils)),
         grade=np.asarray(grade_values, dtype=np.int64)[_codes(grades)],
         category=_codes(categories),
         billable=frozenset(i for i, c in enumerate(category_values) if c in BILLABLE_CATEGORIES),
