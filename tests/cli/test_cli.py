@@ -308,3 +308,33 @@ class TestConsoleScript:
             "subscriptionkit: error: the following arguments are required: plan "
             "(see 'subscriptionkit quote --help')"
         )
+
+
+class TestClosedOutput:
+    """`subscriptionkit plans | head -1`: the reader goes away; the command ends quietly."""
+
+    def test_closed_pipe_ends_quietly(self, tmp_path: Path) -> None:
+        """No error line, no traceback, exit status 141 (128 + SIGPIPE, as a shell reports)."""
+        with subprocess.Popen(
+            [sys.executable, "-m", "subscriptionkit", "plans"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        ) as child:
+            assert child.stdout is not None
+            assert child.stderr is not None
+            child.stdout.close()  # before the command writes: its first write meets a closed pipe
+            stderr = child.stderr.read()
+            assert child.wait(timeout=60) == 141
+        assert stderr == b""
+
+    def test_closed_stream_in_process(self) -> None:
+        """main() returns 141 when its output stream reports a closed pipe."""
+
+        class Closed(StringIO):
+            def write(self, text: str) -> int:
+                raise BrokenPipeError(32, "Broken pipe")
+
+        err = StringIO()
+        assert main(["plans"], out=Closed(), err=err) == 141
+        assert err.getvalue() == ""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import pathlib
 import sys
 import typing
@@ -173,6 +174,20 @@ def main(
     args.clock = clock if clock is not None else _clock.SystemClock()
     handler: _Handler = args.handler
     try:
-        return handler(args, out, err)
+        status = handler(args, out, err)
+        out.flush()  # a closed pipe shows here, not at the interpreter's exit
+    except BrokenPipeError:  # `subscriptionkit plans | head`: the reader has gone
+        return _closed_output(out)
     except (Exception, KeyboardInterrupt) as exc:  # the command never ends in a traceback
         return _common.report(err, exc, parser=getattr(args, "command_parser", None))
+    return status
+
+
+def _closed_output(out: TextIO) -> int:
+    """End quietly when the reader of ``out`` went away; Python's own flush at exit would
+    fail again on the same pipe, so the standard output's descriptor points at devnull."""
+    if out is sys.stdout:
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+    return _common.EXIT_BROKEN_PIPE

@@ -13,6 +13,7 @@ the documented table (``docs/cli.md``):
 5     a file could not be read or written (missing, a directory, no permission)
 70    an internal error: a bug in subscriptionkit (please report it)
 130   interrupted (Ctrl-C)
+141   the reader of the output went away (``| head``): quietly, like a shell's SIGPIPE
 ====  =================================================================================
 """
 
@@ -53,6 +54,7 @@ EXIT_MISSING_DEPENDENCY: Final = 4
 EXIT_FILE: Final = 5
 EXIT_INTERNAL: Final = 70
 EXIT_INTERRUPTED: Final = 130
+EXIT_BROKEN_PIPE: Final = 141  # 128 + SIGPIPE, what a shell reports for `cmd | head`
 
 
 def one_line(text: str) -> str:
