@@ -338,3 +338,12 @@ class TestClosedOutput:
         err = StringIO()
         assert main(["plans"], out=Closed(), err=err) == 141
         assert err.getvalue() == ""
+
+
+def test_db_after_the_command_says_where_it_goes() -> None:
+    """`billing show --db x.db`: the usage error says that --db goes before the command."""
+    err = StringIO()
+    assert main(["billing", "show", "--db", "x.db"], out=StringIO(), err=err) == 2
+    (line,) = err.getvalue().splitlines()
+    assert line.startswith("subscriptionkit: error: unrecognized arguments: --db")
+    assert "--db goes before the command: subscriptionkit --db PATH_OR_URL COMMAND" in line

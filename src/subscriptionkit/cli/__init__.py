@@ -20,6 +20,7 @@ import contextlib
 import importlib
 import os
 import pathlib
+import re
 import sys
 import typing
 
@@ -78,6 +79,8 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line with the command's one prefix."""
 
     def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments") and re.search(r"(^|\s)--db\b", message):
+            message += "; --db goes before the command: subscriptionkit --db PATH_OR_URL COMMAND"
         line = _common.one_line(f"{message} (see '{self.prog} --help')")
         self.exit(_common.EXIT_USAGE, f"{_common.PREFIX}{line}\n")
 
