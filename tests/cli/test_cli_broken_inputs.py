@@ -312,7 +312,11 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
         (["u", "--request", "nope"], EXIT_INPUT),
         (["u", "--output", "{dir}"], EXIT_FILE),
     ],
-    ("privacy", "erase"): [(["u", "--request", "nope"], EXIT_INPUT), (["\x00"], EXIT_INPUT)],
+    ("privacy", "erase"): [
+        (["u", "--request", "nope"], EXIT_INPUT),
+        (["\x00"], EXIT_INPUT),
+        (["u", "--school", "\x00"], EXIT_INPUT),
+    ],
     ("privacy", "overdue"): [(["--at", "yesterday"], EXIT_USAGE)],
     ("privacy", "retention"): [
         (["--register", "{missing}"], EXIT_INPUT),

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from subscriptionkit.cli import main
 from subscriptionkit.clock import FixedClock
+from subscriptionkit.metering import ActivityEvent
+from subscriptionkit.storage.sql import SqlStore
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -60,6 +62,26 @@ class TestPrivacyCommands:
         status, out, _ = run(db, "privacy", "export", "ann")
         assert json.loads(out)["sections"]["consents"] == []
         assert run(db, "privacy", "overdue")[1] == "No request is overdue.\n"
+
+    def test_erase_pupil_of_one_school(self, tmp_path: Path) -> None:
+        """``--school``: only that school's pupil is pseudonymised, not a namesake elsewhere."""
+        db = tmp_path / "p.db"
+        assert run(db, "privacy", "overdue")[0] == 0  # makes the schema
+        store = SqlStore(str(db))
+        with store.unit_of_work() as uow:
+            uow.activity.add(
+                ActivityEvent(f"e-{school}", school, "p1", 3, "engagement", NOW)
+                for school in ("s-a", "s-b")
+            )
+            uow.commit()
+        status, out, err = run(db, "privacy", "erase", "p1", "--school", "s-a")
+        assert status == 0, err
+        assert "activity: 1 changed" in out
+        with store.unit_of_work() as uow:
+            pupils = {e.school_id: e.pupil_id for e in uow.activity.events()}
+        store.close()
+        assert pupils["s-b"] == "p1"
+        assert pupils["s-a"].startswith("anon-")
 
     def test_withdraw_and_retention(self, tmp_path: Path) -> None:
         """Withdrawing from now on; the retention list."""

@@ -153,8 +153,8 @@ class TestErasureMethods:
             uow.commit()
         with store.unit_of_work() as uow:
             before = uow.activity.monthly_counts(plan, months)
-            pseudonym = uow.pseudonyms.record_erasure("p1", at=AT)
-            assert uow.activity.pseudonymise("p1", pseudonym) == 2
+            pseudonym = uow.pseudonyms.record_erasure("p1", at=AT, school_id="school-1")
+            assert uow.activity.pseudonymise("school-1", "p1", pseudonym) == 2
             assert uow.activity.monthly_counts(plan, months).counts == before.counts
             uow.commit()
         with store.unit_of_work() as uow:
@@ -236,7 +236,7 @@ class TestLaterCsv:
             "e2,s1,p2,4,engagement,2026-03-02T11:00:00+01:00\n"
         )
         with store.unit_of_work() as uow:
-            pseudonym = uow.pseudonyms.record_erasure("p1", at=AT)
+            pseudonym = uow.pseudonyms.record_erasure("p1", at=AT, school_id="s1")
             uow.commit()
         with store.unit_of_work() as uow:
             assert uow.activity.add_csv(io.BytesIO(text.encode())) == 2
@@ -244,3 +244,59 @@ class TestLaterCsv:
         with store.unit_of_work() as uow:
             pupils = {e.event_id: e.pupil_id for e in uow.activity.events()}
         assert pupils == {"e1": pseudonym, "e2": "p2"}
+
+
+class TestErasureScopedToSchool:
+    """Pupil ids are unique only within a school (each school is the controller for its
+    pupils, seed 002): erasing pupil ``p1`` of one school leaves ``p1`` of another as it is."""
+
+    CSV = (
+        "event_id,school_id,pupil_id,grade,category,processed_at\n"
+        "c1,s-a,p1,3,engagement,2026-04-02T10:00:00+02:00\n"
+        "c2,s-b,p1,4,engagement,2026-04-02T11:00:00+02:00\n"
+    )
+
+    def test_other_school_untouched(self, store: Store) -> None:
+        """A's p1 is pseudonymised (also later, by add and by CSV); B's p1 never is."""
+        plan = plans.default_catalog()["focus-po-1-8"]
+        assert isinstance(plan, plans.PupilPlan)
+        months = metering.month_range(metering.Month(2026, 3), metering.Month(2026, 5))
+
+        def event(n: int, school: str, pupil: str) -> metering.ActivityEvent:
+            return metering.ActivityEvent(f"e{n}", school, pupil, 3, "engagement", AT + n * DAY)
+
+        def counts() -> dict[str, object]:
+            with store.unit_of_work() as uow:
+                return {
+                    s: uow.activity.monthly_counts(plan, months, school_id=s).counts
+                    for s in ("s-a", "s-b")
+                }
+
+        with store.unit_of_work() as uow:
+            uow.activity.add(
+                [event(1, "s-a", "p1"), event(2, "s-a", "p2"), event(3, "s-b", "p1"),
+                 event(4, "s-b", "p1"), event(5, "s-a", "p1")]
+            )  # fmt: skip
+            uow.commit()
+        before = counts()
+        done = privacy.erase_subject(store, "p1", at=AT, school_id="s-a")
+        assert done.changed["activity"] == 2
+        assert counts() == before
+        with store.unit_of_work() as uow:
+            assert uow.pseudonyms.erased("p1", school_id="s-a")
+            assert not uow.pseudonyms.erased("p1", school_id="s-b")
+            assert not uow.pseudonyms.erased("p1")
+            assert done.pseudonym != uow.pseudonyms.pseudonym("p1", school_id="s-b")
+            assert done.pseudonym != uow.pseudonyms.pseudonym("p1")
+            assert uow.activity.add([event(40, "s-a", "p1"), event(41, "s-b", "p1")]) == 2
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.activity.add_csv(io.BytesIO(self.CSV.encode())) == 2
+            uow.commit()
+        with store.unit_of_work() as uow:
+            pupils = {e.event_id: (e.school_id, e.pupil_id) for e in uow.activity.events()}
+        a, b = ("s-a", done.pseudonym), ("s-b", "p1")
+        assert pupils == {
+            "e1": a, "e2": ("s-a", "p2"), "e3": b, "e4": b, "e5": a,
+            "e40": a, "e41": b, "c1": a, "c2": b,
+        }  # fmt: skip

@@ -197,7 +197,9 @@ class TestErasure:
         tokens = _populate(store)
         request = _ann_request(store)
         before = _totals(store)
-        done = privacy.erase_subject(store, "u-ann", at=LATER, emails=[ANN[3]], request=request)
+        done = privacy.erase_subject(
+            store, "u-ann", at=LATER, school_id="school-1", emails=[ANN[3]], request=request
+        )
         assert _totals(store) == before
         dump = "\n".join(_dump(store)).casefold()
         for clear in ANN:
@@ -222,7 +224,7 @@ class TestErasure:
     def test_later_events_pseudonymised(self, store: Store) -> None:
         """Events arriving after the erasure for the same pupil get the same pseudonym."""
         _populate(store)
-        done = privacy.erase_subject(store, "u-ann", at=LATER)
+        done = privacy.erase_subject(store, "u-ann", at=LATER, school_id="school-1")
         with store.unit_of_work() as uow:
             uow.activity.add(
                 [metering.ActivityEvent("ev-9", "school-1", "u-ann", 3, "engagement", LATER)]
@@ -314,14 +316,23 @@ class TestAllOrNothing:
         probe = _Counting(MemoryStore(), None)
         _populate(probe.store)
         _ann_request(probe.store)
-        privacy.erase_subject(probe, "u-ann", at=LATER, emails=[ANN[3]], request=request)
+        privacy.erase_subject(
+            probe, "u-ann", at=LATER, school_id="school-1", emails=[ANN[3]], request=request
+        )
         total = probe.writes
         assert total >= 8
         for n in range(1, total + 1):
             with pytest.raises(_Injected):
                 privacy.erase_subject(
-                    _Counting(store, n), "u-ann", at=LATER, emails=[ANN[3]], request=request
+                    _Counting(store, n),
+                    "u-ann",
+                    at=LATER,
+                    school_id="school-1",
+                    emails=[ANN[3]],
+                    request=request,
                 )
             assert _dump(store) == before, f"a fault at write {n} of {total} left a change"
-        privacy.erase_subject(store, "u-ann", at=LATER, emails=[ANN[3]], request=request)
+        privacy.erase_subject(
+            store, "u-ann", at=LATER, school_id="school-1", emails=[ANN[3]], request=request
+        )
         assert _dump(store) != before

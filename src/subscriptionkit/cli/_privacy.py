@@ -145,7 +145,12 @@ def _cmd_erase(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with store.unit_of_work() as uow:
             request = uow.requests.get(args.request)
     done = privacy.erase_subject(
-        store, args.subject, at=_at(args), emails=args.email or (), request=request
+        store,
+        args.subject,
+        at=_at(args),
+        school_id=args.school,
+        emails=args.email or (),
+        request=request,
     )
     out.write(f"Erased {args.subject}: pseudonym {done.pseudonym}\n")
     for section, count in done.changed.items():
@@ -268,6 +273,11 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
         "erase", parents=[*parents, emails], help="erase a subject from every store, all or nothing"
     )
     p.add_argument("subject", help="whom to erase")
+    p.add_argument(
+        "--school",
+        help="the school whose pupil the subject is (pupil ids are unique per school); "
+        "only that school's activity events are pseudonymised",
+    )
     p.add_argument("--request", help="the verified erasure request this answers (completed)")
     p.set_defaults(handler=_cmd_erase)
 

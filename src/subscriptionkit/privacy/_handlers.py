@@ -54,6 +54,9 @@ class Subject:
 
     subject_id: str
     emails: tuple[str, ...] = ()
+    #: The school whose pupil the subject is (pupil ids are unique only within a school,
+    #: seed 002), or ``None`` for a subject who is no school's pupil.
+    school_id: str | None = None
 
     def has_email(self, email: str) -> bool:
         """Whether ``email`` is one of the subject's addresses (without case)."""
@@ -69,6 +72,8 @@ class Retained:
     subject_id: str
     purpose: str
     last_used: _dt.datetime
+    #: The school of a pupil's records (activity), or ``None``.
+    school_id: str | None = None
 
 
 @attrs.frozen
@@ -268,7 +273,7 @@ def _export_activity(
             "category": e.category,
             "processed_at": _iso(e.processed_at),
         }
-        for e in uow.activity.events()
+        for e in uow.activity.events(school_id=subject.school_id)
         if e.pupil_id == subject.subject_id
     ]
 
@@ -279,18 +284,21 @@ def _erase_activity(
     pseudonym: str,
     at: _dt.datetime,
 ) -> int:
-    return uow.activity.pseudonymise(subject.subject_id, pseudonym)
+    if subject.school_id is None:  # activity is a school's pupils': no school, no pupil
+        return 0
+    return uow.activity.pseudonymise(subject.school_id, subject.subject_id, pseudonym)
 
 
 def _retained_activity(uow: subscriptionkit.storage.ports.UnitOfWork) -> list[Retained]:
-    last: dict[str, _dt.datetime] = {}
+    last: dict[tuple[str, str], _dt.datetime] = {}
     for e in uow.activity.events():
         moment = instant(e.processed_at)
-        if e.pupil_id not in last or last[e.pupil_id] < moment:
-            last[e.pupil_id] = moment
+        pair = (e.school_id, e.pupil_id)
+        if pair not in last or last[pair] < moment:
+            last[pair] = moment
     return [
-        Retained("activity", p, "pupil-monitoring", at)
-        for p, at in sorted(last.items())
+        Retained("activity", p, "pupil-monitoring", at, school_id=s)
+        for (s, p), at in sorted(last.items())
         if _named(p)
     ]
 

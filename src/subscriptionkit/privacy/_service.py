@@ -140,12 +140,17 @@ def _check_request(request: SubjectRequest | None, subject_id: str, kind: Reques
     require_executable(request)
 
 
-@accepts(subject_id=(str, "a subject id (text)"), at=(_dt.datetime, "an aware datetime"))
+@accepts(
+    subject_id=(str, "a subject id (text)"),
+    at=(_dt.datetime, "an aware datetime"),
+    school_id=(str, "the pupil's school id (text) or None"),
+)
 def erase_subject(
     store: subscriptionkit.storage.ports.Store,
     subject_id: str,
     *,
     at: _dt.datetime,
+    school_id: str | None = None,
     emails: Iterable[str] = (),
     request: SubjectRequest | None = None,
     handlers: Iterable[DataHandler] = DEFAULT_HANDLERS,
@@ -163,6 +168,11 @@ def erase_subject(
         store: where the records are.
         subject_id: whom to erase.
         at: when.
+        school_id: the school whose pupil ``subject_id`` is: pupil ids are unique only
+            within a school (the school is the controller, seed 002), so activity events
+            are pseudonymised in that school only, with a pseudonym of the pair; other
+            schools' pupils with the same id are untouched. ``None`` (a subject who is no
+            school's pupil, such as an account holder): no activity event is changed.
         emails: more of the subject's addresses (pending invitations are found by address).
         request: the erasure request this answers: it must be verified (identity check),
             not a school's, and it is completed and saved in the same unit of work.
@@ -177,11 +187,14 @@ def erase_subject(
     moment = instant(at, "at")
     _check_request(request, subject_id, RequestKind.ERASURE)
     with _store(store).unit_of_work() as uow:
-        subject = _subject(uow, subject_id, emails)
+        subject = attrs.evolve(
+            _subject(uow, subject_id, emails),
+            school_id=None if school_id is None else identifier(school_id, "school_id"),
+        )
         for handler in chosen:
             if handler.check is not None:
                 handler.check(uow, subject)
-        pseudonym = uow.pseudonyms.record_erasure(subject_id, at=moment)
+        pseudonym = uow.pseudonyms.record_erasure(subject_id, at=moment, school_id=school_id)
         changed = {
             h.section: h.erase(uow, subject, pseudonym, moment)
             for h in chosen
@@ -281,14 +294,16 @@ def purge(
         listed = [r for h in chosen if h.retained is not None for r in h.retained(uow)]
         due = due_for_deletion(register, listed, at=moment)
         by_section = {h.section: h for h in chosen}
-        done: set[tuple[str, str]] = set()
+        done: set[tuple[str, str | None, str]] = set()
         for record in due:
             handler = by_section[record.section]
-            if handler.erase is None or (record.section, record.subject_id) in done:
+            key = (record.section, record.school_id, record.subject_id)
+            if handler.erase is None or key in done:
                 continue
-            done.add((record.section, record.subject_id))
-            subject = Subject(record.subject_id)
-            handler.erase(uow, subject, uow.pseudonyms.pseudonym(record.subject_id), moment)
+            done.add(key)
+            subject = Subject(record.subject_id, school_id=record.school_id)
+            pseudonym = uow.pseudonyms.pseudonym(record.subject_id, school_id=record.school_id)
+            handler.erase(uow, subject, pseudonym, moment)
         uow.commit()
     return due
 

@@ -28,29 +28,30 @@ class _Activity:
         self._uow = uow
         self._store = uow.store
         self._staged: dict[str, ActivityEvent] = {}
-        #: Erasures staged: pupil id -> pseudonym, applied to every event at commit.
-        self._renames: dict[str, str] = {}
+        #: Erasures staged: (school id, pupil id) -> pseudonym, applied at commit.
+        self._renames: dict[tuple[str, str], str] = {}
 
     def __repr__(self) -> str:
         return f"<memory activity staged={len(self._staged)}>"
 
     def _renamed(self, event: ActivityEvent) -> ActivityEvent:
-        pseudonym = self._renames.get(event.pupil_id)
+        pseudonym = self._renames.get((event.school_id, event.pupil_id))
         return event if pseudonym is None else attrs.evolve(event, pupil_id=pseudonym)
 
     def _visible(self) -> Iterator[ActivityEvent]:
         yield from map(self._renamed, self._store._activity.values())
         yield from (e for k, e in self._staged.items() if k not in self._store._activity)
 
-    def pseudonymise(self, pupil_id: str, pseudonym: str) -> int:
+    def pseudonymise(self, school_id: str, pupil_id: str, pseudonym: str) -> int:
         self._uow._require_open()
+        pair = (school_id, pupil_id)
         with self._store._lock:
-            count = sum(1 for e in self._visible() if e.pupil_id == pupil_id)
+            count = sum(1 for e in self._visible() if (e.school_id, e.pupil_id) == pair)
         self._staged = {
-            k: attrs.evolve(e, pupil_id=pseudonym) if e.pupil_id == pupil_id else e
+            k: attrs.evolve(e, pupil_id=pseudonym) if (e.school_id, e.pupil_id) == pair else e
             for k, e in self._staged.items()
         }
-        self._renames[pupil_id] = pseudonym
+        self._renames[pair] = pseudonym
         return count
 
     def add(self, events: Iterable[ActivityEvent]) -> int:
@@ -88,7 +89,8 @@ class _Activity:
         # A pupil erased before: its new events are stored under its pseudonym too.
         erased = self._uow.pseudonyms.erased_pseudonym
         for key, event in batch.items():
-            pseudonym = self._renames.get(event.pupil_id) or erased(event.pupil_id)
+            pair = (event.school_id, event.pupil_id)
+            pseudonym = self._renames.get(pair) or erased(event.pupil_id, event.school_id)
             if pseudonym is not None:
                 batch[key] = attrs.evolve(event, pupil_id=pseudonym)
         store = self._store

@@ -158,25 +158,28 @@ class MemoryPseudonyms:
                 self._data.key = secrets.token_bytes(32)
             return self._data.key
 
-    def pseudonym(self, subject_id: str) -> str:
+    def pseudonym(self, subject_id: str, *, school_id: str | None = None) -> str:
         self._uow._require_open()
-        return pseudonym_of(self._current_key(), subject_id)
+        return pseudonym_of(self._current_key(), subject_id, school_id)
 
-    def record_erasure(self, subject_id: str, *, at: _dt.datetime) -> str:
-        pseudonym = self.pseudonym(subject_id)
+    def record_erasure(
+        self, subject_id: str, *, at: _dt.datetime, school_id: str | None = None
+    ) -> str:
+        pseudonym = self.pseudonym(subject_id, school_id=school_id)
         self._erased.setdefault(pseudonym, instant(at, "at"))
         return pseudonym
 
-    def erased(self, subject_id: str) -> bool:
-        return self.erased_pseudonym(subject_id) is not None
+    def erased(self, subject_id: str, *, school_id: str | None = None) -> bool:
+        return self.erased_pseudonym(subject_id, school_id) is not None
 
-    def erased_pseudonym(self, subject_id: str) -> str | None:
-        """The pseudonym of ``subject_id`` if it was erased (for records arriving later)."""
+    def erased_pseudonym(self, subject_id: str, school_id: str | None = None) -> str | None:
+        """The pseudonym of ``subject_id`` (of ``school_id``) if it was erased (for
+        records arriving later)."""
         self._uow._require_open()
         with self._lock:
             if not self._data.erased and not self._erased:
                 return None
-            pseudonym = pseudonym_of(self._current_key(), subject_id)
+            pseudonym = pseudonym_of(self._current_key(), subject_id, school_id)
             known = pseudonym in self._data.erased or pseudonym in self._erased
         return pseudonym if known else None
 

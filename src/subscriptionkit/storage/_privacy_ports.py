@@ -28,12 +28,19 @@ __all__ = [
 ]
 
 
-def pseudonym_of(key: bytes, subject_id: str) -> str:
+def pseudonym_of(key: bytes, subject_id: str, school_id: str | None = None) -> str:
     """The keyed, deterministic pseudonym of ``subject_id``: ``anon-`` and 32 hex digits of
     HMAC-SHA256 under ``key``. The same subject always gets the same pseudonym under one
     key, so counts over pseudonymised records stay the same; without the key it cannot be
-    traced back (GDPR Art. 4(5))."""
-    digest = hmac.new(key, subject_id.encode("utf-8", "surrogatepass"), hashlib.sha256)
+    traced back (GDPR Art. 4(5)).
+
+    A pupil id is unique only within its school (each school is the controller for its
+    pupils, seed 002): with ``school_id`` the pseudonym is of the pair, so pupil ``p1`` of
+    one school and ``p1`` of another get different pseudonyms."""
+    text = (
+        subject_id if school_id is None else f"\0school\0{len(school_id)}:{school_id}\0{subject_id}"
+    )
+    digest = hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256)
     return PSEUDONYM_PREFIX + digest.hexdigest()[:32]
 
 
@@ -123,16 +130,19 @@ class PseudonymStore(Protocol):
     an erased pupil) without keeping the id in clear.
     """
 
-    def pseudonym(self, subject_id: str) -> str:
-        """Return the pseudonym of ``subject_id`` (keyed HMAC-SHA256 under the store's key, ``anon-`` and 32 hex digits)."""
+    def pseudonym(self, subject_id: str, *, school_id: str | None = None) -> str:
+        """Return the pseudonym of ``subject_id`` (keyed HMAC-SHA256 under the store's key, ``anon-`` and 32 hex digits); of the pupil ``subject_id`` of ``school_id`` if given."""
         ...
 
-    def record_erasure(self, subject_id: str, *, at: _dt.datetime) -> str:
-        """Record that ``subject_id`` was erased at ``at`` (as its pseudonym); return it."""
+    def record_erasure(
+        self, subject_id: str, *, at: _dt.datetime, school_id: str | None = None
+    ) -> str:
+        """Record that ``subject_id`` (the pupil of ``school_id`` if given) was erased at
+        ``at``, as its pseudonym (which holds the school); return it."""
         ...
 
-    def erased(self, subject_id: str) -> bool:
-        """Whether ``subject_id`` was erased."""
+    def erased(self, subject_id: str, *, school_id: str | None = None) -> bool:
+        """Whether ``subject_id`` (the pupil of ``school_id`` if given) was erased."""
         ...
 
 

@@ -399,9 +399,11 @@ class ActivityStore(Protocol):
         adapter computes it inside the database, in one query)."""
         ...
 
-    def pseudonymise(self, pupil_id: str, pseudonym: str) -> int:
-        """Erasure: ``pupil_id`` becomes ``pseudonym`` in every event (counts stay the same),
-        also in events that arrive later for a pupil :class:`PseudonymStore` holds erased."""
+    def pseudonymise(self, school_id: str, pupil_id: str, pseudonym: str) -> int:
+        """Erasure: ``pupil_id`` becomes ``pseudonym`` in every event of ``school_id`` (pupil
+        ids are unique only within a school; counts stay the same, other schools' events
+        are untouched), also in events that arrive later for a (school, pupil) pair
+        :class:`PseudonymStore` holds erased."""
         ...
 
 

@@ -301,36 +301,40 @@ class _Activity:
         return "<sql activity>"
 
     def add(self, events: Iterable[ActivityEvent]) -> int:
-        pupils: set[str] = set()
+        pupils: set[tuple[str, str]] = set()
 
         def noting(items: Iterable[ActivityEvent]) -> Iterator[ActivityEvent]:
             for event in items:
                 if isinstance(event, ActivityEvent):
-                    pupils.add(event.pupil_id)
+                    pupils.add((event.school_id, event.pupil_id))
                 yield event
 
         added = insert_events(self._uow.connection, noting(events))
         self._erased_later(pupils)
         return added
 
-    def _erased_later(self, pupils: Iterable[str] | None) -> None:
-        """Store the new events of pupils erased before under their pseudonyms (``None``:
-        look at every pupil). Looked up after the insert, so SQLite's writer takes its
-        lock first, as before."""
+    def _erased_later(self, pupils: Iterable[tuple[str, str]] | None) -> None:
+        """Store the new events of (school, pupil) pairs erased before under their
+        pseudonyms (``None``: look at every pair). Looked up after the insert, so SQLite's
+        writer takes its lock first, as before."""
         erased = self._uow.pseudonyms
         if pupils is None:
             if not erased._any_erasure():
                 return
             t = activity_table
-            rows = self._uow.connection.execute(sa.select(t.c.pupil_id).distinct())
-            pupils = [r.pupil_id for r in rows]
-        for pupil_id, pseudonym in erased.erased_pseudonyms(sorted(pupils)).items():
-            self.pseudonymise(pupil_id, pseudonym)
+            rows = self._uow.connection.execute(sa.select(t.c.school_id, t.c.pupil_id).distinct())
+            pupils = [(r.school_id, r.pupil_id) for r in rows]
+        pairs: list[tuple[str | None, str]] = sorted(pupils)
+        for (school_id, pupil_id), pseudonym in erased.erased_pseudonyms(pairs).items():
+            assert school_id is not None  # every pair asked about names its school
+            self.pseudonymise(school_id, pupil_id, pseudonym)
 
-    def pseudonymise(self, pupil_id: str, pseudonym: str) -> int:
+    def pseudonymise(self, school_id: str, pupil_id: str, pseudonym: str) -> int:
         t = activity_table
         done = self._uow.connection.execute(
-            t.update().where(t.c.pupil_id == pupil_id).values(pupil_id=pseudonym)
+            t.update()
+            .where(t.c.school_id == school_id, t.c.pupil_id == pupil_id)
+            .values(pupil_id=pseudonym)
         )
         return int(done.rowcount)
 

@@ -221,11 +221,13 @@ class _Pseudonyms:
             row = conn.execute(select).one()
         return bytes.fromhex(str(row.secret))
 
-    def pseudonym(self, subject_id: str) -> str:
-        return pseudonym_of(self._key(), subject_id)
+    def pseudonym(self, subject_id: str, *, school_id: str | None = None) -> str:
+        return pseudonym_of(self._key(), subject_id, school_id)
 
-    def record_erasure(self, subject_id: str, *, at: _dt.datetime) -> str:
-        pseudonym = self.pseudonym(subject_id)
+    def record_erasure(
+        self, subject_id: str, *, at: _dt.datetime, school_id: str | None = None
+    ) -> str:
+        pseudonym = self.pseudonym(subject_id, school_id=school_id)
         conn = self._uow.connection
         known = sa.select(erasures_table.c.pseudonym).where(erasures_table.c.pseudonym == pseudonym)
         if conn.execute(known).first() is None:
@@ -241,16 +243,20 @@ class _Pseudonyms:
         except sa.exc.DBAPIError:  # a schema older than step 9 (a bare unit of work): none
             return False
 
-    def erased(self, subject_id: str) -> bool:
-        return self.erased_pseudonyms([subject_id]).get(subject_id) is not None
+    def erased(self, subject_id: str, *, school_id: str | None = None) -> bool:
+        pair = (school_id, subject_id)
+        return self.erased_pseudonyms([pair]).get(pair) is not None
 
-    def erased_pseudonyms(self, subject_ids: Sequence[str]) -> dict[str, str]:
-        """The pseudonyms of those of ``subject_ids`` that were erased (for later records)."""
+    def erased_pseudonyms(
+        self, subjects: Sequence[tuple[str | None, str]]
+    ) -> dict[tuple[str | None, str], str]:
+        """The pseudonyms of those ``(school_id or None, subject_id)`` pairs that were
+        erased (for later records)."""
         conn = self._uow.connection
-        if not subject_ids or not self._any_erasure():
+        if not subjects or not self._any_erasure():
             return {}
         key = self._key()
-        mapping = {s: pseudonym_of(key, s) for s in set(subject_ids)}
+        mapping = {(sc, s): pseudonym_of(key, s, sc) for sc, s in set(subjects)}
         rows = conn.execute(
             sa.select(erasures_table.c.pseudonym).where(
                 erasures_table.c.pseudonym.in_(set(mapping.values()))
