@@ -213,7 +213,7 @@ class TestErasure:
         assert done.request.status is privacy.RequestStatus.COMPLETED
         with store.unit_of_work() as uow:
             assert uow.requests.get("r-ann").subject_id == done.pseudonym
-            assert uow.pseudonyms.erased("u-ann")
+            assert uow.pseudonyms.erased("u-ann", school_id="school-1")
             stored = uow.certificates.get("cert-0")
             keys = uow.keys.public_keys()
         # The certificate still verifies; the page has no name for it.
