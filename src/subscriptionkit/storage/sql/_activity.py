@@ -16,7 +16,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
 from ...clock import DEFAULT_TIMEZONE, ensure_aware, instant
-from ...errors import DatabaseBusy, InvalidInput
+from ...errors import InvalidInput
 from ...metering import (
     ActivityEvent,
     CountMoment,
@@ -28,7 +28,7 @@ from ...metering._events import reused_id
 from ...plans import PupilPlan
 from .._activity_csv import add_csv
 from ._activity_query import monthly_counts_query
-from ._errors import translating
+from ._errors import busy, translating
 from ._tables import activity_table
 
 if TYPE_CHECKING:
@@ -82,10 +82,6 @@ def insert_events(conn: Connection, events: Iterable[ActivityEvent], *, batch: i
     with conn.begin_nested():
         return _insert_batches(conn, rows, batch)
 
-
-#: PostgreSQL SQLSTATEs that mean "another transaction was in the way; retry": deadlock,
-#: serialization failure, lock not available (lock_timeout).
-_RETRY_STATES: Final = frozenset({"40P01", "40001", "55P03"})
 
 _COLUMNS: Final = (
     "event_id",
@@ -210,8 +206,8 @@ def merge_staged(conn: Connection, fill: Callable[[Any], int]) -> int:
     Raises:
         InvalidEvent: an id already used by a different event (field ``event_id``,
             ``index`` the row's ``seq``); nothing is kept.
-        DatabaseBusy: a deadlock, serialization failure or lock timeout; retry the whole
-            unit of work.
+        DatabaseBusy: a deadlock, serialization failure, lock or statement timeout
+            (:func:`~._errors.busy`); retry the whole unit of work.
     """
     table = activity_table.name
     cols = ", ".join(_COLUMNS)
@@ -245,9 +241,10 @@ def merge_staged(conn: Connection, fill: Callable[[Any], int]) -> int:
             conn.exec_driver_sql(f"TRUNCATE {STAGING}")
             return new
     except sa.exc.OperationalError as exc:
-        if getattr(exc.orig, "sqlstate", None) in _RETRY_STATES:
-            raise DatabaseBusy(detail=f"PostgreSQL: {str(exc.orig).splitlines()[0]}") from None
-        raise
+        retry = busy(exc)  # the adapter's one classification of "retry the unit of work"
+        if retry is None:
+            raise
+        raise retry from None
 
 
 def select_events(

@@ -71,22 +71,43 @@ def _foreign(exc: Exception) -> bool:
     return isinstance(exc, sa.exc.SQLAlchemyError | sqlite3.Error) or module.startswith("psycopg")
 
 
+def _orig(exc: Exception) -> BaseException:
+    return exc.orig if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None else exc
+
+
+def busy(exc: Exception) -> DatabaseBusy | None:
+    """The :class:`~subscriptionkit.errors.DatabaseBusy` that ``exc`` means, or ``None``.
+
+    The one classification of "another writer was in the way; retry the whole unit of
+    work": the pool had no free connection, SQLite was locked or busy, or PostgreSQL
+    reported one of :data:`RETRY_STATES`. :func:`sql_errors` asks it first; code that
+    catches a driver error itself (the activity merge) asks it too.
+    """
+    if isinstance(exc, sa.exc.TimeoutError):  # the connection pool had none free
+        return DatabaseBusy(detail=f"no free connection in the pool: {_first_line(exc)}")
+    orig = _orig(exc)
+    detail = _first_line(orig)
+    text = detail.lower()
+    if getattr(orig, "sqlstate", None) in RETRY_STATES or (
+        isinstance(orig, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+    ):
+        return DatabaseBusy(detail=detail)
+    return None
+
+
 def sql_errors(database: str = "the database") -> Translator:
     """A translator of SQLAlchemy and driver errors, naming ``database`` in messages."""
 
     def translate(exc: Exception) -> SubscriptionKitError | None:
         if not _foreign(exc):
             return None
-        if isinstance(exc, sa.exc.TimeoutError):  # the connection pool had none free
-            return DatabaseBusy(detail=f"no free connection in the pool: {_first_line(exc)}")
-        orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None else exc
+        retry = busy(exc)
+        if retry is not None:
+            return retry
+        orig = _orig(exc)
         detail = _first_line(orig)
         state = getattr(orig, "sqlstate", None)
         text = detail.lower()
-        if state in RETRY_STATES or (
-            isinstance(orig, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
-        ):
-            return DatabaseBusy(detail=detail)
         if isinstance(orig, sqlite3.DatabaseError) and (
             "not a database" in text or "malformed" in text or "encrypted" in text
         ):
