@@ -36,7 +36,8 @@ if typing.TYPE_CHECKING:
         public_view,
     )
     from ._jose import MAX_TOKEN_LENGTH
-    from ._keys import KeyRing, KeySource, PublicKeySet, SigningKey, VerifyingKey
+    from ._keyring import KeyRing, KeySource, PublicKeySet
+    from ._keys import SigningKey, VerifyingKey
     from ._model import Certificate, issue
     from ._revocation import Revocation, RevocationList, RevocationLookup
     from ._status import StatusList, status_list_token, verify_status_list

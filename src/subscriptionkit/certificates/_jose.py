@@ -18,7 +18,8 @@ from joserfc.jws import JWSRegistry
 from joserfc.util import json_b64decode, urlsafe_b64decode
 
 from ..errors import BadSignature, InvalidInput, MalformedToken, UnknownKey
-from ._keys import JWS_ALG, KeyRing, KeySource, PublicKeySet, VerifyingKey
+from ._keyring import KeyRing, KeySource, PublicKeySet
+from ._keys import JWS_ALG, VerifyingKey
 
 if TYPE_CHECKING:  # the algorithm's type, which joserfc.jws does not re-export
     from joserfc._rfc7515.model import JWSAlgModel

@@ -16,7 +16,8 @@ from cryptography.exceptions import InvalidSignature
 
 from ..errors import BadSignature, InvalidInput, MalformedToken, UnknownKey
 from ._encoding import b64decode
-from ._keys import KeySource, VerifyingKey, resolve_kid
+from ._keyring import KeySource
+from ._keys import VerifyingKey, resolve_kid
 from ._model import Certificate
 
 __all__ = ["LEGACY_PREFIX", "verify_legacy"]

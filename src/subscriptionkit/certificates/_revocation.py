@@ -12,7 +12,7 @@ from cryptography.exceptions import InvalidSignature
 
 from ..errors import InvalidInput, InvalidRevocationList
 from ._encoding import b64decode, b64encode, canonical_json, iso, parse_moment
-from ._keys import KeyRing, KeySource
+from ._keyring import KeyRing, KeySource
 from ._model import to_utc
 
 __all__ = ["Revocation", "RevocationList", "RevocationLookup"]

@@ -28,7 +28,7 @@ from .._checks import items
 from ..errors import InvalidCertificate, InvalidInput, InvalidStatusList
 from ._credential import VC_CONTEXT, IssuerProfile, get_path
 from ._jose import check_keys, sign_compact, text_of, verify_compact
-from ._keys import KeyRing, KeySource
+from ._keyring import KeyRing, KeySource
 from ._model import MAX_STATUS_INDEX, Certificate, to_utc
 from ._revocation import RevocationLookup
 

@@ -34,7 +34,8 @@ from ._credential import (
     open_badge_credential,
 )
 from ._jose import MAX_TOKEN_LENGTH, check_keys, sign_compact, text_of, verify_compact
-from ._keys import KeyRing, KeySource, VerifyingKey
+from ._keyring import KeyRing, KeySource
+from ._keys import VerifyingKey
 from ._legacy import LEGACY_PREFIX, verify_legacy
 from ._model import MAX_STATUS_INDEX, Certificate, to_utc
 from ._revocation import RevocationLookup
