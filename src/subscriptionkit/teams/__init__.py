@@ -44,20 +44,22 @@ if typing.TYPE_CHECKING:
         authorize,
         change_seats,
         configure,
-        create_link,
         create_team,
+        make_manager,
+        remove_member,
+        role_of,
+        set_co_manager,
+    )
+    from ._joining import (
+        create_link,
         find_invitation,
         find_link,
         invite,
         join_with_invitation,
         join_with_link,
-        make_manager,
-        remove_member,
         revoke_invitation,
         revoke_link,
-        role_of,
         rotate_link,
-        set_co_manager,
     )
     from ._messages import LINK_WARNING, TeamMessage, invitation_message, link_message
     from ._model import (

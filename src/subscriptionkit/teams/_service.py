@@ -26,8 +26,11 @@ from ..errors import (
     UnknownInvitation,
     UnknownLink,
 )
-from ._actions import join_with_invitation, join_with_link
 from ._checked import checked, has_store
+from ._joining import (
+    join_with_invitation,
+    join_with_link,
+)
 from ._model import Team, TeamTransition, TokenIssued
 from ._tokens import TokenKeys
 
