@@ -47,6 +47,7 @@ if typing.TYPE_CHECKING:
         LineKind,
         UsageRecord,
     )
+    from ._late_usage import late_usage
     from ._ledger import (
         DOCUMENT_TITLES,
         STATUSES,
@@ -65,15 +66,13 @@ if typing.TYPE_CHECKING:
     from ._rules import (
         advance,
         advance_count,
-        late_usage,
         pupils_by_band,
-        seat_change_invoice,
-        seat_invoice,
         true_up,
         upgrade_settlement,
         usage_lines,
         usage_months,
     )
+    from ._seats import seat_change_invoice, seat_invoice
 
 if not typing.TYPE_CHECKING:  # at run time each name's module is imported on first use
     __getattr__, __dir__ = _lazy.attach(__name__, __file__)

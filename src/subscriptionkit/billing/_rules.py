@@ -1,66 +1,39 @@
-"""The billing rules: advance, usage, year-end true-up, upgrade settlement, seats."""
+"""The billing rules: advance, usage, year-end true-up, upgrade settlement.
+
+Seat invoices are in ``_seats``, corrections for late usage in ``_late_usage``.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
-import decimal
 from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
-import pendulum
-from moneyed import Money
 
-from .._checks import Kind, accepts, argument, items
+from .._checks import accepts, argument, items
 from ..clock import instant, local
 from ..errors import InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts, month_range
-from ..plans import PupilPlan, SeatPlan
-from ..subscriptions import SeatsChanged, Status, Subscription, Upgraded
-from ._invoice import Invoice, InvoiceKind, InvoiceLine, UsageRecord
-
-_SUB: Kind = (Subscription, "a Subscription")
-_PUPIL_PLAN: Kind = (PupilPlan, "a PupilPlan")
-_PUPILS: Kind = (Mapping, "a mapping of grade (int) or band label (str) to pupils")
-_COUNTS: Kind = (MonthlyCounts, "MonthlyCounts (metering.monthly_counts)")
-_INVOICE: Kind = (Invoice, "an Invoice")
-_DATE: Kind = (_dt.date, "a date")
-_AT: Kind = (_dt.datetime, "a timezone-aware datetime")
-_TZ: Kind = (str, "an IANA time zone name such as 'Europe/Amsterdam'")
-_MOMENT: Kind = (CountMoment, "a CountMoment")
-_SCHOOL: Kind = (str, "a school id")
-
-
-def _pupil_plan(sub: Subscription) -> PupilPlan:
-    if not isinstance(sub.plan, PupilPlan):
-        raise InvalidInput(
-            f"subscription {sub.id!r} is on seat plan {sub.plan.id!r}; expected a per-pupil plan"
-        )
-    return sub.plan
-
-
-def _seat_plan(sub: Subscription) -> SeatPlan:
-    if not isinstance(sub.plan, SeatPlan):
-        raise InvalidInput(
-            f"subscription {sub.id!r} is on per-pupil plan {sub.plan.id!r}; expected a seat plan"
-        )
-    return sub.plan
-
-
-def _period(sub: Subscription) -> tuple[pendulum.DateTime, pendulum.DateTime]:
-    end = sub.paid_through
-    if sub.periods == 0 or end is None:
-        raise InvalidInput(
-            f"subscription {sub.id!r} has no paid period (it is {sub.status.value}); "
-            "expected an activated subscription"
-        )
-    return local(sub.period_start, sub.timezone), local(end, sub.timezone)
-
-
-def _days(start: _dt.datetime, end: _dt.datetime) -> tuple[_dt.date, _dt.date]:
-    """The calendar days of ``[start, end)``: first day and last day (inclusive)."""
-    return start.date(), (
-        end.subtract(days=1) if isinstance(end, pendulum.DateTime) else end
-    ).date()
+from ..plans import PupilPlan
+from ..subscriptions import Status, Subscription, Upgraded
+from ._invoice import Invoice, InvoiceKind, InvoiceLine
+from ._late_usage import _corrections
+from ._shared import (
+    _AT,
+    _COUNTS,
+    _DATE,
+    _INVOICE,
+    _MOMENT,
+    _PUPIL_PLAN,
+    _PUPILS,
+    _SCHOOL,
+    _SUB,
+    _TZ,
+    _days,
+    _period,
+    _pupil_plan,
+    _usage_records,
+)
 
 
 @accepts(plan=_PUPIL_PLAN, counts=_PUPILS)
@@ -458,205 +431,3 @@ def upgrade_settlement(
     months = usage_months(event.previous_started_at, event.at, tz=tz, count_moment=count_moment)
     school = school_id or upgraded.customer_id
     return attrs.evolve(invoice, usage=_usage_records(counts, previous_plan, school, months))
-
-
-@accepts(subscription=_SUB, issued_on=_DATE)
-def seat_invoice(subscription: Subscription, *, issued_on: _dt.date | None = None) -> Invoice:
-    """The invoice for a seat plan's current period: seats × price per seat per year."""
-    plan = _seat_plan(subscription)
-    start, end = _period(subscription)
-    first, last = _days(start, end)
-    seats = subscription.seats or 0
-    line = InvoiceLine.priced("seats", None, seats, plan.price(), first, last)
-    return Invoice(
-        "seats",
-        subscription.customer_id,
-        subscription.id,
-        plan.id,
-        issued_on or first,
-        plan.currency,
-        [line],
-    )
-
-
-@accepts(subscription=_SUB, event=(SeatsChanged, "a SeatsChanged event"))
-def seat_change_invoice(subscription: Subscription, event: SeatsChanged) -> Invoice | None:
-    """The invoice for seats added mid-term, by the plan's ``seat_proration`` term.
-
-    Seats are paid once per term (the high-water mark, see
-    :attr:`~subscriptionkit.subscriptions.Subscription.seat_high_water`): only the seats
-    above the highest count already paid for in the term are charged
-    (:attr:`~subscriptionkit.subscriptions.SeatsChanged.seats_to_charge`). 10 seats, down
-    to 5, back to 10 charges nothing; up to 12 charges 2.
-
-    ``"prorate"``: those seats × the price per seat per year × the remaining days of
-    the period ÷ its days, rounded once; the day of the change counts as remaining.
-    ``"at_renewal"``: nothing now; the next period's invoice has the new seat count.
-    Removed seats are not refunded (the paid period stays paid): ``None``. Nothing to
-    charge is ``None`` too, never a zero invoice.
-    """
-    plan = _seat_plan(subscription)
-    added = event.seats_to_charge
-    if added <= 0 or plan.terms.seat_proration == "at_renewal":
-        return None
-    start, end = _period(subscription)
-    first, last = _days(start, end)
-    at = local(event.at, subscription.timezone)
-    # Compare instants: a period from 09:00 runs until 09:00 on the renewal day, which
-    # is past its last full day; a change in those hours is charged as on the last day.
-    if not instant(start) <= instant(at) < instant(end):
-        raise InvalidInput(
-            f"the seat change on {at.date()} is outside the current period {first} – {last}; "
-            "expected a change within it"
-        )
-    day = min(at.date(), last)
-    period_days = (last - first).days + 1
-    remaining = (last - day).days + 1
-    price = plan.price()
-    # The unit price (price × remaining ÷ period days) rarely has a finite decimal form.
-    # It is cut away from zero at 28 digits, so that a line that is exactly half a cent
-    # (3 × € 119,99 × 61/366 = € 59,995) still rounds half-up once in ``line_amount``;
-    # cut to nearest it can fall just below (€ 59,99). Any other line is at least
-    # 1/(2 × period days) cent from a half cent, far beyond the 28th digit.
-    with decimal.localcontext() as ctx:
-        ctx.rounding = decimal.ROUND_UP
-        unit = Money(price.amount * remaining / period_days, price.currency)
-    line = InvoiceLine.priced(
-        "seats_prorated", None, added, unit, day, last, days=remaining, period_days=period_days
-    )
-    return Invoice(
-        "seat_change",
-        subscription.customer_id,
-        subscription.id,
-        plan.id,
-        at.date(),
-        plan.currency,
-        [line],
-    )
-
-
-def _usage_records(
-    counts: MonthlyCounts, plan: PupilPlan, school_id: str, months: Iterable[Month]
-) -> list[UsageRecord]:
-    return [
-        UsageRecord(month, band.label, counts.count(school_id, month, band.label))
-        for month in months
-        for band in plan.bands
-    ]
-
-
-def _billed(billed: object) -> dict[tuple[Month, str], int]:
-    """Return ``billed`` if it maps (Month, band label) to whole numbers of pupils.
-
-    Raises:
-        InvalidInput: another shape (what the ledger's ``billed_usage`` returns is right).
-    """
-    if not isinstance(billed, Mapping):
-        raise InvalidInput(f"billed must map (Month, band) to pupils, got {billed!r:.80}")
-    for key, pupils in billed.items():
-        if not (
-            isinstance(key, tuple)
-            and len(key) == 2
-            and isinstance(key[0], Month)
-            and isinstance(key[1], str)
-            and type(pupils) is int
-        ):
-            raise InvalidInput(
-                "billed must map (Month, band label) to whole numbers of pupils, as "
-                f"ledger.billed_usage() returns; got {key!r:.60}: {pupils!r:.20}"
-            )
-    return dict(billed)
-
-
-def _corrections(
-    counts: MonthlyCounts,
-    plan: PupilPlan,
-    school_id: str,
-    billed: Mapping[tuple[Month, str], int],
-    *,
-    skip: frozenset[Month] = frozenset(),
-) -> list[tuple[InvoiceLine, UsageRecord]]:
-    prices = {band.label: band.price_per_pupil_month for band in plan.bands}
-    out = []
-    for (month, band), was in sorted(_billed(billed).items()):
-        if month in skip or month not in counts.months or band not in prices:
-            continue
-        delta = counts.count(school_id, month, band) - was
-        if delta == 0:
-            continue
-        first = _dt.date(month.year, month.month, 1)
-        last = _dt.date((month + 1).year, (month + 1).month, 1) - _dt.timedelta(days=1)
-        line = InvoiceLine.priced(
-            "usage_correction",
-            band,
-            delta,
-            prices[band],
-            first,
-            last,
-            month=str(month),
-            delta=f"{delta:+d}",
-        )
-        out.append((line, UsageRecord(month, band, delta)))
-    return out
-
-
-@accepts(
-    subscription=_SUB,
-    counts=_COUNTS,
-    billed=(Mapping, "a mapping of (Month, band label) to pupils billed"),
-    issued_on=_DATE,
-    plan=_PUPIL_PLAN,
-    school_id=_SCHOOL,
-)
-def late_usage(
-    subscription: Subscription,
-    counts: MonthlyCounts,
-    billed: Mapping[tuple[Month, str], int],
-    *,
-    issued_on: _dt.date,
-    plan: PupilPlan | None = None,
-    school_id: str | None = None,
-) -> Invoice | None:
-    """Bill or credit usage that arrived after its month was billed.
-
-    For every month and band in ``billed`` (what issued invoices billed, from
-    :meth:`~subscriptionkit.storage.ports.InvoiceLedger.billed_usage`) that ``counts``
-    covers, the difference between the count now and the count billed becomes one
-    separate, labelled line: "Correction for 2026-03, grades 1-2: +4 pupils" charges
-    4 pupil-months at the band's monthly price; a negative difference credits. The
-    issued invoices stay as they are; the correction invoice records the differences in
-    its ``Invoice.usage``, so once issued, the ledger's billed usage equals the new
-    counts and a second call finds nothing to correct.
-
-    Args:
-        subscription: the subscription the usage belongs to.
-        counts: monthly counts recomputed from all events now stored (late ones too).
-        billed: pupils billed per (month, band) so far.
-        issued_on: the date of the correction invoice.
-        plan: the plan whose bands and prices were billed (default: the subscription's).
-        school_id: the school in ``counts`` (default: the subscription's customer id).
-
-    Returns:
-        An invoice of kind ``"late_usage"``, or ``None`` when nothing changed.
-
-    Raises:
-        InvalidInput: the counts are for another plan, or the plan is a seat plan.
-    """
-    chosen = plan or _pupil_plan(subscription)
-    if counts.plan_id != chosen.id:
-        raise InvalidInput(
-            f"counts were made for plan {counts.plan_id!r}; expected counts for {chosen.id!r}"
-        )
-    late = _corrections(counts, chosen, school_id or subscription.customer_id, billed)
-    if not late:
-        return None
-    return Invoice(
-        "late_usage",
-        subscription.customer_id,
-        subscription.id,
-        chosen.id,
-        issued_on,
-        chosen.currency,
-        [line for line, _ in late],
-        [record for _, record in late],
-    )
