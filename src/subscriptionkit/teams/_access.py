@@ -8,7 +8,9 @@ from .. import subscriptions
 from ..clock import ensure_aware
 from ..errors import InvalidInput
 from ._checked import checked
-from ._model import Team
+from ._model import (
+    Team,
+)
 
 
 @checked

@@ -40,22 +40,24 @@ from ..errors import (
 )
 from ..plans import SeatPlan
 from ._checked import checked
-from ._model import (
-    Member,
+from ._events import (
     MemberAdded,
     MemberJoined,
     MemberRemoved,
-    MemberStatus,
     OwnershipTransferred,
-    Role,
     RoleChanged,
     SettingsChanged,
-    Team,
     TeamCreated,
     TeamEvent,
     TeamSeatsChanged,
-    TeamSettings,
     TeamTransition,
+)
+from ._model import (
+    Member,
+    MemberStatus,
+    Role,
+    Team,
+    TeamSettings,
     check_email,
     check_text,
     same_email,

@@ -16,7 +16,12 @@ from typing import Any, Final, ParamSpec, TypeVar
 
 from .. import subscriptions
 from .._checks import Kind, accepts
-from ._model import Invitation, RegistrationLink, Team, TeamSettings
+from ._model import (
+    Invitation,
+    RegistrationLink,
+    Team,
+    TeamSettings,
+)
 from ._tokens import TokenKeys
 
 P = ParamSpec("P")

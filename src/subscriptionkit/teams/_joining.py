@@ -40,22 +40,24 @@ from ._actions import (
     authorize,
 )
 from ._checked import checked
-from ._model import (
-    Invitation,
+from ._events import (
     InvitationSent,
     InvitationWithdrawn,
     LinkCreated,
     LinkRotated,
     LinkWithdrawn,
-    Member,
     MemberJoined,
+    TeamEvent,
+    TeamTransition,
+    TokenIssued,
+)
+from ._model import (
+    Invitation,
+    Member,
     MemberStatus,
     RegistrationLink,
     Role,
     Team,
-    TeamEvent,
-    TeamTransition,
-    TokenIssued,
     check_email,
     same_email,
     utc,

@@ -13,7 +13,11 @@ from ..clock import local
 from ..errors import InvalidInput
 from ..money import DEFAULT_LOCALE
 from ._checked import checked
-from ._model import Invitation, RegistrationLink, Team
+from ._model import (
+    Invitation,
+    RegistrationLink,
+    Team,
+)
 
 #: The seed's warning, sent with every registration link.
 LINK_WARNING = gettext_noop(

@@ -27,7 +27,11 @@ from ..errors import InvalidArgument, InvalidInput
 from ..money import DEFAULT_LOCALE
 from ._actions import VIEW_PROGRESS, authorize
 from ._checked import checked
-from ._model import Team, check_text, utc
+from ._model import (
+    Team,
+    check_text,
+    utc,
+)
 
 if TYPE_CHECKING:  # the storage ports import this package: no runtime import back
     import subscriptionkit.storage.ports

@@ -27,11 +27,17 @@ from ..errors import (
     UnknownLink,
 )
 from ._checked import checked, has_store
+from ._events import (
+    TeamTransition,
+    TokenIssued,
+)
 from ._joining import (
     join_with_invitation,
     join_with_link,
 )
-from ._model import Team, TeamTransition, TokenIssued
+from ._model import (
+    Team,
+)
 from ._tokens import TokenKeys
 
 if TYPE_CHECKING:  # the storage ports import this package: no runtime import back
