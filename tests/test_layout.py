@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 import subscriptionkit
 
 ROOT = Path(subscriptionkit.__file__).parent
-#: Packages whose modules must stay small enough to read in one sitting.
-SMALL_MODULE_PACKAGES = ("cli", "storage")
+#: No module grows past this many lines: small enough to read in one sitting.
 MAX_MODULE_LINES = 500
+#: The modules allowed to be longer, and why.
+LONG_MODULES: dict[str, str] = {
+    "errors.py": (
+        "the whole exception tree in one module, shared by every lane: split by area "
+        "into private modules once no branch is adding errors to it"
+    ),
+}
 
 
 def _modules(package: str) -> list[Path]:
@@ -20,19 +24,29 @@ def _modules(package: str) -> list[Path]:
 
 
 class TestModuleSize:
-    """No module of the command or storage packages grows past 500 lines."""
+    """No module of the package grows past 500 lines (LONG_MODULES names the exceptions)."""
 
-    @pytest.mark.parametrize("package", SMALL_MODULE_PACKAGES)
-    def test_modules_are_small(self, package: str) -> None:
-        """Every module under the package has at most 500 lines."""
-        modules = _modules(package)
-        assert modules, f"no modules found under {ROOT / package}"
+    def test_modules_are_small(self) -> None:
+        """Every module under src/subscriptionkit has at most 500 lines."""
+        modules = _modules(".")
+        assert modules, f"no modules found under {ROOT}"
         too_long = {
-            str(path.relative_to(ROOT)): n
+            name: n
             for path in modules
-            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+            if (name := path.relative_to(ROOT).as_posix()) not in LONG_MODULES
+            and (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
         }
         assert not too_long, f"modules over {MAX_MODULE_LINES} lines: {too_long}"
+
+    def test_exceptions_are_still_needed(self) -> None:
+        """Every module named in LONG_MODULES exists and is still over the limit."""
+        stale = {
+            name: "missing" if not path.is_file() else "short enough"
+            for name in LONG_MODULES
+            if not (path := ROOT / name).is_file()
+            or len(path.read_text(encoding="utf-8").splitlines()) <= MAX_MODULE_LINES
+        }
+        assert not stale, f"drop these from LONG_MODULES: {stale}"
 
 
 class TestCommandLineStaysInCli:
