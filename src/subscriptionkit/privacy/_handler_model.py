@@ -1,0 +1,92 @@
+"""The shapes of the privacy handlers: whom a request is about, what retention looks at, and
+one kind of personal data's exporter and eraser (``DataHandler``); the handlers themselves
+are in ``_handlers``, which re-exports these names.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+if TYPE_CHECKING:
+    import subscriptionkit.storage.ports
+
+__all__ = ["ERASED_NAME", "PSEUDONYM_PREFIX", "DataHandler", "Retained", "Subject"]
+
+
+#: The name a certificate shows once its holder was erased (a certificate needs a name).
+ERASED_NAME: Final = "(erased)"
+#: How every pseudonym starts: a pseudonymised id reads as one, never as a person's id.
+PSEUDONYM_PREFIX: Final = "anon-"
+
+
+def _named(subject_id: str) -> bool:
+    """Whether an id still names someone (is not a pseudonym): retention looks at those."""
+    return not subject_id.startswith(PSEUDONYM_PREFIX)
+
+
+@attrs.frozen
+class Subject:
+    """Whom a request is about: the id the stores know them by, and their e-mail addresses
+    (from team memberships, plus any given), which invitations are addressed to."""
+
+    subject_id: str
+    emails: tuple[str, ...] = ()
+    #: The school whose pupil the subject is (pupil ids are unique only within a school,
+    #: seed 002), or ``None`` for a subject who is no school's pupil.
+    school_id: str | None = None
+
+    def has_email(self, email: str) -> bool:
+        """Whether ``email`` is one of the subject's addresses (without case)."""
+        return email.casefold() in {e.casefold() for e in self.emails}
+
+
+@attrs.frozen
+class Retained:
+    """A subject's records in one section and the purpose they serve: kept until the
+    purpose's retention period after ``last_used`` has run out (:func:`due_for_deletion`)."""
+
+    section: str
+    subject_id: str
+    purpose: str
+    last_used: _dt.datetime
+    #: The school of a pupil's records (activity), or ``None``.
+    school_id: str | None = None
+
+
+@attrs.frozen
+class DataHandler:
+    """The exporter and eraser of one kind of personal data.
+
+    Attributes:
+        section: its key in the export document (``"teams"``).
+        tables: the SQL tables it covers.
+        memory: the parts of a :class:`~subscriptionkit.storage.MemoryStore` it covers
+            (attribute paths such as ``"_data.audit"``).
+        export: ``(uow, subject) -> records``: every record about the subject, as JSON data,
+            nothing about anyone else.
+        erase: ``(uow, subject, pseudonym, at) -> count``: removes or pseudonymises them;
+            ``None`` when the records are kept (see ``kept``).
+        kept: why erasure keeps these records (a legal obligation), or ``None``.
+        check: ``(uow, subject)``: raises when erasure may not start (a team owner).
+        rectify: ``(uow, subject, name, email) -> count``: corrects name and e-mail.
+        retained: ``uow -> records``: what retention (:func:`purge`) looks at.
+    """
+
+    section: str
+    tables: tuple[str, ...]
+    memory: tuple[str, ...]
+    export: Callable[[subscriptionkit.storage.ports.UnitOfWork, Subject], list[dict[str, Any]]]
+    erase: (
+        Callable[[subscriptionkit.storage.ports.UnitOfWork, Subject, str, _dt.datetime], int] | None
+    ) = None
+    kept: str | None = None
+    check: Callable[[subscriptionkit.storage.ports.UnitOfWork, Subject], None] | None = None
+    rectify: (
+        Callable[[subscriptionkit.storage.ports.UnitOfWork, Subject, str | None, str | None], int]
+        | None
+    ) = None
+    retained: Callable[[subscriptionkit.storage.ports.UnitOfWork], Iterable[Retained]] | None = None
