@@ -1,0 +1,125 @@
+"""The privacy errors of :mod:`subscriptionkit.errors` (internal; import them from there)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+
+from ._errors_base import (
+    SubscriptionKitError,
+    _shown,
+)
+
+
+class PrivacyError(SubscriptionKitError):
+    """A privacy rule refused a step (register, consent, data-subject request, erasure)."""
+
+
+class InvalidRegister(PrivacyError, ValueError):
+    """A register of processing (or one of its purposes or recipients) that cannot load."""
+
+
+class UnknownPurpose(PrivacyError, LookupError):
+    """A purpose of processing that the register does not list."""
+
+    def __init__(self, *, purpose: object, known: Iterable[str]) -> None:
+        self.purpose = purpose
+        self.known: tuple[str, ...] = tuple(known)
+        super().__init__(
+            f"no purpose {purpose!r} in the register of processing; expected one of: "
+            f"{', '.join(self.known) or '(none)'}"
+        )
+
+
+class ConsentNotGiven(PrivacyError):
+    """A consent was to be withdrawn (or used) that is not in force at that moment."""
+
+    def __init__(self, *, subject_id: str, purpose: str, at: _dt.datetime) -> None:
+        self.subject_id = subject_id
+        self.purpose = purpose
+        self.at = at
+        super().__init__(
+            f"subject {subject_id!r} has no consent for purpose {purpose!r} in force at "
+            f"{at.isoformat()}; expected a consent given before then and not withdrawn"
+        )
+
+
+class RequestError(PrivacyError):
+    """A step of a data-subject request that is not allowed now."""
+
+
+class IdentityNotVerified(RequestError):
+    """A request was to be carried out before the requester's identity check was recorded."""
+
+    def __init__(self, *, request_id: str) -> None:
+        self.request_id = request_id
+        super().__init__(
+            f"request {request_id!r} cannot be carried out: no identity check is recorded; "
+            "expected record_identity_check() first (the seed asks for a copy of an ID with "
+            "the MRZ, document number and BSN blacked out), got none"
+        )
+
+
+class RequestForwarded(RequestError):
+    """A request about data the platform processes for a controller (a school): the
+    controller answers it, so it is forwarded, not carried out here."""
+
+    def __init__(self, *, request_id: str, controller: str) -> None:
+        self.request_id = request_id
+        self.controller = controller
+        super().__init__(
+            f"request {request_id!r} is about data processed for controller {controller!r}; "
+            "expected it to be forwarded to that controller (forward_request()), not carried "
+            "out by the platform"
+        )
+
+
+class ExtensionNotAllowed(RequestError, ValueError):
+    """An extension of a request's deadline beyond what GDPR Art. 12(3) allows."""
+
+    def __init__(self, *, request_id: str, problem: str, got: object) -> None:
+        self.request_id = request_id
+        self.problem = problem
+        self.got = got
+        super().__init__(
+            f"the deadline of request {request_id!r} cannot be extended: {problem}; expected "
+            f"at most two further months in total, with a reason, before the deadline "
+            f"(GDPR Art. 12(3)), got {_shown(got)}"
+        )
+
+
+class RequestClosed(RequestError):
+    """A step on a request that was completed, refused or forwarded already."""
+
+    def __init__(self, *, request_id: str, status: str, action: str) -> None:
+        self.request_id = request_id
+        self.status = status
+        self.action = action
+        super().__init__(
+            f"cannot {action} request {request_id!r}: it is {status} already; expected an "
+            "open request"
+        )
+
+
+class OwnershipTransferRequired(PrivacyError):
+    """The subject to be erased owns a team: ownership must be transferred first."""
+
+    def __init__(self, *, subject_id: str, team_ids: Iterable[str]) -> None:
+        self.subject_id = subject_id
+        self.team_ids: tuple[str, ...] = tuple(team_ids)
+        super().__init__(
+            f"subject {subject_id!r} owns team(s) {', '.join(map(repr, self.team_ids))} and "
+            "cannot be erased yet; expected another owner first (teams.make_manager with "
+            "ownership transfer), got the subject as owner"
+        )
+
+
+class PrivacyCoverageError(PrivacyError):
+    """A store that keeps personal data has neither an exporter nor an eraser."""
+
+    def __init__(self, *, stores: Iterable[str]) -> None:
+        self.stores: tuple[str, ...] = tuple(stores)
+        super().__init__(
+            f"store(s) {', '.join(self.stores)} keep personal data but have no exporter and "
+            "no eraser; expected every such store covered by a registered exporter or eraser"
+        )
