@@ -311,6 +311,7 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
     ("privacy", "export"): [
         (["u", "--request", "nope"], EXIT_INPUT),
         (["u", "--output", "{dir}"], EXIT_FILE),
+        (["u", "--school", "\x00"], EXIT_INPUT),
     ],
     ("privacy", "erase"): [
         (["u", "--request", "nope"], EXIT_INPUT),

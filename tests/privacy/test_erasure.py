@@ -164,7 +164,7 @@ class TestExport:
         """All sections filled from every store; no other person in the document."""
         _populate(store)
         _ann_request(store)
-        doc = privacy.export_subject(store, "u-ann", at=LATER)
+        doc = privacy.export_subject(store, "u-ann", at=LATER, school_id="school-1")
         text = json.dumps(doc)
         assert doc["schema"] == "subscriptionkit.privacy.export"
         assert doc["version"] == 1
@@ -181,6 +181,22 @@ class TestExport:
         assert s["invoices"] == []
         for other in OTHERS:
             assert other not in text, other
+
+    def test_activity_of_the_named_school_only(self, store: Store) -> None:
+        """Pupil ids repeat across schools: the export holds the named school's events of
+        the pupil only, and none without a school (as erasure changes none without one)."""
+        _populate(store)
+        with store.unit_of_work() as uow:
+            uow.activity.add(
+                [metering.ActivityEvent("ev-b", "school-2", "u-ann", 3, "engagement", LATER)]
+            )
+            uow.commit()
+        one = privacy.export_subject(store, "u-ann", at=LATER, school_id="school-1")
+        assert [e["event_id"] for e in one["sections"]["activity"]] == ["ev-0", "ev-2", "ev-4"]
+        two = privacy.export_subject(store, "u-ann", at=LATER, school_id="school-2")
+        assert [e["event_id"] for e in two["sections"]["activity"]] == ["ev-b"]
+        none = privacy.export_subject(store, "u-ann", at=LATER)
+        assert none["sections"]["activity"] == []
 
     def test_invitation_by_address(self, store: Store) -> None:
         """An invitation to another of the subject's addresses, when it is given."""

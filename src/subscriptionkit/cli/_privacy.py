@@ -121,7 +121,9 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 f"{request.subject_id!r}; expected access or portability by {args.subject!r}"
             )
         privacy.complete_request(request, at=_at(args))  # checks identity, controller, status
-    document = privacy.export_subject(store, args.subject, at=_at(args), emails=args.email or ())
+    document = privacy.export_subject(
+        store, args.subject, at=_at(args), school_id=args.school, emails=args.email or ()
+    )
     text = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     if args.output is None:
         out.write(text)
@@ -265,6 +267,11 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
         "export", parents=[*parents, emails], help="every record about a subject, as JSON"
     )
     p.add_argument("subject", help="whose data")
+    p.add_argument(
+        "--school",
+        help="the school whose pupil the subject is (pupil ids are unique per school); "
+        "only that school's activity events are exported",
+    )
     p.add_argument("--request", help="the access or portability request this answers (completed)")
     p.add_argument("--output", help="write the JSON to this file (default: standard output)")
     p.set_defaults(handler=_cmd_export)

@@ -207,7 +207,10 @@ def _export_activity(
             "category": e.category,
             "processed_at": _iso(e.processed_at),
         }
-        for e in uow.activity.events(school_id=subject.school_id)
+        for e in (
+            # activity is a school's pupils': no school, no pupil (ids repeat across schools)
+            () if subject.school_id is None else uow.activity.events(school_id=subject.school_id)
+        )
         if e.pupil_id == subject.subject_id
     ]
 

@@ -48,9 +48,13 @@ def _handlers(value: object) -> tuple[DataHandler, ...]:
 
 
 def _subject(
-    uow: subscriptionkit.storage.ports.UnitOfWork, subject_id: str, emails: Iterable[str]
+    uow: subscriptionkit.storage.ports.UnitOfWork,
+    subject_id: str,
+    emails: Iterable[str],
+    school_id: str | None = None,
 ) -> Subject:
-    """The subject with every e-mail address the stores know for it."""
+    """The subject with every e-mail address the stores know for it, and its school (for a
+    pupil: the one school whose pupil the id names)."""
     given = items(emails, "emails", "an iterable of e-mail addresses")
     known = [
         m.email
@@ -58,15 +62,24 @@ def _subject(
         for m in t.members
         if m.account_id == subject_id
     ]
-    return Subject(identifier(subject_id, "subject_id"), tuple(dict.fromkeys([*given, *known])))
+    return Subject(
+        identifier(subject_id, "subject_id"),
+        tuple(dict.fromkeys([*given, *known])),
+        None if school_id is None else identifier(school_id, "school_id"),
+    )
 
 
-@accepts(subject_id=(str, "a subject id (text)"), at=(_dt.datetime, "an aware datetime"))
+@accepts(
+    subject_id=(str, "a subject id (text)"),
+    at=(_dt.datetime, "an aware datetime"),
+    school_id=(str, "the pupil's school id (text) or None"),
+)
 def export_subject(
     store: subscriptionkit.storage.ports.Store,
     subject_id: str,
     *,
     at: _dt.datetime,
+    school_id: str | None = None,
     emails: Iterable[str] = (),
     handlers: Iterable[DataHandler] = DEFAULT_HANDLERS,
 ) -> dict[str, Any]:
@@ -88,6 +101,10 @@ def export_subject(
         store: where the records are.
         subject_id: the subject's id (account, pupil, contact).
         at: the moment of the export, written in the document.
+        school_id: the school whose pupil ``subject_id`` is, as for :func:`erase_subject`:
+            pupil ids are unique only within a school, so the activity section holds that
+            school's events of the pupil only; ``None`` (a subject who is no school's
+            pupil, such as an account holder): no activity events.
         emails: more of the subject's e-mail addresses (invitations are found by address;
             those of its team memberships are known already).
         handlers: the exporters (default: every kind of record the library keeps).
@@ -97,7 +114,7 @@ def export_subject(
     """
     chosen = _handlers(handlers)
     with _store(store).unit_of_work() as uow:
-        subject = _subject(uow, subject_id, emails)
+        subject = _subject(uow, subject_id, emails, school_id)
         sections = {h.section: h.export(uow, subject) for h in chosen}
     return {
         "schema": EXPORT_SCHEMA,
@@ -187,10 +204,7 @@ def erase_subject(
     moment = instant(at, "at")
     _check_request(request, subject_id, RequestKind.ERASURE)
     with _store(store).unit_of_work() as uow:
-        subject = attrs.evolve(
-            _subject(uow, subject_id, emails),
-            school_id=None if school_id is None else identifier(school_id, "school_id"),
-        )
+        subject = _subject(uow, subject_id, emails, school_id)
         for handler in chosen:
             if handler.check is not None:
                 handler.check(uow, subject)
