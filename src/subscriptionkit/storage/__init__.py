@@ -2,9 +2,9 @@
 
 The ports: :class:`SubscriptionRepository`, :class:`CertificateRepository`,
 :class:`RevocationStore`, :class:`KeyStore`, :class:`InvoiceLedger`, :class:`TeamRepository`,
-:class:`ProgressStore`, and privacy's :class:`ConsentStore`, :class:`RequestStore` and
-:class:`PseudonymStore`, reached through a :class:`UnitOfWork` that a :class:`Store`
-hands out. See ``docs/storage.md`` for the whole story.
+:class:`ProgressStore`, :class:`DiscountStore`, and privacy's :class:`ConsentStore`,
+:class:`RequestStore` and :class:`PseudonymStore`, reached through a :class:`UnitOfWork` that
+a :class:`Store` hands out. See ``docs/storage.md`` for the whole story.
 
 :func:`open_store` picks the adapter from a URL: ``"memory"`` for :class:`MemoryStore`,
 anything else for :class:`~subscriptionkit.storage.sql.SqlStore` (needs the ``sql``
@@ -28,6 +28,7 @@ if typing.TYPE_CHECKING:
         AuditLog,
         CertificateRepository,
         ConsentStore,
+        DiscountStore,
         InvoiceLedger,
         KeyStore,
         PrivacyRecords,
@@ -48,6 +49,7 @@ __all__ = [
     "AuditLog",
     "CertificateRepository",
     "ConsentStore",
+    "DiscountStore",
     "InvoiceLedger",
     "KeyStore",
     "MemoryStore",

@@ -1,4 +1,4 @@
-"""The storage ports of teams, progress and the invoice ledger (internal).
+"""The storage ports of teams, progress, the invoice ledger and discounts (internal).
 
 Re-exported by :mod:`subscriptionkit.storage.ports`, which users import; kept apart so each
 module stays small.
@@ -12,12 +12,12 @@ from typing import Protocol, runtime_checkable
 
 from moneyed import Money
 
-from ..billing import Invoice, InvoiceStatus, IssuedInvoice
+from ..billing import Discount, Invoice, InvoiceStatus, IssuedInvoice
 from ..metering import Month
 from ..plans import VatTreatment
 from ..teams import CourseProgress, Team, TokenDigest
 
-__all__ = ["InvoiceLedger", "ProgressStore", "TeamRepository"]
+__all__ = ["DiscountStore", "InvoiceLedger", "ProgressStore", "TeamRepository"]
 
 
 @runtime_checkable
@@ -221,4 +221,54 @@ class InvoiceLedger(Protocol):
         """Pupils billed per (month, band) for a subscription, over every issued document
         (credit notes subtract, corrections add): what :func:`~subscriptionkit.billing.late_usage`
         compares with the counts of now."""
+        ...
+
+
+@runtime_checkable
+class DiscountStore(Protocol):
+    """The discounts of subscriptions (:class:`~subscriptionkit.billing.Discount`).
+
+    A discount belongs to its running subscription (seed 000): a cancellation ends it,
+    and a later re-subscription is a new subscription, to which it never applies. The
+    store keeps each discount as given, its money amount and percentage exactly, and
+    its end as an instant. Store the ends that :func:`~subscriptionkit.billing.end_discounts`
+    computes for a lifecycle step with :meth:`end`; an ended discount stays ended.
+    """
+
+    def add(self, discount: Discount) -> Discount:
+        """Store a new discount of an existing subscription; return it.
+
+        Raises:
+            InvalidInput: ``discount`` is not a Discount.
+            NotFound: no subscription with its ``subscription_id``.
+            AlreadyExists: a discount with that id exists (on any subscription).
+        """
+        ...
+
+    def get(self, discount_id: str) -> Discount:
+        """Return the discount with that id.
+
+        Raises:
+            NotFound: there is none.
+        """
+        ...
+
+    def for_subscription(self, subscription_id: str) -> Sequence[Discount]:
+        """Return the discounts of that subscription (ended ones too), by id; none for an
+        unknown subscription."""
+        ...
+
+    def end(self, discount: Discount) -> Discount:
+        """Store the end of ``discount`` as :func:`~subscriptionkit.billing.end_discounts`
+        gave it; return the stored discount.
+
+        A discount that has not ended (``ended_at`` is ``None``) is left as stored, and
+        one already ended keeps its first end, so passing every discount that
+        ``end_discounts`` returns is safe.
+
+        Raises:
+            InvalidInput: ``discount`` is not a Discount, or differs from the stored one
+                in more than its end.
+            NotFound: no discount with its id.
+        """
         ...

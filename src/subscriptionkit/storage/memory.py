@@ -27,6 +27,7 @@ from typing import Protocol, Self
 
 import attrs
 
+from ..billing import Discount
 from ..certificates import Certificate, KeyRing, PublicKeySet, Revocation, RevocationList
 from ..errors import (
     AlreadyExists,
@@ -39,6 +40,7 @@ from ..metering import ActivityEvent
 from ..teams import CourseProgress, Team
 from ._checks import _require_keyring, _require_public_keyset
 from ._memory_activity import _Activity
+from ._memory_discounts import MemoryDiscounts
 from ._memory_ledger import LedgerData, MemoryLedger
 from ._memory_privacy import MemoryConsents, MemoryPseudonyms, MemoryRequests, PrivacyData
 from ._memory_subscriptions import Audit, MemoryData, Subscriptions
@@ -82,6 +84,7 @@ class MemoryStore:
         self._teams: dict[str, Team] = {}
         self._progress: dict[tuple[str, str], CourseProgress] = {}
         self._privacy = PrivacyData()
+        self._discounts: dict[str, Discount] = {}
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """Return a new unit of work over this store."""
@@ -324,6 +327,7 @@ class MemoryUnitOfWork:
         consents: consents per subject and purpose.
         requests: data-subject requests.
         pseudonyms: the pseudonym key and the erased subjects.
+        discounts: the discounts of subscriptions.
     """
 
     def __init__(self, store: MemoryStore) -> None:
@@ -345,6 +349,7 @@ class MemoryUnitOfWork:
         self.consents: MemoryConsents = MemoryConsents(self)
         self.requests: MemoryRequests = MemoryRequests(self)
         self.pseudonyms: MemoryPseudonyms = MemoryPseudonyms(self)
+        self.discounts: MemoryDiscounts = MemoryDiscounts(self)
         self._parts: tuple[_Staging, ...] = (
             self.subscriptions,
             self.certificates,
@@ -358,6 +363,7 @@ class MemoryUnitOfWork:
             self.consents,
             self.requests,
             self.pseudonyms,
+            self.discounts,
         )
 
     def __repr__(self) -> str:

@@ -18,7 +18,7 @@ A unit of work holds one repository per kind of record: :attr:`UnitOfWork.subscr
 :attr:`UnitOfWork.certificates`, :attr:`UnitOfWork.revocations`, :attr:`UnitOfWork.keys`,
 :attr:`UnitOfWork.activity`, :attr:`UnitOfWork.audit` (the append-only audit log),
 :attr:`UnitOfWork.ledger` (issued invoices), :attr:`UnitOfWork.teams`,
-:attr:`UnitOfWork.progress`, and privacy's :attr:`PrivacyRecords.consents`,
+:attr:`UnitOfWork.progress`, :attr:`UnitOfWork.discounts`, and privacy's :attr:`PrivacyRecords.consents`,
 :attr:`PrivacyRecords.requests` and :attr:`PrivacyRecords.pseudonyms`.
 One commit keeps the writes to all of them, or none.
 """
@@ -44,13 +44,14 @@ from ._privacy_ports import (
     PseudonymStore,
     RequestStore,
 )
-from ._team_ledger_ports import InvoiceLedger, ProgressStore, TeamRepository
+from ._team_ledger_ports import DiscountStore, InvoiceLedger, ProgressStore, TeamRepository
 
 __all__ = [
     "ActivityStore",
     "AuditLog",
     "CertificateRepository",
     "ConsentStore",
+    "DiscountStore",
     "InvoiceLedger",
     "KeyStore",
     "PrivacyRecords",
@@ -459,6 +460,11 @@ class UnitOfWork(PrivacyRecords, Protocol):
         """Course progress per account, as this unit of work sees it."""
         ...
 
+    @property
+    def discounts(self) -> DiscountStore:
+        """The discounts of subscriptions, as this unit of work sees them."""
+        ...
+
     def commit(self) -> None:
         """Make every change of this unit of work permanent, all or nothing."""
         ...
@@ -486,8 +492,8 @@ class Store(Protocol):
         ...
 
 
-# The team, progress and ledger ports live in a private module to keep this one small; they
+# The team, progress, ledger and discount ports live in a private module to keep this one small; they
 # are documented and pickled under the name users import them by.
-for _port in (*PRIVACY_PORTS, InvoiceLedger, ProgressStore, TeamRepository):
+for _port in (*PRIVACY_PORTS, DiscountStore, InvoiceLedger, ProgressStore, TeamRepository):
     _port.__module__ = __name__
 del _port

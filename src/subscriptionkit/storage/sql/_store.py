@@ -14,6 +14,7 @@ from ...errors import StorageError
 from ._activity import _Activity
 from ._audit import _Audit
 from ._certificates import _Certificates, _Keys, _Revocations
+from ._discounts import SqlDiscounts
 from ._engine import DEFAULT_LOCK_TIMEOUT, describe, lock_seconds, make_engine, use_wal
 from ._errors import sql_errors, translating
 from ._ledger import SqlLedger
@@ -162,6 +163,7 @@ class SqlUnitOfWork:
         consents: consents per subject and purpose.
         requests: data-subject requests.
         pseudonyms: the pseudonym key and the erased subjects.
+        discounts: the discounts of subscriptions.
     """
 
     def __init__(
@@ -188,6 +190,7 @@ class SqlUnitOfWork:
         self.consents: _Consents = _Consents(self)
         self.requests: _Requests = _Requests(self)
         self.pseudonyms: _Pseudonyms = _Pseudonyms(self)
+        self.discounts: SqlDiscounts = SqlDiscounts(lambda: self.connection)
 
     def __repr__(self) -> str:
         url = self._engine.url.render_as_string(hide_password=True)

@@ -275,3 +275,19 @@ invoices_table: Final = sa.Table(
     sa.UniqueConstraint("series", "sequence", name="uq_sk_invoices_series_sequence"),
     sa.CheckConstraint("status IN ('open', 'paid', 'credited')", name="ck_sk_invoices_status"),
 )
+
+# The discounts of subscriptions (schema step 0010): the value exactly as text (a
+# percentage, or a money amount with its currency), the end as an instant.
+discounts_table: Final = sa.Table(
+    "sk_discounts",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("subscription_id", sa.String(100), nullable=False, index=True),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("value", sa.String(60), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=True),
+    sa.Column("first_term", sa.Integer, nullable=False),
+    sa.Column("terms", sa.Integer, nullable=True),
+    sa.Column("ended_at", Moment, nullable=True),
+    sa.CheckConstraint("kind IN ('percent', 'per_seat')", name="ck_sk_discounts_kind"),
+)

@@ -84,6 +84,7 @@ REVISIONS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
             "sk_privacy_erasures",
         ),
     ),
+    ("0010", ("sk_discounts",)),
 )
 _IDS: Final = tuple(revision for revision, _ in REVISIONS)
 #: The schema version this library writes: the number of the last revision.
