@@ -227,6 +227,21 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
         (["--series", "../x"], EXIT_INPUT),
         (["--format", "xlsx"], EXIT_USAGE),
     ],
+    ("billing", "discount", "add"): [
+        (["nope", "--id", "d1", "--percent", "10"], EXIT_INPUT),
+        (["nope", "--id", "d1", "--percent", "x"], EXIT_USAGE),
+        (["nope", "--id", "d1", "--percent", "10", "--per-seat", "5"], EXIT_USAGE),
+        (["nope", "--id", "d1", "--per-seat", "5", "--terms", "0"], EXIT_USAGE),
+        (["nope", "--id", "d1"], EXIT_USAGE),
+    ],
+    ("billing", "discount", "list"): [
+        (["nope"], EXIT_INPUT),
+        (["nope", "--format", "xml"], EXIT_USAGE),
+    ],
+    ("billing", "discount", "end"): [
+        (["nope"], EXIT_INPUT),
+        (["nope", "--at", "2026-01-01T00:00"], EXIT_USAGE),
+    ],
     ("subscriptions", "reminders"): [(["--on", "2026-02-30"], EXIT_USAGE)],
     ("certificates", "keygen"): [
         (["--out", "{text}"], EXIT_INPUT),

@@ -7,13 +7,15 @@
     subscriptionkit billing true-up sub-1 --at 2027-09-02T09:00+02:00
     subscriptionkit billing seats sub-7
     subscriptionkit billing show 2026-000001 --format json
+    subscriptionkit billing discount add sub-7 --id launch --percent 10 --terms 1
 
 ``advance``, ``true-up`` and ``seats`` compute an invoice with :mod:`subscriptionkit.billing`
 and issue it into the database's invoice ledger, which numbers it without gaps per series
 (default: the invoice's year). Each refuses to bill a period twice: an advance (alone or in
 a true-up) or a period's seats already issued and not credited. ``usage`` shows the usage
 metered so far and issues nothing (seed 002: usage is not invoiced monthly). Seat changes
-go through ``teams seats``, which issues its invoice into the same ledger.
+go through ``teams seats``, which issues its invoice into the same ledger. Seat invoices
+carry the subscription's stored discounts (``billing discount``, in ``_discounts``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ..clock import instant, local
 from ..errors import InvalidInput
 from ..money import format_money, total
 from ..storage import UnitOfWork
+from . import _discounts
 from ._common import catalog_from_args, parse_pupils
 from ._output import FORMATS, write_invoices, write_rows
 from ._subscriptions import _at, _day, _moment, open_database
@@ -229,6 +232,7 @@ def _cmd_seats(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         sub = _caught_up(uow, args)
         _refuse_twice(uow, sub, "seats")
         invoice = billing.seat_invoice(sub, issued_on=args.issued_on)
+        invoice = _discounts.with_discounts(uow, invoice, sub)
         issued = _issue(uow, args, invoice, sub.plan)
         uow.commit()
     return _write_issued(args, out, issued)
@@ -331,7 +335,8 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     """Add ``billing`` and its commands to the command line."""
     group = sub.add_parser(
         "billing",
-        help="issue and show invoices: advance, usage, true-up, seats (the database's ledger)",
+        help="issue and show invoices: advance, usage, true-up, seats (the database's ledger); "
+        "discounts",
     )
     cmds = group.add_subparsers(title="billing commands", metavar="COMMAND")
     cmds.required = True
@@ -402,3 +407,5 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     p.add_argument("--subscription", help="only this subscription's invoices")
     p.add_argument("--series", help="only this numbering series")
     p.set_defaults(handler=_cmd_show)
+
+    _discounts.add_commands(cmds, common, fmt)

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 import pendulum
 
-from .. import plans, subscriptions
+from .. import billing, plans, subscriptions
 from .._i18n import Translator, gettext_noop
 from ..clock import ensure_aware, local
 from ..storage import Store, UnitOfWork, open_store
@@ -117,6 +117,9 @@ def _change(args: argparse.Namespace, out: TextIO, step: Step) -> int:
     with store.unit_of_work() as uow:
         sub, events = step(uow.subscriptions.get(args.subscription_id), args)
         stored = uow.subscriptions.update(sub, events=events)
+        # A cancellation ends the subscription's discounts, for good (seed 000).
+        for discount in billing.end_discounts(uow.discounts.for_subscription(stored.id), events):
+            uow.discounts.end(discount)
         uow.commit()
     _show(stored, Translator(args.locale), out)
     return 0

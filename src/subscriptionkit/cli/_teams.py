@@ -233,7 +233,14 @@ def _cmd_seats(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with store.unit_of_work() as uow:
         team = uow.teams.get(args.team_id)
         sub = uow.subscriptions.get(team.subscription_id)
-        change = teams.change_seats(team, sub, args.seats, by=args.acting, at=_at(args))
+        change = teams.change_seats(
+            team,
+            sub,
+            args.seats,
+            by=args.acting,
+            at=_at(args),
+            discounts=uow.discounts.for_subscription(sub.id),
+        )
         uow.subscriptions.update(change.subscription)
         stored = uow.teams.update(change.team)
         issued = None
