@@ -331,6 +331,11 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _cmd_discount(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run the ``billing discount`` command chosen (its handler is in ``_discounts``)."""
+    return int(args.discount_handler(args, out, err))
+
+
 def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
     """Add ``billing`` and its commands to the command line."""
     group = sub.add_parser(
@@ -408,4 +413,4 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     p.add_argument("--series", help="only this numbering series")
     p.set_defaults(handler=_cmd_show)
 
-    _discounts.add_commands(cmds, common, fmt)
+    _discounts.add_commands(cmds, common, fmt, run=_cmd_discount)

@@ -16,7 +16,7 @@ discounts to the seat invoices they issue, and cancelling the subscription
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -167,8 +167,14 @@ def add_commands(
     cmds: argparse._SubParsersAction[Any],
     common: argparse.ArgumentParser,
     fmt: argparse.ArgumentParser,
+    *,
+    run: Callable[[argparse.Namespace, TextIO, TextIO], int],
 ) -> None:
-    """Add ``billing discount`` and its commands under the ``billing`` commands."""
+    """Add ``billing discount`` and its commands under the ``billing`` commands.
+
+    ``run`` (in ``_billing``, the module of the ``billing`` command) runs the command
+    chosen, which each parser names as ``discount_handler``.
+    """
     group = cmds.add_parser(
         "discount",
         help="give, list and end the discounts of a seat subscription (applied to its seat "
@@ -196,17 +202,17 @@ def add_commands(
     p.add_argument(
         "--terms", type=_terms, help="how many terms it lasts (default: until cancelled)"
     )
-    p.set_defaults(handler=_cmd_add)
+    p.set_defaults(handler=run, discount_handler=_cmd_add)
 
     p = sub.add_parser(
         "list", parents=[common, fmt], help="list a subscription's discounts, ended ones too"
     )
     p.add_argument("subscription_id", help="subscription id")
-    p.set_defaults(handler=_cmd_list)
+    p.set_defaults(handler=run, discount_handler=_cmd_list)
 
     p = sub.add_parser(
         "end", parents=[common, fmt], help="end a discount now (an ended discount stays ended)"
     )
     p.add_argument("discount_id", help="the discount's id")
     p.add_argument("--at", type=_moment, help="when it ends, ISO 8601 with offset (default: now)")
-    p.set_defaults(handler=_cmd_end)
+    p.set_defaults(handler=run, discount_handler=_cmd_end)
