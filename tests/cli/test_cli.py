@@ -347,3 +347,20 @@ def test_db_after_the_command_says_where_it_goes() -> None:
     (line,) = err.getvalue().splitlines()
     assert line.startswith("subscriptionkit: error: unrecognized arguments: --db")
     assert "--db goes before the command: subscriptionkit --db PATH_OR_URL COMMAND" in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["subscriptions", "start-trial", "s4", "--length", "3"], "argument --length:"),
+        (["meter", "--plan", "focus-po-1-2", "--from", "2026-05", "--to", "2026-02"], "--to"),
+    ],
+)
+def test_value_errors_name_the_option(tmp_path: Path, argv: list[str], option: str) -> None:
+    """A malformed value is a usage error (2) whose one line names the option given."""
+    err = StringIO()
+    db = str(tmp_path / "x.db")
+    assert main(["--db", db, *argv], out=StringIO(), err=err) == 2
+    (line,) = err.getvalue().splitlines()
+    assert line.startswith("subscriptionkit: error: ")
+    assert option in line

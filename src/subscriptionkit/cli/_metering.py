@@ -29,7 +29,7 @@ from ..metering import (
     monthly_usage,
 )
 from ..money import format_money, total
-from ._common import fail
+from ._common import EXIT_USAGE, fail
 
 
 def add_commands(subparsers: Any) -> None:
@@ -155,6 +155,12 @@ def _cmd_meter(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     plan = plans.default_catalog()[args.plan]
     if not isinstance(plan, plans.PupilPlan):
         return fail(err, f"plan {args.plan!r} is not priced per pupil; expected a Focus PO plan")
+    if args.last < args.first:
+        return fail(
+            err,
+            f"--to {args.last} is before --from {args.first}; expected --to at or after --from",
+            EXIT_USAGE,
+        )
     months = month_range(args.first, args.last)
     if args.file is None or args.store:
         counts = _counts_from_database(args, plan, months, err)

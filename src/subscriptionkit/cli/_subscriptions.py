@@ -13,6 +13,7 @@ import pendulum
 from .. import billing, plans, subscriptions
 from .._i18n import Translator, gettext_noop
 from ..clock import ensure_aware, local
+from ..errors import SubscriptionKitError
 from ..storage import Store, UnitOfWork, open_store
 from ._common import DB_VARIABLE, DEFAULT_DB, catalog_from_args, decimal_amount
 
@@ -23,6 +24,14 @@ STATUS_LABELS = {
     subscriptions.Status.CANCELLED: gettext_noop("cancelled, ends at the end of the paid period"),
     subscriptions.Status.EXPIRED: gettext_noop("expired"),
 }
+
+
+def _span(text: str) -> plans.Span:
+    """``--length``: an ISO 8601 duration; a bad one is a usage error naming the option."""
+    try:
+        return plans.Span.parse(text)
+    except SubscriptionKitError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def database(args: argparse.Namespace) -> str:
@@ -266,7 +275,9 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
         "start-trial", parents=[common, moment], help="start a customer's one trial"
     )
     p.add_argument("customer", help="customer id")
-    p.add_argument("--length", default="P6M", help="ISO 8601 length, at most P6M (default P6M)")
+    p.add_argument(
+        "--length", default="P6M", type=_span, help="ISO 8601 length, at most P6M (default P6M)"
+    )
     p.add_argument("--id", help="subscription id (default: a new one)")
     p.set_defaults(handler=_cmd_start_trial)
 
