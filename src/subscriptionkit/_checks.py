@@ -106,7 +106,7 @@ def seconds(value: object, name: str, *, maximum: float = 86_400.0) -> float:
         raise InvalidArgument(
             name=name, expected=f"seconds, more than 0 and at most {maximum:g}", got=value
         )
-    return float(value)
+    return float(value)  # ok: a timeout in seconds (a lock wait), not money and not a clock
 
 
 def argument(value: Any, types: type[Any] | tuple[type[Any], ...], name: str, expected: str) -> Any:
