@@ -22,6 +22,18 @@ def run(db: Path, *argv: str, now: dt.datetime = NOW) -> tuple[int, str, str]:
     return status, out.getvalue(), err.getvalue()
 
 
+def _pupil_p1(db: Path, schools: tuple[str, ...]) -> SqlStore:
+    """A database where each of ``schools`` has an event of its pupil ``p1``; its store."""
+    assert run(db, "privacy", "overdue")[0] == 0  # makes the schema
+    store = SqlStore(str(db))
+    with store.unit_of_work() as uow:
+        uow.activity.add(
+            ActivityEvent(f"e-{school}", school, "p1", 3, "engagement", NOW) for school in schools
+        )
+        uow.commit()
+    return store
+
+
 class TestPrivacyCommands:
     """A request answered within four weeks, from the command line."""
 
@@ -66,14 +78,7 @@ class TestPrivacyCommands:
     def test_erase_pupil_of_one_school(self, tmp_path: Path) -> None:
         """``--school``: only that school's pupil is pseudonymised, not a namesake elsewhere."""
         db = tmp_path / "p.db"
-        assert run(db, "privacy", "overdue")[0] == 0  # makes the schema
-        store = SqlStore(str(db))
-        with store.unit_of_work() as uow:
-            uow.activity.add(
-                ActivityEvent(f"e-{school}", school, "p1", 3, "engagement", NOW)
-                for school in ("s-a", "s-b")
-            )
-            uow.commit()
+        store = _pupil_p1(db, ("s-a", "s-b"))
         status, out, err = run(db, "privacy", "erase", "p1", "--school", "s-a")
         assert status == 0, err
         assert "activity: 1 changed" in out
@@ -82,6 +87,26 @@ class TestPrivacyCommands:
         store.close()
         assert pupils["s-b"] == "p1"
         assert pupils["s-a"].startswith("anon-")
+
+    def test_without_school_names_the_pupils_schools(self, tmp_path: Path) -> None:
+        """No ``--school``: the account is erased, the pupils' events are left, and a note
+        names their schools and the option; the export's note goes to stderr."""
+        db = tmp_path / "p.db"
+        _pupil_p1(db, ("s-b", "s-a")).close()
+        status, out, err = run(db, "privacy", "export", "p1")
+        assert status == 0, err
+        assert json.loads(out)["scope"] == {"school_id": None, "activity": "excluded"}
+        assert "activity events are out of scope" in err
+        assert "a pupil's in s-a, s-b" in err
+        assert "--school" in err
+        status, out, err = run(db, "privacy", "erase", "p1")
+        assert status == 0, err
+        assert "activity: 0 changed" in out
+        assert "a pupil's in s-a, s-b, left as it is" in out
+        status, out, err = run(db, "privacy", "export", "p1", "--school", "s-a")
+        assert (status, err) == (0, "")
+        status, out, _ = run(db, "privacy", "erase", "nobody")
+        assert "no school holds events of a pupil 'nobody'" in out
 
     def test_withdraw_and_retention(self, tmp_path: Path) -> None:
         """Withdrawing from now on; the retention list."""

@@ -300,3 +300,60 @@ class TestErasureScopedToSchool:
             "e1": a, "e2": ("s-a", "p2"), "e3": b, "e4": b, "e5": a,
             "e40": a, "e41": b, "c1": a, "c2": b,
         }  # fmt: skip
+
+
+class TestPupilReads:
+    """A pupil's events (with its school) and the schools of a pupil id, for export and
+    erasure: other schools' pupils with the same id, and erased pupils, are not among them."""
+
+    def _events(self) -> list[metering.ActivityEvent]:
+        def event(n: int, school: str, pupil: str, at: dt.datetime) -> metering.ActivityEvent:
+            return metering.ActivityEvent(f"e{n}", school, pupil, 3, "engagement", at)
+
+        later = AT + DAY
+        return [
+            event(1, "s-b", "p1", later),
+            event(2, "s-b", "p1", AT.astimezone(dt.timezone(dt.timedelta(hours=5)))),
+            event(3, "s-b", "p2", AT),
+            event(4, "s-a", "p1", later + dt.timedelta(microseconds=1)),
+            event(5, "s-c", "p2", AT),
+            event(6, "s-b", "p1", AT + dt.timedelta(microseconds=1)),
+        ]
+
+    def test_pupil_events_oldest_first(self, store: Store) -> None:
+        """Only the pair's events, oldest first as instants (to the microsecond)."""
+        with store.unit_of_work() as uow:
+            uow.activity.add(self._events())
+            assert [e.event_id for e in uow.activity.pupil_events("s-b", "p1")] == [
+                "e2", "e6", "e1",
+            ]  # fmt: skip
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert [e.event_id for e in uow.activity.pupil_events("s-b", "p1")] == [
+                "e2", "e6", "e1",
+            ]  # fmt: skip
+            assert [e.event_id for e in uow.activity.pupil_events("s-a", "p1")] == ["e4"]
+            assert uow.activity.pupil_events("s-c", "p1") == []
+            assert uow.activity.pupil_events("s-a", "p9") == []
+
+    def test_schools_of_pupil(self, store: Store) -> None:
+        """Sorted, each once; staged events count; an erased pupil's school drops out,
+        also when events arrive later under its id."""
+        with store.unit_of_work() as uow:
+            uow.activity.add(self._events())
+            assert uow.activity.schools_of_pupil("p1") == ("s-a", "s-b")
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.activity.schools_of_pupil("p2") == ("s-b", "s-c")
+            assert uow.activity.schools_of_pupil("p9") == ()
+            pseudonym = uow.pseudonyms.record_erasure("p1", at=AT, school_id="s-b")
+            uow.activity.pseudonymise("s-b", "p1", pseudonym)
+            assert uow.activity.schools_of_pupil("p1") == ("s-a",)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.activity.add([metering.ActivityEvent("e9", "s-b", "p1", 3, "login", AT)])
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.activity.schools_of_pupil("p1") == ("s-a",)
+            assert uow.activity.schools_of_pupil(pseudonym) == ("s-b",)
+            assert uow.activity.pupil_events("s-b", "p1") == []

@@ -109,6 +109,20 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _scope_note(scope: privacy.Scope, subject: str) -> str:
+    """The operator's note on a request without ``--school`` (empty with one)."""
+    if scope.activity:
+        return ""
+    where = (
+        f"the id {subject!r} is a pupil's in {', '.join(scope.pupil_schools)}, left as it is: "
+        "if the subject is that pupil, the request is the school's (forward it), or repeat "
+        "with --school SCHOOL on the school's instruction"
+        if scope.pupil_schools
+        else f"no school holds events of a pupil {subject!r}"
+    )
+    return f"Note: no --school given, so activity events are out of scope; {where}.\n"
+
+
 def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     store = open_database(args)
     if args.request is not None:
@@ -131,6 +145,8 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         path = pathlib.Path(args.output)
         path.write_text(text, encoding="utf-8")  # OSError: the command's file status
         out.write(f"Exported {sum(map(len, document['sections'].values()))} records to {path}\n")
+    if args.school is None:  # stderr: the document on stdout stays JSON
+        err.write(_scope_note(privacy.subject_scope(store, args.subject), args.subject))
     if args.request is not None:
         with store.unit_of_work() as uow:
             uow.requests.save(
@@ -159,6 +175,7 @@ def _cmd_erase(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f"  {section}: {count} changed\n")
     for section, why in done.kept.items():
         out.write(f"  {section}: kept ({why})\n")
+    out.write(_scope_note(done.scope, args.subject))
     return 0
 
 

@@ -76,6 +76,7 @@ if typing.TYPE_CHECKING:
         request_deadline,
     )
     from ._retention import Retention
+    from ._scope import Scope
     from ._service import (
         EXPORT_SCHEMA,
         EXPORT_VERSION,
@@ -85,6 +86,7 @@ if typing.TYPE_CHECKING:
         export_subject,
         purge,
         rectify_subject,
+        subject_scope,
     )
     from ._visibility import (
         DEFAULT_VISIBILITY,
@@ -124,6 +126,7 @@ __all__ = [
     "Retained",
     "Retention",
     "Role",
+    "Scope",
     "Subject",
     "SubjectRequest",
     "Visibility",
@@ -150,6 +153,7 @@ __all__ = [
     "refuse_request",
     "request_deadline",
     "restricted_purposes",
+    "subject_scope",
     "unsubscribe",
     "visible_profile",
     "withdraw_consent",

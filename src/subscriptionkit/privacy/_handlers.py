@@ -209,9 +209,10 @@ def _export_activity(
         }
         for e in (
             # activity is a school's pupils': no school, no pupil (ids repeat across schools)
-            () if subject.school_id is None else uow.activity.events(school_id=subject.school_id)
+            ()
+            if subject.school_id is None
+            else uow.activity.pupil_events(subject.school_id, subject.subject_id)
         )
-        if e.pupil_id == subject.subject_id
     ]
 
 

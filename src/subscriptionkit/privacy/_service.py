@@ -15,6 +15,7 @@ from ._handlers import DEFAULT_HANDLERS, DataHandler, Retained, Subject
 from ._register import Register
 from ._request_steps import complete_request, require_executable
 from ._requests import RequestKind, SubjectRequest
+from ._scope import Scope, scope_of
 from ._values import instances
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ __all__ = [
     "export_subject",
     "purge",
     "rectify_subject",
+    "subject_scope",
 ]
 
 #: The export document's schema name (see docs/privacy.md, "The export").
@@ -90,6 +92,7 @@ def export_subject(
 
         {"schema": "subscriptionkit.privacy.export", "version": 1,
          "subject_id": "...", "exported_at": "<ISO 8601, UTC>",
+         "scope": {"school_id": "..." | null, "activity": "included" | "excluded"},
          "sections": {"subscriptions": [...], "invoices": [...], "teams": [...],
                       "progress": [...], "activity": [...], "certificates": [...],
                       "audit": [...], "consents": [...], "requests": [...]}}
@@ -104,7 +107,10 @@ def export_subject(
         school_id: the school whose pupil ``subject_id`` is, as for :func:`erase_subject`:
             pupil ids are unique only within a school, so the activity section holds that
             school's events of the pupil only; ``None`` (a subject who is no school's
-            pupil, such as an account holder): no activity events.
+            pupil, such as an account holder): activity is out of scope, the section is
+            empty and ``scope`` says so. :func:`subject_scope` names the schools that hold
+            events under the same id, for the operator (not in the document: those pupils'
+            data is their school's).
         emails: more of the subject's e-mail addresses (invitations are found by address;
             those of its team memberships are known already).
         handlers: the exporters (default: every kind of record the library keeps).
@@ -121,6 +127,7 @@ def export_subject(
         "version": EXPORT_VERSION,
         "subject_id": subject_id,
         "exported_at": instant(at, "at").isoformat(),
+        "scope": Scope(subject.school_id).to_dict(),
         "sections": sections,
     }
 
@@ -135,6 +142,9 @@ class Erasure:
         changed: records removed or pseudonymised, per section.
         kept: the sections kept whole, with the reason (a legal obligation).
         request: the erasure request, completed, if one was given.
+        scope: what was covered: the school whose pupil's events were pseudonymised, or
+            none, with the schools holding events of a pupil with the same id, left as
+            they were (:class:`Scope`).
     """
 
     pseudonym: str
@@ -142,6 +152,7 @@ class Erasure:
     changed: Mapping[str, int]
     kept: Mapping[str, str]
     request: SubjectRequest | None = None
+    scope: Scope = attrs.field(factory=Scope)
 
 
 def _check_request(request: SubjectRequest | None, subject_id: str, kind: RequestKind) -> None:
@@ -189,7 +200,10 @@ def erase_subject(
             within a school (the school is the controller, seed 002), so activity events
             are pseudonymised in that school only, with a pseudonym of the pair; other
             schools' pupils with the same id are untouched. ``None`` (a subject who is no
-            school's pupil, such as an account holder): no activity event is changed.
+            school's pupil, such as an account holder): no activity event is changed, and
+            the result's :attr:`Erasure.scope` names the schools holding events of a pupil
+            with the same id (found by one scan of the events), for the operator to act
+            on; the erasure of the account goes ahead.
         emails: more of the subject's addresses (pending invitations are found by address).
         request: the erasure request this answers: it must be verified (identity check),
             not a school's, and it is completed and saved in the same unit of work.
@@ -208,6 +222,7 @@ def erase_subject(
         for handler in chosen:
             if handler.check is not None:
                 handler.check(uow, subject)
+        scope = scope_of(uow, subject)
         pseudonym = uow.pseudonyms.record_erasure(subject_id, at=moment, school_id=school_id)
         changed = {
             h.section: h.erase(uow, subject, pseudonym, moment)
@@ -220,7 +235,31 @@ def erase_subject(
             uow.requests.save(done)
         uow.commit()
     kept = {h.section: h.kept for h in chosen if h.erase is None and h.kept is not None}
-    return Erasure(pseudonym=pseudonym, at=moment, changed=changed, kept=kept, request=done)
+    return Erasure(
+        pseudonym=pseudonym, at=moment, changed=changed, kept=kept, request=done, scope=scope
+    )
+
+
+@accepts(subject_id=(str, "a subject id (text)"), school_id=(str, "a school id (text) or None"))
+def subject_scope(
+    store: subscriptionkit.storage.ports.Store, subject_id: str, *, school_id: str | None = None
+) -> Scope:
+    """What an export or erasure of ``subject_id`` covers: with ``school_id``, that school's
+    pupil; without, no activity, and :attr:`Scope.pupil_schools` names the schools holding
+    events of a pupil with the same id (the note ``subscriptionkit privacy export`` prints).
+
+    Cost: without a school, one scan of the activity events
+    (:meth:`~subscriptionkit.storage.ports.ActivityStore.schools_of_pupil`).
+
+    Raises:
+        InvalidArgument: a wrong type; InvalidIdentifier: a malformed id.
+    """
+    subject = Subject(
+        identifier(subject_id, "subject_id"),
+        school_id=None if school_id is None else identifier(school_id, "school_id"),
+    )
+    with _store(store).unit_of_work() as uow:
+        return scope_of(uow, subject)
 
 
 @accepts(

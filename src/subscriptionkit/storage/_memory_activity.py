@@ -16,6 +16,7 @@ from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts, monthly
 from ..metering._events import reused_id
 from ..plans import PupilPlan
 from ._activity_csv import add_csv
+from ._activity_ports import event_order
 
 if TYPE_CHECKING:
     from .memory import MemoryUnitOfWork
@@ -168,7 +169,19 @@ class _Activity:
                 and (since is None or instant(e.processed_at) >= since)
                 and (until is None or instant(e.processed_at) < until)
             ]
-        return sorted(found, key=lambda e: (instant(e.processed_at), e.event_id))
+        return sorted(found, key=event_order)
+
+    def pupil_events(self, school_id: str, pupil_id: str) -> Sequence[ActivityEvent]:
+        self._uow._require_open()
+        pair = (school_id, pupil_id)
+        with self._store._lock:
+            found = [e for e in self._visible() if (e.school_id, e.pupil_id) == pair]
+        return sorted(found, key=event_order)
+
+    def schools_of_pupil(self, pupil_id: str) -> tuple[str, ...]:
+        self._uow._require_open()
+        with self._store._lock:
+            return tuple(sorted({e.school_id for e in self._visible() if e.pupil_id == pupil_id}))
 
     def count(self, *, school_id: str | None = None) -> int:
         self._uow._require_open()

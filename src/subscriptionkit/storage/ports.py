@@ -26,17 +26,14 @@ One commit keeps the writes to all of them, or none.
 from __future__ import annotations
 
 import datetime as _dt
-import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
-from typing import IO, Protocol, Self, runtime_checkable
+from typing import Protocol, Self, runtime_checkable
 
 from ..audit import AuditEntry
 from ..certificates import Certificate, KeyRing, PublicKeySet, Revocation, RevocationList
-from ..clock import DEFAULT_TIMEZONE
-from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts
-from ..plans import PupilPlan
 from ..subscriptions import Event, Reminder, Subscription
+from ._activity_ports import ActivityStore
 from ._privacy_ports import (
     PRIVACY_PORTS,
     ConsentStore,
@@ -325,90 +322,6 @@ class KeyStore(Protocol):
 
 
 @runtime_checkable
-class ActivityStore(Protocol):
-    """Activity events for metering, and the monthly billable counts over them."""
-
-    def add(self, events: Iterable[ActivityEvent]) -> int:
-        """Store events; return how many were new.
-
-        Ingestion is idempotent by event id: an event whose id is already stored (or
-        given earlier in the call) is skipped when it is the same event, its moment
-        compared as an instant (:func:`~subscriptionkit.clock.instant`); a *different*
-        event under that id is refused, as :class:`~subscriptionkit.metering.EventLog`
-        refuses it, and nothing of the call is kept (02:30+02:00 and 02:30+01:00 on the
-        night the clocks go back are two events an hour apart).
-
-        Raises:
-            InvalidEvent: an id already used by a different event (field ``event_id``,
-                ``index`` the position in ``events``).
-            InvalidInput: an item is not an :class:`~subscriptionkit.metering.ActivityEvent`.
-            DatabaseBusy: another writer was in the way; retry the unit of work.
-        """
-        ...
-
-    def add_csv(
-        self,
-        source: str | os.PathLike[str] | IO[bytes],
-        *,
-        progress: Callable[[int], None] | None = None,
-    ) -> int:
-        """Store the events of a CSV file; return how many were new.
-
-        The file is read as :func:`~subscriptionkit.metering.read_events_csv` reads it and
-        its events go in as :meth:`add` takes them (the same duplicates, all or nothing).
-        PostgreSQL with the ``arrow`` extra reads the file as columns and copies them in
-        without building an event per row.
-
-        Args:
-            source: a path, or a file opened in binary mode at its start.
-            progress: called with the number of bytes read so far, as reading goes.
-
-        Raises:
-            InvalidInput: ``source`` cannot be opened or read, or ``progress`` is not
-                callable.
-            InvalidCsv: the file is not UTF-8 CSV with the needed header (with its line).
-            InvalidEvent: a row is malformed (with its line); nothing is stored.
-        """
-        ...
-
-    def events(
-        self,
-        *,
-        school_id: str | None = None,
-        since: _dt.datetime | None = None,
-        until: _dt.datetime | None = None,
-    ) -> Sequence[ActivityEvent]:
-        """Return stored events of a school (or all), in ``[since, until)``, oldest first."""
-        ...
-
-    def count(self, *, school_id: str | None = None) -> int:
-        """Return how many events are stored (of one school, or all): what ``status``
-        shows, without reading them (the SQL adapter counts inside the database)."""
-        ...
-
-    def monthly_counts(
-        self,
-        plan: PupilPlan,
-        months: Iterable[Month],
-        *,
-        tz: str | _dt.tzinfo = DEFAULT_TIMEZONE,
-        policy: CountMoment | None = None,
-        school_id: str | None = None,
-    ) -> MonthlyCounts:
-        """Billable pupils per school, month and band: the same result as
-        :func:`subscriptionkit.metering.monthly_counts` over the stored events (the SQL
-        adapter computes it inside the database, in one query)."""
-        ...
-
-    def pseudonymise(self, school_id: str, pupil_id: str, pseudonym: str) -> int:
-        """Erasure: ``pupil_id`` becomes ``pseudonym`` in every event of ``school_id`` (pupil
-        ids are unique only within a school; counts stay the same, other schools' events
-        are untouched), also in events that arrive later for a (school, pupil) pair
-        :class:`PseudonymStore` holds erased."""
-        ...
-
-
-@runtime_checkable
 class UnitOfWork(PrivacyRecords, Protocol):
     """One transaction over all repositories: commit explicitly, or nothing is kept.
 
@@ -492,8 +405,15 @@ class Store(Protocol):
         ...
 
 
-# The team, progress, ledger and discount ports live in a private module to keep this one small; they
-# are documented and pickled under the name users import them by.
-for _port in (*PRIVACY_PORTS, DiscountStore, InvoiceLedger, ProgressStore, TeamRepository):
+# The activity, team, progress, ledger, discount and privacy ports live in private modules to keep
+# this one small; they are documented and pickled under the name users import them by.
+for _port in (
+    *PRIVACY_PORTS,
+    ActivityStore,
+    DiscountStore,
+    InvoiceLedger,
+    ProgressStore,
+    TeamRepository,
+):
     _port.__module__ = __name__
 del _port

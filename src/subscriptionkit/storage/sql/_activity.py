@@ -27,6 +27,7 @@ from ...metering import (
 from ...metering._events import reused_id
 from ...plans import PupilPlan
 from .._activity_csv import add_csv
+from ._activity_pupils import PupilReads
 from ._activity_query import monthly_counts_query
 from ._errors import busy, translating
 from ._tables import activity_table
@@ -253,12 +254,15 @@ def select_events(
     school_id: str | None = None,
     since: _dt.datetime | None = None,
     until: _dt.datetime | None = None,
+    pupil_id: str | None = None,
 ) -> Sequence[ActivityEvent]:
-    """Read stored events (by school and half-open time range), oldest first."""
+    """Read stored events (by school, pupil and half-open time range), oldest first."""
     t = activity_table.c
     query = sa.select(activity_table).order_by(t.processed_epoch, t.event_id)
     if school_id is not None:
         query = query.where(t.school_id == school_id)
+    if pupil_id is not None:
+        query = query.where(t.pupil_id == pupil_id)
     if since is not None:
         query = query.where(t.processed_epoch >= epoch_seconds(since))
     if until is not None:
@@ -288,7 +292,7 @@ def select_events(
 
 
 @translating
-class _Activity:
+class _Activity(PupilReads):
     """The activity events of one SQL unit of work; counts run inside the database."""
 
     def __init__(self, uow: SqlUnitOfWork) -> None:
