@@ -1,5 +1,6 @@
 """``billing discount``: give, list and end a subscription's discounts; ``billing seats`` and
-``teams seats`` apply them; ``subscriptions cancel`` ends them (seed 000)."""
+``teams seats`` apply them; ``subscriptions cancel`` and the catch-up of ``subscriptions
+reminders`` end them (seed 000)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import io
 import json
 from pathlib import Path
 
+import attrs
 import pytest
 
+from subscriptionkit import plans
 from subscriptionkit.cli import main
 from subscriptionkit.clock import FixedClock
+from subscriptionkit.money import eur
 
 NOW = FixedClock(dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC))
 START = "2026-08-01T09:00+02:00"
@@ -138,3 +142,22 @@ def test_teams_seats_applies_the_stored_discounts(db: str, monkeypatch: pytest.M
              "--at", START)  # fmt: skip
     assert "Discount 10% on seats" in out
     assert "-€6.00" in out
+
+
+def test_the_daily_catch_up_ends_the_discounts_of_a_term_that_ran_out(tmp_path: Path) -> None:
+    """``subscriptions reminders`` expires a term without automatic renewal, and its
+    discounts end at the expiry, as a cancellation ends them."""
+    teams = plans.teams_plan(eur("60.00"))
+    catalog = tmp_path / "plans.json"
+    plans.Catalog([attrs.evolve(teams, terms=attrs.evolve(teams.terms, auto_renew=False))]).dump(
+        catalog
+    )
+    db = str(tmp_path / "sk.db")
+    ok("--db", db, "subscriptions", "subscribe", "school-7", "teams", "--id", "sub-7",
+       "--seats", "10", "--catalog", str(catalog), "--at", "2025-08-01T09:00+02:00")  # fmt: skip
+    ok("--db", db, "billing", "discount", "add", "sub-7", "--id", "launch", "--percent", "10")
+    assert listed(db)[0]["ended_at"] is None
+    ok("--db", db, "subscriptions", "reminders")
+    shown = ok("--db", db, "subscriptions", "show", "sub-7", "--locale", "en_GB")
+    assert "expired" in shown
+    assert listed(db)[0]["ended_at"] == "2026-08-01T07:00:00+00:00"

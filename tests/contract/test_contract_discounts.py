@@ -1,9 +1,11 @@
-"""The discount store contract: discounts kept per subscription, ended at cancellation and
-never applied again, on memory, SQLite and PostgreSQL alike (seed 000)."""
+"""The discount store contract: discounts kept per subscription, ended whenever storing a
+lifecycle step ends the subscription (a cancellation, an expiry in catch-up) and never
+applied again, on memory, SQLite and PostgreSQL alike (seed 000)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -14,19 +16,26 @@ from subscriptionkit import billing, errors, plans, subscriptions
 from subscriptionkit.billing import Discount
 from subscriptionkit.money import eur
 from subscriptionkit.storage import Store
-from subscriptionkit.subscriptions import Subscription
+from subscriptionkit.subscriptions import Subscription, Transition
+
+Step = Callable[[Subscription], Transition]
 
 AMS = ZoneInfo("Europe/Amsterdam")
 START = dt.datetime(2026, 1, 15, 9, 0, tzinfo=AMS)
 
 
-def _plan() -> plans.Plan:
-    return plans.default_catalog(teams=plans.teams_plan(eur("60.00")))["teams"]
+def _plan(*, auto_renew: bool = True) -> plans.Plan:
+    plan = plans.default_catalog(teams=plans.teams_plan(eur("60.00")))["teams"]
+    return attrs.evolve(plan, terms=attrs.evolve(plan.terms, auto_renew=auto_renew))
 
 
-def _subscribe(store: Store, sub_id: str = "sub-1", customer: str = "school-1") -> Subscription:
+def _subscribe(
+    store: Store, sub_id: str = "sub-1", customer: str = "school-1", plan: plans.Plan | None = None
+) -> Subscription:
+    plan = _plan() if plan is None else plan
+    seats = 5 if isinstance(plan, plans.SeatPlan) else None
     sub = subscriptions.subscribe(
-        customer, _plan(), at=START, subscription_id=sub_id, seats=5
+        customer, plan, at=START, subscription_id=sub_id, seats=seats
     ).subscription
     with store.unit_of_work() as uow:
         stored = uow.subscriptions.add(sub)
@@ -80,23 +89,109 @@ def test_money_and_percentages_round_trip_exactly(store: Store) -> None:
     assert got["d-share"].terms == 3
 
 
-def test_cancelling_ends_the_stored_discounts_through_end_discounts(store: Store) -> None:
+def _store_step(store: Store, sub_id: str, step: Step, *, with_events: bool = True) -> Transition:
+    with store.unit_of_work() as uow:
+        done = step(uow.subscriptions.get(sub_id))
+        uow.subscriptions.update(done.subscription, events=done.events if with_events else ())
+        uow.commit()
+    return done
+
+
+def test_cancelling_ends_the_stored_discounts(store: Store) -> None:
+    """Storing the cancellation ends the discounts, at the moment end_discounts gives."""
     sub = _subscribe(store)
     other = _subscribe(store, "sub-2", "school-2")
     kept = Discount.percent("d-kept", other, 10)
     _add(store, Discount.percent("d-1", sub, 10), Discount.per_seat("d-2", sub, eur(3)), kept)
     at = START + dt.timedelta(days=40)
+    _, events = _store_step(store, sub.id, lambda s: subscriptions.cancel(s, at=at))
+    ended = _of(store, sub.id)
+    assert [d.ended_at for d in ended] == [events[0].at] * 2
+    assert _of(store, other.id) == [kept]
+    # Storing the ends end_discounts gives as well (as callers did before) changes nothing.
     with store.unit_of_work() as uow:
-        current = uow.subscriptions.get(sub.id)
-        cancelled, events = subscriptions.cancel(current, at=at)
-        uow.subscriptions.update(cancelled, events=events)
         for discount in billing.end_discounts(uow.discounts.for_subscription(sub.id), events):
             uow.discounts.end(discount)
         uow.commit()
-    ended = _of(store, sub.id)
-    assert [d.ended_at is not None for d in ended] == [True, True]
-    assert all(d.ended_at == events[0].at for d in ended)
-    assert _of(store, other.id) == [kept]
+    assert _of(store, sub.id) == ended
+
+
+def test_a_term_that_runs_out_in_the_daily_catch_up_ends_the_stored_discounts(
+    store: Store,
+) -> None:
+    """The reported case: a term without automatic renewal expires in ``catch_up``, and the
+    store ends its open discounts at the expiry; one ended before keeps its first end."""
+    sub = _subscribe(store, plan=_plan(auto_renew=False))
+    other = _subscribe(store, "sub-2", "school-2")
+    early = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    _add(
+        store,
+        Discount.percent("d-1", sub, 10),
+        _ended(Discount.per_seat("d-2", sub, eur(3)), early),
+        Discount.percent("d-kept", other, 10),
+    )
+    until = START + dt.timedelta(days=400)
+    with store.unit_of_work() as uow:  # the daily job's first step
+        due = uow.subscriptions.due_renewals(until=until)
+        for current in due:
+            caught_up, events = subscriptions.catch_up(current, at=until)
+            uow.subscriptions.update(caught_up, events=events)
+        uow.commit()
+    assert [s.id for s in due] == [sub.id, other.id]
+    assert sub.paid_through is not None
+    assert [d.ended_at for d in _of(store, sub.id)] == [sub.paid_through, early]
+    assert [d.ended_at for d in _of(store, other.id)] == [None]  # it renewed
+
+
+def test_a_trial_that_runs_out_unconverted_ends_its_discounts(store: Store) -> None:
+    trial = subscriptions.start_trial("school-1", at=START, subscription_id="sub-1").subscription
+    with store.unit_of_work() as uow:
+        uow.subscriptions.add(trial)
+        uow.discounts.add(Discount.percent("d-1", trial, 10))
+        uow.commit()
+    until = START + dt.timedelta(days=365)
+    expired, _ = _store_step(store, trial.id, lambda s: subscriptions.catch_up(s, at=until))
+    assert expired.status is subscriptions.Status.EXPIRED
+    assert [d.ended_at for d in _of(store, trial.id)] == [trial.trial_ends_at]
+
+
+def test_an_expired_subscription_stored_without_its_events_ends_its_discounts(
+    store: Store,
+) -> None:
+    """A caller that drops the events still ends the discounts, at the subscription's end."""
+    sub = _subscribe(store, plan=_plan(auto_renew=False))
+    _add(store, Discount.percent("d-1", sub, 10))
+    until = START + dt.timedelta(days=400)
+    expired, _ = _store_step(
+        store, sub.id, lambda s: subscriptions.catch_up(s, at=until), with_events=False
+    )
+    assert expired.ended_at is not None
+    assert [d.ended_at for d in _of(store, sub.id)] == [expired.ended_at]
+
+
+def test_an_expiry_rolled_back_leaves_the_discounts_open(store: Store) -> None:
+    sub = _subscribe(store, plan=_plan(auto_renew=False))
+    _add(store, Discount.percent("d-1", sub, 10))
+    with store.unit_of_work() as uow:
+        current = uow.subscriptions.get(sub.id)
+        caught_up, events = subscriptions.catch_up(current, at=START.replace(year=2028))
+        uow.subscriptions.update(caught_up, events=events)
+        assert uow.discounts.get("d-1").ended_at is not None  # seen inside
+    assert [d.ended_at for d in _of(store, sub.id)] == [None]
+
+
+def test_steps_that_keep_the_subscription_running_keep_its_discounts(store: Store) -> None:
+    """A renewal, a seat change and an upgrade (which restarts the year of the same
+    subscription) end nothing."""
+    seats = _subscribe(store)
+    pupils = _subscribe(store, "sub-2", "school-2", plan=plans.default_catalog()["focus-po-1-2"])
+    _add(store, Discount.percent("d-1", seats, 10), Discount.percent("d-2", pupils, 10))
+    later = START + dt.timedelta(days=400)
+    _store_step(store, seats.id, lambda s: subscriptions.catch_up(s, at=later))
+    _store_step(store, seats.id, lambda s: subscriptions.change_seats(s, 7, at=later))
+    combi = plans.default_catalog()["focus-po-combi"]
+    _store_step(store, pupils.id, lambda s: subscriptions.upgrade(s, combi, at=later))
+    assert [d.ended_at for d in _of(store, seats.id) + _of(store, pupils.id)] == [None, None]
 
 
 def test_an_ended_discount_never_applies_again(store: Store) -> None:

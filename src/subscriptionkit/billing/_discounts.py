@@ -1,8 +1,9 @@
 """Discounts bound to a subscription: a percentage or an amount per seat, for some terms.
 
 Seed 000: "eventuele kortingen waar je nu gebruik van maakt [zijn] dan waarschijnlijk niet
-meer geldig". A discount belongs to the running subscription: a cancellation ends it
-(:func:`end_discounts`), and a later re-subscription is a new subscription, to which it
+meer geldig". A discount belongs to the running subscription: a cancellation or expiry
+ends it (:func:`end_discounts`; the storage ports store these ends whenever they store
+the lifecycle step), and a later re-subscription is a new subscription, to which it
 never applies. On an invoice it is its own line, a credit per seat line, rounded once.
 """
 

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 import pendulum
 
-from .. import billing, plans, subscriptions
+from .. import plans, subscriptions
 from .._i18n import Translator, gettext_noop
 from ..clock import ensure_aware, local
 from ..errors import SubscriptionKitError
@@ -125,10 +125,8 @@ def _change(args: argparse.Namespace, out: TextIO, step: Step) -> int:
     uow: UnitOfWork
     with store.unit_of_work() as uow:
         sub, events = step(uow.subscriptions.get(args.subscription_id), args)
+        # The store ends the discounts of a subscription this ends (seed 000).
         stored = uow.subscriptions.update(sub, events=events)
-        # A cancellation ends the subscription's discounts, for good (seed 000).
-        for discount in billing.end_discounts(uow.discounts.for_subscription(stored.id), events):
-            uow.discounts.end(discount)
         uow.commit()
     _show(stored, Translator(args.locale), out)
     return 0

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ..billing import Discount
+from ..billing import Discount, end_discounts
 from ..errors import AlreadyExists, InvalidInput, NotFound
+from ..subscriptions import CancellationScheduled, Event, Expired, Status, Subscription
 
 if TYPE_CHECKING:
+    from ._team_ledger_ports import DiscountStore
     from .memory import MemoryUnitOfWork
 
 _DISCOUNT = "discount"
@@ -39,6 +41,30 @@ def ended(stored: Discount, discount: Discount) -> Discount:
     if stored.ended_at is not None or discount.ended_at is None:
         return stored
     return discount
+
+
+def end_with_subscription(
+    discounts: DiscountStore, subscription: Subscription, events: Sequence[Event]
+) -> None:
+    """End the open discounts of ``subscription`` when what is stored of it ends it.
+
+    Every adapter's ``subscriptions.add`` and ``subscriptions.update`` call this in the same
+    unit of work, so every path that ends a subscription (a cancellation, a trial or term
+    running out in :func:`~subscriptionkit.subscriptions.catch_up`, a cancelled trial) ends its
+    discounts the one way (seed 000): at the moment :func:`~subscriptionkit.billing.end_discounts`
+    gives for ``events``, or, for a subscription stored as expired without its events, at its
+    ``ended_at``. Nothing is read when nothing ends.
+    """
+    ends: list[Event] = [e for e in events if isinstance(e, CancellationScheduled | Expired)]
+    if subscription.status is Status.EXPIRED and subscription.ended_at is not None:
+        # Last, so the step's own event gives the moment where it has one.
+        ends.append(Expired(subscription.id, subscription.ended_at, "expired"))
+    if not ends:
+        return
+    stored = discounts.for_subscription(subscription.id)
+    for before, after in zip(stored, end_discounts(stored, ends), strict=True):
+        if after is not before:
+            discounts.end(after)
 
 
 class MemoryDiscounts:

@@ -27,6 +27,7 @@ from ._checks import (
     _require_limit,
     _subscription_entries,
 )
+from ._memory_discounts import end_with_subscription
 from ._privacy_ports import pseudonymised_entry
 
 if TYPE_CHECKING:
@@ -124,6 +125,7 @@ class Subscriptions:
 
     def add(self, subscription: Subscription, *, events: Iterable[Event] = ()) -> Subscription:
         self._uow._require_open()
+        events = tuple(events)
         entries = _subscription_entries(subscription, events)
         with self._lock:
             visible = self._visible()
@@ -134,6 +136,7 @@ class Subscriptions:
         self._staged[stored.id] = stored
         self._expected[stored.id] = 0
         self._uow.audit.append(entries)
+        end_with_subscription(self._uow.discounts, stored, events)
         return stored
 
     def get(self, subscription_id: str) -> Subscription:
@@ -146,6 +149,7 @@ class Subscriptions:
 
     def update(self, subscription: Subscription, *, events: Iterable[Event] = ()) -> Subscription:
         self._uow._require_open()
+        events = tuple(events)
         entries = _subscription_entries(subscription, events)
         with self._lock:
             visible = self._visible()
@@ -165,6 +169,7 @@ class Subscriptions:
         self._expected.setdefault(stored.id, base.version if base else 0)
         self._staged[stored.id] = stored
         self._uow.audit.append(entries)
+        end_with_subscription(self._uow.discounts, stored, events)
         return stored
 
     def for_customer(self, customer_id: str) -> Sequence[Subscription]:

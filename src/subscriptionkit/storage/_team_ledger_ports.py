@@ -231,8 +231,15 @@ class DiscountStore(Protocol):
     A discount belongs to its running subscription (seed 000): a cancellation ends it,
     and a later re-subscription is a new subscription, to which it never applies. The
     store keeps each discount as given, its money amount and percentage exactly, and
-    its end as an instant. Store the ends that :func:`~subscriptionkit.billing.end_discounts`
-    computes for a lifecycle step with :meth:`end`; an ended discount stays ended.
+    its end as an instant; an ended discount stays ended.
+
+    Every path that ends a subscription ends its discounts the same way: storing the
+    lifecycle step with ``uow.subscriptions.update`` (or ``add``) stores the ends
+    that :func:`~subscriptionkit.billing.end_discounts` computes for its events (a
+    cancellation, or an expiry: a trial or a term running out in
+    :func:`~subscriptionkit.subscriptions.catch_up`, a cancelled trial), and ends the open
+    discounts of a subscription stored as expired at its ``ended_at``, in the same unit of
+    work. :meth:`end` ends one discount earlier (the ``billing discount end`` command).
     """
 
     def add(self, discount: Discount) -> Discount:

@@ -11,7 +11,7 @@ with an exception) rolls everything back::
     with store.unit_of_work() as uow:
         sub = uow.subscriptions.get("sub-1")
         sub, events = subscriptions.cancel(sub, at=now)
-        uow.subscriptions.update(sub)
+        uow.subscriptions.update(sub, events=events)
         uow.commit()
 
 A unit of work holds one repository per kind of record: :attr:`UnitOfWork.subscriptions`,
@@ -70,9 +70,9 @@ class SubscriptionRepository(Protocol):
     def add(self, subscription: Subscription, *, events: Iterable[Event] = ()) -> Subscription:
         """Store a new subscription; return it with ``version == 1``.
 
-        ``events`` (what the lifecycle step returned) are appended to the audit log
-        (:attr:`UnitOfWork.audit`) in the same unit of work, as
-        :func:`~subscriptionkit.subscriptions.audit_entries` turns them into entries.
+        ``events`` (what the lifecycle step returned) go to :attr:`UnitOfWork.audit` as
+        :func:`~subscriptionkit.subscriptions.audit_entries` makes entries; when they (or an
+        expired status) end it, its open discounts end (seed 000). All in this unit of work.
 
         Raises:
             AlreadyExists: a subscription with that id exists.
@@ -93,7 +93,7 @@ class SubscriptionRepository(Protocol):
         """Store a changed subscription; return it with its version raised by one.
 
         ``subscription.version`` must be the version that was read. ``events`` go to the
-        audit log in the same unit of work, as for :meth:`add`.
+        audit log, and the discounts of a subscription this ends end, as for :meth:`add`.
 
         Raises:
             ConcurrentUpdate: the stored version differs (someone else wrote first).

@@ -14,6 +14,7 @@ from ...clock import ensure_aware
 from ...errors import AlreadyExists, ConcurrentUpdate, NotFound, TrialAlreadyUsed
 from ...subscriptions import Event, Reminder, Subscription
 from .._checks import _reminder_key, _require_day, _require_limit, _subscription_entries
+from .._memory_discounts import end_with_subscription
 from ._audit import append as append_entries
 from ._errors import translating
 from ._schedule import (
@@ -85,12 +86,15 @@ class _Subscriptions:
             raise AlreadyExists(kind=_KIND, key=sub.id) from None
 
     def add(self, subscription: Subscription, *, events: Iterable[Event] = ()) -> Subscription:
+        events = tuple(events)
         entries = _subscription_entries(subscription, events)
         values = _row_values(subscription)
         self._write(subscription, self._t.insert().values(id=subscription.id, version=1, **values))
         write_reminders(self._uow.connection, subscription, new=True)
         append_entries(self._uow.connection, entries)
-        return attrs.evolve(subscription, version=1)
+        stored = attrs.evolve(subscription, version=1)
+        end_with_subscription(self._uow.discounts, stored, events)
+        return stored
 
     def get(self, subscription_id: str) -> Subscription:
         row = self._uow.connection.execute(
@@ -101,6 +105,7 @@ class _Subscriptions:
         return _from_row(row)
 
     def update(self, subscription: Subscription, *, events: Iterable[Event] = ()) -> Subscription:
+        events = tuple(events)
         entries = _subscription_entries(subscription, events)
         statement = (
             self._t.update()
@@ -121,7 +126,9 @@ class _Subscriptions:
             )
         write_reminders(self._uow.connection, subscription, new=False)
         append_entries(self._uow.connection, entries)
-        return attrs.evolve(subscription, version=subscription.version + 1)
+        stored = attrs.evolve(subscription, version=subscription.version + 1)
+        end_with_subscription(self._uow.discounts, stored, events)
+        return stored
 
     def for_customer(self, customer_id: str) -> Sequence[Subscription]:
         rows = self._uow.connection.execute(
