@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
-import attrs
 import pytest
-import sqlalchemy as sa
 
+from privacy_helpers import dump as _dump
+from privacy_helpers import fault_at_every_write
 from subscriptionkit import billing, certificates, metering, plans, privacy, teams
 from subscriptionkit.audit import AuditEntry
 from subscriptionkit.errors import OwnershipTransferRequired
 from subscriptionkit.plans import VatTreatment
-from subscriptionkit.storage import MemoryStore, Store
-from subscriptionkit.storage.sql import SqlStore, metadata
+from subscriptionkit.storage import Store
 from subscriptionkit.testing import active_subscription
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -106,47 +103,6 @@ def _ann_request(store: Store) -> privacy.SubjectRequest:
         uow.requests.save(request)
         uow.commit()
     return request
-
-
-def _strings(value: Any, seen: set[int]) -> Iterator[str]:
-    """Every piece of text reachable from a memory store's insides."""
-    if id(value) in seen or (callable(value) and not attrs.has(type(value))):
-        return
-    seen.add(id(value))
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, bytes | int | float | Decimal | dt.datetime | dt.date | type(None)):
-        return
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(k, seen)
-            yield from _strings(v, seen)
-    elif isinstance(value, list | tuple | set | frozenset):
-        for v in value:
-            yield from _strings(v, seen)
-    elif attrs.has(type(value)):
-        for field in attrs.fields(type(value)):
-            yield from _strings(getattr(value, field.name), seen)
-    elif hasattr(value, "__dict__"):
-        for v in vars(value).values():
-            yield from _strings(v, seen)
-    elif hasattr(value, "items"):  # mapping proxies
-        yield from _strings(dict(value.items()), seen)
-
-
-def _dump(store: Store) -> list[str]:
-    """Everything a store keeps, as text: every row of every table, or every string."""
-    if isinstance(store, SqlStore):
-        out: list[str] = []
-        with store.engine.connect() as conn:
-            for table in metadata.sorted_tables:
-                rows = conn.execute(sa.select(table)).all()
-                out.append(f"{table.name}: {sorted(map(repr, rows))}")
-        return out
-    assert isinstance(store, MemoryStore)
-    return sorted(
-        _strings({k: v for k, v in vars(store).items() if not k.startswith("_lock")}, set())
-    )
 
 
 def _totals(store: Store) -> tuple[object, object]:
@@ -259,10 +215,6 @@ class TestErasure:
         assert _dump(store) == before
 
 
-class _Injected(Exception):
-    """The fault injected at one write."""
-
-
 #: Every write an erasure makes, per port.
 _WRITES = {
     "teams": {"update"},
@@ -276,79 +228,19 @@ _WRITES = {
 }
 
 
-class _Counting:
-    """A store whose units of work count writes and fail at the ``fail_at``-th one."""
-
-    def __init__(self, store: Store, fail_at: int | None) -> None:
-        self.store, self.fail_at, self.writes = store, fail_at, 0
-
-    def unit_of_work(self) -> Any:
-        outer = self
-
-        class Part:
-            def __init__(self, name: str, inner: Any) -> None:
-                self._name, self._inner = name, inner
-
-            def __getattr__(self, attr: str) -> Any:
-                found = getattr(self._inner, attr)
-                if attr not in _WRITES.get(self._name, ()):
-                    return found
-
-                def write(*args: Any, **kwargs: Any) -> Any:
-                    outer.writes += 1
-                    if outer.writes == outer.fail_at:
-                        raise _Injected(f"{self._name}.{attr}")
-                    return found(*args, **kwargs)
-
-                return write
-
-        class Uow:
-            def __init__(self, inner: Any) -> None:
-                self._inner = inner
-
-            def __enter__(self) -> Uow:
-                self._inner.__enter__()
-                return self
-
-            def __exit__(self, *exc: object) -> None:
-                self._inner.__exit__(*exc)
-
-            def __getattr__(self, attr: str) -> Any:
-                found = getattr(self._inner, attr)
-                return Part(attr, found) if attr in _WRITES else found
-
-        return Uow(self.store.unit_of_work())
-
-
 class TestAllOrNothing:
     """A fault at any write of an erasure leaves every store as it was."""
 
     def test_fault_at_every_write(self, store: Store) -> None:
         """Count the writes of a clean run, then fail at each in turn."""
-        _populate(store)
-        request = _ann_request(store)
-        before = _dump(store)
-        # Count the writes of a clean run on a copy of the data in memory.
-        probe = _Counting(MemoryStore(), None)
-        _populate(probe.store)
-        _ann_request(probe.store)
-        privacy.erase_subject(
-            probe, "u-ann", at=LATER, school_id="school-1", emails=[ANN[3]], request=request
-        )
-        total = probe.writes
-        assert total >= 8
-        for n in range(1, total + 1):
-            with pytest.raises(_Injected):
-                privacy.erase_subject(
-                    _Counting(store, n),
-                    "u-ann",
-                    at=LATER,
-                    school_id="school-1",
-                    emails=[ANN[3]],
-                    request=request,
-                )
-            assert _dump(store) == before, f"a fault at write {n} of {total} left a change"
-        privacy.erase_subject(
-            store, "u-ann", at=LATER, school_id="school-1", emails=[ANN[3]], request=request
-        )
-        assert _dump(store) != before
+
+        def prepare(target: Store) -> privacy.SubjectRequest:
+            _populate(target)
+            return _ann_request(target)
+
+        def run(target: Store, request: privacy.SubjectRequest) -> object:
+            return privacy.erase_subject(
+                target, "u-ann", at=LATER, school_id="school-1", emails=[ANN[3]], request=request
+            )
+
+        assert fault_at_every_write(store, _WRITES, prepare, run) >= 8

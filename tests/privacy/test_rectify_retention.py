@@ -50,7 +50,7 @@ class TestRectification:
         with store.unit_of_work() as uow:
             uow.requests.save(request)
             uow.commit()
-        changed = privacy.rectify_subject(
+        done = privacy.rectify_subject(
             store,
             "u-ann",
             at=AT + DAY,
@@ -58,7 +58,8 @@ class TestRectification:
             email="ann@boer.example",
             request=request,
         )
-        assert changed == {"teams": 1, "certificates": 1}
+        assert done.changed == {"teams": 1, "certificates": 1, "requests": 0}
+        assert done.reissued == ()
         with store.unit_of_work() as uow:
             member = uow.teams.get("team-1").member("u-ann")
             assert uow.certificates.get("cert-1").holder_name == "Ann de Boer"

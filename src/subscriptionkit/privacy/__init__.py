@@ -37,6 +37,7 @@ if typing.TYPE_CHECKING:
         withdraw_consent,
     )
     from ._default import default_register
+    from ._handler_model import Correction, Rectified, ReissuedInvitation
     from ._handlers import (
         DEFAULT_HANDLERS,
         ERASED_NAME,
@@ -48,6 +49,7 @@ if typing.TYPE_CHECKING:
         check_coverage,
     )
     from ._processing import may_process, restricted_purposes
+    from ._rectify import Rectification, rectify_subject
     from ._register import (
         LegalBasis,
         Purpose,
@@ -85,7 +87,6 @@ if typing.TYPE_CHECKING:
         erase_subject,
         export_subject,
         purge,
-        rectify_subject,
         subject_scope,
     )
     from ._visibility import (
@@ -112,6 +113,7 @@ __all__ = [
     "PSEUDONYM_PREFIX",
     "Consent",
     "ConsentKind",
+    "Correction",
     "DataHandler",
     "Erasure",
     "Extension",
@@ -120,7 +122,10 @@ __all__ = [
     "Profile",
     "Purpose",
     "Recipient",
+    "Rectification",
+    "Rectified",
     "Register",
+    "ReissuedInvitation",
     "RequestKind",
     "RequestStatus",
     "Retained",

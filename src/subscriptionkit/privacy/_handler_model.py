@@ -14,7 +14,18 @@ import attrs
 if TYPE_CHECKING:
     import subscriptionkit.storage.ports
 
-__all__ = ["ERASED_NAME", "PSEUDONYM_PREFIX", "DataHandler", "Retained", "Subject"]
+    from ..teams import TokenKeys
+
+__all__ = [
+    "ERASED_NAME",
+    "PSEUDONYM_PREFIX",
+    "Correction",
+    "DataHandler",
+    "Rectified",
+    "ReissuedInvitation",
+    "Retained",
+    "Subject",
+]
 
 
 #: The name a certificate shows once its holder was erased (a certificate needs a name).
@@ -58,6 +69,57 @@ class Retained:
 
 
 @attrs.frozen
+class Correction:
+    """What a rectification corrects (GDPR Art. 16), as the handlers receive it.
+
+    Attributes:
+        name: the corrected name, or ``None`` to keep the name.
+        email: the corrected e-mail address, or ``None`` to keep the addresses; it replaces
+            every address of the :class:`Subject`.
+        at: when (aware): an invitation pending then is re-addressed with a new token.
+        keys: the host's team token keys, for those new tokens; ``None`` when the caller
+            has none (a pending invitation to re-address then stops the rectification).
+    """
+
+    name: str | None
+    email: str | None
+    at: _dt.datetime
+    keys: TokenKeys | None = None
+
+
+@attrs.frozen
+class ReissuedInvitation:
+    """A pending invitation a rectification re-addressed: send it again, to ``email``.
+
+    The token sent before went to the wrong address and no longer works; ``token`` is the
+    only clear copy of its replacement (left out of ``repr``): put it in
+    :func:`~subscriptionkit.teams.invitation_message` and drop it.
+
+    Attributes:
+        team_id: the team.
+        invitation_id: the invitation (its id, inviter and expiry are unchanged).
+        email: the corrected address it is for now.
+        expires_at: when it expires, as before.
+        token: the new token.
+    """
+
+    team_id: str
+    invitation_id: str
+    email: str
+    expires_at: _dt.datetime
+    token: str = attrs.field(repr=False)
+
+
+@attrs.frozen
+class Rectified:
+    """What one handler's rectification did: records changed, and the invitations it gave
+    a new token that the host must send (:class:`ReissuedInvitation`)."""
+
+    changed: int
+    reissued: tuple[ReissuedInvitation, ...] = ()
+
+
+@attrs.frozen
 class DataHandler:
     """The exporter and eraser of one kind of personal data.
 
@@ -72,7 +134,8 @@ class DataHandler:
             ``None`` when the records are kept (see ``kept``).
         kept: why erasure keeps these records (a legal obligation), or ``None``.
         check: ``(uow, subject)``: raises when erasure may not start (a team owner).
-        rectify: ``(uow, subject, name, email) -> count``: corrects name and e-mail.
+        rectify: ``(uow, subject, correction) -> Rectified``: corrects name and e-mail
+            (:class:`Correction`).
         retained: ``uow -> records``: what retention (:func:`purge`) looks at.
     """
 
@@ -86,7 +149,6 @@ class DataHandler:
     kept: str | None = None
     check: Callable[[subscriptionkit.storage.ports.UnitOfWork, Subject], None] | None = None
     rectify: (
-        Callable[[subscriptionkit.storage.ports.UnitOfWork, Subject, str | None, str | None], int]
-        | None
+        Callable[[subscriptionkit.storage.ports.UnitOfWork, Subject, Correction], Rectified] | None
     ) = None
     retained: Callable[[subscriptionkit.storage.ports.UnitOfWork], Iterable[Retained]] | None = None

@@ -26,6 +26,7 @@ from ._handler_model import (
     Subject,
     _named,
 )
+from ._rectifiers import rectify_certificates, rectify_requests, rectify_teams
 from ._values import instances
 
 if TYPE_CHECKING:
@@ -147,25 +148,6 @@ def _erase_teams(
     return count
 
 
-def _rectify_teams(
-    uow: subscriptionkit.storage.ports.UnitOfWork,
-    subject: Subject,
-    name: str | None,
-    email: str | None,
-) -> int:
-    count = 0
-    for team in uow.teams.for_account(subject.subject_id):
-        members = tuple(
-            attrs.evolve(m, name=name or m.name, email=email or m.email)
-            if m.account_id == subject.subject_id
-            else m
-            for m in team.members
-        )
-        uow.teams.update(attrs.evolve(team, members=members))
-        count += 1
-    return count
-
-
 # -- progress ---------------------------------------------------------------------------
 
 
@@ -259,20 +241,6 @@ def _erase_certificates(
     found = uow.certificates.for_holder(subject.subject_id)
     for cert in found:
         uow.certificates.relabel(cert.certificate_id, holder_id=pseudonym, holder_name=ERASED_NAME)
-    return len(found)
-
-
-def _rectify_certificates(
-    uow: subscriptionkit.storage.ports.UnitOfWork,
-    subject: Subject,
-    name: str | None,
-    email: str | None,
-) -> int:
-    found = uow.certificates.for_holder(subject.subject_id) if name else []
-    for cert in found:
-        uow.certificates.relabel(
-            cert.certificate_id, holder_id=cert.holder_id, holder_name=str(name)
-        )
     return len(found)
 
 
@@ -385,7 +353,7 @@ DEFAULT_HANDLERS: Final[tuple[DataHandler, ...]] = (
     ),
     DataHandler(
         "teams", ("sk_teams", "sk_team_members", "sk_team_invitations", "sk_team_links"),
-        ("_teams",), _export_teams, _erase_teams, check=_check_teams, rectify=_rectify_teams,
+        ("_teams",), _export_teams, _erase_teams, check=_check_teams, rectify=rectify_teams,
     ),
     DataHandler(
         "progress", ("sk_course_progress",), ("_progress",), _export_progress, _erase_progress,
@@ -396,7 +364,7 @@ DEFAULT_HANDLERS: Final[tuple[DataHandler, ...]] = (
     ),
     DataHandler(
         "certificates", ("sk_certificates",), ("_certificates",), _export_certificates,
-        _erase_certificates, rectify=_rectify_certificates, retained=_retained_certificates,
+        _erase_certificates, rectify=rectify_certificates, retained=_retained_certificates,
     ),
     DataHandler("audit", ("sk_audit_log",), ("_data.audit",), _export_audit, _erase_audit),
     DataHandler(
@@ -405,6 +373,7 @@ DEFAULT_HANDLERS: Final[tuple[DataHandler, ...]] = (
     ),
     DataHandler(
         "requests", ("sk_privacy_requests",), ("_privacy.requests",), _export_requests, _erase_requests,
+        rectify=rectify_requests,
     ),
 )  # fmt: skip
 

@@ -29,7 +29,6 @@ __all__ = [
     "erase_subject",
     "export_subject",
     "purge",
-    "rectify_subject",
     "subject_scope",
 ]
 
@@ -260,45 +259,6 @@ def subject_scope(
     )
     with _store(store).unit_of_work() as uow:
         return scope_of(uow, subject)
-
-
-@accepts(
-    subject_id=(str, "a subject id (text)"),
-    at=(_dt.datetime, "an aware datetime"),
-    name=(str, "the corrected name (text) or None"),
-    email=(str, "the corrected e-mail address (text) or None"),
-)
-def rectify_subject(
-    store: subscriptionkit.storage.ports.Store,
-    subject_id: str,
-    *,
-    at: _dt.datetime,
-    name: str | None = None,
-    email: str | None = None,
-    request: SubjectRequest | None = None,
-    handlers: Iterable[DataHandler] = DEFAULT_HANDLERS,
-) -> dict[str, int]:
-    """Correct the subject's name and/or e-mail in every store that keeps them (Art. 16),
-    in one unit of work: team memberships and the names on stored certificates.
-
-    Returns:
-        Records changed per section.
-
-    Raises:
-        InvalidInput: neither ``name`` nor ``email``.
-        IdentityNotVerified, RequestForwarded, RequestClosed: ``request`` cannot be carried out.
-    """
-    if name is None and email is None:
-        raise InvalidInput("rectify_subject() needs the corrected name or e-mail, got neither")
-    chosen = _handlers(handlers)
-    _check_request(request, subject_id, RequestKind.RECTIFICATION)
-    with _store(store).unit_of_work() as uow:
-        subject = _subject(uow, subject_id, ())
-        changed = {h.section: h.rectify(uow, subject, name, email) for h in chosen if h.rectify}
-        if request is not None:
-            uow.requests.save(complete_request(request, at=at))
-        uow.commit()
-    return changed
 
 
 @accepts(register=(Register, "a Register"), at=(_dt.datetime, "an aware datetime"))
