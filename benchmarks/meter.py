@@ -16,8 +16,17 @@ with pyarrow into a temporary directory (about 70 MB).
   deltas nine months wide, a running sum), rows fetched to Python. Its import is not in
   its time; **duckdb-process** is the same in a fresh process, timed like ``meter``.
 
-Both must give the same pupils per school and month (checked on every run). Times are the
-median of ``--repeat`` runs; peak memory is the child's maximum RSS (``ru_maxrss``).
+Both must give the same pupils per school and month (checked on every run). Each path
+runs once untimed first (the file in the page cache, Python's bytecode written to a
+temporary cache as an installed package has it), then ``--repeat`` times, the paths
+interleaved and their order rotated; times are medians.
+
+Peak memory is each fresh process's own maximum resident set. A child's ``ru_maxrss``
+also holds the resident set of the process that started it, as it was when it started
+the child (Linux records the old memory map's peak when ``exec`` replaces it): started from
+this process, which holds DuckDB's results, every child showed this process's peak. So
+each child is started by a small launcher of its own (a bare interpreter, about 10 MB),
+which times it and reads ``ru_maxrss`` from ``os.wait4`` for that child only.
 """
 
 from __future__ import annotations
@@ -132,18 +141,46 @@ def run_duckdb(path: Path) -> tuple[float, dict[tuple[str, int], int]]:
     return took, dense(rows)
 
 
-def run_child(argv: list[str]) -> tuple[float, int, str]:
-    """Run a fresh process; return (seconds from start to exit, its peak RSS in MB, stdout)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    took = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
+#: The launcher of each timed child (``python -I -S -c LAUNCH program args...``): it starts
+#: the program with ``posix_spawn`` (standard error to /dev/null, standard output shared),
+#: waits for it, and writes the seconds from start to exit, the exit status and the
+#: child's own peak RSS (KiB) as JSON on its standard error.
+LAUNCH = """
+import json, os, sys, time
+start = time.perf_counter()
+pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ,
+                     file_actions=[(os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
+_, status, usage = os.wait4(pid, 0)
+took = time.perf_counter() - start
+os.write(2, json.dumps({"seconds": took, "status": os.waitstatus_to_exitcode(status),
+                        "peak_kb": usage.ru_maxrss}).encode())
+"""
+
+
+def run_child(argv: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Run a fresh process through its own launcher; return (seconds from start to exit,
+    its own peak RSS in MB, its standard output)."""
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", LAUNCH, *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     if proc.returncode:
-        raise SystemExit(f"{' '.join(argv[:4])}... failed with status {proc.returncode}")
-    return took, usage.ru_maxrss // 1024, out
+        raise SystemExit(f"the launcher failed: {proc.stderr[-2000:]}")
+    result = json.loads(proc.stderr)
+    if result["status"]:
+        raise SystemExit(f"{' '.join(argv[:4])}... failed with status {result['status']}")
+    return result["seconds"], result["peak_kb"] // 1024, proc.stdout
+
+
+def child_env(cache: Path) -> dict[str, str]:
+    """The children's environment: bytecode cached under ``cache`` (written by the untimed
+    first run), as an installed package has it, whatever ``PYTHONDONTWRITEBYTECODE`` says."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(cache)
+    return env
 
 
 def meter_counts(output: str) -> dict[tuple[str, int], int]:
@@ -165,47 +202,70 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.rows, args.repeat = 20_000, 1
-    meter = [sys.executable, "-m", "subscriptionkit", "meter"]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "events.csv"
         write_csv(path, args.rows)
         size = os.path.getsize(path)
         print(f"{args.rows:,} rows, {size / 1e6:.1f} MB, {args.repeat} run(s), medians")
+        env = child_env(Path(tmp) / "pycache")
         duck_script = (
             "import sys, duckdb; sys.path.insert(0, sys.argv[2]); import meter as b; "
             "print(len(duckdb.connect().execute("
             "b.DUCKDB_SQL.format(path=sys.argv[1], tz=b.TZ)).fetchall()))"
         )
+        children = {
+            "meter": [
+                sys.executable,
+                *("-m", "subscriptionkit", "meter", str(path), "--plan", "focus-po-1-8"),
+                *("--from", FIRST, "--to", LAST),
+            ],
+            "duckdb-process": [
+                sys.executable,
+                *("-c", duck_script, str(path), str(Path(__file__).parent)),
+            ],
+        }
+        _, expected = run_duckdb(path)  # the untimed first runs
+        for argv in children.values():
+            run_child(argv, env)
         times: dict[str, list[float]] = {"meter": [], "duckdb": [], "duckdb-process": []}
-        peaks: dict[str, int] = {}
-        for _ in range(args.repeat):
-            took, expected = run_duckdb(path)
-            times["duckdb"].append(took)
-            took, peak, _out = run_child(
-                [sys.executable, "-c", duck_script, str(path), str(Path(__file__).parent)]
-            )
-            times["duckdb-process"].append(took)
-            peaks["duckdb-process"] = peak
-            cmd = [*meter, str(path), "--plan", "focus-po-1-8", "--from", FIRST, "--to", LAST]
-            took, peak, out = run_child(cmd)
-            times["meter"].append(took)
-            peaks["meter"] = peak
-            got = meter_counts(out)
-            if got != expected:
-                wrong = sorted(set(got.items()) ^ set(expected.items()))[:5]
-                print(f"MISMATCH between meter and duckdb: {wrong}", file=sys.stderr)
-                return 1
+        peaks: dict[str, list[int]] = {"meter": [], "duckdb-process": []}
+        loads: list[float] = []
+        for rep in range(args.repeat):
+            loads.append(os.getloadavg()[0])
+            order = ["duckdb", *children]
+            for name in order[rep % 3 :] + order[: rep % 3]:
+                if name == "duckdb":
+                    took, expected = run_duckdb(path)
+                    times[name].append(took)
+                    continue
+                took, peak, out = run_child(children[name], env)
+                times[name].append(took)
+                peaks[name].append(peak)
+                if name == "meter" and (got := meter_counts(out)) != expected:
+                    wrong = sorted(set(got.items()) ^ set(expected.items()))[:5]
+                    print(f"MISMATCH between meter and duckdb: {wrong}", file=sys.stderr)
+                    return 1
+        loads.append(os.getloadavg()[0])
         duck = statistics.median(times["duckdb"])
         print(f"{'path':<16}{'median':>10}{'runs':>28}{'vs duckdb':>11}{'peak RSS':>10}")
         for name, runs in times.items():
             med = statistics.median(runs)
             shown = ", ".join(f"{r:.2f}" for r in runs)
-            peak_text = f"{peaks[name]} MB" if name in peaks else "-"
+            peak_text = f"{statistics.median(peaks[name]):.0f} MB" if name in peaks else "-"
             print(f"{name:<16}{med:>9.2f}s{shown:>28}{med / duck:>10.2f}x{peak_text:>10}")
         print(f"same pupils per school and month: {len(expected):,} school-months")
+        print(f"load average (1 min) before each run and at the end: {loads}")
         if args.json:
             args.json.write_text(
-                json.dumps({"rows": args.rows, "bytes": size, "times": times, "peaks": peaks})
+                json.dumps(
+                    {
+                        "rows": args.rows,
+                        "bytes": size,
+                        "times": times,
+                        "peaks": peaks,
+                        "loads": loads,
+                    }
+                )
             )
     return 0
 

@@ -75,6 +75,27 @@ class TestDisplay:
         assert table.rows[0] == ("school-1", "2026-01", "4", "3")
         assert len(table.rows) == 3
 
+    def test_text_aligns_columns(self) -> None:
+        """The first column is left-aligned, the others right-aligned to their widest cell,
+        two spaces apart; trailing spaces are dropped, notes follow the footer."""
+        table = tables.Table(
+            "Title",
+            ("School", "N", "Note"),
+            (("s1", "5", "x"), ("school-22", "10", ""), ("s1", "5", "x")),
+            ("Total", "20", ""),
+            ("a note",),
+        )
+        assert table.text().splitlines() == [
+            "Title",
+            "School      N  Note",
+            "s1          5     x",
+            "school-22  10",
+            "s1          5     x",
+            "Total      20",
+            "a note",
+        ]
+        assert tables.Table("Empty", (), ((), ())).text() == "Empty\n\n\n"
+
     def test_plain_text_in_ipython(self) -> None:
         """IPython's plain-text display prints the aligned text."""
         printed: list[str] = []

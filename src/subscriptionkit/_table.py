@@ -49,18 +49,19 @@ class Table:
     def text(self) -> str:
         """Render as aligned text for a terminal."""
         rows = self._all_rows()
-        widths = [max(map(len, column)) for column in zip(*rows, strict=True)]
-        # One format for every line (first column left, the others right): fast for
-        # tables of tens of thousands of rows, such as a year of usage of every school.
-        pattern = "  ".join(f"{{:{'<' if i == 0 else '>'}{w}}}" for i, w in enumerate(widths))
-        fmt = pattern.format
-
-        out = [self.title, fmt(*self.headers).rstrip()]
-        out += [fmt(*r).rstrip() for r in self.rows]
-        if self.footer is not None:
-            out.append(fmt(*self.footer).rstrip())
-        out += list(self.notes)
-        return "\n".join(out)
+        columns = list(zip(*rows, strict=True))
+        # Column by column (first left-aligned, the others right): each distinct cell is
+        # padded once, and the lines are joined without a Python step per cell. Fast for
+        # tables of tens of thousands of rows, such as a year of usage of every school,
+        # whose columns repeat a few thousand values.
+        padded = []
+        for i, column in enumerate(columns):
+            width = max(map(len, column))
+            pad = str.ljust if i == 0 else str.rjust
+            cells = {cell: pad(cell, width) for cell in set(column)}
+            padded.append(map(cells.__getitem__, column))
+        lines = map(str.rstrip, map("  ".join, zip(*padded, strict=True)))
+        return "\n".join([self.title, *(lines if columns else [""] * len(rows)), *self.notes])
 
     def html(self) -> str:
         """Render as an HTML table (for Jupyter's ``_repr_html_``)."""

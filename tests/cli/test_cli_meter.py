@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 from pathlib import Path
 
@@ -48,6 +49,21 @@ class TestCli:
         assert rows[-1] == ["Totaal", "6", "€", "3,12"]  # 2 months × (0,96 + 2 × 0,30)
         assert text.splitlines()[1].split() == ["School", "Maand", "Groep", "Leerlingen", "Gebruik"]
         assert err.getvalue() == ""
+
+    def test_garbage_collector_left_as_it_was(self, tmp_path: Path) -> None:
+        """The command pauses the garbage collector while it counts and restores it."""
+        args = self._parse(
+            self._csv(tmp_path), "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-01"
+        )
+        assert gc.isenabled()
+        assert args.handler(args, io.StringIO(), io.StringIO()) == 0
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            assert args.handler(args, io.StringIO(), io.StringIO()) == 0
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
 
     def test_progress_bar_on_a_terminal_only(self, tmp_path: Path) -> None:
         """A terminal on stderr gets a progress bar (percentage, bytes, rate); a pipe gets

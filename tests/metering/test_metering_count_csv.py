@@ -127,6 +127,10 @@ class TestSameErrors:
             + b'e9,s1,"p'
             + b"x" * 200_000
             + b'",3,engagement,2026-01-01T00:00:00Z\n',
+            csv_bytes(csv_rows(6, 5))
+            + b"e9,s1,p1,"
+            + b" " * 200_000
+            + b"3,engagement,2026-01-01T00:00:00Z\n",
             csv_bytes(csv_rows(6, 5)) + b'e9,s1,"p1\n1",3,engagement,2026-01-01T00:00:00Z\n',
             csv_bytes(csv_rows(6, 5)) + b"\n\n" + b"e9,s1,p1,3,engagement,2026-01-01T00:00:00Z\n",
             csv_bytes(csv_rows(6, 5)) + b"e9,s1,p1\x00,3,engagement,2026-01-01T00:00:00Z\n",
@@ -140,6 +144,7 @@ class TestSameErrors:
             "extra-value",
             "short-row",
             "huge-field",
+            "huge-padded-grade",
             "newline-in-value",
             "blank-lines",
             "nul",

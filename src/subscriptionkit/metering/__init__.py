@@ -45,6 +45,7 @@ if typing.TYPE_CHECKING:
         count_columns,
         monthly_counts,
         monthly_usage,
+        usage_amounts,
     )
     from ._window import WINDOW_MONTHS, CountMoment, Month, Timeline, month_range
 
@@ -78,4 +79,5 @@ __all__ = [
     "read_events_csv",
     "spark_monthly_count_rows",
     "spark_monthly_counts",
+    "usage_amounts",
 ]

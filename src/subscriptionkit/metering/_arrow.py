@@ -20,18 +20,26 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 import attrs
 
+from .._checks import MAX_ID_LENGTH
 from ..errors import InvalidEvent
 from ._csv import MAX_LINE, _lines, parse_header
-from ._events import BILLABLE_CATEGORIES, check_category, check_grade, check_id
+from ._events import BILLABLE_CATEGORIES, FIELDS, check_category, check_grade, check_id
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-#: Bytes per pyarrow block. A row longer than this makes pyarrow fail, and the file goes
-#: to the streaming reader; it also keeps every field under the ``csv`` module's limit
-#: (131,072 characters), so both readers refuse the same over-long fields.
+#: Bytes per pyarrow block for a file with columns besides the six read. A row longer than
+#: this makes pyarrow fail, and the file goes to the streaming reader; it also keeps every
+#: field, the unread ones too, under the ``csv`` module's limit (131,072 characters), so
+#: both readers refuse the same over-long fields.
 BLOCK_SIZE: Final = 1 << 16
+#: Bytes per block for a file of exactly the six columns (fewer, larger blocks read faster
+#: and need no merging of dictionaries): every field is then read and checked, and no
+#: value the checks let through is longer than :data:`MAX_ID_LENGTH` characters (longer
+#: grades go to the streaming reader), far below the ``csv`` module's limit. At most
+#: :data:`MAX_LINE`, so a longer line still goes to the streaming reader.
+WIDE_BLOCK_SIZE: Final = 1 << 20
 #: Ids pyarrow may pass without asking Python: printable ASCII without spaces, this long.
 _PLAIN_ID_LENGTH: Final = 64
 
@@ -43,7 +51,8 @@ class EventColumns:
     Attributes:
         schools: the school ids, indexed by ``school``'s codes.
         school: per event, the code of its school (int64).
-        pupil: per event, a code of its pupil id, equal for equal ids (int64).
+        pupils: per event, its pupil id (a checked pyarrow string array); numbered by
+            :meth:`pupil_codes` for the events that count only.
         grade: per event, its grade 1–8 (int64).
         category: per event, a code of its category (int64).
         billable: the category codes that are billable.
@@ -52,11 +61,25 @@ class EventColumns:
 
     schools: tuple[str, ...]
     school: npt.NDArray[np.int64]
-    pupil: npt.NDArray[np.int64]
+    pupils: Any
     grade: npt.NDArray[np.int64]
     category: npt.NDArray[np.int64]
     billable: frozenset[int]
     epoch: npt.NDArray[np.int64]
+
+    def pupil_codes(self, keep: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        """Codes of the pupil ids of the events where ``keep`` is true, in order: equal
+        for equal ids, from 0 up. Hashing a million ids is the reader's dearest step, so
+        only the events that count are numbered."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        # The mask goes to pyarrow as a bitmap buffer: converting a numpy array with
+        # pa.array would import pandas.
+        bits = np.packbits(keep, bitorder="little")
+        mask = pa.Array.from_buffers(pa.bool_(), len(keep), [None, pa.py_buffer(bits)])
+        return _codes(pc.dictionary_encode(pc.filter(self.pupils, mask)))
 
 
 def available() -> bool:
@@ -181,11 +204,12 @@ def _read(
     stream.seek(0)
     names = [f"c{i}" for i in range(_width(first, header.separator))]
     wanted = [names[i] for i in header.positions]
+    block = WIDE_BLOCK_SIZE if len(names) == len(FIELDS) else BLOCK_SIZE
     try:
         table = pcsv.read_csv(
             _Counting(stream, progress) if progress is not None else stream,
             read_options=pcsv.ReadOptions(
-                skip_rows=1, column_names=names, block_size=BLOCK_SIZE, encoding="utf8"
+                skip_rows=1, column_names=names, block_size=block, encoding="utf8"
             ),
             parse_options=pcsv.ParseOptions(delimiter=header.separator, newlines_in_values=False),
             convert_options=pcsv.ConvertOptions(
@@ -200,9 +224,19 @@ def _read(
         columns = [table.column(n).combine_chunks() for n in wanted]
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # not plain enough: the streaming reader decides
-    if any(c.null_count for c in columns):
-        return None
+    if any(c.null_count for c in columns) or any(
+        _longest(c.dictionary) > MAX_ID_LENGTH for c in columns if pa.types.is_dictionary(c.type)
+    ):
+        return None  # a long grade may pass its check, but not the ``csv`` module's limit
     return columns
+
+
+def _longest(values: Any) -> int:
+    """The length of the longest of some pyarrow strings, in characters (0 for none)."""
+    import pyarrow.compute as pc
+
+    lengths = _numpy(pc.utf8_length(values), "int32")
+    return int(lengths.max()) if len(lengths) else 0
 
 
 def _width(line: str, separator: str) -> int:
@@ -216,7 +250,6 @@ def _validate(
 ) -> EventColumns | None:
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     if not (_ids_ok(event_ids, "event_id") and _ids_ok(pupils, "pupil_id")):
         return None
@@ -230,7 +263,7 @@ def _validate(
     return EventColumns(
         schools=school_names,
         school=_codes(schools),
-        pupil=_codes(pc.dictionary_encode(pupils)),
+        pupils=pupils,
         grade=np.asarray(grade_values, dtype=np.int64)[_codes(grades)],
         category=_codes(categories),
         billable=frozenset(i for i, c in enumerate(category_values) if c in BILLABLE_CATEGORIES),

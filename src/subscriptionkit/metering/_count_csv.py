@@ -153,31 +153,29 @@ def _count_columns(
     school_id: str | None,
 ) -> MonthlyCounts:
     from ._arrow import EventColumns
+    from ._fast import count_arrays, counting  # the numpy engine's entries
 
     assert isinstance(columns, EventColumns)
-    school, pupil, grade, category, epoch = (
-        columns.school,
-        columns.pupil,
+    timeline = Timeline.build(months, tz, policy)
+    # The events that count, first: only their pupil ids are numbered.
+    keep = counting(
+        timeline,
         columns.grade,
         columns.category,
         columns.epoch,
+        allowed_grades=plan.grades,
+        billable=columns.billable,
     )
     if school_id is not None:
         code = columns.schools.index(school_id) if school_id in columns.schools else -1
-        keep = school == code
-        school, pupil, grade, category, epoch = (
-            c[keep] for c in (school, pupil, grade, category, epoch)
-        )
-    from ._fast import count_arrays  # the numpy engine's entry
-
-    timeline = Timeline.build(months, tz, policy)
+        keep &= columns.school == code
     table = count_arrays(
         timeline,
-        school,
-        pupil,
-        grade,
-        category,
-        epoch,
+        columns.school[keep],
+        columns.pupil_codes(keep),
+        columns.grade[keep],
+        columns.category[keep],
+        columns.epoch[keep],
         allowed_grades=plan.grades,
         by_grade=len(plan.bands) > 1,
         billable=columns.billable,

@@ -115,19 +115,7 @@ def count_arrays(
             raise InvalidEvent(
                 field=name, got=np.shape(col)[0], expected=f"a column of {n} values like times"
             )
-    sel = _billable_mask(cats, billable)
-    if n and (g.min() < 1 or g.max() > 8):  # two reductions; find the culprit only if needed
-        bad = sel & ((g < 1) | (g > 8))
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise InvalidEvent(
-                field="grade", got=int(g[i]), expected="a grade from 1 to 8", index=i
-            )
-    wanted = GRADES if allowed_grades is None else frozenset(allowed_grades)
-    if wanted != GRADES:
-        sel &= np.isin(g, np.array(sorted(wanted), dtype=np.int64))
-    sel &= t >= timeline.bounds[0]
-    sel &= t < timeline.bounds[-1]
+    sel = counting(timeline, g, cats, t, allowed_grades=allowed_grades, billable=billable)
     months = timeline.months
     if not sel.any():
         return CountTable(months, {}, {} if by_grade else None)
@@ -197,6 +185,39 @@ def count_arrays(
         grade = None
         del key, first
     return _sweep(timeline, group, kb, pb, grade, school_values)
+
+
+def counting(
+    timeline: Timeline,
+    grades: npt.NDArray[np.int64],
+    categories: npt.NDArray[Any],
+    times: npt.NDArray[np.int64],
+    *,
+    allowed_grades: Collection[int] | None = None,
+    billable: Collection[object] = BILLABLE_CATEGORIES,
+) -> npt.NDArray[np.bool_]:
+    """Which events count (billable, of an allowed grade, within the timeline), as a mask.
+
+    Raises:
+        InvalidEvent: a billable event has a grade outside 1–8 (``index`` is the first).
+    """
+    import numpy as np
+
+    g = grades
+    sel = _billable_mask(categories, billable)
+    if g.shape[0] and (g.min() < 1 or g.max() > 8):  # find the culprit only if needed
+        bad = sel & ((g < 1) | (g > 8))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InvalidEvent(
+                field="grade", got=int(g[i]), expected="a grade from 1 to 8", index=i
+            )
+    wanted = GRADES if allowed_grades is None else frozenset(allowed_grades)
+    if wanted != GRADES:
+        sel &= np.isin(g, np.array(sorted(wanted), dtype=np.int64))
+    sel &= times >= timeline.bounds[0]
+    sel &= times < timeline.bounds[-1]
+    return sel
 
 
 def _sweep(

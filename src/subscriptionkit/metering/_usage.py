@@ -371,16 +371,35 @@ def monthly_usage(counts: MonthlyCounts, plan: PupilPlan) -> tuple[UsageLine, ..
     Raises:
         InvalidInput: ``counts`` was computed for another plan.
     """
+    price = {b.label: b.price_per_pupil_month for b in plan.bands}
+    amounts = usage_amounts(counts, plan)
+    return tuple(
+        UsageLine(s, m, b, n, price[b], amounts[(b, n)]) for (s, m, b), n in counts.counts.items()
+    )
+
+
+@accepts(counts=(MonthlyCounts, "MonthlyCounts"), plan=_PUPIL_PLAN)
+def usage_amounts(counts: MonthlyCounts, plan: PupilPlan) -> dict[tuple[str, int], Money]:
+    """The amount of each distinct ``(band label, pupils)`` in ``counts``: pupils × the
+    band's price per pupil per month, rounded once, as on a :class:`UsageLine`.
+
+    A year of a few thousand schools holds tens of thousands of lines but a few hundred
+    distinct amounts: price (and format) each once, and sum them times their number.
+
+    Raises:
+        InvalidInput: ``counts`` was computed for another plan.
+
+    >>> from subscriptionkit import plans
+    >>> combi = plans.default_catalog()["focus-po-combi"]
+    >>> counts = MonthlyCounts(combi.id, (Month(2026, 3),), ("1-2", "3-8"),
+    ...                        {("s1", Month(2026, 3), "1-2"): 2, ("s1", Month(2026, 3), "3-8"): 0})
+    >>> usage_amounts(counts, combi)
+    {('1-2', 2): Money('1.92', 'EUR'), ('3-8', 0): Money('0.00', 'EUR')}
+    """
     if counts.plan_id != plan.id:
         raise InvalidInput(
             f"counts were made for plan {counts.plan_id!r}; expected counts for {plan.id!r}"
         )
     price = {b.label: b.price_per_pupil_month for b in plan.bands}
-    amounts: dict[tuple[str, int], Money] = {}  # few distinct (band, pupils): price each once
-    lines = []
-    for (s, m, b), n in counts.counts.items():
-        amount = amounts.get((b, n))
-        if amount is None:
-            amount = amounts[(b, n)] = line_amount(price[b], n)
-        lines.append(UsageLine(s, m, b, n, price[b], amount))
-    return tuple(lines)
+    distinct = dict.fromkeys((b, n) for (_, _, b), n in counts.counts.items())
+    return {(b, n): line_amount(price[b], n) for b, n in distinct}
