@@ -164,6 +164,30 @@ class TestSameErrors:
         assert _outcome(data, "auto") == _outcome(data, "python")
 
 
+class TestBulkIdCheck:
+    @pytest.mark.parametrize(
+        ("ids", "plain"),
+        [
+            (["p1", "school-7", "~!#"], True),
+            (["p1", "x" * 64], True),
+            (["p1", "x" * 65], False),
+            (["p1", ""], False),
+            (["p1", "p 2"], False),
+            (["p1", "p\x7f"], False),
+            (["p1", "pé"], False),
+            ([], False),
+        ],
+    )
+    def test_only_plain_ids_pass_in_bulk(self, ids: list[str], plain: bool) -> None:
+        """Ids of 1-64 printable ASCII bytes without spaces pass at once; any other goes
+        one by one through the library's check (a slice is checked on its own values)."""
+        import pyarrow as pa
+
+        values = pa.array(["bad id", *ids, ""])
+        assert _arrow._all_plain(values.slice(1, len(ids))) is plain
+        assert _arrow._all_plain(values) is False
+
+
 class TestArguments:
     def test_unknown_reader_and_missing_extra(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """A bad reader name, or 'arrow' without pyarrow, is InvalidInput naming the extra."""

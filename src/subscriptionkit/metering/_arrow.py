@@ -300,6 +300,8 @@ def _ids_ok(values: Any, field: str) -> bool:
     """Whether every id passes ``check_id``: plain ones in bulk, the rest one by one."""
     import pyarrow.compute as pc
 
+    if _all_plain(values):
+        return True
     plain = pc.and_(
         pc.and_(pc.string_is_ascii(values), pc.ascii_is_printable(values)),
         pc.invert(pc.match_substring(values, " ")),
@@ -320,6 +322,24 @@ def _ids_ok(values: Any, field: str) -> bool:
     except InvalidEvent:
         return False
     return True
+
+
+def _all_plain(values: Any) -> bool:
+    """Whether every string is 1 to :data:`_PLAIN_ID_LENGTH` bytes of printable ASCII
+    without spaces (``!`` to ``~``): two passes over the array's offsets and bytes."""
+    import numpy as np
+    import pyarrow as pa
+
+    if values.type != pa.string() or values.null_count or not len(values):
+        return False
+    offsets = np.frombuffer(
+        values.buffers()[1], dtype=np.int32, count=len(values) + 1, offset=values.offset * 4
+    )
+    lengths = np.diff(offsets)
+    if lengths.min() < 1 or lengths.max() > _PLAIN_ID_LENGTH:
+        return False
+    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return bool(data.min() >= ord("!") and data.max() <= ord("~"))
 
 
 class _Counting:
