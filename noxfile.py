@@ -70,6 +70,7 @@ def bench(session: nox.Session) -> None:
         "benchmarks/report.py",
         "benchmarks/certificates.py",
         "benchmarks/subscriptions_store.py",
+        "benchmarks/privacy.py",
     ):
         session.run("python", script, *session.posargs)
 

@@ -7,12 +7,14 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from subscriptionkit import errors, metering, plans, privacy, teams
 from subscriptionkit.audit import AuditEntry
 from subscriptionkit.certificates import issue
 from subscriptionkit.storage import Store
+from subscriptionkit.testing import active_subscription
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
@@ -357,3 +359,46 @@ class TestPupilReads:
             assert uow.activity.schools_of_pupil("p1") == ("s-a",)
             assert uow.activity.schools_of_pupil(pseudonym) == ("s-b",)
             assert uow.activity.pupil_events("s-b", "p1") == []
+
+
+class TestTeamsInvolving:
+    """The teams holding something about a person, found without reading the others."""
+
+    def test_member_invitation_link_and_address(self, store: Store) -> None:
+        """Member, invitation maker or user, link maker, or an address (without case)."""
+        keys = teams.TokenKeys.generate()
+        sub = active_subscription("teams", "acme", seats=5, at=AT)
+
+        def team(team_id: str, owner: str = "olga") -> teams.Team:
+            made, _ = teams.create_team(
+                sub, name=team_id, owner_id=owner, owner_name=owner.title(),
+                owner_email=f"{owner}@example.org", at=AT, team_id=team_id,
+            )  # fmt: skip
+            return made
+
+        member, _ = teams.add_member(
+            team("t1"), by="olga", account_id="ann", name="Ann", email="ann@example.org", at=AT
+        )
+        invited = teams.invite(team("t2"), by="olga", email="x@example.org", keys=keys, at=AT)
+        maker = attrs.evolve(
+            invited.team,
+            invitations=[attrs.evolve(i, used_by="ann") for i in invited.team.invitations],
+        )
+        addressed = teams.invite(
+            team("t3"), by="olga", email="ANN.Private@Example.org", keys=keys, at=AT
+        ).team
+        linked = teams.create_link(team("t4"), by="olga", keys=keys, at=AT).team
+        linked = attrs.evolve(
+            linked, links=[attrs.evolve(ln, created_by="ann") for ln in linked.links]
+        )
+        with store.unit_of_work() as uow:
+            for t in (linked, member, team("t5"), addressed, maker):
+                uow.teams.add(t)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            found = uow.teams.involving("ann", ["ann.private@example.org"])
+            assert [t.id for t in found] == ["t1", "t2", "t3", "t4"]
+            assert found[0] == uow.teams.get("t1")
+            assert [t.id for t in uow.teams.involving("ann")] == ["t1", "t2", "t4"]
+            assert [t.id for t in uow.teams.involving("olga")] == ["t1", "t2", "t3", "t4", "t5"]
+            assert uow.teams.involving("zed", ["nobody@example.org"]) == []

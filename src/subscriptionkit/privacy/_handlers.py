@@ -9,7 +9,7 @@ unit of work only, so the same handler serves memory, SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
@@ -68,18 +68,9 @@ def _export_invoices(
 # -- teams ----------------------------------------------------------------------------
 
 
-def _teams_of(uow: subscriptionkit.storage.ports.UnitOfWork, subject: Subject) -> list[Team]:
+def _teams_of(uow: subscriptionkit.storage.ports.UnitOfWork, subject: Subject) -> Sequence[Team]:
     """The teams the subject is on, or has an invitation of, or made an invitation or link in."""
-    sid = subject.subject_id
-    return [
-        t
-        for t in uow.teams.list()
-        if t.member(sid) is not None
-        or any(
-            subject.has_email(i.email) or sid in (i.created_by, i.used_by) for i in t.invitations
-        )
-        or any(ln.created_by == sid for ln in t.links)
-    ]
+    return uow.teams.involving(subject.subject_id, subject.emails)
 
 
 def _export_teams(

@@ -17,7 +17,22 @@ from ..metering import Month
 from ..plans import VatTreatment
 from ..teams import CourseProgress, Team, TokenDigest
 
-__all__ = ["DiscountStore", "InvoiceLedger", "ProgressStore", "TeamRepository"]
+__all__ = ["DiscountStore", "InvoiceLedger", "ProgressStore", "TeamRepository", "involves"]
+
+
+def involves(team: Team, account_id: str, emails: Iterable[str] = ()) -> bool:
+    """Whether ``team`` holds something about a person (:meth:`TeamRepository.involving`):
+    the account as a member, as the maker or user of an invitation or the maker of a link,
+    or an invitation addressed to one of ``emails`` (without case, as ``str.casefold``)."""
+    wanted = {e.casefold() for e in emails}
+    return (
+        team.member(account_id) is not None
+        or any(
+            i.email.casefold() in wanted or account_id in (i.created_by, i.used_by)
+            for i in team.invitations
+        )
+        or any(ln.created_by == account_id for ln in team.links)
+    )
 
 
 @runtime_checkable
@@ -69,6 +84,16 @@ class TeamRepository(Protocol):
 
     def for_account(self, account_id: str) -> Sequence[Team]:
         """Return the teams the account is a member of (active or pending), by id."""
+        ...
+
+    def involving(self, account_id: str, emails: Iterable[str] = ()) -> Sequence[Team]:
+        """Return the teams holding something about a person, by id: the account as a
+        member, as the maker or user of an invitation, or the maker of a link, and the
+        teams with an invitation addressed to one of ``emails`` (without case)
+        (the rule of ``involves``). What a data-subject request reads: the SQL adapter finds the
+        teams through the member index and the invitation and link rows (their addresses
+        compared in Python, as ``str.casefold`` has no SQL twin), never loading other teams.
+        """
         ...
 
     def with_invitation(self, digests: Iterable[TokenDigest]) -> Team | None:

@@ -13,6 +13,7 @@ import attrs
 
 from ..errors import AlreadyExists, ConcurrentUpdate, NotFound
 from ..teams import CourseProgress, Team, TokenDigest
+from ._team_ledger_ports import involves
 
 if TYPE_CHECKING:
     from .memory import MemoryUnitOfWork
@@ -82,6 +83,10 @@ class MemoryTeams:
 
     def for_account(self, account_id: str) -> Sequence[Team]:
         return [t for t in self._sorted() if t.member(account_id) is not None]
+
+    def involving(self, account_id: str, emails: Iterable[str] = ()) -> Sequence[Team]:
+        addresses = tuple(emails)
+        return [t for t in self._sorted() if involves(t, account_id, addresses)]
 
     def with_invitation(self, digests: Iterable[TokenDigest]) -> Team | None:
         wanted = set(digests)

@@ -342,6 +342,21 @@ class _Teams:
         ids = sa.select(members_table.c.team_id).where(members_table.c.account_id == account_id)
         return self._select(teams_table.c.id.in_(ids))
 
+    def involving(self, account_id: str, emails: Iterable[str] = ()) -> Sequence[Team]:
+        m, i, ln = members_table.c, invitations_table.c, links_table.c
+        conn = self._uow.connection
+        by_id = sa.union(
+            sa.select(m.team_id).where(m.account_id == account_id),
+            sa.select(i.team_id).where(sa.or_(i.created_by == account_id, i.used_by == account_id)),
+            sa.select(ln.team_id).where(ln.created_by == account_id),
+        )
+        found = set(conn.execute(by_id).scalars())
+        wanted = {e.casefold() for e in emails}
+        if wanted:  # casefold has no SQL twin: the addresses are compared here
+            rows = conn.execute(sa.select(i.team_id, i.email))
+            found.update(r.team_id for r in rows if r.email.casefold() in wanted)
+        return self._select(teams_table.c.id.in_(sorted(found))) if found else []
+
     def _by_digest(self, table: sa.Table, digests: Iterable[TokenDigest]) -> Team | None:
         wanted = list(digests)
         if not wanted:
