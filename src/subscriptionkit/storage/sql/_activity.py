@@ -29,6 +29,7 @@ from ...plans import PupilPlan
 from .._activity_csv import add_csv
 from ._activity_pupils import PupilReads
 from ._activity_query import monthly_counts_query
+from ._activity_settings import LARGE_SORTS, statement_settings
 from ._errors import busy, translating
 from ._tables import activity_table
 
@@ -194,6 +195,38 @@ def _check_skipped(conn: Connection) -> None:
         _refuse_if_other(both[width:], both[:width], seq)
 
 
+#: Staged rows looked up first (the first ones copied): when every one is stored, written
+#: alike, the input is probably a redelivery, compared whole before anything is inserted.
+REDELIVERY_SAMPLE: Final = 1000
+
+
+def _stored_alike(conn: Connection, limit: int | None) -> int:
+    """How many staged rows (the first ``limit`` found, or all) are stored, written alike."""
+    table = activity_table.name
+    staged = ", ".join("s." + c for c in _COLUMNS)
+    stored = ", ".join("a." + c for c in _COLUMNS)
+    rows = f"(SELECT * FROM {STAGING} LIMIT {int(limit)})" if limit is not None else STAGING
+    result = conn.exec_driver_sql(
+        f"SELECT count(*) FROM {rows} s JOIN {table} a ON a.event_id = s.event_id "
+        f"WHERE ({staged}) IS NOT DISTINCT FROM ({stored})"
+    )
+    return int(result.scalar_one())
+
+
+def _redelivered(conn: Connection, copied: int) -> bool:
+    """Whether every one of the ``copied`` staged rows is stored already, written alike:
+    nothing to insert and nothing to refuse.
+
+    One join of the staged rows with the stored ones, taken only when a sample of the
+    staged rows is all stored: a redelivered file costs that join instead of an insert
+    that skips every row and a join to check them; anything else pays for the sample.
+    """
+    sample = min(copied, REDELIVERY_SAMPLE)
+    if sample == 0 or _stored_alike(conn, sample) < sample:
+        return False
+    return _stored_alike(conn, None) == copied
+
+
 def merge_staged(conn: Connection, fill: Callable[[Any], int]) -> int:
     """Stage rows with ``fill``, then merge them into the events in one ordered statement
     (PostgreSQL); return how many were new.
@@ -213,7 +246,7 @@ def merge_staged(conn: Connection, fill: Callable[[Any], int]) -> int:
     table = activity_table.name
     cols = ", ".join(_COLUMNS)
     try:
-        with conn.begin_nested():
+        with conn.begin_nested(), statement_settings(conn, LARGE_SORTS):
             conn.exec_driver_sql(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} "
                 f"(seq bigint NOT NULL, LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
@@ -224,21 +257,22 @@ def merge_staged(conn: Connection, fill: Callable[[Any], int]) -> int:
                 copied = fill(cursor)
             finally:
                 cursor.close()
-            # DISTINCT ON keeps the first of a repeated id (the first one stands); the
-            # merge inserts in id order, so concurrent writers lock ids in the same order.
-            # Byte order ("C") is that order for every writer and sorts much faster than a
-            # linguistic collation; equal ids are equal in both.
-            conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
-            result = conn.exec_driver_sql(
-                f"WITH inserted AS (INSERT INTO {table} ({cols}) "
-                f'SELECT DISTINCT ON (event_id COLLATE "C") {cols} FROM {STAGING} '
-                f'ORDER BY event_id COLLATE "C", seq '
-                f"ON CONFLICT (event_id) DO NOTHING RETURNING 1) "
-                f"SELECT count(*) FROM inserted"
-            )
-            new = int(result.scalar_one())
-            if new < copied:
-                _check_skipped(conn)
+            new = 0
+            if not _redelivered(conn, copied):
+                # DISTINCT ON keeps the first of a repeated id (the first one stands); the
+                # merge inserts in id order, so concurrent writers lock ids in the same
+                # order. Byte order ("C", the ids' collation since schema version 11) is
+                # that order for every writer; equal ids are equal in every collation.
+                result = conn.exec_driver_sql(
+                    f"WITH inserted AS (INSERT INTO {table} ({cols}) "
+                    f'SELECT DISTINCT ON (event_id COLLATE "C") {cols} FROM {STAGING} '
+                    f'ORDER BY event_id COLLATE "C", seq '
+                    f"ON CONFLICT (event_id) DO NOTHING RETURNING 1) "
+                    f"SELECT count(*) FROM inserted"
+                )
+                new = int(result.scalar_one())
+                if new < copied:
+                    _check_skipped(conn)
             conn.exec_driver_sql(f"TRUNCATE {STAGING}")
             return new
     except sa.exc.OperationalError as exc:

@@ -39,6 +39,7 @@ from ...clock import DEFAULT_TIMEZONE
 from ...errors import InvalidInput
 from ...metering import BILLABLE_CATEGORIES, CountMoment, Month, MonthlyCounts, month_range
 from ...plans import PupilPlan
+from ._activity_settings import statement_settings
 from ._tables import activity_table
 
 
@@ -148,11 +149,12 @@ def monthly_counts_query(
         deltas.c.m,
         sa.func.sum(deltas.c.d),
     ).group_by(*group)
-    if conn.dialect.name == "postgresql":
-        # One sort of (school, pupil, bucket) rows: let it happen in memory.
-        conn.execute(sa.text("SET LOCAL work_mem = '256MB'"))
+    # One sort of (school, pupil, bucket) rows: let it happen in memory (PostgreSQL; the
+    # host's transaction keeps its own work_mem).
+    with statement_settings(conn, {"work_mem": "256MB"}):
+        rows = conn.execute(query).all()
     running: dict[tuple[Hashable, int], list[int]] = {}
-    for school, band, b, d in conn.execute(query):
+    for school, band, b, d in rows:
         m = int(b) - (window - 1)  # the month index the +1 or -1 falls on
         if m < n:
             running.setdefault((school, int(band)), [0] * (n + 1))[max(m, 0)] += int(d)
