@@ -188,19 +188,23 @@ keys_table = sa.Table(
 )
 
 
+#: An activity id column: text of up to 200 characters, in byte order on PostgreSQL.
+_ID: Final = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
+
 #: The activity events table (created by schema migration 3).
 activity_table: Final = sa.Table(
     "sk_activity_events",
     metadata,
-    sa.Column("event_id", sa.String(200), primary_key=True),
-    sa.Column("school_id", sa.String(200), nullable=False),
-    sa.Column("pupil_id", sa.String(200), nullable=False),
+    # Ids compare byte by byte on PostgreSQL (collation "C", schema step 0011).
+    sa.Column("event_id", _ID, primary_key=True),
+    sa.Column("school_id", _ID, nullable=False),
+    sa.Column("pupil_id", _ID, nullable=False),
     sa.Column("grade", sa.SmallInteger, nullable=False),
     sa.Column("category", sa.String(100), nullable=False),
     # The whole UTC epoch second (floor), for windows; and the exact moment, as given.
     sa.Column("processed_epoch", sa.BigInteger, nullable=False),
     sa.Column("processed_at", sa.String(40), nullable=False),
-    sa.Index("ix_sk_activity_school_epoch", "school_id", "processed_epoch"),
+    sa.Index("ix_sk_activity_school", "school_id"),
 )
 
 

@@ -85,6 +85,7 @@ REVISIONS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
         ),
     ),
     ("0010", ("sk_discounts",)),
+    ("0011", ()),  # activity ids in byte order (PostgreSQL), an index on school alone
 )
 _IDS: Final = tuple(revision for revision, _ in REVISIONS)
 #: The schema version this library writes: the number of the last revision.
