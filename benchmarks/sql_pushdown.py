@@ -230,8 +230,10 @@ def add_csv(store: SqlStore, path: Path) -> tuple[float, int, float]:
     return time.perf_counter() - started, new, bench._peak() - base
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def workload_arguments(description: str | None) -> argparse.ArgumentParser:
+    """The options of a PostgreSQL benchmark on the metering workload (``--quick``: a
+    small run, 200k events, one repetition)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--events", type=int, default=5_000_000)
     parser.add_argument("--pupils", type=int, default=1_000_000)
     parser.add_argument("--schools", type=int, default=2_000)
@@ -239,11 +241,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="a small run (200k events)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def quick(args: argparse.Namespace) -> argparse.Namespace:
+    """``args`` with the small run's sizes when ``--quick`` was given."""
     if args.quick:
         args.events, args.pupils, args.schools, args.repeat = 200_000, 40_000, 200, 1
+    return args
 
-    admin = make_engine(URL)
+
+def unreachable(admin: sa.Engine) -> int | None:
+    """``None`` when the server answers; else say so and give the exit status (1 under
+    ``CI=true``, else 0)."""
     try:
         with admin.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
@@ -253,6 +263,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(message)
         return 1 if os.environ.get("CI", "").lower() == "true" else 0
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = quick(workload_arguments(__doc__.splitlines()[0]).parse_args(argv))
+    admin = make_engine(URL)
+    status = unreachable(admin)
+    if status is not None:
+        return status
 
     schema = f"sk_bench_{uuid.uuid4().hex[:8]}"
     with admin.begin() as conn:
