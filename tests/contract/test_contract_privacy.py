@@ -370,6 +370,7 @@ class TestTeamsInvolving:
         sub = active_subscription("teams", "acme", seats=5, at=AT)
 
         def team(team_id: str, owner: str = "olga") -> teams.Team:
+            made: teams.Team
             made, _ = teams.create_team(
                 sub, name=team_id, owner_id=owner, owner_name=owner.title(),
                 owner_email=f"{owner}@example.org", at=AT, team_id=team_id,
