@@ -140,6 +140,11 @@ class TestReproducible:
         assert [d.to_dict() for d in first.issued] == [d.to_dict() for d in second.issued]
         assert text1[0] == "Proefperiode en activering"
         assert any("€ 300,00" in t for t in text1)
+        # The privacy chapter names the export's sections in Dutch too.
+        export, erasure = (next(t for t in text1 if word in t) for word in ("JSON", "Bewaard"))
+        assert export.endswith(": teams 2, voortgang 1, certificaten 1.")
+        assert "teams 1, voortgang 1, certificaten 1, verzoeken 2." in erasure
+        assert "Bewaard voor de wettelijke termijn: abonnementen, facturen." in erasure
 
     def test_needs_an_empty_database(self) -> None:
         """A store that holds a subscription is refused before anything is written."""

@@ -13,6 +13,7 @@ import json
 
 from . import certificates, privacy
 from ._story import Chapter, Story, at_local, token_of
+from .privacy._labels import SECTIONS, label
 
 #: The member's account id, name and address (as in the Teams chapters).
 _SUBJECT = ("bram", "Bram Jansen", "bram@leerhuis-noord.example")
@@ -62,15 +63,15 @@ def privacy_chapter(story: Story) -> Chapter:
         ).format(
             day=story._day(checked),
             size=size,
-            records=", ".join(f"{section} {count}" for section, count in found.items()),
+            records=", ".join(f"{label(t, SECTIONS, s)} {n}" for s, n in found.items()),
         ),
         t.gettext(
             "{day}: erased. Removed or pseudonymised: {changed}. Kept for the statutory "
             "period: {kept}. The certificate link still verifies, naming no one."
         ).format(
             day=story._day(erased_at),
-            changed=", ".join(f"{section} {count}" for section, count in changed.items()),
-            kept=", ".join(story.erasure.kept),
+            changed=", ".join(f"{label(t, SECTIONS, s)} {n}" for s, n in changed.items()),
+            kept=", ".join(label(t, SECTIONS, s) for s in story.erasure.kept),
         ),
     )
     return Chapter(t.gettext("A member's data: export and erasure"), lines)

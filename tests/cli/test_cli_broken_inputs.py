@@ -334,7 +334,14 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
         (["\x00"], EXIT_INPUT),
         (["u", "--school", "\x00"], EXIT_INPUT),
     ],
-    ("privacy", "overdue"): [(["--at", "yesterday"], EXIT_USAGE)],
+    ("privacy", "rectify"): [
+        (["u"], EXIT_INPUT),
+        (["u", "--request", "nope"], EXIT_INPUT),
+        (["u", "--name", "  "], EXIT_INPUT),
+        (["\x00", "--name", "Ann"], EXIT_INPUT),
+        (["u", "--email", "not an address"], EXIT_INPUT),
+    ],
+    ("privacy", "overdue"): [(["--at", "yesterday"], EXIT_USAGE), (["--format", "xml"], 2)],
     ("privacy", "retention"): [
         (["--register", "{missing}"], EXIT_INPUT),
         (["--register", "{json}"], EXIT_INPUT),

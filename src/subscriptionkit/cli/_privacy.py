@@ -1,20 +1,44 @@
 """The ``privacy`` commands: consent, withdraw, request, verify-identity, export, erase,
-overdue, retention (internal).
+rectify, overdue, retention (internal).
 
 Each command opens the database (``--db``), does one step of :mod:`subscriptionkit.privacy`
-in one unit of work and prints what it did, one line per record.
+in one unit of work and prints what it did, one line per record, in the language of
+``--locale``: dates as the rest of the command line prints them (babel), a request's
+deadline on the subject's wall clock, other moments in ``--tz``. ``--format json`` (where
+offered) prints the records as data instead, moments in ISO 8601.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import json
 import pathlib
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from .. import privacy
+from .._i18n import Translator
+from ..clock import instant, local
 from ..errors import InvalidInput
+from ..privacy._labels import CONSENT_KINDS, KINDS, SECTIONS, STATUSES, label
+from ._privacy_rectify import add_rectify, rectify
 from ._subscriptions import _at, _moment, open_database
+
+
+def _when(t: Translator, value: _dt.datetime, tz: str) -> str:
+    """A moment as the command line shows one: its date and time on ``tz``'s wall clock."""
+    shown = local(value, tz)
+    return t.gettext("{date} at {time}").format(date=t.date(shown.date()), time=t.time(shown))
+
+
+def _day(t: Translator, value: _dt.datetime, tz: str) -> str:
+    """The local date of a moment that ends a day (a deadline, a retention period)."""
+    return t.date(local(value, tz).date())
+
+
+def _json(out: TextIO, data: Any) -> None:
+    out.write(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def _register(args: argparse.Namespace) -> privacy.Register:
@@ -48,9 +72,16 @@ def _cmd_consent(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with open_database(args).unit_of_work() as uow:
         uow.consents.save(consent)
         uow.commit()
+    t = Translator(args.locale)
     out.write(
-        f"Consent {consent.consent_id}: {consent.subject_id} consents to {consent.purpose} "
-        f"({consent.kind.value}) from {consent.given_at.isoformat()}\n"
+        t.gettext("Consent {id}: {subject} consents to {purpose} ({kind}), from {when}.").format(
+            id=consent.consent_id,
+            subject=consent.subject_id,
+            purpose=consent.purpose,
+            kind=label(t, CONSENT_KINDS, consent.kind.value),
+            when=_when(t, consent.given_at, args.tz),
+        )
+        + "\n"
     )
     return 0
 
@@ -70,17 +101,60 @@ def _cmd_withdraw(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"subject {args.subject!r} has no consent for {args.purpose!r} in force at "
             f"{at.isoformat()}; expected one to withdraw, got none"
         )
+    t = Translator(args.locale)
     out.write(
-        f"Withdrew {len(withdrawn)} consent(s) of {args.subject} for {args.purpose} from {at.isoformat()}\n"
+        t.ngettext(
+            "Withdrew {count} consent of {subject} for {purpose}, from {when}.",
+            "Withdrew {count} consents of {subject} for {purpose}, from {when}.",
+            len(withdrawn),
+        ).format(
+            count=len(withdrawn),
+            subject=args.subject,
+            purpose=args.purpose,
+            when=_when(t, at, args.tz),
+        )
+        + "\n"
     )
     return 0
 
 
-def _show_request(request: privacy.SubjectRequest, out: TextIO) -> None:
-    out.write(
-        f"Request {request.request_id}: {request.kind.value} by {request.subject_id}, "
-        f"{request.status.value}, due {request.due_at.isoformat()}\n"
-    )
+def _show_requests(
+    args: argparse.Namespace,
+    requests: Sequence[privacy.SubjectRequest],
+    out: TextIO,
+    *,
+    late: bool = False,
+) -> None:
+    """One line per request, its deadline as a date on the subject's wall clock (the
+    deadline ends that local day); ``--format json``: the requests as data."""
+    if args.format == "json":
+        _json(out, [r.to_dict() for r in requests])
+        return
+    t = Translator(args.locale)
+    for r in requests:
+        if late:
+            text = t.gettext(
+                "Request {id} from {subject}: {kind}, {status}; the answer was due by {due} ({tz})."
+            )
+        elif r.is_open:
+            text = t.gettext(
+                "Request {id} from {subject}: {kind}, {status}; answer by {due} ({tz})."
+            )
+        else:
+            text = t.gettext("Request {id} from {subject}: {kind}, {status} on {closed}.")
+        closed = r.closed_at or r.received_at
+        out.write(
+            text.format(
+                id=r.request_id,
+                subject=r.subject_id,
+                kind=label(t, KINDS, r.kind.value),
+                status=label(t, STATUSES, r.status.value),
+                due=_day(t, r.due_at, r.timezone),
+                tz=r.timezone,
+                closed=_day(t, closed, r.timezone),
+            )
+            + "\n"
+        )
 
 
 def _cmd_request(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -93,7 +167,7 @@ def _cmd_request(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with open_database(args).unit_of_work() as uow:
         uow.requests.save(request)
         uow.commit()
-    _show_request(request, out)
+    _show_requests(args, [request], out)
     return 0
 
 
@@ -105,22 +179,30 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         uow.requests.save(request)
         uow.commit()
-    _show_request(request, out)
+    _show_requests(args, [request], out)
     return 0
 
 
-def _scope_note(scope: privacy.Scope, subject: str) -> str:
+def _scope_note(t: Translator, scope: privacy.Scope, subject: str) -> str:
     """The operator's note on a request without ``--school`` (empty with one)."""
     if scope.activity:
         return ""
-    where = (
-        f"the id {subject!r} is a pupil's in {', '.join(scope.pupil_schools)}, left as it is: "
-        "if the subject is that pupil, the request is the school's (forward it), or repeat "
-        "with --school SCHOOL on the school's instruction"
-        if scope.pupil_schools
-        else f"no school holds events of a pupil {subject!r}"
+    if scope.pupil_schools:
+        where = t.gettext(
+            "the id {subject} is a pupil's in {schools}, left as it is: if the subject is that "
+            "pupil, the request is the school's (forward it), or repeat with --school SCHOOL on "
+            "the school's instruction"
+        ).format(subject=repr(subject), schools=", ".join(scope.pupil_schools))
+    else:
+        where = t.gettext("no school holds events of a pupil {subject}").format(
+            subject=repr(subject)
+        )
+    return (
+        t.gettext("Note: no --school given, so activity events are out of scope; {where}.").format(
+            where=where
+        )
+        + "\n"
     )
-    return f"Note: no --school given, so activity events are out of scope; {where}.\n"
 
 
 def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -139,14 +221,21 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         store, args.subject, at=_at(args), school_id=args.school, emails=args.email or ()
     )
     text = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    t = Translator(args.locale)
     if args.output is None:
         out.write(text)
     else:
         path = pathlib.Path(args.output)
         path.write_text(text, encoding="utf-8")  # OSError: the command's file status
-        out.write(f"Exported {sum(map(len, document['sections'].values()))} records to {path}\n")
+        count = sum(map(len, document["sections"].values()))
+        out.write(
+            t.ngettext(
+                "Exported {count} record to {path}.", "Exported {count} records to {path}.", count
+            ).format(count=count, path=path)
+            + "\n"
+        )
     if args.school is None:  # stderr: the document on stdout stays JSON
-        err.write(_scope_note(privacy.subject_scope(store, args.subject), args.subject))
+        err.write(_scope_note(t, privacy.subject_scope(store, args.subject), args.subject))
     if args.request is not None:
         with store.unit_of_work() as uow:
             uow.requests.save(
@@ -170,22 +259,45 @@ def _cmd_erase(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         emails=args.email or (),
         request=request,
     )
-    out.write(f"Erased {args.subject}: pseudonym {done.pseudonym}\n")
+    t = Translator(args.locale)
+    out.write(
+        t.gettext("Erased {subject}; the records kept carry the pseudonym {pseudonym}.").format(
+            subject=args.subject, pseudonym=done.pseudonym
+        )
+        + "\n"
+    )
     for section, count in done.changed.items():
-        out.write(f"  {section}: {count} changed\n")
+        out.write(
+            "  "
+            + t.ngettext(
+                "{section}: {count} record removed or pseudonymised",
+                "{section}: {count} records removed or pseudonymised",
+                count,
+            ).format(section=label(t, SECTIONS, section), count=count)
+            + "\n"
+        )
     for section, why in done.kept.items():
-        out.write(f"  {section}: kept ({why})\n")
-    out.write(_scope_note(done.scope, args.subject))
+        out.write(
+            "  "
+            + t.gettext("{section}: kept; {why}").format(
+                section=label(t, SECTIONS, section), why=t.gettext(why)
+            )
+            + "\n"
+        )
+    out.write(_scope_note(t, done.scope, args.subject))
     return 0
+
+
+def _cmd_rectify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    return rectify(args, out)
 
 
 def _cmd_overdue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with open_database(args).unit_of_work() as uow:
         late = privacy.overdue(uow.requests.open_requests(), at=_at(args))
-    for request in late:
-        _show_request(request, out)
-    if not late:
-        out.write("No request is overdue.\n")
+    _show_requests(args, late, out, late=True)
+    if not late and args.format == "text":
+        out.write(Translator(args.locale).gettext("No request is overdue.") + "\n")
     return 0
 
 
@@ -197,13 +309,46 @@ def _cmd_retention(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with store.unit_of_work() as uow:
             listed = [r for h in privacy.DEFAULT_HANDLERS if h.retained for r in h.retained(uow)]
         due = privacy.due_for_deletion(register, listed, at=at)
-    verb = "Purged" if args.purge else "Due"
-    for record in due:
+    kept = [register.purpose(r.purpose).retention.expires(r.last_used) for r in due]
+    if args.format == "json":
+        _json(out, [
+            {
+                "section": r.section, "subject_id": r.subject_id, "school_id": r.school_id,
+                "purpose": r.purpose, "last_used": instant(r.last_used).isoformat(),
+                "kept_until": until.isoformat(),
+            }
+            for r, until in zip(due, kept, strict=True)
+        ])  # fmt: skip
+        return 0
+    t = Translator(args.locale)
+    if args.purge:
+        text = t.gettext(
+            "Erased: {section} of {subject} (purpose {purpose}, last used on {last_used}, "
+            "retention ended on {kept_until})."
+        )
+    else:
+        text = t.gettext(
+            "Due for deletion: {section} of {subject} (purpose {purpose}, last used on "
+            "{last_used}, retention ended on {kept_until})."
+        )
+    for r, until in zip(due, kept, strict=True):
+        subject = r.subject_id
+        if r.school_id is not None:
+            subject = t.gettext("{pupil} of school {school}").format(
+                pupil=r.subject_id, school=r.school_id
+            )
         out.write(
-            f"{verb}: {record.section} of {record.subject_id} ({record.purpose}, last used {record.last_used.isoformat()})\n"
+            text.format(
+                section=label(t, SECTIONS, r.section),
+                subject=subject,
+                purpose=r.purpose,
+                last_used=_day(t, r.last_used, args.tz),
+                kept_until=_day(t, until, args.tz),
+            )
+            + "\n"
         )
     if not due:
-        out.write("Nothing is due for deletion.\n")
+        out.write(t.gettext("Nothing is due for deletion.") + "\n")
     return 0
 
 
@@ -222,6 +367,13 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
         help="a register of processing (.toml or .json; default: the seed's)",
     )
     parents = [common, base]
+    fmt = argparse.ArgumentParser(add_help=False)
+    fmt.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text for people (default), or json: the records as data, moments in ISO 8601",
+    )
     emails = argparse.ArgumentParser(add_help=False)
     emails.add_argument(
         "--email",
@@ -252,7 +404,9 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     p.set_defaults(handler=_cmd_withdraw)
 
     p = cmds.add_parser(
-        "request", parents=parents, help="record a data-subject request; prints its deadline"
+        "request",
+        parents=[*parents, fmt],
+        help="record a data-subject request; prints its deadline",
     )
     p.add_argument("subject", help="whose data")
     p.add_argument("kind", choices=[k.value for k in privacy.RequestKind], help="what is asked for")
@@ -269,7 +423,9 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     p.set_defaults(handler=_cmd_request)
 
     p = cmds.add_parser(
-        "verify-identity", parents=parents, help="record that the requester's identity was checked"
+        "verify-identity",
+        parents=[*parents, fmt],
+        help="record that the requester's identity was checked",
     )
     p.add_argument("request_id", help="the request")
     p.add_argument("--by", required=True, help="who checked (a staff account)")
@@ -305,9 +461,15 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     p.add_argument("--request", help="the verified erasure request this answers (completed)")
     p.set_defaults(handler=_cmd_erase)
 
-    p = cmds.add_parser("overdue", parents=parents, help="open requests past their deadline")
+    add_rectify(cmds, parents, _cmd_rectify)
+
+    p = cmds.add_parser(
+        "overdue", parents=[*parents, fmt], help="open requests past their deadline"
+    )
     p.set_defaults(handler=_cmd_overdue)
 
-    p = cmds.add_parser("retention", parents=parents, help="records past their retention period")
+    p = cmds.add_parser(
+        "retention", parents=[*parents, fmt], help="records past their retention period"
+    )
     p.add_argument("--purge", action="store_true", help="erase them (default: only list them)")
     p.set_defaults(handler=_cmd_retention)

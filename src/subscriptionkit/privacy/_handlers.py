@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from .._checks import items
+from .._i18n import gettext_noop
 from ..clock import instant
 from ..errors import OwnershipTransferRequired, PrivacyCoverageError
 from ._handler_model import (
@@ -327,7 +328,7 @@ def _erase_requests(
     return uow.requests.pseudonymise(subject.subject_id, pseudonym)
 
 
-_STATUTORY: Final = (
+_STATUTORY: Final = gettext_noop(  # translated where it is shown
     "Dutch tax law keeps invoices and what they rest on for 7 years (configurable retention "
     "of the register's 'invoicing' purpose); an invoice names its customer, usually a school "
     "or company"
