@@ -100,7 +100,7 @@ def rectify_teams(
     """Memberships (name, address) and invitations (address) of the subject, per team."""
     sid, count = subject.subject_id, 0
     reissued: list[ReissuedInvitation] = []
-    for team in uow.teams.list():
+    for team in uow.teams.involving(sid, subject.emails):  # the subject's teams only
         members = tuple(
             attrs.evolve(m, name=correction.name or m.name, email=correction.email or m.email)
             if m.account_id == sid
