@@ -325,6 +325,17 @@ class TestMissingExtras:
             metering.count_columns(columns, COMBI, MONTHS, engine="numpy")
 
 
+class TestColumnNames:
+    """Column mappings with keys that are not names still get the library's error
+    (found by the public-API fuzz: ``{0: None}`` raised ``TypeError`` while the message
+    was being written)."""
+
+    @pytest.mark.parametrize("columns", [{0: None}, {}, {"school_id": [], 3.5: []}])
+    def test_count_columns(self, columns: dict[Any, Any]) -> None:
+        with pytest.raises(InvalidInput, match=r"columns must include .*pupil_id"):
+            metering.count_columns(columns, COMBI, MONTHS)
+
+
 class TestCatalogFiles:
     """Catalog files that cannot be read are library errors."""
 

@@ -192,6 +192,20 @@ def items(value: object, name: str, expected: str) -> tuple[Any, ...]:
         raise InvalidArgument(name=name, expected=expected, got=value) from None
 
 
+def tuple_of(value: object, kind: type[Any], name: str) -> tuple[Any, ...]:
+    """Any iterable of ``kind`` as a tuple (an attrs converter's body).
+
+    Raises:
+        InvalidArgument: ``value`` is not an iterable (text counts as none), or one of its
+            items is not a ``kind``; the message names ``name``.
+    """
+    found = items(value, name, f"an iterable of {kind.__name__}")
+    for item in found:
+        if not isinstance(item, kind) or (isinstance(item, bool) and kind is not bool):
+            raise InvalidArgument(name=name, expected=f"{kind.__name__} values", got=item)
+    return found
+
+
 def is_one_of(values: tuple[str, ...]) -> Callable[[Any, Any, Any], None]:
     """An attrs validator: the field is one of ``values``."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -13,7 +14,7 @@ from moneyed import Money
 
 from subscriptionkit import billing, plans
 from subscriptionkit.billing import Invoice, InvoiceLine, IssuedInvoice, UsageRecord
-from subscriptionkit.errors import InvalidInput, InvalidPlan
+from subscriptionkit.errors import InvalidArgument, InvalidInput, InvalidPlan
 from subscriptionkit.metering import Month
 from subscriptionkit.money import eur
 from subscriptionkit.plans import VatTreatment
@@ -264,3 +265,30 @@ class TestPartialCreditNotes:
             notes.append(note)
         for line, left in zip(issued.lines, billing.uncredited(issued, notes), strict=True):
             assert Decimal(0) <= left.amount <= line.line.amount.amount
+
+
+class TestCollectionsAreChecked:
+    """A collection field given something else is a library error naming the field
+    (found by the public-API fuzz: ``IssuedInvoice(lines=None)`` raised ``TypeError``)."""
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("lines", None),
+            ("lines", "not lines"),
+            ("lines", [object()]),
+            ("usage", 7),
+            ("usage", [object()]),
+            ("credited_lines", [True]),
+            ("credited_lines", None),
+        ],
+    )
+    def test_issued_invoice(self, field: str, value: Any) -> None:
+        doc = _issued("10.00")
+        with pytest.raises(InvalidArgument, match=field):
+            attrs.evolve(doc, **{field: value})
+
+    @pytest.mark.parametrize(("field", "value"), [("lines", None), ("usage", [1])])
+    def test_invoice(self, field: str, value: Any) -> None:
+        with pytest.raises(InvalidArgument, match=field):
+            attrs.evolve(_invoice("10.00"), **{field: value})

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import attrs
 from moneyed import Money
 
-from .._checks import argument, is_identifier, is_instance, items
+from .._checks import is_identifier, is_instance, tuple_of
 from .._i18n import Translator, gettext_noop
 from .._table import Table, Tabular
 from ..errors import CurrencyMismatch, InvalidInput
@@ -145,15 +145,16 @@ class InvoiceLine:
 
 
 def _lines(value: Any) -> tuple[InvoiceLine, ...]:
-    lines = items(value, "lines", "an iterable of InvoiceLine")
-    for line in lines:
-        argument(line, InvoiceLine, "each invoice line", "an InvoiceLine")
-    return lines
+    return tuple_of(value, InvoiceLine, "lines")
 
 
 def usage_records(value: Iterable[UsageRecord]) -> tuple[UsageRecord, ...]:
-    """Converter: the usage records of an invoice, as a tuple."""
-    return tuple(value)
+    """Converter: the usage records of an invoice, as a tuple.
+
+    Raises:
+        InvalidArgument: not an iterable of :class:`UsageRecord`.
+    """
+    return tuple_of(value, UsageRecord, "usage")
 
 
 @attrs.frozen

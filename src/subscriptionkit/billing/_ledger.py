@@ -10,7 +10,7 @@ from typing import Any, Final, Literal
 import attrs
 from moneyed import Money
 
-from .._checks import argument, items, whole_number
+from .._checks import argument, items, tuple_of, whole_number
 from .._i18n import Translator, gettext_noop
 from .._table import Table, Tabular
 from ..errors import InvalidInput
@@ -77,11 +77,11 @@ class IssuedLine:
 
 
 def _issued_lines(value: Iterable[IssuedLine]) -> tuple[IssuedLine, ...]:
-    return tuple(value)
+    return tuple_of(value, IssuedLine, "lines")
 
 
 def _positions(value: Iterable[int]) -> tuple[int, ...]:
-    return tuple(value)
+    return tuple_of(value, int, "credited_lines")
 
 
 @attrs.frozen

@@ -303,7 +303,8 @@ def count_columns(
     ]
     if missing:
         raise InvalidInput(
-            f"columns must include {', '.join(missing)}; got {', '.join(columns) or 'none'}"
+            f"columns must include {', '.join(missing)}; "
+            f"got {', '.join(map(repr, columns)) or 'no columns'}"
         )
     cols = (
         columns["school_id"],

@@ -10,7 +10,7 @@ from typing import Any, Final
 import attrs
 import pendulum
 
-from .._checks import is_identifier, is_instance, is_whole_number, items
+from .._checks import is_identifier, is_instance, is_whole_number, tuple_of
 from ..clock import ensure_aware
 from ..errors import InvalidArgument, InvalidInput
 from ._tokens import TokenDigest
@@ -59,15 +59,6 @@ def _optional_id(_inst: Any, attr: Any, value: Any) -> None:
 def _optional_count(_inst: Any, attr: Any, value: Any) -> None:
     if value is not None:
         is_whole_number(_inst, attr, value)
-
-
-def _tuple_of(value: Any, kind: type[Any], name: str) -> tuple[Any, ...]:
-    """Any iterable of ``kind`` as a tuple; anything else InvalidArgument naming ``name``."""
-    found = items(value, name, f"an iterable of {kind.__name__}")
-    for item in found:
-        if not isinstance(item, kind):
-            raise InvalidArgument(name=name, expected=f"{kind.__name__} values", got=item)
-    return found
 
 
 def same_email(a: str, b: str) -> bool:
@@ -228,15 +219,15 @@ class TeamSettings:
 
 
 def _members(value: Iterable[Member]) -> tuple[Member, ...]:
-    return _tuple_of(value, Member, "members")
+    return tuple_of(value, Member, "members")
 
 
 def _invitations(value: Iterable[Invitation]) -> tuple[Invitation, ...]:
-    return _tuple_of(value, Invitation, "invitations")
+    return tuple_of(value, Invitation, "invitations")
 
 
 def _links(value: Iterable[RegistrationLink]) -> tuple[RegistrationLink, ...]:
-    return _tuple_of(value, RegistrationLink, "links")
+    return tuple_of(value, RegistrationLink, "links")
 
 
 @attrs.frozen
