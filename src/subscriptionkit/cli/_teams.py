@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 from .. import teams
 from .._i18n import Translator
@@ -92,6 +92,28 @@ def _message(msg: teams.TeamMessage, out: TextIO) -> None:
     out.write(f"Subject: {msg.subject}\n\n{msg.body}\n")
 
 
+def _token_message(
+    args: argparse.Namespace,
+    result: teams.TeamTransition | teams.TokenIssued,
+    kind: Literal["invitation", "link"],
+    out: TextIO,
+) -> int:
+    """Write the message that carries the token just issued for an invitation or a link."""
+    assert isinstance(result, teams.TokenIssued)
+    team = result.team
+    options = {"url_template": _url_template(args), "tz": args.tz, "locale": args.locale}
+    if kind == "invitation":
+        invitation = team.invitation(result.id)
+        assert invitation is not None
+        msg = teams.invitation_message(team, invitation, result.token, **options)
+    else:
+        link = team.link(result.id)
+        assert link is not None
+        msg = teams.link_message(team, link, result.token, **options)
+    _message(msg, out)
+    return 0
+
+
 def _cmd_create(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     store: Store = open_database(args)
     uow: UnitOfWork
@@ -143,19 +165,7 @@ def _cmd_invite(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             team, by=args.acting, email=args.email, keys=keys, at=_at(args), validity=validity
         ),
     )
-    assert isinstance(result, teams.TokenIssued)
-    invitation = result.team.invitation(result.id)
-    assert invitation is not None
-    msg = teams.invitation_message(
-        result.team,
-        invitation,
-        result.token,
-        url_template=_url_template(args),
-        tz=args.tz,
-        locale=args.locale,
-    )
-    _message(msg, out)
-    return 0
+    return _token_message(args, result, "invitation", out)
 
 
 def _cmd_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -183,19 +193,7 @@ def _cmd_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 max_uses=args.max_uses,
             ),
         )
-    assert isinstance(result, teams.TokenIssued)
-    link = result.team.link(result.id)
-    assert link is not None
-    msg = teams.link_message(
-        result.team,
-        link,
-        result.token,
-        url_template=_url_template(args),
-        tz=args.tz,
-        locale=args.locale,
-    )
-    _message(msg, out)
-    return 0
+    return _token_message(args, result, "link", out)
 
 
 def _cmd_join(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
