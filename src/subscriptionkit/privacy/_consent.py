@@ -14,6 +14,7 @@ from .._checks import accepts
 from ..clock import instant
 from ..errors import ConsentNotGiven, InvalidInput
 from ._register import LegalBasis, Register
+from ._specs import AT, CONSENT_ID, PURPOSE, REGISTER_OR_NONE, SUBJECT_ID
 from ._values import (
     an_id,
     choice,
@@ -176,14 +177,35 @@ def _check_purpose(register: Register | None, purpose: str) -> None:
         )
 
 
+def _new_consent(
+    consent_id: str | None,
+    subject_id: str,
+    purpose: str,
+    at: _dt.datetime,
+    source: str,
+    text_version: str,
+    kind: ConsentKind = ConsentKind.EXPLICIT,
+) -> Consent:
+    """A consent given at ``at``, under ``consent_id`` or a new id."""
+    return Consent(
+        consent_id=consent_id or f"consent-{uuid.uuid4().hex}",
+        subject_id=subject_id,
+        purpose=purpose,
+        given_at=at,
+        source=source,
+        text_version=text_version,
+        kind=kind,
+    )
+
+
 @accepts(
-    subject_id=(str, "a subject id (text)"),
-    purpose=(str, "a purpose id (text)"),
-    at=(_dt.datetime, "an aware datetime"),
+    subject_id=SUBJECT_ID,
+    purpose=PURPOSE,
+    at=AT,
     source=(str, "where consent was given (text)"),
     text_version=(str, "the version of the consent text (text)"),
-    register=(Register, "a Register or None"),
-    consent_id=(str, "a consent id (text) or None"),
+    register=REGISTER_OR_NONE,
+    consent_id=CONSENT_ID,
 )
 def record_consent(
     subject_id: str,
@@ -219,24 +241,17 @@ def record_consent(
     (True, False)
     """
     _check_purpose(register, purpose)
-    return Consent(
-        consent_id=consent_id or f"consent-{uuid.uuid4().hex}",
-        subject_id=subject_id,
-        purpose=purpose,
-        given_at=at,
-        source=source,
-        text_version=text_version,
-    )
+    return _new_consent(consent_id, subject_id, purpose, at, source, text_version)
 
 
 @accepts(
-    subject_id=(str, "a subject id (text)"),
+    subject_id=SUBJECT_ID,
     kind=(str, "an implicit consent kind: 'contact', 'newsletter_signup' or 'review'"),
-    at=(_dt.datetime, "an aware datetime"),
+    at=AT,
     source=(str, "where the action happened (text)"),
-    register=(Register, "a Register or None"),
+    register=REGISTER_OR_NONE,
     text_version=(str, "the version of the privacy text (text)"),
-    consent_id=(str, "a consent id (text) or None"),
+    consent_id=CONSENT_ID,
 )
 def implicit_consent(
     subject_id: str,
@@ -272,20 +287,12 @@ def implicit_consent(
         if register is not None
         else IMPLICIT_CONSENT[consent_kind]
     )
-    return Consent(
-        consent_id=consent_id or f"consent-{uuid.uuid4().hex}",
-        subject_id=subject_id,
-        purpose=purpose,
-        given_at=at,
-        source=source,
-        text_version=text_version,
-        kind=consent_kind,
-    )
+    return _new_consent(consent_id, subject_id, purpose, at, source, text_version, consent_kind)
 
 
 @accepts(
     consent=(Consent, "a Consent"),
-    at=(_dt.datetime, "an aware datetime"),
+    at=AT,
     source=(str, "how it was withdrawn (text)"),
 )
 def withdraw_consent(consent: Consent, *, at: _dt.datetime, source: str) -> Consent:
@@ -310,10 +317,10 @@ def _consents(value: object) -> tuple[Consent, ...]:
 
 
 @accepts(
-    subject_id=(str, "a subject id (text)"),
-    at=(_dt.datetime, "an aware datetime"),
+    subject_id=SUBJECT_ID,
+    at=AT,
     source=(str, "how it was withdrawn (text)"),
-    purpose=(str, "a purpose id (text)"),
+    purpose=PURPOSE,
 )
 def unsubscribe(
     consents: Iterable[Consent],
@@ -334,9 +341,9 @@ def unsubscribe(
 
 
 @accepts(
-    subject_id=(str, "a subject id (text)"),
-    purpose=(str, "a purpose id (text)"),
-    at=(_dt.datetime, "an aware datetime"),
+    subject_id=SUBJECT_ID,
+    purpose=PURPOSE,
+    at=AT,
 )
 def has_consent(
     consents: Iterable[Consent], subject_id: str, purpose: str, *, at: _dt.datetime
@@ -357,7 +364,7 @@ def has_consent(
     )
 
 
-@accepts(subject_id=(str, "a subject id (text)"), at=(_dt.datetime, "an aware datetime"))
+@accepts(subject_id=SUBJECT_ID, at=AT)
 def consent_given(
     consents: Iterable[Consent], subject_id: str, *, at: _dt.datetime
 ) -> tuple[str, ...]:

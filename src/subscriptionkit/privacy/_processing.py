@@ -10,11 +10,12 @@ from ..clock import instant
 from ._consent import Consent, has_consent
 from ._register import LegalBasis, Register
 from ._requests import RequestKind, RequestStatus, SubjectRequest, requests_of
+from ._specs import AT, PURPOSE, SUBJECT_ID
 
 __all__ = ["may_process", "restricted_purposes"]
 
 
-@accepts(subject_id=(str, "a subject id (text)"), at=(_dt.datetime, "an aware datetime"))
+@accepts(subject_id=SUBJECT_ID, at=AT)
 def restricted_purposes(
     requests: Iterable[SubjectRequest], subject_id: str, *, at: _dt.datetime
 ) -> tuple[str, ...]:
@@ -42,9 +43,9 @@ def restricted_purposes(
 
 @accepts(
     register=(Register, "a Register"),
-    subject_id=(str, "a subject id (text)"),
-    purpose=(str, "a purpose id (text)"),
-    at=(_dt.datetime, "an aware datetime"),
+    subject_id=SUBJECT_ID,
+    purpose=PURPOSE,
+    at=AT,
 )
 def may_process(
     register: Register,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections.abc import Iterable, Mapping
+from typing import Final
 
 import attrs
 
-from .._checks import accepts, identifier, whole_number
+from .._checks import Kind, accepts, identifier, whole_number
 from ..clock import DEFAULT_TIMEZONE, instant
 from ..errors import (
     ExtensionNotAllowed,
@@ -30,6 +31,10 @@ from ._requests import (
     _purposes,
     requests_of,
 )
+from ._specs import AT, REGISTER_OR_NONE, SUBJECT_ID
+
+#: The request a step acts on.
+_REQUEST: Final[Kind] = (SubjectRequest, "a SubjectRequest")
 
 __all__ = [
     "complete_request",
@@ -44,17 +49,17 @@ __all__ = [
 
 
 @accepts(
-    subject_id=(str, "a subject id (text)"),
+    subject_id=SUBJECT_ID,
     kind=(
         str,
         "a request kind: access, erasure, rectification, restriction, objection, portability",
     ),
-    at=(_dt.datetime, "an aware datetime"),
+    at=AT,
     tz=(str, "an IANA time zone name"),
     request_id=(str, "a request id (text) or None"),
     controller=(str, "the controller's id (text) or None"),
     changes=(Mapping, "a mapping of 'name'/'email' to the corrected value"),
-    register=(Register, "a Register or None"),
+    register=REGISTER_OR_NONE,
 )
 def receive_request(
     subject_id: str,
@@ -139,8 +144,8 @@ def _require_open(request: SubjectRequest, action: str) -> None:
 
 
 @accepts(
-    request=(SubjectRequest, "a SubjectRequest"),
-    at=(_dt.datetime, "an aware datetime"),
+    request=_REQUEST,
+    at=AT,
     by=(str, "who checked (a staff account id)"),
     method=(str, "how the identity was checked (text)"),
 )
@@ -160,10 +165,10 @@ def record_identity_check(
 
 
 @accepts(
-    request=(SubjectRequest, "a SubjectRequest"),
+    request=_REQUEST,
     months=(int, "a whole number of months (1 or 2)"),
     reason=(str, "the reason for the extension (text)"),
-    at=(_dt.datetime, "an aware datetime"),
+    at=AT,
 )
 def extend_request(
     request: SubjectRequest, *, months: int, reason: str, at: _dt.datetime
@@ -201,7 +206,7 @@ def extend_request(
     return attrs.evolve(request, extensions=(*request.extensions, extension))
 
 
-@accepts(request=(SubjectRequest, "a SubjectRequest"), at=(_dt.datetime, "an aware datetime"))
+@accepts(request=_REQUEST, at=AT)
 def forward_request(
     request: SubjectRequest, *, at: _dt.datetime, note: str | None = None
 ) -> SubjectRequest:
@@ -234,7 +239,7 @@ def require_executable(request: SubjectRequest) -> None:
         raise IdentityNotVerified(request_id=request.request_id)
 
 
-@accepts(request=(SubjectRequest, "a SubjectRequest"), at=(_dt.datetime, "an aware datetime"))
+@accepts(request=_REQUEST, at=AT)
 def complete_request(request: SubjectRequest, *, at: _dt.datetime) -> SubjectRequest:
     """Mark a request carried out at ``at``.
 
@@ -248,8 +253,8 @@ def complete_request(request: SubjectRequest, *, at: _dt.datetime) -> SubjectReq
 
 
 @accepts(
-    request=(SubjectRequest, "a SubjectRequest"),
-    at=(_dt.datetime, "an aware datetime"),
+    request=_REQUEST,
+    at=AT,
     reason=(str, "the reason for refusing (text)"),
 )
 def refuse_request(request: SubjectRequest, *, at: _dt.datetime, reason: str) -> SubjectRequest:
@@ -265,7 +270,7 @@ def refuse_request(request: SubjectRequest, *, at: _dt.datetime, reason: str) ->
     return attrs.evolve(request, status=RequestStatus.REFUSED, closed_at=at, note=reason)
 
 
-@accepts(request=(SubjectRequest, "a SubjectRequest"), at=(_dt.datetime, "an aware datetime"))
+@accepts(request=_REQUEST, at=AT)
 def lift_restriction(request: SubjectRequest, *, at: _dt.datetime) -> SubjectRequest:
     """Lift a completed restriction from ``at`` on: processing for its purposes resumes.
 
@@ -284,7 +289,7 @@ def lift_restriction(request: SubjectRequest, *, at: _dt.datetime) -> SubjectReq
     return attrs.evolve(request, lifted_at=at)
 
 
-@accepts(at=(_dt.datetime, "an aware datetime"))
+@accepts(at=AT)
 def overdue(requests: Iterable[SubjectRequest], *, at: _dt.datetime) -> tuple[SubjectRequest, ...]:
     """Return the open requests whose deadline passed before ``at``, oldest deadline first.
 

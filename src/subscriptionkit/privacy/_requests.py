@@ -15,6 +15,7 @@ from ..clock import DEFAULT_TIMEZONE, day_end, local, timezone
 from ..errors import (
     InvalidInput,
 )
+from ._specs import AT
 from ._values import (
     an_id,
     choice,
@@ -281,7 +282,7 @@ class SubjectRequest:
 
 
 @accepts(
-    received_at=(_dt.datetime, "an aware datetime"),
+    received_at=AT,
     tz=((str, _dt.tzinfo), "an IANA time zone name"),
     extension_months=(int, "a whole number of months"),
 )
