@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Literal
 
 import attrs
 import pytest
@@ -90,6 +91,15 @@ def store_team(store: Store, team: teams.Team) -> teams.Team:
         stored = uow.teams.add(team)
         uow.commit()
     return stored
+
+
+def join(
+    store: Store, token: str, via: Literal["invitation", "link"], who: str, *, name: str, email: str
+) -> teams.TeamTransition:
+    """``teams.join`` through ``store`` as ``who``, a day after the start."""
+    return teams.join(
+        store, token, via=via, account_id=who, name=name, email=email, keys=KEYS, at=LATER
+    )
 
 
 class TestTeams:
@@ -213,39 +223,14 @@ class TestJoinThroughTheStore:
         issued = teams.create_link(team, by="ann", keys=KEYS, at=START)
         store_team(store, issued.team)
         for who in ("bob", "cas"):
-            joined = teams.join(
-                store,
-                issued.token,
-                via="link",
-                account_id=who,
-                name=who,
-                email=f"{who}@x.org",
-                keys=KEYS,
-                at=LATER,
-            )
+            joined = join(store, issued.token, "link", who, name=who, email=f"{who}@x.org")
         assert joined.team.version == 3
-        with pytest.raises(errors.TeamFull):
-            teams.join(
-                store,
-                issued.token,
-                via="link",
-                account_id="dan",
-                name="Dan",
-                email="dan@x.org",
-                keys=KEYS,
-                at=LATER,
-            )
-        with pytest.raises(errors.UnknownLink):
-            teams.join(
-                store,
-                teams.new_token(),
-                via="link",
-                account_id="dan",
-                name="Dan",
-                email="dan@x.org",
-                keys=KEYS,
-                at=LATER,
-            )
+        for token, refusal in (
+            (issued.token, errors.TeamFull),
+            (teams.new_token(), errors.UnknownLink),
+        ):
+            with pytest.raises(refusal):
+                join(store, token, "link", "dan", name="Dan", email="dan@x.org")
         with store.unit_of_work() as uow:
             assert [m.account_id for m in uow.teams.get("team-1").members] == ["ann", "bob", "cas"]
 
@@ -253,27 +238,9 @@ class TestJoinThroughTheStore:
         """An invitation joins once; the second use is InvitationUsed."""
         issued = teams.invite(new_team(), by="ann", email="bob@x.org", keys=KEYS, at=START)
         store_team(store, issued.team)
-        teams.join(
-            store,
-            issued.token,
-            via="invitation",
-            account_id="bob",
-            name="Bob",
-            email="bob@x.org",
-            keys=KEYS,
-            at=LATER,
-        )
+        join(store, issued.token, "invitation", "bob", name="Bob", email="bob@x.org")
         with pytest.raises(errors.InvitationUsed):
-            teams.join(
-                store,
-                issued.token,
-                via="invitation",
-                account_id="bob2",
-                name="Bob",
-                email="bob@x.org",
-                keys=KEYS,
-                at=LATER,
-            )
+            join(store, issued.token, "invitation", "bob2", name="Bob", email="bob@x.org")
 
 
 class TestProgress:
