@@ -101,6 +101,44 @@ class RequestClosed(RequestError):
         )
 
 
+class StepBeforePrevious(RequestError, ValueError):
+    """A step of a request dated before its receipt or before the step recorded last."""
+
+    def __init__(
+        self,
+        *,
+        request_id: str,
+        action: str,
+        at: _dt.datetime,
+        previous: str,
+        earliest: _dt.datetime,
+    ) -> None:
+        self.request_id = request_id
+        self.action = action
+        self.at = at
+        self.previous = previous
+        self.earliest = earliest
+        super().__init__(
+            f"cannot {action} request {request_id!r} at {at.isoformat()}: that is before its "
+            f"{previous} at {earliest.isoformat()}; expected a moment at or after "
+            f"{earliest.isoformat()}, got {at.isoformat()}"
+        )
+
+
+class IdentityAlreadyChecked(RequestError):
+    """A second identity check on a request: the first one stands."""
+
+    def __init__(self, *, request_id: str, checked_by: str, checked_at: _dt.datetime) -> None:
+        self.request_id = request_id
+        self.checked_by = checked_by
+        self.checked_at = checked_at
+        super().__init__(
+            f"the identity of request {request_id!r} was checked already by {checked_by!r} "
+            f"at {checked_at.isoformat()}; expected a request without an identity check, "
+            "got a second check"
+        )
+
+
 class OwnershipTransferRequired(PrivacyError):
     """The subject to be erased owns a team: ownership must be transferred first."""
 

@@ -91,7 +91,9 @@ The tree::
         │   ├── IdentityNotVerified               carried out before the identity check
         │   ├── RequestForwarded                  the controller (a school) answers it, not us
         │   ├── ExtensionNotAllowed (ValueError)  beyond two further months, late, or no reason
-        │   └── RequestClosed                     the request was completed or forwarded already
+        │   ├── RequestClosed                     the request was completed or forwarded already
+        │   ├── StepBeforePrevious (ValueError)   a step dated before receipt or the last step
+        │   └── IdentityAlreadyChecked            a second identity check; the first stands
         ├── OwnershipTransferRequired             erasing a team owner before a transfer
         └── PrivacyCoverageError                  personal data kept without exporter and eraser
 
@@ -156,6 +158,7 @@ from ._errors_metering import (
 from ._errors_privacy import (
     ConsentNotGiven,
     ExtensionNotAllowed,
+    IdentityAlreadyChecked,
     IdentityNotVerified,
     InvalidRegister,
     OwnershipTransferRequired,
@@ -164,6 +167,7 @@ from ._errors_privacy import (
     RequestClosed,
     RequestError,
     RequestForwarded,
+    StepBeforePrevious,
     UnknownPurpose,
 )
 from ._errors_storage import (
@@ -224,6 +228,7 @@ __all__ = [
     "DatabaseUnavailable",
     "ExtensionNotAllowed",
     "ForeignDatabase",
+    "IdentityAlreadyChecked",
     "IdentityNotVerified",
     "InvalidArgument",
     "InvalidCertificate",
@@ -282,6 +287,7 @@ __all__ = [
     "SeatsBelowCommitted",
     "StatusIndexTaken",
     "StatusNotCovered",
+    "StepBeforePrevious",
     "StorageError",
     "SubscriptionKitError",
     "TeamError",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,10 +13,12 @@ from hypothesis import strategies as st
 from subscriptionkit.clock import instant
 from subscriptionkit.errors import (
     ExtensionNotAllowed,
+    IdentityAlreadyChecked,
     IdentityNotVerified,
     InvalidInput,
     RequestClosed,
     RequestForwarded,
+    StepBeforePrevious,
 )
 from subscriptionkit.privacy import (
     RequestStatus,
@@ -170,3 +173,48 @@ class TestSteps:
         r = receive_request("ann", "access", at=T0)
         with pytest.raises(InvalidInput):
             record_identity_check(r, at=T0, by="dpo", copy=b"...")  # type: ignore[call-arg]
+
+
+class TestTimeline:
+    """Every step comes at or after the request's receipt and the step recorded last
+    (trial report: an identity check dated the day before receipt was accepted)."""
+
+    def _received(self) -> SubjectRequest:
+        return receive_request("mia-1", "erasure", at=T0, request_id="r-e")
+
+    def test_identity_check_before_receipt_is_refused(self) -> None:
+        with pytest.raises(StepBeforePrevious, match=r"before its receipt") as caught:
+            record_identity_check(self._received(), at=T0 - dt.timedelta(days=1), by="dpo-1")
+        assert caught.value.request_id == "r-e"
+        assert "expected a moment at or after 2026-03-02T" in str(caught.value)
+
+    @pytest.mark.parametrize(
+        "step",
+        [
+            lambda r, at: extend_request(r, months=1, reason="complex", at=at),
+            lambda r, at: complete_request(r, at=at),
+            lambda r, at: refuse_request(r, at=at, reason="unfounded"),
+        ],
+        ids=["extend", "complete", "refuse"],
+    )
+    def test_steps_before_the_identity_check_are_refused(self, step: Any) -> None:
+        checked = record_identity_check(self._received(), at=T0 + dt.timedelta(days=2), by="dpo")
+        with pytest.raises(StepBeforePrevious, match="before its identity check"):
+            step(checked, T0 + dt.timedelta(days=1))
+        assert step(checked, T0 + dt.timedelta(days=2)).request_id == "r-e"
+
+    def test_complete_two_days_before_receipt_is_refused(self) -> None:
+        checked = record_identity_check(self._received(), at=T0, by="dpo")
+        with pytest.raises(StepBeforePrevious):
+            complete_request(checked, at=T0 - dt.timedelta(days=2))
+
+    def test_forward_before_receipt_is_refused(self) -> None:
+        pupil = receive_request("p1", "erasure", at=T0, controller="school-1")
+        with pytest.raises(StepBeforePrevious, match="cannot forward"):
+            forward_request(pupil, at=T0 - dt.timedelta(minutes=1))
+
+    def test_a_second_identity_check_keeps_the_first(self) -> None:
+        first = record_identity_check(self._received(), at=T0, by="dpo-1")
+        with pytest.raises(IdentityAlreadyChecked, match="'dpo-1' at 2026-03-02") as caught:
+            record_identity_check(first, at=T0 + dt.timedelta(hours=1), by="dpo-2")
+        assert caught.value.checked_by == "dpo-1"

@@ -13,10 +13,12 @@ from .._checks import Kind, accepts, identifier, whole_number
 from ..clock import DEFAULT_TIMEZONE, instant
 from ..errors import (
     ExtensionNotAllowed,
+    IdentityAlreadyChecked,
     IdentityNotVerified,
     InvalidInput,
     RequestClosed,
     RequestForwarded,
+    StepBeforePrevious,
 )
 from ._register import LegalBasis, Register
 from ._requests import (
@@ -136,10 +138,32 @@ def receive_request(
     )
 
 
-def _require_open(request: SubjectRequest, action: str) -> None:
+def _require_open(request: SubjectRequest, action: str, at: _dt.datetime) -> None:
+    """Raise unless ``request`` is open and ``at`` is not before its last recorded step."""
     if not request.is_open:
         raise RequestClosed(
             request_id=request.request_id, status=request.status.value, action=action
+        )
+    _require_in_order(request, action, at)
+
+
+def _require_in_order(request: SubjectRequest, action: str, at: _dt.datetime) -> None:
+    """Raise :class:`StepBeforePrevious` when ``at`` is before the request's receipt or
+    the last step recorded on it (identity check, extension, closing)."""
+    steps: list[tuple[str, _dt.datetime]] = [("receipt", request.received_at)]
+    if request.identity_check is not None:
+        steps.append(("identity check", request.identity_check.checked_at))
+    steps.extend(("extension", e.at) for e in request.extensions)
+    if request.closed_at is not None:
+        steps.append((request.status.value, request.closed_at))
+    previous, earliest = max(steps, key=lambda step: instant(step[1]))
+    if instant(at, "at") < instant(earliest):
+        raise StepBeforePrevious(
+            request_id=request.request_id,
+            action=action,
+            at=at,
+            previous=previous,
+            earliest=earliest,
         )
 
 
@@ -158,8 +182,16 @@ def record_identity_check(
 
     Raises:
         RequestClosed: the request is closed.
+        IdentityAlreadyChecked: a check is recorded already (the first one stands).
+        StepBeforePrevious: ``at`` is before the request's receipt or its last step.
     """
-    _require_open(request, "verify the identity of")
+    _require_open(request, "verify the identity of", at)
+    if request.identity_check is not None:
+        raise IdentityAlreadyChecked(
+            request_id=request.request_id,
+            checked_by=request.identity_check.checked_by,
+            checked_at=request.identity_check.checked_at,
+        )
     check = IdentityCheck(checked_at=at, checked_by=by, method=method)
     return attrs.evolve(request, identity_check=check, status=RequestStatus.VERIFIED)
 
@@ -182,8 +214,9 @@ def extend_request(
         ExtensionNotAllowed: more than two months in total, after the deadline, or
             without a reason.
         RequestClosed: the request is closed.
+        StepBeforePrevious: ``at`` is before the request's receipt or its last step.
     """
-    _require_open(request, "extend")
+    _require_open(request, "extend", at)
     if not isinstance(reason, str) or not reason.strip():
         raise ExtensionNotAllowed(
             request_id=request.request_id, problem="no reason was given", got=reason
@@ -218,8 +251,9 @@ def forward_request(
     Raises:
         InvalidInput: the request names no controller.
         RequestClosed: the request is closed.
+        StepBeforePrevious: ``at`` is before the request's receipt or its last step.
     """
-    _require_open(request, "forward")
+    _require_open(request, "forward", at)
     if request.controller is None:
         raise InvalidInput(
             f"request {request.request_id!r} is about data the platform controls; expected a "
@@ -230,9 +264,9 @@ def forward_request(
     )
 
 
-def require_executable(request: SubjectRequest) -> None:
-    """Raise unless the platform may carry out ``request`` now (internal check)."""
-    _require_open(request, "carry out")
+def require_executable(request: SubjectRequest, at: _dt.datetime | None = None) -> None:
+    """Raise unless the platform may carry out ``request`` (at ``at`` if given; internal)."""
+    _require_open(request, "carry out", request.received_at if at is None else at)
     if request.controller is not None:
         raise RequestForwarded(request_id=request.request_id, controller=request.controller)
     if request.identity_check is None:
@@ -247,8 +281,9 @@ def complete_request(request: SubjectRequest, *, at: _dt.datetime) -> SubjectReq
         IdentityNotVerified: no identity check is recorded.
         RequestForwarded: the request belongs to a controller (forward it).
         RequestClosed: the request is closed.
+        StepBeforePrevious: ``at`` is before the request's receipt or its last step.
     """
-    require_executable(request)
+    require_executable(request, at)
     return attrs.evolve(request, status=RequestStatus.COMPLETED, closed_at=at)
 
 
@@ -263,8 +298,9 @@ def refuse_request(request: SubjectRequest, *, at: _dt.datetime, reason: str) ->
     Raises:
         RequestClosed: the request is closed.
         InvalidInput: no reason.
+        StepBeforePrevious: ``at`` is before the request's receipt or its last step.
     """
-    _require_open(request, "refuse")
+    _require_open(request, "refuse", at)
     if not reason.strip():
         raise InvalidInput("a refusal needs its reason, got blank text")
     return attrs.evolve(request, status=RequestStatus.REFUSED, closed_at=at, note=reason)
@@ -276,6 +312,7 @@ def lift_restriction(request: SubjectRequest, *, at: _dt.datetime) -> SubjectReq
 
     Raises:
         InvalidInput: not a completed restriction, or lifted already.
+        StepBeforePrevious: ``at`` is before the restriction was carried out.
     """
     if request.kind is not RequestKind.RESTRICTION or request.status is not RequestStatus.COMPLETED:
         raise InvalidInput(
@@ -286,6 +323,7 @@ def lift_restriction(request: SubjectRequest, *, at: _dt.datetime) -> SubjectReq
         raise InvalidInput(
             f"restriction {request.request_id!r} was lifted already at {request.lifted_at.isoformat()}"
         )
+    _require_in_order(request, "lift the restriction of", at)
     return attrs.evolve(request, lifted_at=at)
 
 
