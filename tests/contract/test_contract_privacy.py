@@ -68,6 +68,19 @@ class TestConsents:
             assert uow.consents.for_subject("ann") == []
             assert uow.consents.get("c1").subject_id == "anon-1"
 
+    def test_an_id_given_again_is_refused(self, store: Store) -> None:
+        """Another subject's consent under a taken id is refused, in the same and in a
+        later unit of work; the first consent stays (trial report: it was overwritten)."""
+        with store.unit_of_work() as uow:
+            uow.consents.save(_consent("zed", cid="c-dup"))
+            with pytest.raises(errors.AlreadyExists, match="expected a new id"):
+                uow.consents.save(_consent("yan", "newsletter", cid="c-dup"))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            with pytest.raises(errors.AlreadyExists, match="'c-dup' exists already"):
+                uow.consents.save(_consent("zed", "newsletter", cid="c-dup"))
+            assert uow.consents.get("c-dup").subject_id == "zed"
+
 
 class TestRequests:
     """Requests with their identity check, open ones by deadline."""
@@ -107,6 +120,33 @@ class TestRequests:
             assert uow.requests.get("r1").subject_id == "anon-1"
             with pytest.raises(errors.NotFound):
                 uow.requests.get("r9")
+
+    def test_an_id_given_again_is_refused_and_steps_still_save(self, store: Store) -> None:
+        """A new request under a verified request's id is refused; the request's own
+        next step (received -> verified -> completed) saves over it."""
+        received = privacy.receive_request("mia-1", "erasure", at=AT, request_id="r-dup")
+        with store.unit_of_work() as uow:
+            uow.requests.save(received)
+            uow.commit()
+        verified = privacy.record_identity_check(received, at=AT + DAY, by="dpo-1")
+        with store.unit_of_work() as uow:
+            uow.requests.save(verified)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            for other in (
+                privacy.receive_request("bob-9", "erasure", at=AT, request_id="r-dup"),
+                privacy.receive_request("mia-1", "access", at=AT, request_id="r-dup"),
+                privacy.receive_request("mia-1", "erasure", at=AT + DAY, request_id="r-dup"),
+            ):
+                with pytest.raises(errors.AlreadyExists, match="request with id 'r-dup'"):
+                    uow.requests.save(other)
+            uow.requests.save(privacy.complete_request(verified, at=AT + 2 * DAY))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            kept = uow.requests.get("r-dup")
+        assert kept.subject_id == "mia-1"
+        assert kept.status is privacy.RequestStatus.COMPLETED
+        assert kept.identity_check == verified.identity_check
 
 
 class TestPseudonyms:

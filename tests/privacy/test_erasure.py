@@ -105,6 +105,37 @@ def _ann_request(store: Store) -> privacy.SubjectRequest:
     return request
 
 
+#: What Ann's own request and consent documents name: a rectification's new name and
+#: e-mail, and free text naming her.
+ANN_NEW = ("Ann Nieuwenhuis", "ann.new@example.org")
+
+
+def _ann_documents(store: Store) -> None:
+    """Ann's rectification (new name and e-mail, extended with a reason naming her), a
+    refused request whose note names her new address, a consent whose sources name her id."""
+    step = privacy.receive_request(
+        "u-ann", "rectification", at=AT + DAY, request_id="r-ann-rect",
+        changes={"name": ANN_NEW[0], "email": ANN_NEW[1]},
+    )  # fmt: skip
+    step = privacy.record_identity_check(step, at=AT + 2 * DAY, by="dpo-1")
+    step = privacy.extend_request(step, months=1, reason=f"{ANN_NEW[0]}: two", at=AT + 3 * DAY)
+    rectified = privacy.complete_request(step, at=AT + 4 * DAY)
+    refused = privacy.refuse_request(
+        privacy.receive_request("u-ann", "access", at=AT + DAY, request_id="r-ann-refused"),
+        at=AT + 2 * DAY,
+        reason=f"sent from {ANN_NEW[1].upper()}, not the address we know",
+    )
+    consent = privacy.record_consent(
+        "u-ann", "promotion", at=AT, source="form:U-Ann", text_version="v1", consent_id="c-ann-2"
+    )
+    withdrawn = privacy.withdraw_consent(consent, at=AT + DAY, source="mail from u-ann")
+    with store.unit_of_work() as uow:
+        uow.requests.save(rectified)
+        uow.requests.save(refused)
+        uow.consents.save(withdrawn)
+        uow.commit()
+
+
 def _totals(store: Store) -> tuple[object, object]:
     assert isinstance(PLAN, plans.PupilPlan)
     with store.unit_of_work() as uow:
@@ -167,6 +198,7 @@ class TestErasure:
     def test_nothing_in_clear_and_totals_unchanged(self, store: Store) -> None:
         """The scan finds no name, e-mail or id of Ann; counts and invoices are the same."""
         tokens = _populate(store)
+        _ann_documents(store)
         request = _ann_request(store)
         before = _totals(store)
         done = privacy.erase_subject(
@@ -174,7 +206,7 @@ class TestErasure:
         )
         assert _totals(store) == before
         dump = "\n".join(_dump(store)).casefold()
-        for clear in ANN:
+        for clear in (*ANN, *ANN_NEW):
             assert clear.casefold() not in dump, clear
         for other in ("u-bob", "bob jansen", "olga owner"):
             assert other in dump, other

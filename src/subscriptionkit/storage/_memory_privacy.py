@@ -7,18 +7,18 @@ import secrets
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-import attrs
-
 from ..clock import instant
 from ..errors import NotFound
 from ..privacy import Consent, SubjectRequest
 from ._privacy_ports import (
     consent_order,
     deadline_order,
+    erased_records,
     pseudonym_of,
     request_order,
     require_consent,
     require_request,
+    same_record,
 )
 
 if TYPE_CHECKING:
@@ -64,7 +64,8 @@ class _Records(Generic[R]):
 
     def _save(self, record: R) -> R:
         self._uow._require_open()
-        self._staged[self._key(record)] = record
+        key = self._key(record)
+        self._staged[key] = same_record(self._kind, self._visible().get(key), record)
         return record
 
     def get(self, key: str) -> R:
@@ -85,12 +86,12 @@ class _Records(Generic[R]):
     def pseudonymise(self, subject_id: str, pseudonym: str) -> int:
         self._uow._require_open()
         found = [r for r in self._visible().values() if r.subject_id == subject_id]
-        for record in found:
-            self._staged[self._key(record)] = attrs.evolve(record, subject_id=pseudonym)
+        for record in erased_records(found, pseudonym):
+            self._staged[self._key(record)] = record
         return len(found)
 
     def _check(self) -> None:
-        """Nothing can conflict: the last save wins, as an upsert does."""
+        """Saves were checked against the records visible then (:func:`same_record`)."""
 
     def _apply(self) -> None:
         self._table.update(self._staged)

@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import hmac
-from collections.abc import Iterator, Sequence
-from typing import Final, Protocol, runtime_checkable
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Final, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
 from ..audit import AuditEntry
 from ..clock import instant
-from ..errors import InvalidInput
+from ..errors import AlreadyExists, InvalidInput
 from ..privacy import PSEUDONYM_PREFIX, Consent, SubjectRequest
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "RequestStore",
     "pseudonym_of",
 ]
+
+R = TypeVar("R", Consent, SubjectRequest)
 
 
 def pseudonym_of(key: bytes, subject_id: str, school_id: str | None = None) -> str:
@@ -53,10 +56,14 @@ class ConsentStore(Protocol):
     """
 
     def save(self, consent: Consent) -> Consent:
-        """Store (insert or replace) a consent; return it.
+        """Store a new consent, or the stored one changed (withdrawn); return it.
+
+        An id names one record: saving a consent under the id of another one (another
+        subject, purpose or moment given) is refused, never an overwrite.
 
         Raises:
             InvalidInput: ``consent`` is not a :class:`~subscriptionkit.privacy.Consent`.
+            AlreadyExists: the id holds a different consent (:func:`same_record`).
         """
         ...
 
@@ -77,7 +84,9 @@ class ConsentStore(Protocol):
         ...
 
     def pseudonymise(self, subject_id: str, pseudonym: str) -> int:
-        """Replace ``subject_id`` by ``pseudonym`` in every consent; return how many changed."""
+        """Replace ``subject_id`` by ``pseudonym`` in every consent, also where its free
+        text (source, withdrawal source) names it (:func:`erased_records`); return how many
+        changed."""
         ...
 
 
@@ -87,10 +96,15 @@ class RequestStore(Protocol):
     their identity checks: when, by whom and how, never the copy of the ID."""
 
     def save(self, request: SubjectRequest) -> SubjectRequest:
-        """Store (insert or replace) a request as it stands now; return it.
+        """Store a new request, or the stored one as it stands now (each step of
+        :mod:`subscriptionkit.privacy` returns a changed copy to save); return it.
+
+        An id names one record: saving a request under the id of another one (another
+        subject, kind or moment received) is refused, never an overwrite.
 
         Raises:
             InvalidInput: ``request`` is not a :class:`~subscriptionkit.privacy.SubjectRequest`.
+            AlreadyExists: the id holds a different request (:func:`same_record`).
         """
         ...
 
@@ -116,7 +130,9 @@ class RequestStore(Protocol):
         ...
 
     def pseudonymise(self, subject_id: str, pseudonym: str) -> int:
-        """Replace ``subject_id`` by ``pseudonym`` in every request; return how many changed."""
+        """Replace ``subject_id`` by ``pseudonym`` in every request, with a rectification's
+        corrected name and e-mail, and wherever its free text names the subject
+        (:func:`erased_records`); return how many changed."""
         ...
 
 
@@ -188,6 +204,54 @@ def pseudonymised_entry(entry: AuditEntry, value: str, pseudonym: str) -> AuditE
     )
 
 
+def erased_records(records: Sequence[R], pseudonym: str) -> list[R]:
+    """The records of one subject as erasure leaves them: nothing about them in clear.
+
+    The subject id becomes ``pseudonym``; a request's ``changes`` keep which fields were
+    corrected, each value replaced by ``pseudonym`` (the corrected name and e-mail are the
+    subject's); in every free-text field (a consent's source, text version and withdrawal
+    source, a request's note, identity-check method and extension reasons) and the identity
+    check's ``checked_by``, each occurrence, in any case, of the subject id or of a value
+    corrected by any of ``records`` becomes ``pseudonym``. Ids of others (a controller, the
+    staff who checked) stay."""
+    personal = {r.subject_id for r in records}
+    for record in records:
+        if isinstance(record, SubjectRequest):
+            personal.update(record.changes.values())
+    scrub = _scrubber(personal, pseudonym)
+    return [_erased(record, pseudonym, scrub) for record in records]
+
+
+def _erased(record: R, pseudonym: str, scrub: Callable[[str], str]) -> R:
+    if isinstance(record, Consent):
+        withdrawal = record.withdrawal_source
+        return attrs.evolve(
+            record,
+            subject_id=pseudonym,
+            source=scrub(record.source),
+            text_version=scrub(record.text_version),
+            withdrawal_source=None if withdrawal is None else scrub(withdrawal),
+        )
+    check = record.identity_check
+    return attrs.evolve(
+        record,
+        subject_id=pseudonym,
+        changes=dict.fromkeys(record.changes, pseudonym),
+        note=None if record.note is None else scrub(record.note),
+        identity_check=None
+        if check is None
+        else attrs.evolve(check, checked_by=scrub(check.checked_by), method=scrub(check.method)),
+        extensions=tuple(attrs.evolve(e, reason=scrub(e.reason)) for e in record.extensions),
+    )
+
+
+def _scrubber(personal: set[str], pseudonym: str) -> Callable[[str], str]:
+    """A function replacing each of ``personal`` (any case) in a text by ``pseudonym``."""
+    found = sorted((re.escape(p) for p in personal if p.strip()), key=len, reverse=True)
+    pattern = re.compile("|".join(found), re.IGNORECASE) if found else None
+    return lambda text: text if pattern is None else pattern.sub(pseudonym, text)
+
+
 def require_consent(consent: object) -> Consent:
     """Return ``consent`` if it is a :class:`Consent`, else raise :class:`InvalidInput`."""
     if not isinstance(consent, Consent):
@@ -200,6 +264,26 @@ def require_request(request: object) -> SubjectRequest:
     if not isinstance(request, SubjectRequest):
         raise InvalidInput(f"requests.save() takes a SubjectRequest, got {type(request).__name__}")
     return request
+
+
+def same_record(kind: str, stored: Consent | SubjectRequest | None, new: R) -> R:
+    """Return ``new`` if it may be saved over ``stored`` (the record its id holds now):
+    none is stored, or ``stored`` is the same record (same subject, purpose or kind, and
+    moment given or received), changed by a later step.
+
+    Raises:
+        AlreadyExists: ``stored`` is a different record (the id was given again).
+    """
+    if stored is None or _identity(stored) == _identity(new):
+        return new
+    raise AlreadyExists(kind=kind, key=_identity(new)[0])
+
+
+def _identity(record: Consent | SubjectRequest) -> tuple[str, str, str, _dt.datetime]:
+    """What never changes about a record once made (except its subject at erasure)."""
+    if isinstance(record, Consent):
+        return (record.consent_id, record.subject_id, record.purpose, instant(record.given_at))
+    return (record.request_id, record.subject_id, record.kind.value, instant(record.received_at))
 
 
 def consent_order(consent: Consent) -> tuple[_dt.datetime, str]:

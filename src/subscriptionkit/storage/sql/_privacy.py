@@ -24,11 +24,13 @@ from ...privacy import Consent, SubjectRequest
 from .._privacy_ports import (
     consent_order,
     deadline_order,
+    erased_records,
     pseudonym_of,
     pseudonymised_entry,
     request_order,
     require_consent,
     require_request,
+    same_record,
 )
 from ._audit import _entry
 from ._errors import translating
@@ -118,6 +120,11 @@ class _Records(Generic[R]):
         raise NotImplementedError
 
     def _save(self, record: R) -> R:
+        key = str(getattr(record, self._key))
+        stored = self._select(self._t.c[self._key] == key)
+        return self._write(same_record(self._kind, stored[0] if stored else None, record))
+
+    def _write(self, record: R) -> R:
         values = {**self._columns(record), "subject_id": record.subject_id}
         values["document"] = json.dumps(record.to_dict(), sort_keys=True)
         _upsert(self._uow.connection, self._t, self._key, values)
@@ -138,8 +145,8 @@ class _Records(Generic[R]):
 
     def pseudonymise(self, subject_id: str, pseudonym: str) -> int:
         found = self._select(self._t.c.subject_id == subject_id)
-        for record in found:
-            self._save(self._record.from_dict({**record.to_dict(), "subject_id": pseudonym}))
+        for record in erased_records(found, pseudonym):
+            self._write(record)
         return len(found)
 
 
