@@ -273,3 +273,43 @@ class TestRectify:
         status, _, err = run(tmp_path / "p.db", "privacy", "rectify", "ann")
         assert status == 1
         assert "needs the corrected --name or --email" in err
+        assert "Purged: consents of bob" in out
+        assert run(db, "privacy", "retention", now=later)[1] == "Nothing is due for deletion.\n"
+
+
+class TestRefusals:
+    """What a first-time user got wrong is refused or said plainly (trial report)."""
+
+    def test_an_id_given_again_is_refused(self, tmp_path: Path) -> None:
+        """Another subject's consent or request under a taken --id: refused, nothing overwritten."""
+        db = tmp_path / "p.db"
+        common = ("--source", "a", "--text-version", "v1", "--id", "c-dup")
+        assert run(db, "privacy", "consent", "zed", "promotion", *common)[0] == 0
+        status, _, err = run(db, "privacy", "consent", "yan", "newsletter", *common)
+        assert status == 1
+        assert "'c-dup' exists already; expected a new id" in err
+        assert run(db, "privacy", "request", "mia-1", "erasure", "--id", "r-dup")[0] == 0
+        assert run(db, "privacy", "verify-identity", "r-dup", "--by", "dpo-1")[0] == 0
+        status, _, err = run(db, "privacy", "request", "bob-9", "erasure", "--id", "r-dup")
+        assert status == 1
+        assert "'r-dup' exists already" in err
+        status, _, err = run(db, "privacy", "verify-identity", "r-dup", "--by", "dpo-2")
+        assert status == 1
+        assert "checked already by 'dpo-1'" in err
+
+    def test_implicit_kind_contradicting_the_purpose(self, tmp_path: Path) -> None:
+        """`consent S newsletter --implicit review` names both and records nothing."""
+        db = tmp_path / "p.db"
+        status, out, err = run(
+            db, "privacy", "consent", "mia-1", "newsletter", "--implicit", "review", "--source", "x"
+        )
+        assert (status, out) == (1, "")
+        assert "'reviews'" in err
+        assert "'newsletter'" in err
+
+    def test_erasing_someone_unknown_says_nothing_was_held(self, tmp_path: Path) -> None:
+        """No record about the subject: the answer says so."""
+        status, out, _ = run(tmp_path / "p.db", "privacy", "erase", "nobody-xyz")
+        assert status == 0
+        assert out.startswith("No records held about nobody-xyz: nothing erased")
+        assert "Erased" not in out

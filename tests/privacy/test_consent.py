@@ -156,3 +156,30 @@ class TestMayProcess:
         c = implicit_consent("ann", "newsletter_signup", at=T0, source="footer")
         assert may_process(default_register(), "ann", "newsletter", at=T0, consents=[c])
         assert not may_process(default_register(), "bob", "newsletter", at=T0, consents=[c])
+
+
+class TestContradictions:
+    """What the caller says must agree with what the register says (trial report)."""
+
+    def test_implicit_purpose_contradicting_the_action_is_refused(self) -> None:
+        """A review consents to reviews: naming newsletter for it is refused, naming both."""
+        with pytest.raises(
+            InvalidInput, match=r"'review' consents to purpose 'reviews'.*'newsletter'"
+        ):
+            implicit_consent("mia-1", "review", at=T0, source="x", purpose="newsletter")
+        given = implicit_consent("mia-1", "review", at=T0, source="x", purpose="reviews")
+        assert given.purpose == "reviews"
+
+    def test_has_consent_checks_the_purpose_against_the_register(self) -> None:
+        """An unknown purpose raises, as record_consent raises for it."""
+        register = default_register()
+        c = record_consent("ann", "promotion", at=T0, source="web", text_version="v1")
+        with pytest.raises(UnknownPurpose, match="nosuch"):
+            record_consent(
+                "ann", "nosuch", at=T0, source="web", text_version="v1", register=register
+            )
+        with pytest.raises(UnknownPurpose, match="nosuch"):
+            has_consent([c], "ann", "nosuch", at=T0, register=register)
+        with pytest.raises(InvalidInput, match="rests on contract"):
+            has_consent([c], "ann", "account", at=T0, register=register)
+        assert has_consent([c], "ann", "promotion", at=T0, register=register)

@@ -51,7 +51,7 @@ def _cmd_consent(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.implicit is not None:
         consent = privacy.implicit_consent(
             args.subject, args.implicit, at=at, source=args.source, register=register,
-            consent_id=args.id,
+            consent_id=args.id, purpose=args.purpose,
         )  # fmt: skip
     else:
         if args.purpose is None or args.text_version is None:
@@ -260,12 +260,16 @@ def _cmd_erase(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         request=request,
     )
     t = Translator(args.locale)
-    out.write(
-        t.gettext("Erased {subject}; the records kept carry the pseudonym {pseudonym}.").format(
-            subject=args.subject, pseudonym=done.pseudonym
+    if any(done.changed.values()):
+        said = t.gettext("Erased {subject}; the records kept carry the pseudonym {pseudonym}.")
+    else:
+        # Still recorded as erased (as its pseudonym only): records about the subject that
+        # arrive later, such as a pupil's events, are pseudonymised on arrival.
+        said = t.gettext(
+            "No records held about {subject}: nothing erased; the erasure is recorded as "
+            "the pseudonym {pseudonym} for records arriving later."
         )
-        + "\n"
-    )
+    out.write(said.format(subject=args.subject, pseudonym=done.pseudonym) + "\n")
     for section, count in done.changed.items():
         out.write(
             "  "

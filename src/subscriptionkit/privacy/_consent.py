@@ -252,6 +252,7 @@ def record_consent(
     register=REGISTER_OR_NONE,
     text_version=(str, "the version of the privacy text (text)"),
     consent_id=CONSENT_ID,
+    purpose=(str, "the purpose the action implies (text) or None"),
 )
 def implicit_consent(
     subject_id: str,
@@ -262,6 +263,7 @@ def implicit_consent(
     register: Register | None = None,
     text_version: str = "privacy-policy",
     consent_id: str | None = None,
+    purpose: str | None = None,
 ) -> Consent:
     """Record the consent an action implies (seed 001): contacting the platform consents
     to support, subscribing to the newsletter to the newsletter, posting a review to its
@@ -272,9 +274,11 @@ def implicit_consent(
         register: where the action's purpose is looked up (``Purpose.implicit_consent``);
             by default ``IMPLICIT_CONSENT``.
         text_version: the version of the privacy policy in force.
+        purpose: the purpose the caller expects; it must be the one the action implies.
 
     Raises:
-        InvalidInput: an unknown kind (or ``"explicit"``).
+        InvalidInput: an unknown kind (or ``"explicit"``); ``purpose`` is not the one
+            the action implies (a review consents to ``reviews``, not ``newsletter``).
         UnknownPurpose: ``register`` has no purpose for that action.
     """
     consent_kind = _kind(kind)
@@ -282,12 +286,17 @@ def implicit_consent(
         raise InvalidInput(
             "implicit_consent() takes an implicit kind, got 'explicit'; use record_consent()"
         )
-    purpose = (
+    implied = (
         register.for_implicit_consent(consent_kind.value).id
         if register is not None
         else IMPLICIT_CONSENT[consent_kind]
     )
-    return _new_consent(consent_id, subject_id, purpose, at, source, text_version, consent_kind)
+    if purpose is not None and purpose != implied:
+        raise InvalidInput(
+            f"implicit consent {consent_kind.value!r} consents to purpose {implied!r}; expected "
+            f"that purpose or none, got purpose {purpose!r}"
+        )
+    return _new_consent(consent_id, subject_id, implied, at, source, text_version, consent_kind)
 
 
 @accepts(
@@ -344,20 +353,31 @@ def unsubscribe(
     subject_id=SUBJECT_ID,
     purpose=PURPOSE,
     at=AT,
+    register=REGISTER_OR_NONE,
 )
 def has_consent(
-    consents: Iterable[Consent], subject_id: str, purpose: str, *, at: _dt.datetime
+    consents: Iterable[Consent],
+    subject_id: str,
+    purpose: str,
+    *,
+    at: _dt.datetime,
+    register: Register | None = None,
 ) -> bool:
     """Whether ``subject_id`` had consented to ``purpose`` at ``at`` (any past moment).
 
     A withdrawal counts only from its own moment on, so asking about a moment before it
-    still answers ``True``.
+    still answers ``True``. With ``register``, ``purpose`` is checked as
+    :func:`record_consent` checks it, so a misspelt purpose raises instead of answering
+    ``False``.
 
     Raises:
-        InvalidInput: ``consents`` is not an iterable of :class:`Consent`.
+        InvalidInput: ``consents`` is not an iterable of :class:`Consent`; ``purpose``
+            does not rest on consent in ``register``.
+        UnknownPurpose: ``purpose`` is not in ``register``.
         NaiveDatetimeError: ``at`` has no time zone.
     """
     instant(at, "at")
+    _check_purpose(register, purpose)
     return any(
         c.subject_id == subject_id and c.purpose == purpose and c.in_force(at)
         for c in _consents(consents)
