@@ -63,7 +63,7 @@ class ConsentStore(Protocol):
 
         Raises:
             InvalidInput: ``consent`` is not a :class:`~subscriptionkit.privacy.Consent`.
-            AlreadyExists: the id holds a different consent (:func:`same_record`).
+            AlreadyExists: the id holds a different consent.
         """
         ...
 
@@ -85,8 +85,8 @@ class ConsentStore(Protocol):
 
     def pseudonymise(self, subject_id: str, pseudonym: str) -> int:
         """Replace ``subject_id`` by ``pseudonym`` in every consent, also where its free
-        text (source, withdrawal source) names it (:func:`erased_records`); return how many
-        changed."""
+        text (source, text version, withdrawal source) names it, in any case; return how
+        many changed."""
         ...
 
 
@@ -104,7 +104,7 @@ class RequestStore(Protocol):
 
         Raises:
             InvalidInput: ``request`` is not a :class:`~subscriptionkit.privacy.SubjectRequest`.
-            AlreadyExists: the id holds a different request (:func:`same_record`).
+            AlreadyExists: the id holds a different request.
         """
         ...
 
@@ -130,9 +130,11 @@ class RequestStore(Protocol):
         ...
 
     def pseudonymise(self, subject_id: str, pseudonym: str) -> int:
-        """Replace ``subject_id`` by ``pseudonym`` in every request, with a rectification's
-        corrected name and e-mail, and wherever its free text names the subject
-        (:func:`erased_records`); return how many changed."""
+        """Replace ``subject_id`` by ``pseudonym`` in every request, with each corrected
+        name and e-mail of the subject's rectifications (the corrected fields stay named),
+        and wherever the requests' free text (note, extension reasons, the check's method
+        and ``checked_by``) holds the id or a corrected value, in any case; return how many
+        changed."""
         ...
 
 
