@@ -51,6 +51,8 @@ class _Records(Generic[R]):
         self._lock = uow.store._lock
         self._table: dict[str, R] = table
         self._staged: dict[str, R] = {}
+        #: ids first saved by this unit of work: checked again at commit
+        self._new: set[str] = set()
 
     def __repr__(self) -> str:
         return f"<memory {self._kind}s staged={len(self._staged)}>"
@@ -65,7 +67,10 @@ class _Records(Generic[R]):
     def _save(self, record: R) -> R:
         self._uow._require_open()
         key = self._key(record)
-        self._staged[key] = same_record(self._kind, self._visible().get(key), record)
+        stored = self._visible().get(key)
+        self._staged[key] = same_record(self._kind, stored, record)
+        if stored is None:
+            self._new.add(key)
         return record
 
     def get(self, key: str) -> R:
@@ -91,13 +96,17 @@ class _Records(Generic[R]):
         return len(found)
 
     def _check(self) -> None:
-        """Saves were checked against the records visible then (:func:`same_record`)."""
+        """An id first saved here that another unit of work committed meanwhile for a
+        different record is refused (:func:`same_record`), as a primary key refuses it."""
+        for key in self._new:
+            same_record(self._kind, self._table.get(key), self._staged[key])
 
     def _apply(self) -> None:
         self._table.update(self._staged)
 
     def _discard(self) -> None:
         self._staged.clear()
+        self._new.clear()
 
 
 class MemoryConsents(_Records[Consent]):
