@@ -218,3 +218,16 @@ class TestTimeline:
         with pytest.raises(IdentityAlreadyChecked, match="'dpo-1' at 2026-03-02") as caught:
             record_identity_check(first, at=T0 + dt.timedelta(hours=1), by="dpo-2")
         assert caught.value.checked_by == "dpo-1"
+
+    def test_erasure_of_a_request_checked_after_its_receipt(self) -> None:
+        """erase_subject carries out a request checked a day after receipt, at a later
+        moment, and refuses a moment before the check."""
+        from subscriptionkit.privacy import erase_subject
+        from subscriptionkit.storage import MemoryStore
+
+        checked = record_identity_check(self._received(), at=T0 + dt.timedelta(days=1), by="dpo")
+        with pytest.raises(StepBeforePrevious):
+            erase_subject(MemoryStore(), "mia-1", at=T0, request=checked)
+        done = erase_subject(MemoryStore(), "mia-1", at=T0 + dt.timedelta(days=2), request=checked)
+        assert done.request is not None
+        assert done.request.status is RequestStatus.COMPLETED

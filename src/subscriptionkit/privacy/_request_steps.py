@@ -265,8 +265,14 @@ def forward_request(
 
 
 def require_executable(request: SubjectRequest, at: _dt.datetime | None = None) -> None:
-    """Raise unless the platform may carry out ``request`` (at ``at`` if given; internal)."""
-    _require_open(request, "carry out", request.received_at if at is None else at)
+    """Raise unless the platform may carry out ``request`` (at ``at`` if given: not before
+    its last step; internal)."""
+    if not request.is_open:
+        raise RequestClosed(
+            request_id=request.request_id, status=request.status.value, action="carry out"
+        )
+    if at is not None:
+        _require_in_order(request, "carry out", at)
     if request.controller is not None:
         raise RequestForwarded(request_id=request.request_id, controller=request.controller)
     if request.identity_check is None:
