@@ -273,8 +273,6 @@ class TestRectify:
         status, _, err = run(tmp_path / "p.db", "privacy", "rectify", "ann")
         assert status == 1
         assert "needs the corrected --name or --email" in err
-        assert "Purged: consents of bob" in out
-        assert run(db, "privacy", "retention", now=later)[1] == "Nothing is due for deletion.\n"
 
 
 class TestRefusals:
@@ -309,7 +307,9 @@ class TestRefusals:
 
     def test_erasing_someone_unknown_says_nothing_was_held(self, tmp_path: Path) -> None:
         """No record about the subject: the answer says so."""
-        status, out, _ = run(tmp_path / "p.db", "privacy", "erase", "nobody-xyz")
+        status, out, _ = run(
+            tmp_path / "p.db", "privacy", "erase", "nobody-xyz", "--locale", "en_GB"
+        )
         assert status == 0
         assert out.startswith("No records held about nobody-xyz: nothing erased")
         assert "Erased" not in out
