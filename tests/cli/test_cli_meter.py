@@ -96,6 +96,10 @@ class TestCli:
             assert main(argv, out=io.StringIO(), err=err) == status  # the command reports
             assert err.getvalue().startswith("subscriptionkit: error: ")
             assert err.getvalue().count("\n") == 1
+        assert err.getvalue() == (
+            "subscriptionkit: error: cannot use the file '/no/such': No such file or "
+            "directory; expected a readable CSV file of events, or - for standard input\n"
+        )
 
     def test_month_arguments_are_checked(self) -> None:
         """--from must be YYYY-MM."""

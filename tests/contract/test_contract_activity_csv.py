@@ -136,6 +136,8 @@ class TestAllOrNothing:
                 uow.activity.add_csv(io.BytesIO(csv_bytes(inside)))
             assert caught.value.field == "event_id"
             assert caught.value.got == rows[12][0]
+            assert caught.value.line == len(inside) + 1  # the file line of the second event
+            assert str(caught.value).startswith(f"line {len(inside) + 1}: ")
             assert uow.activity.add_csv(io.BytesIO(csv_bytes(before))) == 0
             assert uow.activity.add_csv(io.BytesIO(csv_bytes(stored_then))) == 2
             uow.commit()
@@ -143,8 +145,9 @@ class TestAllOrNothing:
         other = [("x2", "s", "p", "3", "login", f"{at}+01:00")]  # an hour later
         with store.unit_of_work() as uow:
             assert uow.activity.add_csv(io.BytesIO(csv_bytes(again))) == 0
-            with pytest.raises(errors.InvalidEvent):
-                uow.activity.add_csv(io.BytesIO(csv_bytes(other)))
+            with pytest.raises(errors.InvalidEvent, match=r"^line 3: .*event_id") as caught:
+                uow.activity.add_csv(io.BytesIO(csv_bytes([*again, *other])))
+            assert caught.value.line == 3
         assert len(_as_stored(store)) == 12
 
     def test_bad_arguments(self, store: Store, tmp_path: Path) -> None:

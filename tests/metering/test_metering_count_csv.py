@@ -136,6 +136,10 @@ class TestSameErrors:
             csv_bytes(csv_rows(6, 5)) + b"e9,s1,p1\x00,3,engagement,2026-01-01T00:00:00Z\n",
             csv_bytes([]),
             b"",
+            csv_bytes(csv_rows(6, 5)) + b"e1,s1,p9,3,engagement,2026-01-01T00:00:00Z\n",
+            csv_bytes([*csv_rows(6, 5), csv_rows(6, 5)[3]]),
+            csv_bytes([*csv_rows(6, 5), (*csv_rows(6, 5)[3][:3], "8", *csv_rows(6, 5)[3][4:])]),
+            csv_bytes(csv_rows(6, 5)) + b"\n\n" + csv_bytes(csv_rows(6, 2)).split(b"\n", 1)[1],
         ],
         ids=[
             "cp1252",
@@ -150,6 +154,10 @@ class TestSameErrors:
             "nul",
             "header-only",
             "empty",
+            "reused-id",
+            "redelivered",
+            "reused-id-other-grade",
+            "reused-ids-after-blank-lines",
         ],
     )
     def test_broken_files(self, data: bytes) -> None:
@@ -162,6 +170,56 @@ class TestSameErrors:
         """Random odd values in random places: the readers never disagree."""
         data = changed_file(changes)
         assert _outcome(data, "auto") == _outcome(data, "python")
+
+
+class TestEventIds:
+    """A reused id follows the rule of EventLog and the stores on both readers."""
+
+    DUP = "e1,s1,p1,2,engagement,2026-03-10T09:00:00+01:00"
+
+    @pytest.mark.parametrize("reader", ["auto", "python"])
+    def test_another_event_under_an_id_is_refused_with_both_lines(self, reader: str) -> None:
+        data = csv_bytes([]) + f"{self.DUP}\n\n{self.DUP.replace('p1', 'p9')}\n".encode()
+        with pytest.raises(InvalidEvent) as caught:
+            count_csv(io.BytesIO(data), _plan("focus-po-combi"), MONTHS, reader=reader)  # type: ignore[arg-type]
+        assert (caught.value.field, caught.value.line, caught.value.got) == ("event_id", 4, "e1")
+        assert str(caught.value) == (
+            "line 4: activity event event_id must be an id not already used by a different "
+            "event (line 2 has another event with it), got 'e1'"
+        )
+
+    @pytest.mark.parametrize("reader", ["auto", "arrow", "python"])
+    def test_a_redelivered_event_counts_once(self, reader: str) -> None:
+        """The same event again, its moment written with another offset, is skipped."""
+        again = self.DUP.replace("09:00:00+01:00", "08:00:00Z")
+        data = csv_bytes([]) + f"{self.DUP}\n{again}\n".encode()
+        got = count_csv(io.BytesIO(data), _plan("focus-po-combi"), MONTHS, reader=reader)  # type: ignore[arg-type]
+        assert got.count("s1", Month(2026, 3)) == 1
+
+    def test_colliding_hashes_are_decided_exactly(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """With every id hashing alike, distinct ids still pass and a reuse is still found."""
+        import numpy as np
+
+        monkeypatch.setattr(
+            _arrow, "_hash_strings", lambda values: np.zeros(len(values), dtype=np.uint64)
+        )
+        rows = csv_rows(8, 40)
+        plan = _plan("focus-po-combi")
+        assert count_csv(io.BytesIO(csv_bytes(rows)), plan, MONTHS, reader="arrow") == (
+            _expected(csv_bytes(rows), plan)
+        )
+        data = csv_bytes([*rows, (rows[5][0], *rows[6][1:])])
+        assert _outcome(data, "arrow")[:4] == ("error", InvalidEvent, "event_id", 42)
+
+    def test_hashes_of_equal_strings_are_equal(self) -> None:
+        import pyarrow as pa
+
+        values = pa.array(["x", "e-1", "a" * 17, "é", "e-1", "a" * 17, "a" * 16, "x" * 9])
+        hashes = _arrow._hash_strings(values.slice(1, 6)).tolist()
+        assert hashes[0] == hashes[3]
+        assert hashes[1] == hashes[4]
+        assert len(set(hashes)) == 4
+        assert _arrow._hash_strings(values[:0]).tolist() == []
 
 
 class TestBulkIdCheck:

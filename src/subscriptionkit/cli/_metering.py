@@ -84,7 +84,11 @@ def _source(args: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[IO[b
     if args.file == "-":
         stdin: Any = sys.stdin  # a test may put text there, without .buffer
         return getattr(stdin, "buffer", stdin), None
-    stream: IO[bytes] = stack.enter_context(open(args.file, "rb"))  # noqa: SIM115
+    try:
+        stream: IO[bytes] = stack.enter_context(open(args.file, "rb"))  # noqa: SIM115
+    except OSError as exc:  # the same error, saying what FILE must be
+        expected = "expected a readable CSV file of events, or - for standard input"
+        raise type(exc)(exc.errno, f"{exc.strerror}; {expected}", exc.filename) from None
     return stream, os.fstat(stream.fileno()).st_size
 
 

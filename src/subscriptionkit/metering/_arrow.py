@@ -260,15 +260,114 @@ def _validate(
     except InvalidEvent:
         return None  # the streaming reader names the line
     epoch_us = _numpy(moments.cast(pa.int64()), "int64")
+    school = _codes(schools)
+    grade = np.asarray(grade_values, dtype=np.int64)[_codes(grades)]
+    category = _codes(categories)
+    if not _one_event_per_id(event_ids, pupils, (school, grade, category, epoch_us)):
+        return None  # the streaming reader names both lines
     return EventColumns(
         schools=school_names,
-        school=_codes(schools),
+        school=school,
         pupils=pupils,
-        grade=np.asarray(grade_values, dtype=np.int64)[_codes(grades)],
-        category=_codes(categories),
+        grade=grade,
+        category=category,
         billable=frozenset(i for i, c in enumerate(category_values) if c in BILLABLE_CATEGORIES),
         epoch=epoch_us // 1_000_000,  # floor, as epoch_seconds
     )
+
+
+def _one_event_per_id(
+    event_ids: Any, pupils: Any, others: tuple[npt.NDArray[np.int64], ...]
+) -> bool:
+    """Whether no event id is reused by a different event (the rule of
+    :func:`~subscriptionkit.metering._events.reused_id`; a row equal to an earlier one
+    with its id is a redelivery, harmless to counting).
+
+    The ids are hashed and sorted in numpy; rows whose hashes meet are then compared
+    exactly, id and event (``others``: codes of equal values, the moment in epoch
+    microseconds), so a collision of hashes never decides anything.
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if len(event_ids) < 2:
+        return True
+    hashes = _hash_strings(event_ids)
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    same = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if not len(same):
+        return True
+    # Each pair of neighbours whose hashes are equal: a later row and an earlier one.
+    later, earlier = order[same + 1], order[same]
+    if not pc.all(
+        pc.equal(event_ids.take(_arrow_ints(later)), event_ids.take(_arrow_ints(earlier)))
+    ).as_py():
+        # A collision, or three rows where the middle one differs: decided row by row.
+        return _one_event_per_id_slowly(event_ids, pupils, others, np.union1d(later, earlier))
+    if not pc.all(
+        pc.equal(pupils.take(_arrow_ints(later)), pupils.take(_arrow_ints(earlier)))
+    ).as_py():
+        return False
+    return all(bool((column[later] == column[earlier]).all()) for column in others)
+
+
+def _one_event_per_id_slowly(
+    event_ids: Any, pupils: Any, others: tuple[npt.NDArray[np.int64], ...], rows: Any
+) -> bool:
+    """:func:`_one_event_per_id` for the few ``rows`` whose id hashes meet, in Python."""
+    seen: dict[str, tuple[object, ...]] = {}
+    ids = event_ids.take(_arrow_ints(rows)).to_pylist()
+    names = pupils.take(_arrow_ints(rows)).to_pylist()
+    values = [column[rows].tolist() for column in others]
+    for i, event_id in enumerate(ids):
+        event = (names[i], *(v[i] for v in values))
+        if seen.setdefault(event_id, event) != event:
+            return False
+    return True
+
+
+def _arrow_ints(values: npt.NDArray[np.int64]) -> Any:
+    """A pyarrow int64 array over the buffer of a numpy one (``pa.array`` of a numpy
+    array would import pandas, see :func:`_numpy`)."""
+    import numpy as np
+    import pyarrow as pa
+
+    data = np.ascontiguousarray(values, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data)])
+
+
+#: An odd 64-bit multiplier (the golden ratio's) for :func:`_hash_strings`.
+_MIX: Final = 0x9E3779B97F4A7C15
+
+
+def _hash_strings(values: Any) -> npt.NDArray[np.uint64]:
+    """A 64-bit hash of each string of a pyarrow string array: its length, then its bytes
+    eight at a time, each word multiplied in and folded. Equal strings hash equal."""
+    import numpy as np
+
+    offsets = np.frombuffer(
+        values.buffers()[1], dtype=np.int32, count=len(values) + 1, offset=values.offset * 4
+    )
+    lengths = np.diff(offsets)
+    end = int(offsets[-1])
+    padded = np.zeros(end + 8, dtype=np.uint8)
+    padded[:end] = np.frombuffer(values.buffers()[2], dtype=np.uint8, count=end)
+    # Every eight bytes from each offset as one (unaligned) 64-bit word.
+    words = np.ndarray((end + 1,), dtype=np.uint64, buffer=padded, strides=(1,))
+    mix = np.uint64(_MIX)
+    out: npt.NDArray[np.uint64] = lengths.astype(np.uint64) * mix
+    starts = offsets[:-1]
+    for at in range(0, int(lengths.max(initial=0)), 8):
+        word = words[np.minimum(starts + at, end)]  # a string ended: masked to 0 below
+        left = lengths - at
+        short = left < 8
+        if short.any():  # keep only the string's own bytes (little-endian: the low ones)
+            bits = np.clip(left, 0, 7).astype(np.uint64) * np.uint64(8)
+            word = np.where(short, word & ((np.uint64(1) << bits) - np.uint64(1)), word)
+        out = (out ^ word) * mix
+        out ^= out >> np.uint64(31)
+    return out
 
 
 def _codes(encoded: Any) -> npt.NDArray[np.int64]:

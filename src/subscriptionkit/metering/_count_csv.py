@@ -13,7 +13,7 @@ from .._checks import accepts, items
 from ..clock import DEFAULT_TIMEZONE
 from ..errors import InvalidArgument, InvalidInput
 from ..plans import PupilPlan
-from ._csv import EventRow, read_events_csv
+from ._csv import EventRow, numbered_rows, unique_rows
 from ._engine import CountTable
 from ._usage import MonthlyCounts, monthly_counts
 from ._window import CountMoment, Month, Timeline
@@ -46,7 +46,12 @@ def count_csv(
     engine; a file that reader cannot take exactly as :func:`read_events_csv` would (odd
     values, a bad row, another encoding) is read again by :func:`read_events_csv`, which
     names the line of any error. Without the extra, or from a pipe, the file streams
-    through :func:`read_events_csv` in constant memory.
+    through :func:`read_events_csv`, keeping only each event id's first event.
+
+    Event ids follow the rule of :class:`EventLog` and the stores: a row repeating an
+    earlier event exactly (same id, same values, the moment as an instant) is a
+    redelivery and counts once; a row reusing the id of a different event is refused,
+    naming its line and the earlier one's.
 
     Args:
         source: a path, or a file opened in binary mode (``sys.stdin.buffer``).
@@ -62,7 +67,8 @@ def count_csv(
 
     Raises:
         InvalidCsv: the file is not UTF-8 CSV with the needed header (with its line).
-        InvalidEvent: a row is malformed (with its line).
+        InvalidEvent: a row is malformed, or reuses the id of a different event (with
+            its line).
         InvalidInput: the file cannot be opened, ``reader`` is unknown, or ``"arrow"``
             was asked without the extra.
 
@@ -95,9 +101,10 @@ def count_csv(
             if columns is not None:
                 return _count_columns(columns, plan, months, tz, policy, school_id)
             stream.seek(0)
-        rows: Iterator[EventRow] = read_events_csv(
+        numbered = numbered_rows(
             cast(IO[bytes], _Progress(stream, progress)) if progress is not None else stream
         )
+        rows: Iterator[EventRow] = (row for _, row in unique_rows(numbered))
         if school_id is not None:
             rows = (r for r in rows if r.school_id == school_id)
         return monthly_counts(rows, plan, months, tz=tz, policy=policy)

@@ -25,8 +25,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Final, NamedTuple
 
 from .._checks import accepts
+from ..clock import instant
 from ..errors import InvalidArgument, InvalidCsv, InvalidEvent
-from ._events import FIELDS, check_category, check_grade, check_id, check_time
+from ._events import FIELDS, check_category, check_grade, check_id, check_time, reused_id
 
 #: The longest line accepted, in characters (bytes when reading a binary file); a row of
 #: six ids and a time is well under 1,000.
@@ -50,10 +51,12 @@ class EventRow(NamedTuple):
 
 
 class Header(NamedTuple):
-    """A parsed header line: the separator and the position of each of :data:`FIELDS`."""
+    """A parsed header line: the separator, the position of each of :data:`FIELDS` and
+    the number of columns it names."""
 
     separator: str
     positions: tuple[int, ...]
+    width: int
 
 
 def parse_header(line: str) -> Header:
@@ -98,7 +101,7 @@ def parse_header(line: str) -> Header:
             expected=f"the columns {', '.join(FIELDS)}, separated by ',' or ';'",
             line=1,
         )
-    return Header(sep, tuple(names.index(f) for f in FIELDS))
+    return Header(sep, tuple(names.index(f) for f in FIELDS), len(names))
 
 
 def _too_long(line: int, max_line: int) -> InvalidCsv:
@@ -206,6 +209,14 @@ def read_events_csv(
             "in io.StringIO)",
             got=source,
         )
+    for _, row in numbered_rows(source, max_line):
+        yield row
+
+
+def numbered_rows(
+    source: IO[bytes] | IO[str] | Iterable[str], max_line: int = MAX_LINE
+) -> Iterator[tuple[int, EventRow]]:
+    """The rows of :func:`read_events_csv`, each with the file line it starts on."""
     lines = _lines(source, max_line)
     first = next(lines, None)
     if first is None:
@@ -215,11 +226,39 @@ def read_events_csv(
             expected=f"a header line with the columns {', '.join(FIELDS)}",
             line=1,
         )
-    header = parse_header(first)
-    yield from _rows(lines, header)
+    return _rows(lines, parse_header(first))
 
 
-def _rows(lines: Iterator[str], header: Header) -> Iterator[EventRow]:
+def unique_rows(rows: Iterable[tuple[int, EventRow]]) -> Iterator[tuple[int, EventRow]]:
+    """Numbered rows with each event id once: a row equal to an earlier one with its id
+    (its moment compared as an instant) is skipped, as the stores skip a redelivered
+    event; a row reusing the id of a different event is refused.
+
+    The ids read so far and their events are kept, so memory grows with the file.
+
+    Raises:
+        InvalidEvent: an id reused by a different event (field ``event_id``), naming the
+            file line of both rows.
+    """
+    seen: dict[str, tuple[int, tuple[object, ...]]] = {}
+    for line, row in rows:
+        event = (row.school_id, row.pupil_id, row.grade, row.category, instant(row.processed_at))
+        first = seen.setdefault(row.event_id, (line, event))
+        if first[0] == line:
+            yield line, row
+        elif first[1] != event:
+            raise reused_id(row.event_id, line=line, first_line=first[0])
+
+
+def at_line(exc: InvalidEvent, line: int) -> InvalidEvent:
+    """``exc``, the error of one row, naming the file line the row starts on: the one way
+    every reader of event files (and the stores' ``add_csv``) names a row."""
+    return InvalidEvent(
+        field=exc.field, got=exc.got, expected=exc.expected, index=exc.index, line=line
+    )
+
+
+def _rows(lines: Iterator[str], header: Header) -> Iterator[tuple[int, EventRow]]:
     at = header.positions
     width = max(at) + 1
     reader = csv.reader(lines, delimiter=header.separator)
@@ -246,17 +285,25 @@ def _rows(lines: Iterator[str], header: Header) -> Iterator[EventRow]:
                 raise InvalidEvent(
                     field="row", got=row, expected=f"at least {width} values", index=index
                 )
+            if len(row) > header.width:
+                raise InvalidEvent(
+                    field="row",
+                    got=row,
+                    expected=f"at most {header.width} values, one per column of the header",
+                    index=index,
+                )
             e, s, p, g, c, t = (row[i] for i in at)
-            yield EventRow(
-                check_id("event_id", e, index),
-                check_id("school_id", s, index),
-                check_id("pupil_id", p, index),
-                check_grade(g, index),
-                check_category(c, index),
-                check_time(t, index),
+            yield (
+                start,
+                EventRow(
+                    check_id("event_id", e, index),
+                    check_id("school_id", s, index),
+                    check_id("pupil_id", p, index),
+                    check_grade(g, index),
+                    check_category(c, index),
+                    check_time(t, index),
+                ),
             )
         except InvalidEvent as exc:
-            raise InvalidEvent(
-                field=exc.field, got=exc.got, expected=exc.expected, index=index, line=start
-            ) from None
+            raise at_line(exc, start) from None
         index += 1

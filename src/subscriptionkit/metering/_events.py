@@ -272,19 +272,29 @@ class IngestResult:
             )
 
 
-def reused_id(event_id: str, index: int | None = None) -> InvalidEvent:
+def reused_id(
+    event_id: str,
+    index: int | None = None,
+    *,
+    line: int | None = None,
+    first_line: int | None = None,
+) -> InvalidEvent:
     """The error for an event id already used by a different event.
 
-    One error for every place that keeps events by id (:class:`EventLog` and the activity
-    stores): a redelivered event equal to the stored one (its moment compared as an
-    instant, see :func:`~subscriptionkit.clock.instant`) is skipped; any difference, an
-    hour on the night the clocks go back included, is this error.
+    One error for every place that keeps events by id (:class:`EventLog`, the activity
+    stores and the readers of the ``meter`` command): a redelivered event equal to the
+    stored one (its moment compared as an instant, see
+    :func:`~subscriptionkit.clock.instant`) is skipped; any difference, an hour on the
+    night the clocks go back included, is this error. Read from a file, ``line`` is the
+    file line of the second event and ``first_line`` that of the first.
     """
+    first = "" if first_line is None else f" (line {first_line} has another event with it)"
     return InvalidEvent(
         field="event_id",
         got=event_id,
-        expected="an id not already used by a different event",
+        expected=f"an id not already used by a different event{first}",
         index=index,
+        line=line,
     )
 
 

@@ -9,13 +9,16 @@ Any other file streams through the row reader, whose errors name the line.
 
 from __future__ import annotations
 
+import array
+import itertools
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, cast
 
-from ..errors import InvalidInput
-from ..metering import ActivityEvent, read_events_csv
+from ..errors import InvalidEvent, InvalidInput
+from ..metering import ActivityEvent
+from ..metering._csv import at_line, numbered_rows
 
 #: What a store does with the events it reads.
 Add = Callable[[Iterable[ActivityEvent]], int]
@@ -33,7 +36,9 @@ def add_csv(
     Raises:
         InvalidInput: ``source`` is neither a path nor a binary file, cannot be opened, or
             ``progress`` is not callable.
-        InvalidCsv, InvalidEvent: the file is not an event CSV file (with its line).
+        InvalidCsv, InvalidEvent: the file is not an event CSV file, or a row reuses the
+            id of a different event; the error names the row's file line, whatever
+            reported it (the reader or the store).
     """
     from ..metering import _arrow
     from ..metering._count_csv import _opened, _Progress, _seekable
@@ -48,9 +53,28 @@ def add_csv(
         if columnar is not None and _arrow.available() and _seekable(stream):
             table = _arrow.read_event_table(stream, progress=progress)
             if table is not None:
-                return columnar(table)
+                try:
+                    return columnar(table)
+                except InvalidEvent as exc:
+                    if exc.line is not None or exc.index is None:
+                        raise
+                    stream.seek(0)  # the table holds the file's rows in order
+                    line = next(itertools.islice(numbered_rows(stream), exc.index, None))[0]
+                    raise at_line(exc, line) from None
             stream.seek(0)
-        rows = read_events_csv(
-            cast(IO[bytes], _Progress(stream, progress)) if progress is not None else stream
-        )
-        return add(ActivityEvent.from_row(row) for row in rows)
+        #: The file line of each row handed to ``add``, by its position (4 bytes a row).
+        lines = array.array("L")
+
+        def events() -> Iterator[ActivityEvent]:
+            for line, row in numbered_rows(
+                cast(IO[bytes], _Progress(stream, progress)) if progress is not None else stream
+            ):
+                lines.append(line)
+                yield ActivityEvent.from_row(row)
+
+        try:
+            return add(events())
+        except InvalidEvent as exc:
+            if exc.line is not None or exc.index is None or exc.index >= len(lines):
+                raise
+            raise at_line(exc, lines[exc.index]) from None
