@@ -145,13 +145,65 @@ class TestVerifyPage:
 
     @pytest.mark.parametrize("lang", ["nl", "en"])
     def test_tampered_and_junk(self, client: TestClient, site: Site, lang: str) -> None:
-        """A tampered link, junk and an HTML injection attempt all show 'not genuine'."""
-        for token in (_tampered(site.tokens["ada"]), "junk", "<script>alert(1)</script>"):
+        """A tampered link is not genuine; junk and an HTML injection attempt are unreadable."""
+        page = client.get("/verify", params={"token": _tampered(site.tokens["ada"]), "lang": lang})
+        assert page.status_code == 200
+        assert 'data-result="not-genuine"' in page.text
+        assert ("Niet echt" if lang == "nl" else "Not genuine") in page.text
+        assert ("handtekening" if lang == "nl" else "signature does not match") in page.text
+        for token in ("junk", "<script>alert(1)</script>"):
             page = client.get("/verify", params={"token": token, "lang": lang})
             assert page.status_code == 200
-            assert 'data-result="not-genuine"' in page.text
-            assert ("Niet echt" if lang == "nl" else "Not genuine") in page.text
+            assert 'data-result="malformed"' in page.text
+            assert ("Onleesbare link" if lang == "nl" else "Unreadable link") in page.text
             assert "<script>" not in page.text
+
+    @pytest.mark.parametrize(
+        ("lang", "heading", "date"),
+        [("nl", "Nog niet geldig", "5 november 2027"), ("en", "Not valid yet", "5 November 2027")],
+    )
+    def test_not_yet_valid(
+        self, client: TestClient, site: Site, lang: str, heading: str, date: str
+    ) -> None:
+        """A certificate dated after today says so, with its date: not 'not genuine'."""
+        cert = attrs.evolve(
+            _cert(4, "ada", "Ada Lovelace"), issued_at=dt.datetime(2027, 11, 5, 9, tzinfo=dt.UTC)
+        )
+        token = certificates.token(cert, site.ring, issuer=ISSUER)
+        page = client.get("/verify", params={"token": token, "lang": lang})
+        assert page.status_code == 200
+        assert 'data-result="not-yet-valid"' in page.text
+        assert heading in page.text
+        assert date in page.text
+        assert "Ada" not in page.text
+
+    @pytest.mark.parametrize(
+        ("lang", "heading"),
+        [("nl", "Onbekende ondertekeningssleutel"), ("en", "Unknown signing key")],
+    )
+    def test_unknown_key(self, client: TestClient, lang: str, heading: str) -> None:
+        """A certificate signed with a key this site does not publish names that reason."""
+        other = KeyRing.generate(at=T0)
+        token = certificates.token(_cert(1, "ada", "Ada Lovelace"), other, issuer=ISSUER)
+        page = client.get("/verify", params={"token": token, "lang": lang})
+        assert 'data-result="unknown-key"' in page.text
+        assert heading in page.text
+
+    @pytest.mark.parametrize(("lang", "heading"), [("nl", "Niet geldig"), ("en", "Not valid")])
+    def test_key_not_valid(self, site: Site, lang: str, heading: str) -> None:
+        """A certificate dated after its signing key was retired is not valid, with its date."""
+        store = MemoryStore()
+        with store.unit_of_work() as uow:
+            uow.keys.save_public_keys(
+                site.ring.rotate(at=T0 + dt.timedelta(days=30)).public_keyset()
+            )
+            uow.commit()
+        app = create_app(store, clock=FixedClock(NOW), issuer=ISSUER)
+        with TestClient(app) as client:
+            page = client.get("/verify", params={"token": site.tokens["ada"], "lang": lang})
+        assert 'data-result="key-not-valid"' in page.text
+        assert heading in page.text
+        assert ("3 maart 2026" if lang == "nl" else "3 March 2026") in page.text
 
     def test_no_token(self, client: TestClient) -> None:
         """Without a token the page says the link is incomplete (400)."""

@@ -13,12 +13,17 @@ from .. import certificates
 from .._i18n import Translator, gettext_noop
 from ..clock import Clock, SystemClock
 from ..errors import (
+    BadSignature,
     CertificateRevoked,
     InvalidCertificate,
     InvalidInput,
+    KeyNotValid,
+    MalformedToken,
     MissingDependency,
     NotFound,
+    NotYetValid,
     StorageError,
+    UnknownKey,
 )
 from ..storage.ports import Store
 
@@ -93,6 +98,30 @@ _T: Final = {
         "This link does not hold a genuine certificate: it was altered, is incomplete or "
         "was not issued here."
     ),
+    "malformed": gettext_noop("Unreadable link"),
+    "malformed_text": gettext_noop(
+        "This link does not hold a readable certificate: it is incomplete or damaged. Copy "
+        "the whole link from where you received it and try again."
+    ),
+    "bad_signature_text": gettext_noop(
+        "The certificate's signature does not match its contents: the link was altered, or "
+        "the certificate was not issued here."
+    ),
+    "unknown_key": gettext_noop("Unknown signing key"),
+    "unknown_key_text": gettext_noop(
+        "This certificate was signed with a key that is not published here: it was not "
+        "issued here, or was signed with a key this site no longer publishes."
+    ),
+    "key_not_valid": gettext_noop("Not valid"),
+    "key_not_valid_text": gettext_noop(
+        "This certificate is dated {date}, when the key that signed it was not in use: it "
+        "does not count."
+    ),
+    "not_yet_valid": gettext_noop("Not valid yet"),
+    "not_yet_valid_text": gettext_noop(
+        "This certificate is dated {date}, which is after today: it does not count yet. If "
+        "the date looks wrong, contact the issuer."
+    ),
     "no_token": gettext_noop("No certificate given: the link is incomplete."),
     "course": gettext_noop("Course"),
     "completed_on": gettext_noop("Completed on"),
@@ -102,6 +131,27 @@ _T: Final = {
     "no_keys": gettext_noop("No keys are published here."),
     "no_status_list": gettext_noop("No status list is published here."),
 }
+
+
+#: Why a token failed, most specific first: the page's result, its heading and its text.
+_REFUSALS: Final[tuple[tuple[type[InvalidCertificate], str, str, str], ...]] = (
+    (NotYetValid, "not-yet-valid", "not_yet_valid", "not_yet_valid_text"),
+    (KeyNotValid, "key-not-valid", "key_not_valid", "key_not_valid_text"),
+    (UnknownKey, "unknown-key", "unknown_key", "unknown_key_text"),
+    (BadSignature, "not-genuine", "not_genuine", "bad_signature_text"),
+    (MalformedToken, "malformed", "malformed", "malformed_text"),
+    (InvalidCertificate, "not-genuine", "not_genuine", "not_genuine_text"),
+)
+
+
+def _refusal(lang: str, t: Translator, exc: InvalidCertificate) -> Response:
+    """The page for a token that failed verification: each reason its own message."""
+    result, heading, text = next((r, h, x) for kind, r, h, x in _REFUSALS if isinstance(exc, kind))
+    issued_at = getattr(exc, "issued_at", None)
+    body = t.gettext(_T[text])
+    if isinstance(issued_at, _dt.datetime):
+        body = body.format(date=t.date(issued_at.date()))
+    return _page(lang, t, result, t.gettext(_T[heading]), f"<p>{html.escape(body)}</p>", 200)
 
 
 def _language(request: Request) -> str:
@@ -122,7 +172,7 @@ def _page(lang: str, t: Translator, result: str, heading: str, body: str, status
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>{e(t.gettext(_T["title"]))}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}}
-.genuine h1{{color:#17623a}}.revoked h1,.not-genuine h1{{color:#a3261b}}
+.genuine h1{{color:#17623a}}h1{{color:#a3261b}}
 dt{{font-weight:600;margin-top:.6rem}}dd{{margin:0}}</style></head>
 <body><main class="{e(result)}" data-result="{e(result)}"><h1>{e(heading)}</h1>
 {body}</main></body></html>
@@ -186,11 +236,8 @@ class _Pages:
                     lang, t, "revoked", t.gettext(_T["revoked"]),
                     f"<p>{html.escape(text)}</p>", 200,
                 )  # fmt: skip
-            except InvalidCertificate:
-                return _page(
-                    lang, t, "not-genuine", t.gettext(_T["not_genuine"]),
-                    f"<p>{html.escape(t.gettext(_T['not_genuine_text']))}</p>", 200,
-                )  # fmt: skip
+            except InvalidCertificate as exc:
+                return _refusal(lang, t, exc)
         _, record = self._holder(verified)
         view = certificates.public_view(
             verified,
@@ -246,8 +293,11 @@ def create_app(
 
     - ``GET /verify?token=...`` (``&lang=nl`` or ``en``; else the browser's language,
       else Dutch): the verification result as a page: *genuine* with the course, the
-      completion date and the holder as far as the holder allows, *revoked*, or *not
-      genuine*. Revocations come from the store; names from ``holders``.
+      completion date and the holder as far as the holder allows, *revoked*, or the
+      reason the token failed, each with its own message: *not valid yet* (dated after
+      now, with the date), *not valid* (signed by a key not in use on that date),
+      *unknown signing key*, *not genuine* (the signature does not match), *unreadable
+      link* (not a token). Revocations come from the store; names from ``holders``.
     - ``GET /.well-known/jwks.json``: the public key set (a JWK Set).
     - The status list credential (a signed token), at the path of the issuer's
       ``status_list_url``, or ``/status-list``; signed with the store's private key ring
