@@ -12,10 +12,34 @@ import attrs
 import pytest
 import sqlalchemy as sa
 
+from subscriptionkit import certificates, teams
 from subscriptionkit.storage import MemoryStore, Store
 from subscriptionkit.storage.sql import SqlStore, metadata
+from subscriptionkit.testing import active_subscription
 
 T = TypeVar("T")
+AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def team_and_certificate(
+    store: Store, *, account: str = "u-ann", name: str = "Ann Smit", email: str = "ann@example.org"
+) -> None:
+    """``account`` a member of Olga's team and the holder of certificate ``cert-1``, at AT."""
+    sub = active_subscription("teams", "acme", seats=5, at=AT)
+    team, _ = teams.create_team(
+        sub, name="Sales", owner_id="u-olga", owner_name="Olga", owner_email="olga@example.org",
+        at=AT, team_id="team-1",
+    )  # fmt: skip
+    team, _ = teams.add_member(team, by="u-olga", account_id=account, name=name, email=email, at=AT)
+    cert = certificates.issue(
+        holder_id=account, holder_name=name, course_id="c-1", course_title="Feedback",
+        completed_on=AT.date(), issued_at=AT, issuer="Soofos", certificate_id="cert-1",
+    )  # fmt: skip
+    with store.unit_of_work() as uow:
+        uow.subscriptions.add(sub)
+        uow.teams.add(team)
+        uow.certificates.add(cert)
+        uow.commit()
 
 
 def strings(value: Any, seen: set[int]) -> Iterator[str]:

@@ -6,33 +6,13 @@ import datetime as dt
 
 import pytest
 
-from subscriptionkit import certificates, metering, privacy, teams
+from privacy_helpers import team_and_certificate as _team_and_certificate
+from subscriptionkit import metering, privacy
 from subscriptionkit.errors import IdentityNotVerified, InvalidInput
 from subscriptionkit.storage import Store
-from subscriptionkit.testing import active_subscription
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
-
-
-def _team_and_certificate(store: Store) -> None:
-    sub = active_subscription("teams", "acme", seats=5, at=AT)
-    team, _ = teams.create_team(
-        sub, name="Sales", owner_id="u-olga", owner_name="Olga", owner_email="olga@example.org",
-        at=AT, team_id="team-1",
-    )  # fmt: skip
-    team, _ = teams.add_member(
-        team, by="u-olga", account_id="u-ann", name="Ann Smit", email="ann@example.org", at=AT
-    )
-    cert = certificates.issue(
-        holder_id="u-ann", holder_name="Ann Smit", course_id="c-1", course_title="Feedback",
-        completed_on=AT.date(), issued_at=AT, issuer="Soofos", certificate_id="cert-1",
-    )  # fmt: skip
-    with store.unit_of_work() as uow:
-        uow.subscriptions.add(sub)
-        uow.teams.add(team)
-        uow.certificates.add(cert)
-        uow.commit()
 
 
 class TestRectification:

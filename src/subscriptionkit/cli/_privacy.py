@@ -289,6 +289,16 @@ def _cmd_erase(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             + "\n"
         )
     out.write(_scope_note(t, done.scope, args.subject))
+    if not done.scrubbed:
+        out.write(
+            "  "
+            + t.gettext(
+                "Note: old versions of the changed rows are still in the database's files "
+                "(SQLite: another connection reads an older snapshot, they go at the next "
+                "checkpoint; PostgreSQL: until VACUUM; see the privacy docs)."
+            )
+            + "\n"
+        )
     return 0
 
 

@@ -18,7 +18,7 @@ from ._handler_model import Correction, DataHandler, ReissuedInvitation
 from ._handlers import DEFAULT_HANDLERS
 from ._request_steps import complete_request
 from ._requests import RequestKind, SubjectRequest
-from ._service import _check_request, _handlers, _store, _subject
+from ._service import _check_request, _handlers, _scrub, _store, _subject
 
 if TYPE_CHECKING:
     import subscriptionkit.storage.ports
@@ -35,12 +35,15 @@ class Rectification:
         changed: records corrected, per section (``{"teams": 1, "certificates": 2}``).
         reissued: the pending invitations re-addressed with a new token, to send again.
         request: the rectification request, completed, if one was given.
+        scrubbed: whether the old values left the database's files, as
+            :attr:`Erasure.scrubbed` says.
     """
 
     at: _dt.datetime
     changed: Mapping[str, int]
     reissued: tuple[ReissuedInvitation, ...] = ()
     request: SubjectRequest | None = None
+    scrubbed: bool = True
 
 
 def _matching(request: SubjectRequest | None, name: str | None, email: str | None) -> None:
@@ -138,4 +141,5 @@ def rectify_subject(
         changed={section: r.changed for section, r in done.items()},
         reissued=tuple(i for r in done.values() for i in r.reissued),
         request=completed,
+        scrubbed=_scrub(store),
     )

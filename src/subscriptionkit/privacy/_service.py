@@ -144,6 +144,10 @@ class Erasure:
         scope: what was covered: the school whose pupil's events were pseudonymised, or
             none, with the schools holding events of a pupil with the same id, left as
             they were (:class:`Scope`).
+        scrubbed: whether the old versions of the changed rows left the database's files
+            (:meth:`~subscriptionkit.storage.sql.SqlStore.scrub`): False while a SQLite
+            reader holds an older snapshot (they go at the next checkpoint), and always
+            on PostgreSQL (until ``VACUUM``; see docs/privacy.md); True in memory.
     """
 
     pseudonym: str
@@ -152,6 +156,14 @@ class Erasure:
     kept: Mapping[str, str]
     request: SubjectRequest | None = None
     scope: Scope = attrs.field(factory=Scope)
+    scrubbed: bool = True
+
+
+def _scrub(store: object) -> bool:
+    """After an erasure, rectification or purge committed: remove the old versions of the
+    changed rows from the database's files where the store can (internal helper)."""
+    method = getattr(store, "scrub", None)
+    return bool(method()) if callable(method) else True
 
 
 def _check_request(request: SubjectRequest | None, subject_id: str, kind: RequestKind) -> None:
@@ -235,7 +247,13 @@ def erase_subject(
         uow.commit()
     kept = {h.section: h.kept for h in chosen if h.erase is None and h.kept is not None}
     return Erasure(
-        pseudonym=pseudonym, at=moment, changed=changed, kept=kept, request=done, scope=scope
+        pseudonym=pseudonym,
+        at=moment,
+        changed=changed,
+        kept=kept,
+        request=done,
+        scope=scope,
+        scrubbed=_scrub(store),
     )
 
 
@@ -318,6 +336,7 @@ def purge(
             pseudonym = uow.pseudonyms.pseudonym(record.subject_id, school_id=record.school_id)
             handler.erase(uow, subject, pseudonym, moment)
         uow.commit()
+    _scrub(store)
     return due
 
 

@@ -6,7 +6,7 @@
 (``'not a url at all'``) is refused before a file is created.
 
 Opening a SQLite file reads before it writes: the engine sets only connection settings
-(foreign keys, the busy timeout), and :func:`use_wal` switches a database of the
+(foreign keys, the busy timeout, ``secure_delete``), and :func:`use_wal` switches a database of the
 library's own to WAL once it has been accepted (see ``_versions.decide_open``), so a
 refused file is left byte for byte as it was.
 """
@@ -173,10 +173,7 @@ def use_wal(engine: Engine) -> None:
     """
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         return
-    with engine.connect() as conn:
-        raw = conn.connection.dbapi_connection  # outside a transaction, as the pragma needs
-        assert raw is not None
-        cur = raw.cursor()
+    with _raw_cursor(engine) as cur:
         try:
             if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 cur.execute("PRAGMA journal_mode=WAL")
@@ -184,8 +181,47 @@ def use_wal(engine: Engine) -> None:
             if "readonly" not in str(exc):
                 raise
             # A read-only file keeps its journal mode: reading works, a write is refused.
+
+
+@contextlib.contextmanager
+def _raw_cursor(engine: Engine) -> Iterator[Any]:
+    """A cursor of a pooled SQLite connection, outside a transaction (as pragmas need)."""
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        cur = raw.cursor()
+        try:
+            yield cur
         finally:
             cur.close()
+
+
+def scrub(engine: Engine, *, wait: float = 1.0) -> bool:
+    """Remove old versions of changed rows from a SQLite file's WAL, if no reader needs them.
+
+    Runs ``PRAGMA wal_checkpoint(TRUNCATE)``: the pages written since the last checkpoint
+    (zeroed where content was deleted, ``secure_delete`` being on) are copied into the
+    main file and the ``-wal`` file is emptied. A connection in another process or thread
+    that holds a read transaction begun before the change blocks that: the old pages stay
+    until a later checkpoint (the next :func:`scrub`, SQLite's automatic one, or the last
+    connection closing). Readers that end within ``wait`` seconds (default 1) are waited
+    for.
+
+    Returns:
+        True: the file holds no old version (also: SQLite in memory, a file not in WAL);
+        False: a reader or writer blocked the checkpoint; PostgreSQL (old row versions stay
+        in the table files until ``VACUUM``: see docs/privacy.md).
+    """
+    if engine.dialect.name != "sqlite":
+        return False
+    with _raw_cursor(engine) as cur:
+        kept = cur.execute("PRAGMA busy_timeout").fetchone()[0]
+        cur.execute(f"PRAGMA busy_timeout={round(seconds(wait, 'wait') * 1000)}")
+        try:
+            busy, log, done = cur.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            cur.execute(f"PRAGMA busy_timeout={int(kept)}")
+    return bool(busy == 0 and log == done)
 
 
 def _sqlite_transactions(engine: Engine) -> None:
@@ -197,6 +233,9 @@ def _sqlite_transactions(engine: Engine) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
+        # Deleted and overwritten content is zeroed, not left in free space and free
+        # pages, so an erased name leaves the file (with a checkpoint: see scrub()).
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @sa.event.listens_for(engine, "begin")

@@ -15,7 +15,7 @@ from ._activity import _Activity
 from ._audit import _Audit
 from ._certificates import _Certificates, _Keys, _Revocations
 from ._discounts import SqlDiscounts
-from ._engine import DEFAULT_LOCK_TIMEOUT, describe, lock_seconds, make_engine, use_wal
+from ._engine import DEFAULT_LOCK_TIMEOUT, describe, lock_seconds, make_engine, scrub, use_wal
 from ._errors import sql_errors, translating
 from ._ledger import SqlLedger
 from ._privacy import _Consents, _Pseudonyms, _Requests
@@ -133,6 +133,30 @@ class SqlStore:
                 ORM session, ``session.connection()``. Default: a connection of its own.
         """
         return SqlUnitOfWork(self.engine, connection, lock_timeout=self.lock_timeout)
+
+    def scrub(self, *, wait: float = 1.0) -> bool:
+        """Remove the old versions of changed and deleted rows from the database's files,
+        as far as the database allows; the privacy functions call it after an erasure,
+        rectification or purge commits.
+
+        SQLite zeroes deleted content as it writes (``secure_delete`` on every connection);
+        this runs a checkpoint that copies the new pages into the file and empties the
+        ``-wal`` file. A reader (another process or connection) whose read transaction
+        began before the change blocks it beyond ``wait`` seconds: the old pages stay in
+        the file until the next scrub or checkpoint (the last connection to close makes
+        one). PostgreSQL keeps old row versions in the table files until ``VACUUM``
+        reclaims them (and in its WAL and backups): nothing is done here; see the privacy
+        explanation in the docs for what an operator should do.
+
+        Returns:
+            True when no old version is left in the files (SQLite, checkpoint complete);
+            False when a reader blocked the checkpoint, and always on PostgreSQL.
+
+        Raises:
+            InvalidArgument: ``wait`` not a number of seconds above 0.
+            StorageError: the database failed.
+        """
+        return scrub(self.engine, wait=wait)
 
     def close(self) -> None:
         """Release the engine's connections."""
