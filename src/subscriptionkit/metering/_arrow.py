@@ -182,8 +182,10 @@ def read_event_table(
             "grade": pa.array(grade),
             "category": categories.cast(pa.string()),
             "processed_epoch": pa.array(epoch),
-            "processed_at": pc.replace_substring_regex(
-                pc.replace_substring_regex(moments, r"\.000000(Z|[+-])", r"\1"), "Z$", "+00:00"
+            # Literal replacements, a third of the regular expressions' time: in a time of
+            # the checked shape ".000000" can only be a zero fraction and "Z" only its end.
+            "processed_at": pc.replace_substring(
+                pc.replace_substring(moments, ".000000", ""), "Z", "+00:00"
             ),
         }
     )
