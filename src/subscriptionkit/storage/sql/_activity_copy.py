@@ -3,7 +3,8 @@
 A CSV file read by pyarrow (:func:`subscriptionkit.metering._arrow.read_event_table`,
 validated column by column with the rules of the streaming reader) is sorted by id in
 byte order (the order of the ids' ``"C"`` collation, the order every writer locks ids in)
-and written with ``COPY ... (FORMAT csv)`` in blocks that pyarrow's CSV writer formats:
+and written with ``COPY ... (FORMAT csv)`` in blocks that pyarrow's CSV writer formats
+(the next block while one is written):
 
 * **new events** (no id repeated in the file, none of a sample of its ids stored): straight
   into the events table, under a savepoint. An id stored meanwhile (another writer's,
@@ -19,7 +20,6 @@ Neither builds an event object per row.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any, Final
 
 from sqlalchemy.engine import Connection
@@ -87,19 +87,34 @@ def _copied_new(conn: Connection, table: Any, order: Any) -> bool:
 
 
 def _copy(cursor: Any, target: str, table: Any, order: Any) -> None:
-    """``COPY`` the rows of ``table`` in ``order`` into ``target`` (its columns by name)."""
+    """``COPY`` the rows of ``table`` in ``order`` into ``target`` (its columns by name).
+
+    The next block is formatted in a second thread while one is written: pyarrow releases
+    the GIL as it formats, psycopg as it waits for the server. At most two blocks are held.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     columns = ", ".join(table.column_names)
-    with cursor.copy(f"COPY {target} ({columns}) FROM STDIN (FORMAT csv)") as copy:
-        for block in _blocks(table, order):
+    starts = range(0, table.num_rows, BLOCK_ROWS)
+    with (
+        ThreadPoolExecutor(max_workers=1) as pool,
+        cursor.copy(f"COPY {target} ({columns}) FROM STDIN (FORMAT csv)") as copy,
+    ):
+        pending = [pool.submit(_block, table, order, start) for start in starts[:1]]
+        for start in starts[1:]:
+            block = pending.pop().result()
+            pending.append(pool.submit(_block, table, order, start))
             copy.write(block)
+        for future in pending:
+            copy.write(future.result())
 
 
-def _blocks(table: Any, order: Any) -> Iterator[memoryview]:
-    """The rows of ``table`` in ``order`` as CSV text, a block at a time (no header)."""
+def _block(table: Any, order: Any, start: int) -> memoryview:
+    """The rows of ``table`` at ``order[start : start + BLOCK_ROWS]`` as CSV text (no
+    header)."""
     import pyarrow.csv as pcsv
 
     options = pcsv.WriteOptions(include_header=False, quoting_style="needed")
-    for start in range(0, table.num_rows, BLOCK_ROWS):
-        sink = io.BytesIO()
-        pcsv.write_csv(table.take(order[start : start + BLOCK_ROWS]), sink, options)
-        yield sink.getbuffer()
+    sink = io.BytesIO()
+    pcsv.write_csv(table.take(order[start : start + BLOCK_ROWS]), sink, options)
+    return sink.getbuffer()
