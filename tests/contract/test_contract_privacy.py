@@ -47,6 +47,32 @@ class TestConsents:
         assert privacy.has_consent(got, "ann", "promotion", at=AT)
         assert not privacy.has_consent(got, "ann", "promotion", at=AT + DAY)
 
+    def test_has_consent_at_any_moment(self, store: Store) -> None:
+        """uow.consents.has_consent(subject, purpose, at=...): before it was given no,
+        while in force yes, from the withdrawal's own moment on no; staged writes count."""
+        given = _consent()
+        with store.unit_of_work() as uow:
+            uow.consents.save(given)
+            uow.consents.save(_consent("bob", "newsletter", cid="c2"))
+            assert uow.consents.has_consent("ann", "promotion", at=AT)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.consents.save(privacy.withdraw_consent(given, at=AT + DAY, source="mail"))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            answers = [
+                uow.consents.has_consent("ann", "promotion", at=moment)
+                for moment in (AT - DAY, AT, AT + DAY - dt.timedelta(microseconds=1), AT + DAY)
+            ]
+            assert answers == [False, True, True, False]
+            assert not uow.consents.has_consent("ann", "newsletter", at=AT)
+            assert uow.consents.has_consent("bob", "newsletter", at=AT + 9 * DAY)
+            assert not uow.consents.has_consent("nobody", "promotion", at=AT)
+            with pytest.raises(errors.NaiveDatetimeError):
+                uow.consents.has_consent("ann", "promotion", at=dt.datetime(2026, 3, 2))
+            with pytest.raises(errors.InvalidArgument):
+                uow.consents.has_consent(None, "promotion", at=AT)  # type: ignore[arg-type]
+
     def test_rollback_and_not_found(self, store: Store) -> None:
         """Nothing is kept without a commit; an unknown id is NotFound."""
         with store.unit_of_work() as uow:

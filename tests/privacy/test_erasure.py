@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from privacy_helpers import dump as _dump
@@ -22,6 +23,7 @@ from subscriptionkit.audit import AuditEntry
 from subscriptionkit.errors import OwnershipTransferRequired
 from subscriptionkit.plans import VatTreatment
 from subscriptionkit.storage import Store
+from subscriptionkit.subscriptions import Status
 from subscriptionkit.testing import active_subscription
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -276,3 +278,26 @@ class TestAllOrNothing:
             )
 
         assert fault_at_every_write(store, _WRITES, prepare, run) >= 8
+
+    def test_fault_at_every_write_of_a_purge(self, store: Store) -> None:
+        """Retention too: pupils' activity and an invoice past its seven years, all or nothing."""
+        register, at = privacy.default_register(), dt.datetime(2029, 1, 1, tzinfo=dt.UTC)
+
+        def prepare(target: Store) -> None:
+            _populate(target)
+            stopped = attrs.evolve(
+                active_subscription("focus-po-1-8", "school-0", at=AT), status=Status.EXPIRED
+            )
+            old = attrs.evolve(billing.advance(stopped, {1: 4}), issued_on=dt.date(2019, 5, 1))
+            with target.unit_of_work() as uow:
+                uow.subscriptions.add(stopped)
+                uow.ledger.issue(old, series="2019", vat=VatTreatment.standard("21"))
+                uow.commit()
+            due = privacy.due_for_deletion(register, at=at, store=target)
+            assert {r.section for r in due} == {"activity", "invoices"}
+
+        def run(target: Store, _: None) -> object:
+            return privacy.purge(target, register, at=at)
+
+        # one write per due record: a pupil's pseudonymisation, the invoice's erasure
+        assert fault_at_every_write(store, {**_WRITES, "ledger": {"erase"}}, prepare, run) == 4

@@ -28,7 +28,8 @@ Issued invoices (:class:`IssuedInvoice`) are kept by the invoice ledger port
 immutable once issued, credit notes that reference them, a status set by the host, VAT
 per rate (net, VAT per rate rounded once per invoice, gross). Usage that arrives after
 its month was billed is billed or credited by :func:`late_usage` (or a later
-:func:`true_up` given ``billed=``) as separate correction lines.
+:func:`true_up` given ``billed=``) as separate correction lines. :func:`closed_on` says when an issued invoice leaves the
+current books, from which its statutory retention counts.
 """
 
 import typing
@@ -36,6 +37,7 @@ import typing
 from .. import _lazy
 
 if typing.TYPE_CHECKING:
+    from ._closing import closed_on
     from ._credits import fully_credited, uncredited
     from ._discounts import Discount, DiscountKind, apply_discounts, end_discounts
     from ._invoice import (
@@ -102,6 +104,7 @@ __all__ = [
     "billed_usage",
     "check_series",
     "check_status",
+    "closed_on",
     "end_discounts",
     "format_number",
     "fully_credited",

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from .. import privacy
 from .._i18n import Translator
-from ..clock import instant, local
+from ..clock import DEFAULT_TIMEZONE, instant, local
 from ..errors import InvalidInput
 from ..privacy._labels import CONSENT_KINDS, KINDS, SECTIONS, STATUSES, label
 from ._privacy_rectify import add_rectify, rectify
@@ -320,15 +320,19 @@ def _cmd_retention(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.purge:
         due = privacy.purge(store, register, at=at)
     else:
-        with store.unit_of_work() as uow:
-            listed = [r for h in privacy.DEFAULT_HANDLERS if h.retained for r in h.retained(uow)]
-        due = privacy.due_for_deletion(register, listed, at=at)
-    kept = [register.purpose(r.purpose).retention.expires(r.last_used) for r in due]
+        due = privacy.due_for_deletion(register, at=at, store=store)
+    kept = [
+        register.purpose(r.purpose).retention.expires(
+            r.last_used, tz=r.timezone or DEFAULT_TIMEZONE
+        )
+        for r in due
+    ]
     if args.format == "json":
         _json(out, [
             {
                 "section": r.section, "subject_id": r.subject_id, "school_id": r.school_id,
-                "purpose": r.purpose, "last_used": instant(r.last_used).isoformat(),
+                "purpose": r.purpose, "records": list(r.records),
+                "last_used": instant(r.last_used).isoformat(),
                 "kept_until": until.isoformat(),
             }
             for r, until in zip(due, kept, strict=True)

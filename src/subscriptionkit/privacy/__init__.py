@@ -77,7 +77,7 @@ if typing.TYPE_CHECKING:
         SubjectRequest,
         request_deadline,
     )
-    from ._retention import Retention
+    from ._retention import Retention, fiscal_year_end
     from ._scope import Scope
     from ._service import (
         EXPORT_SCHEMA,
@@ -144,6 +144,7 @@ __all__ = [
     "erase_subject",
     "export_subject",
     "extend_request",
+    "fiscal_year_end",
     "forward_request",
     "has_consent",
     "implicit_consent",

@@ -6,7 +6,7 @@ are in ``_handlers``, which re-exports these names.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import subscriptionkit.storage.ports
 
     from ..teams import TokenKeys
+    from ._register import Register
 
 __all__ = [
     "ERASED_NAME",
@@ -58,14 +59,22 @@ class Subject:
 @attrs.frozen
 class Retained:
     """A subject's records in one section and the purpose they serve: kept until the
-    purpose's retention period after ``last_used`` has run out (:func:`due_for_deletion`)."""
+    purpose's retention period after ``last_used`` has run out (:func:`due_for_deletion`),
+    counted on the calendar of ``timezone``."""
 
     section: str
     subject_id: str
     purpose: str
+    #: The moment the retention period counts from: the records' last use (for invoices,
+    #: the end of the fiscal year in which the invoice left the current books).
     last_used: _dt.datetime
     #: The school of a pupil's records (activity), or ``None``.
     school_id: str | None = None
+    #: The ids of the very records meant (invoice numbers: an invoice with its credit
+    #: notes); empty: all the subject's records in the section.
+    records: tuple[str, ...] = ()
+    #: The subject's time zone (a customer's), or ``None``: :func:`due_for_deletion`'s ``tz``.
+    timezone: str | None = None
 
 
 @attrs.frozen
@@ -136,7 +145,12 @@ class DataHandler:
         check: ``(uow, subject)``: raises when erasure may not start (a team owner).
         rectify: ``(uow, subject, correction) -> Rectified``: corrects name and e-mail
             (:class:`Correction`).
-        retained: ``uow -> records``: what retention (:func:`purge`) looks at.
+        retained: ``(uow, register, at) -> records``: what retention (:func:`purge`) looks
+            at; ``register`` and ``at`` let it leave out records that cannot be due yet (a
+            bound only: :func:`due_for_deletion` decides).
+        purge: ``(uow, records, at) -> count``: removes the very records of due
+            :class:`Retained` entries of the section (their ``records``); ``None``: purge
+            erases each entry's subject through ``erase``.
     """
 
     section: str
@@ -151,4 +165,13 @@ class DataHandler:
     rectify: (
         Callable[[subscriptionkit.storage.ports.UnitOfWork, Subject, Correction], Rectified] | None
     ) = None
-    retained: Callable[[subscriptionkit.storage.ports.UnitOfWork], Iterable[Retained]] | None = None
+    retained: (
+        Callable[
+            [subscriptionkit.storage.ports.UnitOfWork, Register, _dt.datetime], Iterable[Retained]
+        ]
+        | None
+    ) = None
+    purge: (
+        Callable[[subscriptionkit.storage.ports.UnitOfWork, Sequence[Retained], _dt.datetime], int]
+        | None
+    ) = None

@@ -27,6 +27,7 @@ from ._handler_model import (
     Subject,
     _named,
 )
+from ._invoice_retention import purge_invoices, retained_invoices
 from ._rectifiers import rectify_certificates, rectify_requests, rectify_teams
 from ._values import instances
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     import subscriptionkit.storage.ports
 
     from ..teams import Team
+    from ._register import Register
 
 __all__ = [
     "DEFAULT_HANDLERS",
@@ -201,7 +203,9 @@ def _erase_activity(
     return uow.activity.pseudonymise(subject.school_id, subject.subject_id, pseudonym)
 
 
-def _retained_activity(uow: subscriptionkit.storage.ports.UnitOfWork) -> list[Retained]:
+def _retained_activity(
+    uow: subscriptionkit.storage.ports.UnitOfWork, register: Register, at: _dt.datetime
+) -> list[Retained]:
     last: dict[tuple[str, str], _dt.datetime] = {}
     for e in uow.activity.events():
         moment = instant(e.processed_at)
@@ -236,7 +240,9 @@ def _erase_certificates(
     return len(found)
 
 
-def _retained_certificates(uow: subscriptionkit.storage.ports.UnitOfWork) -> list[Retained]:
+def _retained_certificates(
+    uow: subscriptionkit.storage.ports.UnitOfWork, register: Register, at: _dt.datetime
+) -> list[Retained]:
     last: dict[str, _dt.datetime] = {}
     for c in uow.certificates.list():
         if c.holder_id not in last or instant(last[c.holder_id]) < instant(c.issued_at):
@@ -294,7 +300,9 @@ def _erase_consents(
     return uow.consents.pseudonymise(subject.subject_id, pseudonym)
 
 
-def _retained_consents(uow: subscriptionkit.storage.ports.UnitOfWork) -> list[Retained]:
+def _retained_consents(
+    uow: subscriptionkit.storage.ports.UnitOfWork, register: Register, at: _dt.datetime
+) -> list[Retained]:
     """A subject's consents once every one was withdrawn: kept for the retention of the
     purpose withdrawn last, from that withdrawal (proof of what was consented to)."""
     latest: dict[str, Any] = {}
@@ -342,6 +350,7 @@ DEFAULT_HANDLERS: Final[tuple[DataHandler, ...]] = (
     ),
     DataHandler(
         "invoices", ("sk_invoices",), ("_ledger.invoices", "_ledger.statuses"), _export_invoices, kept=_STATUTORY,
+        retained=retained_invoices, purge=purge_invoices,
     ),
     DataHandler(
         "teams", ("sk_teams", "sk_team_members", "sk_team_invitations", "sk_team_links"),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from .._checks import accepts, identifier, items
-from ..clock import instant
+from ..clock import DEFAULT_TIMEZONE, instant
 from ..errors import InvalidArgument, InvalidInput
 from ._handlers import DEFAULT_HANDLERS, DataHandler, Retained, Subject
 from ._register import Register
@@ -279,62 +279,132 @@ def subject_scope(
         return scope_of(uow, subject)
 
 
-@accepts(register=(Register, "a Register"), at=(_dt.datetime, "an aware datetime"))
+def _retained(
+    uow: subscriptionkit.storage.ports.UnitOfWork,
+    handlers: Sequence[DataHandler],
+    register: Register,
+    at: _dt.datetime,
+) -> list[Retained]:
+    """What every handler lists for retention at ``at``."""
+    return [r for h in handlers if h.retained is not None for r in h.retained(uow, register, at)]
+
+
+def _due(
+    register: Register, records: Iterable[Retained], at: _dt.datetime, tz: str
+) -> tuple[Retained, ...]:
+    """The one rule: the records whose purpose's period after their last use ran out."""
+    due = []
+    for record in instances(records, Retained, "records"):
+        if record.purpose in register:
+            retention = register.purpose(record.purpose).retention
+            zone = record.timezone or tz
+            if instant(retention.expires(record.last_used, tz=zone)) < at:
+                due.append(record)
+    return tuple(due)
+
+
+@accepts(
+    register=(Register, "a Register"),
+    at=(_dt.datetime, "an aware datetime"),
+    tz=(str, "a time zone name"),
+)
 def due_for_deletion(
     register: Register,
-    records: Iterable[Retained],
+    records: Iterable[Retained] | None = None,
     *,
     at: _dt.datetime,
-    tz: str = "Europe/Amsterdam",
+    store: subscriptionkit.storage.ports.Store | None = None,
+    tz: str = DEFAULT_TIMEZONE,
+    handlers: Iterable[DataHandler] = DEFAULT_HANDLERS,
 ) -> tuple[Retained, ...]:
     """Return the records whose purpose's retention period has run out at ``at``
     (GDPR Art. 5(1)(e)): kept until the end of the local day the period after their last
     use. Purposes the register does not list are never due (nothing is deleted on a guess).
 
+    Two forms, one rule:
+
+    * ``due_for_deletion(register, at=now, store=store)`` reads what every handler lists
+      for retention (:attr:`DataHandler.retained`) from the store, in one unit of work:
+      what :func:`purge` would erase at ``at``;
+    * ``due_for_deletion(register, records, at=now)`` is pure: it judges the
+      :class:`Retained` records given.
+
+    A record is counted on the calendar of its own ``timezone`` (an invoice's customer),
+    else of ``tz``. Invoices are kept from the end of the fiscal year in which they left
+    the current books (see :func:`fiscal_year_end` and
+    :func:`~subscriptionkit.billing.closed_on`); an advance still awaiting its true-up is
+    never listed.
+
+    Args:
+        register: the purposes and their retention periods.
+        records: the records to judge (pure form), or ``None`` with ``store``.
+        at: the moment (aware).
+        store: where the records are (store form), or ``None`` with ``records``.
+        tz: the time zone of records that name none (default Europe/Amsterdam).
+        handlers: the handlers whose records the store form lists.
+
     Raises:
-        InvalidInput: ``records`` is not an iterable of :class:`Retained`.
+        InvalidInput: both or neither of ``records`` and ``store``; ``records`` is not an
+            iterable of :class:`Retained`.
+        NaiveDatetimeError: ``at`` has no time zone.
     """
     moment = instant(at, "at")
-    due = []
-    for record in instances(records, Retained, "records"):
-        if record.purpose in register:
-            expiry = register.purpose(record.purpose).retention.expires(record.last_used, tz=tz)
-            if instant(expiry) < moment:
-                due.append(record)
-    return tuple(due)
+    if (records is None) == (store is None):
+        raise InvalidInput(
+            "due_for_deletion() judges either the records given or those in a store; "
+            f"expected one of records= and store=, got {'both' if store is not None else 'neither'}"
+        )
+    if store is not None:
+        chosen = _handlers(handlers)
+        with _store(store).unit_of_work() as uow:
+            records = _retained(uow, chosen, register, moment)
+    assert records is not None
+    return _due(register, records, moment, tz)
 
 
-@accepts(register=(Register, "a Register"), at=(_dt.datetime, "an aware datetime"))
+@accepts(
+    register=(Register, "a Register"),
+    at=(_dt.datetime, "an aware datetime"),
+    tz=(str, "a time zone name"),
+)
 def purge(
     store: subscriptionkit.storage.ports.Store,
     register: Register,
     *,
     at: _dt.datetime,
+    tz: str = DEFAULT_TIMEZONE,
     handlers: Iterable[DataHandler] = DEFAULT_HANDLERS,
 ) -> tuple[Retained, ...]:
-    """Erase what retention no longer allows, through the same erasers as
-    :func:`erase_subject`, in one unit of work; return what was erased.
+    """Erase what retention no longer allows, through the same handlers as
+    :func:`erase_subject`, in one unit of work (all or nothing); return what was erased:
+    what ``due_for_deletion(register, at=at, store=store)`` lists.
 
-    Each handler lists its records (:attr:`DataHandler.retained`); those
-    :func:`due_for_deletion` names are erased in their section only (a pupil's activity
-    two years after its last event, say).
+    A handler with its own :attr:`DataHandler.purge` removes the very records named
+    (invoices with their credit notes, by number); the others erase each due subject's
+    records in their section through :attr:`DataHandler.erase` (a pupil's activity two
+    years after its last event, say).
+
+    Raises:
+        StorageError: the store failed; nothing is changed.
     """
     chosen = _handlers(handlers)
     moment = instant(at, "at")
     with _store(store).unit_of_work() as uow:
-        listed = [r for h in chosen if h.retained is not None for r in h.retained(uow)]
-        due = due_for_deletion(register, listed, at=moment)
-        by_section = {h.section: h for h in chosen}
+        due = _due(register, _retained(uow, chosen, register, moment), moment, tz)
         done: set[tuple[str, str | None, str]] = set()
-        for record in due:
-            handler = by_section[record.section]
-            key = (record.section, record.school_id, record.subject_id)
-            if handler.erase is None or key in done:
+        for handler in chosen:
+            mine = [r for r in due if r.section == handler.section]
+            if handler.purge is not None and mine:
+                handler.purge(uow, mine, moment)
                 continue
-            done.add(key)
-            subject = Subject(record.subject_id, school_id=record.school_id)
-            pseudonym = uow.pseudonyms.pseudonym(record.subject_id, school_id=record.school_id)
-            handler.erase(uow, subject, pseudonym, moment)
+            for record in mine:
+                key = (record.section, record.school_id, record.subject_id)
+                if handler.erase is None or key in done:
+                    continue
+                done.add(key)
+                subject = Subject(record.subject_id, school_id=record.school_id)
+                pseudonym = uow.pseudonyms.pseudonym(record.subject_id, school_id=record.school_id)
+                handler.erase(uow, subject, pseudonym, moment)
         uow.commit()
     _scrub(store)
     return due

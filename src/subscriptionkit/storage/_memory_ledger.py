@@ -20,6 +20,7 @@ from ..billing import check_series as _series
 from ..errors import ConcurrentUpdate, InvalidInput, NotFound
 from ..metering import Month
 from ..plans import VatTreatment
+from ._ledger_retention import erasable, retention_day, whole_chains
 
 if TYPE_CHECKING:
     from .memory import MemoryStore, MemoryUnitOfWork
@@ -52,9 +53,14 @@ class MemoryLedger:
         self._statuses: dict[str, InvoiceStatus] = {}
         #: Per series: the store's last number when this unit of work first issued in it.
         self._base: dict[str, int] = {}
-        #: The invoices this unit of work credited, each with the number of credit notes
-        #: committed for it then: commit refuses if another unit of work added one since.
+        #: The invoices this unit of work credited or erased, each with the number of
+        #: credit notes committed for it then: commit refuses if another unit of work
+        #: added one since (or erased the invoice).
         self._credited: dict[str, int] = {}
+        #: Per series: the last number this unit of work handed out.
+        self._taken: dict[str, int] = {}
+        #: The committed documents this unit of work erased.
+        self._erased: set[str] = set()
 
     def __repr__(self) -> str:
         return f"<memory ledger staged={len(self._staged)}>"
@@ -65,11 +71,22 @@ class MemoryLedger:
 
     def _next(self, series: str) -> int:
         base = self._base.setdefault(series, self._data.last.get(series, 0))
-        issued = sum(1 for inv in self._staged.values() if inv.series == series)
-        return base + issued + 1
+        return max(base, self._taken.get(series, 0)) + 1
+
+    def _stage(self, document: IssuedInvoice) -> None:
+        """Keep ``document`` staged (status open); its number is taken even if erased later."""
+        self._staged[document.number] = document
+        self._statuses[document.number] = "open"
+        self._taken[document.series] = document.sequence
 
     def _visible(self) -> dict[str, IssuedInvoice]:
-        return {**self._data.invoices, **self._staged}
+        found = {**self._data.invoices, **self._staged}
+        for number in self._erased:
+            found.pop(number, None)
+        return found
+
+    def _notes_committed(self, number: str) -> int:
+        return sum(1 for n in self._data.invoices.values() if n.credits == number)
 
     def issue(
         self,
@@ -89,8 +106,7 @@ class MemoryLedger:
             issued = IssuedInvoice.from_invoice(
                 invoice, series=series, sequence=sequence, vat=vat, buyer_vat_id=buyer_vat_id
             )
-            self._staged[issued.number] = issued
-            self._statuses[issued.number] = "open"
+            self._stage(issued)
         return issued
 
     def credit(
@@ -115,13 +131,10 @@ class MemoryLedger:
                 lines=lines,
                 earlier=earlier,
             )
-            self._staged[note.number] = note
-            self._statuses[note.number] = "open"
+            self._stage(note)
             if fully_credited(original, [*earlier, note]):
                 self._statuses[number] = "credited"
-            self._credited.setdefault(
-                number, sum(1 for n in self._data.invoices.values() if n.credits == number)
-            )
+            self._credited.setdefault(number, self._notes_committed(number))
         return note
 
     def _notes(self, number: str) -> list[IssuedInvoice]:
@@ -174,10 +187,35 @@ class MemoryLedger:
         ]
         return billed_usage(chosen)
 
+    def issued_before(self, day: _dt.date) -> Sequence[IssuedInvoice]:
+        self._uow._require_open()
+        before = retention_day(day)
+        with self._store._lock:
+            visible = list(self._visible().values())
+        return whole_chains(visible, before)
+
+    def erase(self, numbers: Iterable[str]) -> int:
+        self._uow._require_open()
+        with self._store._lock:
+            visible = self._visible()
+            chosen = erasable(visible, numbers)
+            for number in chosen:
+                if number in self._staged:
+                    del self._staged[number]
+                    self._statuses.pop(number, None)
+                    self._credited.pop(number, None)
+                else:
+                    self._erased.add(number)
+                    self._statuses.pop(number, None)
+                    if visible[number].credits is None:
+                        self._credited.setdefault(number, self._notes_committed(number))
+        return len(chosen)
+
     def _check(self) -> None:
-        for number, base in self._credited.items():  # credited meanwhile by another?
-            found = sum(1 for n in self._data.invoices.values() if n.credits == number)
-            if found != base:
+        for number, base in self._credited.items():  # credited (or erased) meanwhile?
+            found = self._notes_committed(number)
+            gone = number not in self._data.invoices and number not in self._staged
+            if found != base or gone:
                 raise ConcurrentUpdate(
                     kind="credit notes of invoice",
                     key=number,
@@ -195,13 +233,18 @@ class MemoryLedger:
 
     def _apply(self) -> None:
         data = self._data
-        for number, invoice in self._staged.items():
-            data.invoices[number] = invoice
-            data.last[invoice.series] = max(data.last.get(invoice.series, 0), invoice.sequence)
+        data.invoices.update(self._staged)
+        for series, last in self._taken.items():
+            data.last[series] = max(data.last.get(series, 0), last)
         data.statuses.update(self._statuses)
+        for number in self._erased:
+            data.invoices.pop(number, None)
+            data.statuses.pop(number, None)
 
     def _discard(self) -> None:
+        self._erased.clear()
         self._staged.clear()
         self._statuses.clear()
         self._base.clear()
+        self._taken.clear()
         self._credited.clear()

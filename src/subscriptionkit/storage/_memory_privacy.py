@@ -11,6 +11,7 @@ from ..clock import instant
 from ..errors import NotFound
 from ..privacy import Consent, SubjectRequest
 from ._privacy_ports import (
+    consent_in_force,
     consent_order,
     deadline_order,
     erased_records,
@@ -125,6 +126,9 @@ class MemoryConsents(_Records[Consent]):
 
     def for_subject(self, subject_id: str) -> Sequence[Consent]:
         return self._select(lambda c: c.subject_id == subject_id, consent_order)
+
+    def has_consent(self, subject_id: str, purpose: str, *, at: _dt.datetime) -> bool:
+        return consent_in_force(self, subject_id, purpose, at)
 
 
 class MemoryRequests(_Records[SubjectRequest]):

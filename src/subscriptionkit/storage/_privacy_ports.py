@@ -18,7 +18,7 @@ import attrs
 from ..audit import AuditEntry
 from ..clock import instant
 from ..errors import AlreadyExists, InvalidInput
-from ..privacy import PSEUDONYM_PREFIX, Consent, SubjectRequest
+from ..privacy import PSEUDONYM_PREFIX, Consent, SubjectRequest, has_consent
 
 __all__ = [
     "ConsentStore",
@@ -77,6 +77,17 @@ class ConsentStore(Protocol):
 
     def for_subject(self, subject_id: str) -> Sequence[Consent]:
         """Return the subject's consents, by ``given_at`` then id."""
+        ...
+
+    def has_consent(self, subject_id: str, purpose: str, *, at: _dt.datetime) -> bool:
+        """Whether ``subject_id`` had consented to ``purpose`` at ``at``, any past moment
+        (GDPR Art. 7(3)): :func:`subscriptionkit.privacy.has_consent` over the subject's
+        stored consents, so a withdrawal counts only from its own moment on.
+
+        Raises:
+            InvalidArgument: ``subject_id`` or ``purpose`` is not text, ``at`` not a datetime.
+            NaiveDatetimeError: ``at`` has no time zone.
+        """
         ...
 
     def list(self) -> Iterator[Consent]:
@@ -286,6 +297,14 @@ def _identity(record: Consent | SubjectRequest) -> tuple[str, str, str, _dt.date
     if isinstance(record, Consent):
         return (record.consent_id, record.subject_id, record.purpose, instant(record.given_at))
     return (record.request_id, record.subject_id, record.kind.value, instant(record.received_at))
+
+
+def consent_in_force(
+    consents: ConsentStore, subject_id: str, purpose: str, at: _dt.datetime
+) -> bool:
+    """What every adapter's ``has_consent`` answers: the one rule,
+    :func:`~subscriptionkit.privacy.has_consent`, over the subject's stored consents."""
+    return has_consent(consents.for_subject(subject_id), subject_id, purpose, at=at)
 
 
 def consent_order(consent: Consent) -> tuple[_dt.datetime, str]:

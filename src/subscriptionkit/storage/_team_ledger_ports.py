@@ -248,6 +248,33 @@ class InvoiceLedger(Protocol):
         compares with the counts of now."""
         ...
 
+    def issued_before(self, day: _dt.date) -> Sequence[IssuedInvoice]:
+        """Return what retention may remove: every invoice issued before ``day`` whose
+        credit notes were all issued before ``day`` too, with those notes, in order of
+        series and number (an invoice and its notes go together).
+
+        Raises:
+            InvalidInput: ``day`` is not a date.
+        """
+        ...
+
+    def erase(self, numbers: Iterable[str]) -> int:
+        """Retention (GDPR Art. 5(1)(e)): delete the documents ``numbers`` with all the
+        ledger keeps of them (their lines and usage, which live inside the document, and
+        their status); return how many. The series keep their last numbers, so numbering
+        goes on without reusing one.
+
+        An invoice goes together with its credit notes: nothing is deleted when a credit
+        note of a named invoice is not named, or a named credit note's invoice is not.
+
+        Raises:
+            NotFound: a number that is not stored.
+            InvalidInput: a whole invoice with its credit notes is not named; ``numbers``
+                is not an iterable of numbers.
+            ConcurrentUpdate: (memory) another unit of work credited one of them meanwhile.
+        """
+        ...
+
 
 @runtime_checkable
 class DiscountStore(Protocol):

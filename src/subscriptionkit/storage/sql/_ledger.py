@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import sqlalchemy as sa
 from moneyed import Money
 
+from ..._checks import items
 from ...billing import (
     Invoice,
     InvoiceStatus,
@@ -33,6 +34,7 @@ from ...billing import (
 from ...errors import InvalidInput, NotFound, StorageError
 from ...metering import Month
 from ...plans import VatTreatment
+from .._ledger_retention import erasable, retention_day
 from ._errors import translating
 from ._tables import invoices_table
 
@@ -54,6 +56,15 @@ def _next_number(conn: Connection, series: str) -> int:
 
 def _from_row(row: sa.Row[Any]) -> IssuedInvoice:
     return IssuedInvoice.from_dict(json.loads(row.document))
+
+
+#: How many numbers one ``IN (...)`` names (below SQLite's limit on bound parameters).
+_CHUNK: Final = 500
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
 
 
 @translating
@@ -224,3 +235,42 @@ class SqlLedger:
             if plan_id is None or inv.plan_id == plan_id
         ]
         return billed_usage(chosen)
+
+    def issued_before(self, day: _dt.date) -> Sequence[IssuedInvoice]:
+        before = retention_day(day).isoformat()  # ISO dates sort as text
+        t = invoices_table
+        notes, invoice = t.alias("notes"), t.alias("invoice")
+        later_note = sa.exists().where(
+            notes.c.credits == sa.func.coalesce(t.c.credits, t.c.number),
+            notes.c.issued_on >= before,
+        )
+        later_invoice = sa.exists().where(
+            invoice.c.number == t.c.credits, invoice.c.issued_on >= before
+        )
+        query = (
+            sa.select(t.c.document)
+            .where(t.c.issued_on < before, ~later_note, ~later_invoice)
+            .order_by(t.c.series, t.c.sequence)
+        )
+        return [_from_row(row) for row in self._conn.execute(query)]
+
+    def erase(self, numbers: Iterable[str]) -> int:
+        wanted = items(numbers, "numbers", "an iterable of invoice numbers")
+        named = [n for n in dict.fromkeys(wanted) if isinstance(n, str)]
+        conn = self._conn
+        t = invoices_table.c
+        # Lock the named rows first (PostgreSQL; SQLite has one writer), then read their
+        # invoices' chains in later statements: a credit note another unit of work added
+        # before the lock was granted is seen, and refused unless named.
+        roots: set[str] = set()
+        for part in _chunks(named):
+            locked = sa.select(t.number, t.credits).where(t.number.in_(part)).with_for_update()
+            roots.update(row.credits or row.number for row in conn.execute(locked))
+        visible: dict[str, IssuedInvoice] = {}
+        for part in _chunks(sorted(roots)):
+            query = sa.select(t.document).where(sa.or_(t.number.in_(part), t.credits.in_(part)))
+            visible.update((doc.number, doc) for doc in map(_from_row, conn.execute(query)))
+        chosen = erasable(visible, wanted)
+        for part in _chunks(chosen):
+            conn.execute(invoices_table.delete().where(t.number.in_(part)))
+        return len(chosen)

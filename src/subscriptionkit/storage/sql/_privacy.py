@@ -22,6 +22,7 @@ from ...clock import instant
 from ...errors import NotFound
 from ...privacy import Consent, SubjectRequest
 from .._privacy_ports import (
+    consent_in_force,
     consent_order,
     deadline_order,
     erased_records,
@@ -169,6 +170,9 @@ class _Consents(_Records[Consent]):
 
     def for_subject(self, subject_id: str) -> Sequence[Consent]:
         return sorted(self._select(self._t.c.subject_id == subject_id), key=consent_order)
+
+    def has_consent(self, subject_id: str, purpose: str, *, at: _dt.datetime) -> bool:
+        return consent_in_force(self, subject_id, purpose, at)
 
 
 @translating
