@@ -7,13 +7,16 @@ import json
 from io import StringIO
 from pathlib import Path
 
+import attrs
 import pytest
 
-from subscriptionkit import teams
+from subscriptionkit import billing, teams
 from subscriptionkit.cli import main
 from subscriptionkit.clock import FixedClock
 from subscriptionkit.metering import ActivityEvent
+from subscriptionkit.plans import VatTreatment
 from subscriptionkit.storage.sql import SqlStore
+from subscriptionkit.subscriptions import Status
 from subscriptionkit.testing import active_subscription
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -160,7 +163,7 @@ class TestPrivacyCommands:
         assert json.loads(out) == [
             {
                 "section": "consents", "subject_id": "bob", "school_id": None,
-                "purpose": "promotion", "last_used": "2026-03-03T09:00:00+00:00",
+                "purpose": "promotion", "records": [], "last_used": "2026-03-03T09:00:00+00:00",
                 "kept_until": "2027-03-03T23:59:59.999999+01:00",
             }
         ]  # fmt: skip
@@ -313,3 +316,35 @@ class TestRefusals:
         assert status == 0
         assert out.startswith("No records held about nobody-xyz: nothing erased")
         assert "Erased" not in out
+
+
+class TestInvoiceRetention:
+    """Invoices past their seven years, from the command line."""
+
+    def test_listed_by_number_then_purged(self, tmp_path: Path) -> None:
+        """Due from 2027-01-01 00:00 in Amsterdam, named by number, then erased."""
+        db = tmp_path / "p.db"
+        school = attrs.evolve(
+            active_subscription("focus-po-1-2", "school-1", at=NOW), status=Status.EXPIRED
+        )
+        old = attrs.evolve(billing.advance(school, {"1-2": 9}), issued_on=dt.date(2019, 3, 15))
+        assert run(db, "privacy", "overdue")[0] == 0  # makes the schema
+        store = SqlStore(str(db))
+        with store.unit_of_work() as uow:
+            uow.subscriptions.add(school)
+            uow.ledger.issue(old, series="2019", vat=VatTreatment.standard("21"))
+            uow.commit()
+        store.close()
+        new_year = dt.datetime(2026, 12, 31, 23, tzinfo=dt.UTC)  # 2027-01-01 in Amsterdam
+        before = run(
+            db, "privacy", "retention", "--format", "json", now=new_year - dt.timedelta(seconds=1)
+        )
+        assert json.loads(before[1]) == []
+        _, out, _ = run(db, "privacy", "retention", "--format", "json", now=new_year)
+        assert [(r["section"], r["records"], r["kept_until"]) for r in json.loads(out)] == [
+            ("invoices", ["2019-000001"], "2026-12-31T23:59:59.999999+01:00")
+        ]
+        assert run(db, "privacy", "retention", "--purge", now=new_year)[0] == 0
+        assert (
+            json.loads(run(db, "privacy", "retention", "--format", "json", now=new_year)[1]) == []
+        )
