@@ -77,7 +77,7 @@ class TestIssuedBefore:
     def test_a_date_only(self, store: Store) -> None:
         """A datetime (or anything else) is refused."""
         with store.unit_of_work() as uow, pytest.raises(errors.InvalidInput, match="a date"):
-            uow.ledger.issued_before(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))  # type: ignore[arg-type]
+            uow.ledger.issued_before(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
 
 
 class TestErase:
