@@ -293,12 +293,13 @@ def _due(
     register: Register, records: Iterable[Retained], at: _dt.datetime, tz: str
 ) -> tuple[Retained, ...]:
     """The one rule: the records whose purpose's period after their last use ran out."""
+    moment = instant(at, "at")
     due = []
     for record in instances(records, Retained, "records"):
         if record.purpose in register:
             retention = register.purpose(record.purpose).retention
             zone = record.timezone or tz
-            if instant(retention.expires(record.last_used, tz=zone)) < at:
+            if instant(retention.expires(record.last_used, tz=zone)) < moment:
                 due.append(record)
     return tuple(due)
 
