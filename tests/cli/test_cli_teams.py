@@ -11,6 +11,7 @@ import pytest
 
 from subscriptionkit.cli import main
 from subscriptionkit.clock import FixedClock
+from subscriptionkit.storage.sql import SqlStore
 
 NOW = FixedClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
 KEY = "00" * 16 + "11" * 16
@@ -194,3 +195,21 @@ class TestTeamsCommands:
         code, _out, err = run("--db", db, "teams", "show", "t1")
         assert code == 2
         assert "--as" in err
+
+
+class TestSeatsAudit:
+    """``teams seats`` records the subscription's lifecycle event, as upgrade and cancel do."""
+
+    def test_seats_reach_the_audit_log(self, db: str) -> None:
+        """4 -> 5 seats: the subscription's audit log gains 'seats_changed' (4 -> 5)
+        after 'activated'."""
+        code, _out, err = run("--db", db, "teams", "seats", "t1", "5", "--as", "ann")
+        assert code == 0, err
+        store = SqlStore(db)
+        try:
+            with store.unit_of_work() as uow:
+                entries = list(uow.audit.for_subject("subscription", "s1"))
+        finally:
+            store.close()
+        assert [e.kind for e in entries] == ["activated", "seats_changed"]
+        assert (entries[1].data["seats_before"], entries[1].data["seats_after"]) == (4, 5)

@@ -289,3 +289,31 @@ class TestProgress:
             uow.progress.save(teams.enrol("bob", "excel", at=START))
         with store.unit_of_work() as uow:
             assert uow.progress.get("bob", "excel") is None
+
+
+class TestSeatChangeAudit:
+    """A seat change reaches the audit log like every other subscription change."""
+
+    def test_seats_changed_is_recorded(self, store: Store) -> None:
+        """8 -> 10 seats: the subscription stores a 'seats_changed' entry after its
+        'activated' one, with the seat counts, on every adapter."""
+        sub = active_subscription("teams", seats=8, at=START)
+        team = teams.create_team(
+            sub, name="Sales", owner_id="ann", owner_name="Ann", owner_email="a@example.org",
+            at=START, team_id="team-1",
+        ).team  # fmt: skip
+        with store.unit_of_work() as uow:
+            sub = uow.subscriptions.add(sub)
+            team = uow.teams.add(team)
+            uow.commit()
+        change = teams.change_seats(team, sub, 10, by="ann", at=LATER)
+        assert [type(e).__name__ for e in change.subscription_events] == ["SeatsChanged"]
+        with store.unit_of_work() as uow:
+            uow.subscriptions.update(change.subscription, events=change.subscription_events)
+            uow.teams.update(change.team)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            entries = list(uow.audit.for_subject("subscription", sub.id))
+        assert [e.kind for e in entries] == ["seats_changed"]
+        assert entries[0].data["seats_before"] == 8
+        assert entries[0].data["seats_after"] == 10

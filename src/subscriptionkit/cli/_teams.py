@@ -239,7 +239,7 @@ def _cmd_seats(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             at=_at(args),
             discounts=uow.discounts.for_subscription(sub.id),
         )
-        uow.subscriptions.update(change.subscription)
+        uow.subscriptions.update(change.subscription, events=change.subscription_events)
         stored = uow.teams.update(change.team)
         issued = None
         if change.invoice is not None:  # into the ledger, numbered like every invoice

@@ -366,6 +366,14 @@ class SeatChange:
     events: tuple[subscriptions.Event | TeamEvent, ...]
     invoice: billing.Invoice | None
 
+    @property
+    def subscription_events(self) -> tuple[subscriptions.Event, ...]:
+        """The subscription's events of :attr:`events` (its ``SeatsChanged``, and any
+        renewal caught up on the way): what the subscription store records with the
+        changed subscription, ``uow.subscriptions.update(change.subscription,
+        events=change.subscription_events)``, as every lifecycle step's events are."""
+        return tuple(e for e in self.events if not isinstance(e, TeamSeatsChanged))
+
 
 @checked
 def change_seats(
