@@ -62,6 +62,24 @@ class TestHelp:
                     missing.append(f"{' '.join(path) or 'subscriptionkit'} {shown}")
         assert missing == []
 
+    def test_every_group_lists_its_commands_readably(self) -> None:
+        """Every command group (certificates among them) shows ``COMMAND`` in its usage
+        and lists its commands under a title, never a ``{keygen,rotate,...}`` metavar."""
+        groups = [
+            (path, parser)
+            for path, parser in _parsers(build_parser())
+            if any(isinstance(a, argparse._SubParsersAction) for a in parser._actions)
+        ]
+        assert ("certificates",) in [path for path, _ in groups]
+        unreadable = [
+            " ".join(path) or "subscriptionkit"
+            for path, parser in groups
+            if "{" in parser.format_help() or "COMMAND ..." not in parser.format_usage()
+        ]
+        assert unreadable == []
+        help_text = _command(("certificates",)).format_help()
+        assert "certificate commands:\n  COMMAND\n    keygen " in help_text
+
 
 class TestCommandWords:
     """Library messages are reported with the options of the command that ran."""

@@ -33,7 +33,7 @@ from ..errors import InvalidInput
 from ..money import format_money, total
 from ..storage import UnitOfWork
 from . import _discounts
-from ._common import catalog_from_args, parse_pupils
+from ._common import catalog_from_args, command_group, parse_pupils
 from ._output import FORMATS, write_invoices, write_rows
 from ._subscriptions import _at, _day, _moment, open_database
 
@@ -343,8 +343,7 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
         help="issue and show invoices: advance, usage, true-up, seats (the database's ledger); "
         "discounts",
     )
-    cmds = group.add_subparsers(title="billing commands", metavar="COMMAND")
-    cmds.required = True
+    cmds = command_group(group, "billing commands")
 
     fmt = argparse.ArgumentParser(add_help=False)
     fmt.add_argument(

@@ -25,7 +25,7 @@ from ..certificates import (
     verify,
 )
 from ..errors import InvalidCertificate, SubscriptionKitError
-from ._common import fail, report
+from ._common import command_group, fail, report
 
 __all__ = ["add_commands"]
 
@@ -43,7 +43,7 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
     certificates = subparsers.add_parser(
         "certificates", help="sign, verify and revoke course certificates"
     )
-    commands = certificates.add_subparsers(dest="certificates_command", required=True)
+    commands = command_group(certificates, "certificate commands")
 
     keygen = commands.add_parser("keygen", help="create a private key ring file")
     keygen.add_argument("--out", required=True, type=Path, help="where to write; must not exist")

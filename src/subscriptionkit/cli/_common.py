@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import argparse
 from decimal import Decimal
-from typing import Final, TextIO
+from typing import Any, Final, TextIO
 
 import attrs
 
@@ -107,6 +107,12 @@ def report(
     (``--pupils``, ``CUSTOMER``) where the library's names its parameters (see ``_words``).
     """
     return fail(err, command_words(_message(exc), parser), exit_status(exc))
+
+
+def command_group(group: argparse.ArgumentParser, title: str) -> argparse._SubParsersAction[Any]:
+    """The commands of ``group`` (``teams``, ``billing``...): required, listed under ``title``
+    in its help, and shown as ``COMMAND`` in its usage, never as ``{keygen,rotate,...}``."""
+    return group.add_subparsers(title=title, metavar="COMMAND", required=True)
 
 
 def locale_name(value: str) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import InvalidInput
+from ._common import command_group
 from ._subscriptions import database
 
 if TYPE_CHECKING:
@@ -152,8 +153,7 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     group = sub.add_parser(
         "db", help="upgrade and inspect the library's schema in the database (--db)"
     )
-    cmds = group.add_subparsers(title="db commands", metavar="COMMAND")
-    cmds.required = True
+    cmds = command_group(group, "db commands")
 
     p = cmds.add_parser(
         "upgrade",

@@ -29,7 +29,7 @@ from ..clock import instant, local
 from ..errors import InvalidInput
 from ..money import Money, format_money, money
 from ..storage import UnitOfWork
-from ._common import decimal_amount
+from ._common import command_group, decimal_amount
 from ._output import write_rows
 from ._subscriptions import _at, _moment, open_database
 
@@ -180,8 +180,7 @@ def add_commands(
         help="give, list and end the discounts of a seat subscription (applied to its seat "
         "invoices)",
     )
-    sub = group.add_subparsers(title="discount commands", metavar="COMMAND")
-    sub.required = True
+    sub = command_group(group, "discount commands")
 
     p = sub.add_parser(
         "add",

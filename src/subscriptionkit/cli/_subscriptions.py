@@ -15,7 +15,13 @@ from .._i18n import Translator, gettext_noop
 from ..clock import ensure_aware, local
 from ..errors import SubscriptionKitError
 from ..storage import Store, UnitOfWork, open_store
-from ._common import DB_VARIABLE, DEFAULT_DB, catalog_from_args, decimal_amount
+from ._common import (
+    DB_VARIABLE,
+    DEFAULT_DB,
+    catalog_from_args,
+    command_group,
+    decimal_amount,
+)
 
 #: Status names as people read them (translated when shown).
 STATUS_LABELS = {
@@ -262,8 +268,7 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     group = sub.add_parser(
         "subscriptions", help="start, change and inspect subscriptions in the database"
     )
-    cmds = group.add_subparsers(title="subscription commands", metavar="COMMAND")
-    cmds.required = True
+    cmds = command_group(group, "subscription commands")
     moment = argparse.ArgumentParser(add_help=False)
     moment.add_argument(
         "--at", type=_moment, help="when it happens, ISO 8601 with offset (default: now)"

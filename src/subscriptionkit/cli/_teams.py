@@ -19,6 +19,7 @@ from .._i18n import Translator
 from ..clock import local
 from ..errors import InvalidInput
 from ..storage import Store, UnitOfWork
+from ._common import command_group
 from ._output import invoice_table
 from ._subscriptions import _at, _moment, open_database
 
@@ -269,8 +270,7 @@ def _cmd_progress(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
     """Add ``teams`` and its commands to the command line."""
     group = sub.add_parser("teams", help="run Teams: members, invitations, links, seats, progress")
-    cmds = group.add_subparsers(title="team commands", metavar="COMMAND")
-    cmds.required = True
+    cmds = command_group(group, "team commands")
     base = argparse.ArgumentParser(add_help=False)
     base.add_argument(
         "--as", dest="acting", required=True, metavar="ACCOUNT", help="the acting account"
