@@ -101,6 +101,38 @@ class TestCli:
             "directory; expected a readable CSV file of events, or - for standard input\n"
         )
 
+    @pytest.mark.parametrize("store", [False, True], ids=["count", "store"])
+    def test_row_short_of_the_header_is_refused(self, tmp_path: Path, store: bool) -> None:
+        """The reported file: a 'note' column in the header, line 3 without it. Counting
+        and storing refuse it alike, naming the line, the values expected and given."""
+        path = tmp_path / "events.csv"
+        path.write_text(
+            "event_id,school_id,pupil_id,grade,category,processed_at,note\n"
+            "e1,s1,p1,3,engagement,2026-03-02T10:00:00+01:00,x\n"
+            "e2,s1,p2,3,engagement,2026-03-02T10:00:00+01:00\n",
+            encoding="utf-8",
+        )
+        argv = [
+            "meter",
+            str(path),
+            "--plan",
+            "focus-po-3-8",
+            "--from",
+            "2026-03",
+            "--to",
+            "2026-03",
+        ]
+        if store:
+            argv = ["--db", str(tmp_path / "sk.db"), *argv, "--store"]
+        out, err = io.StringIO(), io.StringIO()
+        assert main(argv, out=out, err=err) == 1
+        assert out.getvalue() == ""
+        assert err.getvalue() == (
+            "subscriptionkit: error: line 3: activity event row must be 7 values, one for each "
+            "column of the header (event_id, school_id, pupil_id, grade, category, processed_at, "
+            "note), got 6\n"
+        )
+
     def test_month_arguments_are_checked(self) -> None:
         """--from must be YYYY-MM."""
         with pytest.raises(SystemExit):

@@ -117,6 +117,23 @@ class TestAllOrNothing:
         assert caught.value.field == "grade"
         assert len(_as_stored(store)) == 1
 
+    def test_a_row_short_of_the_header_stores_nothing(self, store: Store) -> None:
+        """The header names a seventh column ('note') and line 3 leaves it out: refused
+        with its line and the values expected on every store (PostgreSQL's columnar path
+        too), nothing kept."""
+        data = (
+            b"event_id,school_id,pupil_id,grade,category,processed_at,note\n"
+            b"e1,s1,p1,3,engagement,2026-03-02T10:00:00+01:00,x\n"
+            b"e2,s1,p2,3,engagement,2026-03-02T10:00:00+01:00\n"
+        )
+        with store.unit_of_work() as uow:
+            with pytest.raises(errors.InvalidEvent) as caught:
+                uow.activity.add_csv(io.BytesIO(data))
+            uow.commit()
+        assert (caught.value.line, caught.value.field, caught.value.got) == (3, "row", 6)
+        assert "must be 7 values, one for each column of the header" in str(caught.value)
+        assert _as_stored(store) == []
+
     @pytest.mark.parametrize("plain", [True, False], ids=["columnar", "streaming"])
     def test_an_id_reused_by_another_event_is_refused(self, store: Store, plain: bool) -> None:
         """An id given again with another event (in the file, or stored before: here the

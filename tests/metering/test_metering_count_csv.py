@@ -123,6 +123,9 @@ class TestSameErrors:
             csv_bytes(csv_rows(6, 5)).replace(b"grade", b"event_id", 1),
             csv_bytes(csv_rows(6, 5)) + b"e9,s1,p1,3,engagement,2026-01-01T00:00:00Z,extra\n",
             csv_bytes(csv_rows(6, 5)) + b"e9,s1,p1,3,engagement\n",
+            b"event_id,school_id,pupil_id,grade,category,processed_at,note\n"
+            b"e1,s1,p1,3,engagement,2026-03-02T10:00:00+01:00,x\n"
+            b"e2,s1,p2,3,engagement,2026-03-02T10:00:00+01:00\n",
             csv_bytes(csv_rows(6, 5))
             + b'e9,s1,"p'
             + b"x" * 200_000
@@ -147,6 +150,7 @@ class TestSameErrors:
             "duplicate-column",
             "extra-value",
             "short-row",
+            "row-without-the-extra-column",
             "huge-field",
             "huge-padded-grade",
             "newline-in-value",

@@ -147,6 +147,21 @@ class TestLineNumbers:
         with pytest.raises(InvalidEvent, match=r"^line 4: activity event row"):
             list(read_events_csv(io.StringIO(_text() + "e3,s1\n")))
 
+    def test_row_without_an_extra_column_is_refused(self) -> None:
+        """The header names 7 columns; a row of 6 leaves one out (the six needed are all
+        there, yet a value is missing): refused with its line, the count expected and the
+        count given, as a row with one value too many is."""
+        header = ",".join((*NAMES, "note")) + "\n"
+        for row, got in ((",".join(ROWS[0]), 6), (",".join((*ROWS[0], "x", "y")), 8)):
+            with pytest.raises(InvalidEvent) as info:
+                list(read_events_csv(io.StringIO(header + ",".join((*ROWS[1], "ok")) + "\n" + row)))
+            assert (info.value.line, info.value.index, info.value.field) == (3, 1, "row")
+            assert str(info.value) == (
+                "line 3: activity event row must be 7 values, one for each column of the "
+                "header (event_id, school_id, pupil_id, grade, category, processed_at, note), "
+                f"got {got}"
+            )
+
 
 class _Endless(io.RawIOBase):
     """A stream of one line that never ends; counts the bytes it handed out."""

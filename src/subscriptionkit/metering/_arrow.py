@@ -5,7 +5,7 @@ checks them with vectorised kernels, applying the same rules as the streaming re
 (:func:`~subscriptionkit.metering.read_events_csv`). It accepts a *subset* of what that
 reader accepts, giving the same values: when a file holds anything it does not handle
 exactly as the streaming reader would (a value it would refuse, an odd time format, a row
-with more values than the header, a line over its block size, a file that is not UTF-8),
+with more or fewer values than the header, a line over its block size, a file that is not UTF-8),
 it returns ``None`` and the caller reads the file again with the streaming reader, which
 either accepts it or raises the exact error with its line. So both readers honour the one
 set of rules, and errors always name a line.

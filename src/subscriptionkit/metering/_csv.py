@@ -10,6 +10,8 @@ exactly this way back to this one):
 * the separator is ``,`` or ``;`` (spreadsheet exports in Dutch locales) or a tab, chosen
   from the header line; line endings ``\\n`` and ``\\r\\n`` alike;
 * the header names each column once; a duplicate is refused, as is a missing column;
+* every row has one value for each column of the header: a row with fewer or more values
+  is refused, naming its line;
 * a line longer than :data:`MAX_LINE` characters is refused as soon as that many have
   been read, so an endless line costs bounded memory;
 * errors name the file line (1-based, the header is line 1), never a raw
@@ -52,11 +54,29 @@ class EventRow(NamedTuple):
 
 class Header(NamedTuple):
     """A parsed header line: the separator, the position of each of :data:`FIELDS` and
-    the number of columns it names."""
+    the columns it names."""
 
     separator: str
     positions: tuple[int, ...]
-    width: int
+    names: tuple[str, ...]
+
+    @property
+    def width(self) -> int:
+        """How many columns the header names: the values every row must have."""
+        return len(self.names)
+
+
+def wrong_width(values: int, header: Header, index: int) -> InvalidEvent:
+    """The error of a data row (0-based ``index``) with ``values`` values where the
+    header names another number of columns: every row has one value per column, fewer
+    (a value left out) as well as more (a separator inside an unquoted value)."""
+    shown = ", ".join(header.names)
+    return InvalidEvent(
+        field="row",
+        got=values,
+        expected=f"{header.width} values, one for each column of the header ({shown})",
+        index=index,
+    )
 
 
 def parse_header(line: str) -> Header:
@@ -101,7 +121,7 @@ def parse_header(line: str) -> Header:
             expected=f"the columns {', '.join(FIELDS)}, separated by ',' or ';'",
             line=1,
         )
-    return Header(sep, tuple(names.index(f) for f in FIELDS), len(names))
+    return Header(sep, tuple(names.index(f) for f in FIELDS), tuple(names))
 
 
 def _too_long(line: int, max_line: int) -> InvalidCsv:
@@ -260,7 +280,6 @@ def at_line(exc: InvalidEvent, line: int) -> InvalidEvent:
 
 def _rows(lines: Iterator[str], header: Header) -> Iterator[tuple[int, EventRow]]:
     at = header.positions
-    width = max(at) + 1
     reader = csv.reader(lines, delimiter=header.separator)
     end = 1  # the last file line read (the header)
     index = 0
@@ -281,17 +300,8 @@ def _rows(lines: Iterator[str], header: Header) -> Iterator[tuple[int, EventRow]
         if not row:
             continue  # a blank line
         try:
-            if len(row) < width:
-                raise InvalidEvent(
-                    field="row", got=row, expected=f"at least {width} values", index=index
-                )
-            if len(row) > header.width:
-                raise InvalidEvent(
-                    field="row",
-                    got=row,
-                    expected=f"at most {header.width} values, one per column of the header",
-                    index=index,
-                )
+            if len(row) != header.width:
+                raise wrong_width(len(row), header, index)
             e, s, p, g, c, t = (row[i] for i in at)
             yield (
                 start,
