@@ -120,13 +120,13 @@ class TestQuote:
 
     @pytest.mark.parametrize("pupils", ["1=x", "1:28", "a=1", "1=-3", "1=²"])
     def test_bad_pupils_syntax(self, pupils: str) -> None:
-        """Malformed --pupils: status 1 with the offending part."""
+        """Malformed --pupils: status 1, one line naming the option and the offending pair
+        (each fault's words: TestParsePupils)."""
         status, _, err = run("quote", "focus-po-1-2", "--pupils", pupils)
         assert status == 1
-        assert err == (
-            "subscriptionkit: error: --pupils must be grade=count pairs separated by commas, "
-            f"such as 1=28,2=30; got {pupils!r} in {pupils!r}\n"
-        )
+        assert err.startswith("subscriptionkit: error: --pupils must ")
+        assert err.endswith(f" in {pupils!r}\n")
+        assert err.count("\n") == 1
 
     def test_bad_grade(self) -> None:
         """A grade outside 1–8 is a rule error."""
@@ -241,6 +241,59 @@ class TestParsePupils:
             parse_pupils("1=28,1=30")
         assert str(info.value) == (
             "grade 1 is given twice in --pupils '1=28,1=30'; expected each grade once"
+        )
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            # The reported value: a negative count.
+            (
+                "1=-1",
+                "pupils must give each grade a count of pupils that is a whole number of 0 or "
+                "more, such as 1=28; got -1 for grade 1 in '1=-1'",
+            ),
+            (
+                "1=28,2=2.5",
+                "pupils must give each grade a count of pupils that is a whole number of 0 or "
+                "more, such as 2=28; got '2.5' for grade 2 in '2=2.5'",
+            ),
+            (
+                "3=",
+                "pupils must give each grade a count of pupils that is a whole number of 0 or "
+                "more, such as 3=28; got nothing for grade 3 in '3='",
+            ),
+            (
+                "x=3",
+                "pupils must name each grade as a whole number such as 3; got grade 'x' in 'x=3'",
+            ),
+            (
+                "1=28,3",
+                "pupils must be grade=count pairs separated by commas, such as 1=28,2=30; got "
+                "'3' without '=' in '1=28,3'",
+            ),
+        ],
+    )
+    def test_each_fault_is_named(self, text: str, message: str) -> None:
+        """A refused pair says what is wrong with it, what was expected and what was given."""
+        with pytest.raises(InvalidInput) as info:
+            parse_pupils(text)
+        assert str(info.value) == message
+
+    def test_negative_count_from_the_command(self) -> None:
+        """`quote ... --pupils 1=-1` ends with that message in the command's words."""
+        status, out, err = run("quote", "focus-po-combi", "--pupils", "1=-1")
+        assert (status, out) == (1, "")
+        assert err == (
+            "subscriptionkit: error: --pupils must give each grade a count of pupils that is "
+            "a whole number of 0 or more, such as 1=28; got -1 for grade 1 in '1=-1'\n"
+        )
+
+    def test_whole_number_options_name_no_python_type(self) -> None:
+        """--seats x says a whole number was expected, where argparse says 'invalid int'."""
+        status, _out, err = run("quote", "teams", "--seats", "x", "--seat-price", "60")
+        assert status == 2
+        assert err.startswith(
+            "subscriptionkit: error: argument --seats: expected a whole number such as 12, got 'x'"
         )
 
     def test_empty(self) -> None:

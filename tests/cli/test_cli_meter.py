@@ -137,3 +137,35 @@ class TestCli:
         """--from must be YYYY-MM."""
         with pytest.raises(SystemExit):
             self._parse("-", "--plan", "x", "--from", "2026-1", "--to", "2026-02")
+
+    def test_month_out_of_range_names_the_month(self) -> None:
+        """--from 2026-13 has the right shape: the error names month 13, not the shape."""
+        argv = ["meter", "-", "--plan", "x", "--from", "2026-13", "--to", "2026-02"]
+        err = io.StringIO()
+        assert main(argv, out=io.StringIO(), err=err) == 2
+        assert err.getvalue().startswith(
+            "subscriptionkit: error: argument --from: '2026-13' is not a month: there is no "
+            "month 13; months are 01 to 12"
+        )
+
+    def test_processed_at_names_the_real_fault(self, tmp_path: Path) -> None:
+        """A CSV time with month 13 is told so, not that it lacks an offset."""
+        path = tmp_path / "events.csv"
+        path.write_text(HEADER + "e1,s1,p1,3,engagement,2026-13-06T10:00:00+01:00\n")
+        argv = [
+            "meter",
+            str(path),
+            "--plan",
+            "focus-po-3-8",
+            "--from",
+            "2026-03",
+            "--to",
+            "2026-03",
+        ]
+        err = io.StringIO()
+        assert main(argv, out=io.StringIO(), err=err) == 1
+        assert err.getvalue() == (
+            "subscriptionkit: error: line 2: activity event processed_at must be an ISO 8601 "
+            "moment with its UTC offset, such as 2026-03-02T10:00:00+01:00 (there is no month "
+            "13; months are 01 to 12), got '2026-13-06T10:00:00+01:00'\n"
+        )

@@ -161,4 +161,59 @@ class TestRoundTrip:
             "2026-01-01T09:00",
         )
         assert code == 2
-        assert "ISO 8601 moment with offset" in err
+        assert "'2026-01-01T09:00' is not a moment: it has no UTC offset; expected one" in err
+
+    @pytest.mark.parametrize(
+        ("value", "fault"),
+        [
+            # The reported value: month 13 was told it lacked an offset.
+            ("2026-13-06T10:00:00+01:00", "there is no month 13; months are 01 to 12"),
+            ("2026-02-29T10:00+01:00", "there is no day 29 in February 2026; it has 28 days"),
+            ("2026-06-31T10:00Z", "there is no day 31 in June 2026; it has 30 days"),
+            ("2026-06-03T24:00+02:00", "there is no hour 24; hours are 00 to 23"),
+            ("2026-06-03T10:60+02:00", "there is no minute 60; minutes are 00 to 59"),
+            ("2026-06-03T10:00+24:00", "the UTC offset +24:00 is out of range"),
+            ("2026-13-06T10:00", "there is no month 13; months are 01 to 12"),
+            ("2026-06-03", "it is a day without a time and UTC offset"),
+            ("next tuesday", "expected an ISO 8601 moment with its UTC offset"),
+        ],
+    )
+    def test_bad_moment_names_the_real_fault(self, value: str, fault: str) -> None:
+        """A moment refused names what is wrong with it: a month, day, hour, minute or
+        offset out of range comes before a missing offset."""
+        code, _out, err = run("--db", ":memory:", "subscriptions", "cancel", "s1", "--at", value)
+        assert code == 2
+        assert err.startswith(
+            f"subscriptionkit: error: argument --at: {value!r} is not a moment: {fault}"
+        )
+
+    def test_moments_of_every_form_still_read(self) -> None:
+        """Offsets as +01:00, +0100, +01 and Z, seconds and fractions, and pendulum's
+        compact form give the same instant."""
+        from subscriptionkit.cli._common import moment_option
+
+        moments = {
+            moment_option(v).in_timezone("UTC")
+            for v in (
+                "2026-03-06T09:00:00Z",
+                "2026-03-06T10:00+01:00",
+                "2026-03-06T10:00:00.000+0100",
+                "2026-03-06 10:00+01",
+                "20260306T100000+0100",
+            )
+        }
+        assert len(moments) == 1
+
+    @pytest.mark.parametrize(
+        ("value", "fault"),
+        [
+            ("2026-13-01", "'2026-13-01' is not a day: there is no month 13; months are 01 to 12"),
+            ("2026-11-31", "'2026-11-31' is not a day: there is no day 31 in November 2026"),
+            ("1-12-2026", "'1-12-2026' is not a day: expected a day written YYYY-MM-DD"),
+        ],
+    )
+    def test_bad_day_names_the_real_fault(self, value: str, fault: str) -> None:
+        """--on (and every day option) names the fault of a day it refuses."""
+        code, _out, err = run("--db", ":memory:", "subscriptions", "reminders", "--on", value)
+        assert code == 2
+        assert f"argument --on: {fault}" in err

@@ -7,7 +7,6 @@ and calls ``args.handler(args, out, err)``; handlers return the exit status.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import os
 import tempfile
@@ -25,7 +24,7 @@ from ..certificates import (
     verify,
 )
 from ..errors import InvalidCertificate, SubscriptionKitError
-from ._common import command_group, fail, report
+from ._common import command_group, day_option, fail, report, whole_number_option
 
 __all__ = ["add_commands"]
 
@@ -64,7 +63,7 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
     issue_cmd.add_argument(
         "--completed-on",
         required=True,
-        type=_dt.date.fromisoformat,
+        type=day_option,
         help="the day the course was completed, YYYY-MM-DD",
     )
     issue_cmd.add_argument("--issuer", required=True, help="the issuer's name")
@@ -77,7 +76,10 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--status-list-url", default=None, help="where the issuer publishes its status list"
     )
     issue_cmd.add_argument(
-        "--status-index", type=int, default=None, help="the certificate's index in that list"
+        "--status-index",
+        type=whole_number_option,
+        default=None,
+        help="the certificate's index in that list",
     )
     issue_cmd.set_defaults(handler=_cmd_issue)
 

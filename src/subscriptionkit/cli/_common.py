@@ -20,13 +20,16 @@ the documented table (``docs/cli.md``):
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 from decimal import Decimal
 from typing import Any, Final, TextIO
 
 import attrs
+import pendulum
 
 from .. import plans
 from .._i18n import check_locale
+from .._iso import parse_day, parse_moment
 from ..clock import timezone
 from ..errors import (
     AlreadyExists,
@@ -115,6 +118,36 @@ def command_group(group: argparse.ArgumentParser, title: str) -> argparse._SubPa
     return group.add_subparsers(title=title, metavar="COMMAND", required=True)
 
 
+def moment_option(value: str) -> pendulum.DateTime:
+    """An argparse type: an ISO 8601 moment with its UTC offset (``--at``, ``--expires``);
+    a refused one names the real fault (a month 13, a day 31 in a 30-day month, an hour
+    25, a missing offset) and the text given."""
+    try:
+        return parse_moment(value)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def day_option(value: str) -> _dt.date:
+    """An argparse type: a day written YYYY-MM-DD (``--on``, ``--completed-on``); a
+    refused one names the real fault and the text given."""
+    try:
+        return parse_day(value)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def whole_number_option(value: str) -> int:
+    """An argparse type: a whole number written in ASCII digits, with a sign if negative
+    (``--seats``, ``--max-uses``); a refused one says what was expected and given, where
+    argparse's own ``int`` type would show a Python type name."""
+    text = value.strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if not (digits.isascii() and digits.isdigit()):
+        raise argparse.ArgumentTypeError(f"expected a whole number such as 12, got {value!r}")
+    return int(text)
+
+
 def locale_name(value: str) -> str:
     try:
         return check_locale(value)
@@ -133,18 +166,36 @@ def tz_name(value: str) -> str:
 def parse_pupils(text: str) -> dict[int, int]:
     """Parse ``"1=28,2=30"`` into ``{1: 28, 2: 30}``.
 
+    Each pair is checked apart and a refused one is named: a pair without ``=``, a grade
+    that is not a whole number, a count that is not a whole number of 0 or more
+    (``1=-1``), a grade given twice. Grades outside the plan's are for the plan to refuse.
+
     Raises:
-        InvalidInput: the text is not ``grade=count`` pairs separated by commas.
+        InvalidInput: the text is not ``grade=count`` pairs separated by commas; the
+            message says which pair, what it must be and what it holds.
     """
     out: dict[int, int] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
-        grade, sep, count = part.partition("=")
-        if not sep or not _digits(grade) or not _digits(count):
+        grade, sep, count = (p.strip() for p in part.partition("="))
+        if not sep:
             raise InvalidInput(
                 f"pupils must be grade=count pairs separated by commas, such as 1=28,2=30; "
-                f"got {part!r} in {text!r}"
+                f"got {part!r} without '=' in {text!r}"
+            )
+        if not _digits(grade):
+            raise InvalidInput(
+                f"pupils must name each grade as a whole number such as 3; got grade "
+                f"{grade!r} in {part!r}"
             )
         g = int(grade)
+        if not _digits(count):
+            shown = "nothing" if not count else repr(count)
+            negative = count.startswith("-") and _digits(count[1:])
+            raise InvalidInput(
+                f"pupils must give each grade a count of pupils that is a whole number of 0 "
+                f"or more, such as {g}=28; got {count if negative else shown} for grade {g} "
+                f"in {part!r}"
+            )
         if g in out:
             raise InvalidInput(
                 f"grade {g} is given twice in --pupils {text!r}; expected each grade once"

@@ -25,7 +25,7 @@ import babel
 from .._i18n import Translator, check_locale
 from ..errors import InvalidInput
 from ..storage import open_store
-from ._common import locale_name
+from ._common import locale_name, whole_number_option
 from ._output import invoice_table
 from ._subscriptions import shown_database
 
@@ -141,7 +141,7 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument(
         "--seed",
-        type=int,
+        type=whole_number_option,
         default=2026,
         help="seed of the generated school and activity: the same seed tells the same story "
         "(default 2026)",

@@ -16,7 +16,7 @@ from .. import plans
 from .._i18n import Translator
 from ..errors import InvalidInput
 from ..money import format_money
-from ._common import catalog_from_args, decimal_amount, parse_pupils
+from ._common import catalog_from_args, decimal_amount, parse_pupils, whole_number_option
 
 
 def _cmd_plans(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -81,7 +81,7 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     p = sub.add_parser("quote", parents=[common], help="price a plan for seats or pupils")
     p.add_argument("plan", help="plan id, e.g. focus-po-combi or teams")
     which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--seats", type=int, help="number of seats (seat plans)")
+    which.add_argument("--seats", type=whole_number_option, help="number of seats (seat plans)")
     which.add_argument("--pupils", help="pupils per grade, e.g. 1=28,2=30,3=31")
     p.add_argument("--seat-price", type=decimal_amount, help="price per seat per year for Teams")
     p.set_defaults(handler=_cmd_quote)

@@ -7,6 +7,7 @@ from typing import Any, TextIO
 
 from ..certificates import IssuerProfile
 from ..errors import MissingDependency
+from ._common import whole_number_option
 from ._subscriptions import database, open_database
 
 __all__ = ["add_commands"]
@@ -22,7 +23,7 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
         "serve", help="run the public certificate verification page (needs the web extra)"
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument("--port", type=whole_number_option, default=8000, help="port to listen on")
     serve.add_argument(
         "--issuer-id", default=None, help="the issuer's URL, as in the tokens it minted"
     )

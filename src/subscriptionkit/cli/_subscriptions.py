@@ -21,7 +21,10 @@ from ._common import (
     catalog_from_args,
     command_group,
     decimal_amount,
+    whole_number_option,
 )
+from ._common import day_option as _day
+from ._common import moment_option as _moment
 
 #: Status names as people read them (translated when shown).
 STATUS_LABELS = {
@@ -58,25 +61,6 @@ def shown_database(url: str) -> str:
 def open_database(args: argparse.Namespace) -> Store:
     """Open (and migrate) the store the command line names."""
     return open_store(database(args))
-
-
-def _moment(value: str) -> pendulum.DateTime:
-    try:
-        parsed = pendulum.parse(value, tz=None)  # no default zone: a missing offset stays naive
-    except (ValueError, pendulum.parsing.exceptions.ParserError):
-        parsed = None
-    if not isinstance(parsed, pendulum.DateTime) or parsed.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"expected an ISO 8601 moment with offset, e.g. 2026-09-01T09:00+02:00, got {value!r}"
-        )
-    return parsed
-
-
-def _day(value: str) -> _dt.date:
-    try:
-        return _dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, got {value!r}") from exc
 
 
 def _at(args: argparse.Namespace) -> pendulum.DateTime:
@@ -289,7 +273,7 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     )
     p.add_argument("customer", help="customer id")
     p.add_argument("plan", help="plan id")
-    p.add_argument("--seats", type=int, help="seats, for seat plans")
+    p.add_argument("--seats", type=whole_number_option, help="seats, for seat plans")
     p.add_argument("--seat-price", type=decimal_amount, help="price per seat per year for Teams")
     p.add_argument("--id", help="subscription id (default: a new one)")
     p.set_defaults(handler=_cmd_subscribe)
@@ -303,7 +287,7 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
         p.add_argument("subscription_id", help="subscription id")
         p.add_argument("plan", help="plan id")
         if name == "activate":
-            p.add_argument("--seats", type=int, help="seats, for seat plans")
+            p.add_argument("--seats", type=whole_number_option, help="seats, for seat plans")
             p.add_argument(
                 "--seat-price", type=decimal_amount, help="price per seat per year for Teams"
             )

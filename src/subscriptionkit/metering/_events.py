@@ -12,6 +12,7 @@ import attrs
 
 from .._checks import MAX_ID_LENGTH
 from .._checks import identifier as _identifier
+from .._iso import moment_fault
 from ..clock import instant
 from ..errors import InvalidEvent, InvalidEventBatch, InvalidIdentifier
 
@@ -100,9 +101,22 @@ def check_time(value: object, index: int | None = None) -> _dt.datetime:
             moment = _dt.datetime.fromisoformat(value.strip())
         except ValueError:
             moment = None
+    if (
+        isinstance(moment, _dt.datetime)
+        and moment.tzinfo is not None
+        and moment.tzinfo.utcoffset(moment) is not None
+    ):
+        return moment
+    if isinstance(value, str):  # name the real fault: a month 13 is no missing offset
+        fault = moment_fault(value)
+        raise _invalid(
+            "processed_at",
+            value,
+            "an ISO 8601 moment with its UTC offset, such as 2026-03-02T10:00:00+01:00"
+            + (f" ({fault})" if fault else ""),
+            index,
+        )
     if isinstance(moment, _dt.datetime):
-        if moment.tzinfo is not None and moment.tzinfo.utcoffset(moment) is not None:
-            return moment
         raise _invalid(
             "processed_at", value, "a timezone-aware datetime (naive datetimes are refused)", index
         )

@@ -13,6 +13,7 @@ import attrs
 import pendulum
 
 from .._checks import accepts, argument, items, whole_number
+from .._iso import month_fault
 from ..clock import DEFAULT_TIMEZONE, day_start, ensure_aware, timezone
 from ..errors import InvalidInput
 
@@ -57,8 +58,11 @@ class Month:
             InvalidInput: the text is not a month in that form.
         """
         match = _MONTH_RE.match(text.strip()) if isinstance(text, str) else None
-        if match is None or not 1 <= int(match.group(2)) <= 12:
+        if match is None:
             raise InvalidInput(f"month must be written YYYY-MM, such as 2026-03, got {text!r}")
+        fault = month_fault(text)
+        if fault is not None:  # the shape is right, a part is out of range: name it
+            raise InvalidInput(f"{text!r} is not a month: {fault}")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
