@@ -48,6 +48,27 @@ def _check_locale(locale: str) -> str:
     return locale
 
 
+#: The language the messages are written in (no catalog needed).
+SOURCE_LANGUAGE: Final = "en"
+
+
+def languages() -> tuple[str, ...]:
+    """The languages the library speaks: English, the source, and each language with a
+    catalog in :data:`LOCALE_DIR` (``nl``), sorted. Read when called, never at import."""
+    return _languages(LOCALE_DIR)
+
+
+@functools.lru_cache(maxsize=1)
+def _languages(directory: Path) -> tuple[str, ...]:
+    shipped = {p.parent.parent.name for p in directory.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")}
+    return tuple(sorted({SOURCE_LANGUAGE, *shipped}))
+
+
+def language(locale: str) -> str:
+    """The language of a locale babel knows (``nl`` for ``nl_BE``)."""
+    return babel.Locale.parse(check_locale(locale)).language
+
+
 @functools.lru_cache(maxsize=16)
 def _translations(locale: str) -> babel.support.NullTranslations:
     return babel.support.Translations.load(str(LOCALE_DIR), [locale], DOMAIN)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from subscriptionkit.cli import _demo, main
+from subscriptionkit.cli import _common, main
 
 
 def run(*argv: str, err: io.StringIO | None = None) -> tuple[int, str, str]:
@@ -86,6 +86,9 @@ class TestLocale:
             ({"LC_CTYPE": "C.UTF-8", "LANG": "en_GB.UTF-8"}, "en_GB"),
             ({"LANG": "C.UTF-8"}, "nl_NL"),
             ({"LANG": "POSIX"}, "nl_NL"),
+            # A language the command has no words in: the fallback, not a mix.
+            ({"LANG": "fr_FR.UTF-8"}, "nl_NL"),
+            ({"LANGUAGE": "de", "LANG": "en_GB.UTF-8"}, "nl_NL"),
             ({}, "nl_NL"),
         ],
     )
@@ -97,4 +100,4 @@ class TestLocale:
             monkeypatch.delenv(name, raising=False)
         for name, value in variables.items():
             monkeypatch.setenv(name, value)
-        assert _demo.environment_locale() == expected
+        assert _common.environment_locale() == expected

@@ -222,3 +222,74 @@ class TestPrices:
             f"price_per_seat_year must have at most 2 decimals, as EUR has, got {amount}"
         )
         assert plans.teams_plan(eur("60.000")).price() == eur("60.00")
+
+
+class TestLocale:
+    """One --locale for every command: the environment's by default, else Dutch; a locale
+    in a language the command has no words in is refused, never printed as a mix."""
+
+    @pytest.mark.parametrize(
+        ("argv", "english"),
+        [
+            (("plans",), "grades 1-2: €0.96 per pupil per month (€11.50 per year)"),
+            (("--db", ":memory:", "status"), "Subscriptions: 0"),
+            (("--db", ":memory:", "subscriptions", "list"), "No subscriptions yet."),
+        ],
+    )
+    def test_default_follows_the_environment(
+        self, monkeypatch: pytest.MonkeyPatch, argv: tuple[str, ...], english: str
+    ) -> None:
+        """LANG=en_GB.UTF-8: plans, status and the rest speak English as demo does;
+        without a locale in the environment they speak Dutch."""
+        code, out, err = run(*argv)
+        assert (code, err) == (0, "")
+        assert english not in out
+        monkeypatch.setenv("LANG", "en_GB.UTF-8")
+        code, out, err = run(*argv)
+        assert (code, err) == (0, "")
+        assert english in out
+
+    def test_every_locale_option_is_the_one_option(self) -> None:
+        """Every command with --locale checks it alike and defaults to the environment's."""
+        with_locale = [
+            (path, action)
+            for path, parser in _parsers(build_parser())
+            for action in parser._actions
+            if "--locale" in action.option_strings
+        ]
+        assert {path for path, _ in with_locale} >= {("plans",), ("meter",), ("demo",)}
+        odd = [
+            " ".join(path)
+            for path, action in with_locale
+            if action.type is not _common.locale_name or action.default != "nl_NL"
+        ]
+        assert odd == []
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ("plans",),
+            ("--db", ":memory:", "status"),
+            ("quote", "teams", "--seats", "5", "--seat-price", "60"),
+            ("meter", "-", "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-01"),
+            ("demo",),
+        ],
+    )
+    def test_unspoken_language_is_refused(self, argv: tuple[str, ...]) -> None:
+        """--locale fr_FR (the reported mix of French numbers and English words) is a usage
+        error naming the languages the command speaks, on every command."""
+        code, out, err = run(*argv, "--locale", "fr_FR")
+        assert (code, out) == (2, "")
+        assert (
+            "argument --locale: the command has no words in French; expected a locale in "
+            "English or Dutch, such as en_GB, en_US, nl_NL or nl_BE; got 'fr_FR'"
+        ) in err
+
+    def test_unspoken_environment_falls_back_to_dutch(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """LANG=fr_FR.UTF-8 is no error: the command speaks its fallback, Dutch."""
+        monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+        code, out, _err = run("plans")
+        assert code == 0
+        assert "groep 1-2: € 0,96 per leerling per maand" in out

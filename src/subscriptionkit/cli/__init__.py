@@ -106,12 +106,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         ),
     )
     common = _Parser(add_help=False)
-    common.add_argument(
-        "--locale",
-        type=_common.locale_name,
-        default="nl_NL",
-        help="locale for dates and amounts (default nl_NL)",
-    )
+    _common.add_locale_option(common, "language, dates and amounts")
     common.add_argument(
         "--tz",
         type=_common.tz_name,

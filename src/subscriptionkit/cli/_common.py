@@ -25,10 +25,11 @@ from decimal import Decimal
 from typing import Any, Final, TextIO
 
 import attrs
+import babel
 import pendulum
 
 from .. import plans
-from .._i18n import check_locale
+from .._i18n import check_locale, language, languages
 from .._iso import parse_day, parse_moment
 from ..clock import timezone
 from ..errors import (
@@ -149,10 +150,73 @@ def whole_number_option(value: str) -> int:
 
 
 def locale_name(value: str) -> str:
+    """An argparse type: a locale in a language the command speaks (:func:`speaks`)."""
     try:
-        return check_locale(value)
+        return speaks(value)
     except InvalidInput as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+#: The locale when the environment names none the command speaks (README: else Dutch).
+FALLBACK_LOCALE: Final = "nl_NL"
+#: Locales shown as examples of each language the command speaks.
+_EXAMPLES: Final = {"en": ("en_GB", "en_US"), "nl": ("nl_NL", "nl_BE")}
+
+
+def speaks(locale: str) -> str:
+    """Return ``locale`` if the command speaks its language, else refuse it.
+
+    The command prints whole sentences: a locale whose words it cannot translate would
+    print a mix (French numbers and dates around English words), so it is refused, with
+    the languages it does speak. The library's own functions format any locale babel
+    knows; only the command's words need a catalog.
+
+    Raises:
+        InvalidInput: babel does not know ``locale``, or the command has no words in its
+            language.
+    """
+    check_locale(locale)
+    spoken = languages()
+    if language(locale) in spoken:
+        return locale
+    examples = [n for code in spoken for n in _EXAMPLES.get(code, (f"{code}_{code.upper()}",))]
+    names = " or ".join(_language_name(code) for code in spoken)
+    raise InvalidInput(
+        f"the command has no words in {_language_name(language(locale))}; expected a locale "
+        f"in {names}, such as {', '.join(examples[:-1])} or {examples[-1]}; got {locale!r}"
+    )
+
+
+def _language_name(code: str) -> str:
+    return babel.Locale.parse(code).english_name or code
+
+
+def environment_locale() -> str:
+    """The user's locale from the environment, in POSIX's order for messages
+    (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``, read by babel), else
+    :data:`FALLBACK_LOCALE`: also for ``C``/``POSIX``, which name no language, for a
+    locale babel does not know and for one in a language the command does not speak
+    (:func:`speaks`). ``LC_CTYPE`` is not read: it names a character set, and Python sets
+    it to ``C.UTF-8`` itself when the system lacks the user's locale (PEP 538)."""
+    found = babel.default_locale(("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"))
+    if not found or found == "en_US_POSIX":
+        return FALLBACK_LOCALE
+    try:
+        return speaks(found)
+    except InvalidInput:
+        return FALLBACK_LOCALE
+
+
+def add_locale_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """Give ``parser`` the one ``--locale`` option of every command: checked by
+    :func:`locale_name`, by default :func:`environment_locale` (read when the parser is
+    built, each time the command runs). ``what`` says what it localizes."""
+    parser.add_argument(
+        "--locale",
+        type=locale_name,
+        default=environment_locale(),
+        help=f"{what} (default: the environment's locale, else {FALLBACK_LOCALE})",
+    )
 
 
 def tz_name(value: str) -> str:

@@ -20,32 +20,11 @@ import tempfile
 import time
 from typing import Any, TextIO
 
-import babel
-
-from .._i18n import Translator, check_locale
-from ..errors import InvalidInput
+from .._i18n import Translator
 from ..storage import open_store
-from ._common import locale_name, whole_number_option
+from ._common import add_locale_option, whole_number_option
 from ._output import invoice_table
 from ._subscriptions import shown_database
-
-#: The locale when the environment names none the library knows.
-FALLBACK_LOCALE = "nl_NL"
-
-
-def environment_locale() -> str:
-    """The user's locale from the environment, in POSIX's order for messages
-    (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``, read by babel), else
-    :data:`FALLBACK_LOCALE`: also for ``C``/``POSIX``, which name no language, and for a
-    locale babel does not know. ``LC_CTYPE`` is not read: it names a character set, and
-    Python sets it to ``C.UTF-8`` itself when the system lacks the user's locale (PEP 538)."""
-    found = babel.default_locale(("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"))
-    if not found or found == "en_US_POSIX":
-        return FALLBACK_LOCALE
-    try:
-        return check_locale(found)
-    except InvalidInput:
-        return FALLBACK_LOCALE
 
 
 class _Bar:
@@ -76,7 +55,7 @@ class _Bar:
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .. import _story
 
-    locale = args.locale or environment_locale()
+    locale: str = args.locale
     t = Translator(locale)
     started = time.perf_counter()
     where = args.db or os.path.join(tempfile.mkdtemp(prefix="subscriptionkit-demo-"), "demo.db")
@@ -133,12 +112,7 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         "certificate whose link verifies. Without --db (before the command) it uses a fresh "
         "SQLite file in a new temporary directory.",
     )
-    p.add_argument(
-        "--locale",
-        type=locale_name,
-        default=None,
-        help=f"language and formats (default: the environment's, else {FALLBACK_LOCALE})",
-    )
+    add_locale_option(p, "language and formats")
     p.add_argument(
         "--seed",
         type=whole_number_option,

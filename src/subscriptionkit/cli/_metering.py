@@ -30,7 +30,7 @@ from ..metering import (
     usage_amounts,
 )
 from ..money import format_money, total
-from ._common import EXIT_USAGE, fail
+from ._common import EXIT_USAGE, add_locale_option, fail, tz_name
 
 
 def add_commands(subparsers: Any) -> None:
@@ -58,8 +58,8 @@ def add_commands(subparsers: Any) -> None:
     p.add_argument("--plan", required=True, help="plan id from the default catalog")
     p.add_argument("--from", dest="first", required=True, type=_month, help="first month YYYY-MM")
     p.add_argument("--to", dest="last", required=True, type=_month, help="last month YYYY-MM")
-    p.add_argument("--tz", default=DEFAULT_TIMEZONE, help="the customer's time zone")
-    p.add_argument("--locale", default="nl_NL", help="locale for amounts (default nl_NL)")
+    p.add_argument("--tz", type=tz_name, default=DEFAULT_TIMEZONE, help="the customer's time zone")
+    add_locale_option(p, "language and amounts")
     p.add_argument(
         "--progress",
         action="store_true",
