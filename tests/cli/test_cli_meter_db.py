@@ -34,7 +34,7 @@ class TestMeterWithDatabase:
         assert (code, err) == (0, "stored 4 new events\n")
         assert stored == from_csv
         code, _, err = run("--db", db, "meter", str(csv), "--store", *args)
-        assert err == "stored 0 new events\n"
+        assert err == "0 nieuwe activiteiten opgeslagen\n"  # in the default locale, Dutch
         code, counted, _ = run("--db", db, "meter", *args, "--locale", "en_GB")
         assert (code, counted) == (0, from_csv)
 

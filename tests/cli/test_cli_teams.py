@@ -60,7 +60,14 @@ class TestTeamsCommands:
             "--email", "pat@example.org", "--as", "ann",
         )  # fmt: skip
         assert code == 0, err
-        assert "pat  Pat  <pat@example.org>  member  pending" in out
+        # Every word of teams show in Dutch, the default locale (the reported English
+        # "(members and pending invitations)" among them).
+        assert out == (
+            "Team  Sales (t1)\n"
+            "Teamleden  2 / 4 (leden en openstaande uitnodigingen)\n"
+            "  ann  Ann  <ann@example.org>  eigenaar  actief\n"
+            "  pat  Pat  <pat@example.org>  lid  nog niet aangemeld\n"
+        )
 
         code, out, err = run(
             "--db", db, "teams", "invite", "t1", "bob@example.org", "--as", "ann",
@@ -121,7 +128,7 @@ class TestTeamsCommands:
 
         code, out, err = run("--db", db, "teams", "make-manager", "t1", "bob", "--as", "ann")
         assert code == 0, err
-        assert "bob  Bob  <BOB@example.org>  owner  active" in out
+        assert "bob  Bob  <BOB@example.org>  eigenaar  actief" in out
         code, out, err = run("--db", db, "teams", "remove", "t1", "ann", "--as", "bob")
         assert code == 0, err
         assert "ann  Ann" not in out
@@ -213,3 +220,12 @@ class TestSeatsAudit:
             store.close()
         assert [e.kind for e in entries] == ["activated", "seats_changed"]
         assert (entries[1].data["seats_before"], entries[1].data["seats_after"]) == (4, 5)
+
+    def test_message_headers_in_the_locale(self, db: str) -> None:
+        """The headers of a message to send follow --locale like its text (Dutch here)."""
+        code, out, err = run(
+            "--db", db, "teams", "invite", "t1", "bob@example.org", "--as", "ann",
+            "--url", "https://join.example/{token}",
+        )  # fmt: skip
+        assert code == 0, err
+        assert out.startswith("Aan: bob@example.org\nOnderwerp: ")

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import IO, Any, TextIO
 
+from babel.numbers import format_decimal
+
 from .. import plans
 from .._i18n import Translator
 from .._table import Table
@@ -151,7 +153,9 @@ def _counts_from_database(
                 stream, size = _source(args, stack)
                 new = uow.activity.add_csv(stream, progress=_progress(args, err, size, stack))
             uow.commit()
-            err.write(f"stored {new:,} new events\n")
+            t = Translator(args.locale)
+            stored = t.ngettext("stored {count} new event", "stored {count} new events", new)
+            err.write(stored.format(count=format_decimal(new, locale=args.locale)) + "\n")
         return uow.activity.monthly_counts(plan, months, tz=args.tz, school_id=args.school)
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
-from typing import Any, Literal, TextIO
+from collections.abc import Mapping
+from typing import Any, Final, Literal, TextIO
 
 from .. import teams
-from .._i18n import Translator
+from .._i18n import Translator, gettext_noop
 from ..clock import local
 from ..errors import InvalidInput
 from ..storage import Store, UnitOfWork
@@ -51,24 +52,42 @@ def _url_template(args: argparse.Namespace) -> str:
     return str(args.url or os.environ.get(URL_VARIABLE) or "{token}")
 
 
+#: Roles and member statuses as people read them (translated when shown).
+ROLE_LABELS: Final[Mapping[teams.Role, str]] = {
+    teams.Role.OWNER: gettext_noop("owner"),
+    teams.Role.CO_MANAGER: gettext_noop("co-manager"),
+    teams.Role.MEMBER: gettext_noop("member"),
+}
+MEMBER_STATUS_LABELS: Final[Mapping[teams.MemberStatus, str]] = {
+    teams.MemberStatus.ACTIVE: gettext_noop("active"),
+    teams.MemberStatus.PENDING: gettext_noop("not joined yet"),
+}
+
+
 def _write_team(team: teams.Team, t: Translator, tz: str, at: _dt.datetime, out: TextIO) -> None:
+    # Every gettext call stands outside the f-strings: the extractor cannot see one inside.
     def day(value: _dt.datetime | None) -> str:
         return "-" if value is None else t.date(local(value, tz).date(), "medium")
 
-    out.write(f"{t.gettext('Team')}  {team.name} ({team.id})\n")
-    out.write(
-        f"{t.gettext('Seats')}  {team.seats_taken(at)} / {team.seats} "
-        f"({t.gettext('members and pending invitations')})\n"
-    )
+    words = {
+        "team": t.gettext("Team"),
+        "seats": t.gettext("Seats"),
+        "taken": t.gettext("members and pending invitations"),
+        "invitation": t.gettext("invitation"),
+        "link": t.gettext("link"),
+    }
+    out.write(f"{words['team']}  {team.name} ({team.id})\n")
+    out.write(f"{words['seats']}  {team.seats_taken(at)} / {team.seats} ({words['taken']})\n")
     for m in team.members:
-        out.write(f"  {m.account_id}  {m.name}  <{m.email}>  {m.role.value}  {m.status.value}\n")
+        role, status = t.gettext(ROLE_LABELS[m.role]), t.gettext(MEMBER_STATUS_LABELS[m.status])
+        out.write(f"  {m.account_id}  {m.name}  <{m.email}>  {role}  {status}\n")
     for inv in team.pending_invitations(at):
-        out.write(f"  {t.gettext('invitation')} {inv.id}  <{inv.email}>  → {day(inv.expires_at)}\n")
+        out.write(f"  {words['invitation']} {inv.id}  <{inv.email}>  → {day(inv.expires_at)}\n")
     for ln in team.links:
         if ln.is_usable(at):
             limit = "" if ln.max_uses is None else f" {ln.uses}/{ln.max_uses}"
             until = "" if ln.expires_at is None else f" → {day(ln.expires_at)}"
-            out.write(f"  {t.gettext('link')} {ln.id}{limit}{until}\n")
+            out.write(f"  {words['link']} {ln.id}{limit}{until}\n")
 
 
 def _update(
@@ -87,10 +106,13 @@ def _done(args: argparse.Namespace, team: teams.Team, out: TextIO) -> int:
     return 0
 
 
-def _message(msg: teams.TeamMessage, out: TextIO) -> None:
+def _message(msg: teams.TeamMessage, out: TextIO, t: Translator | None = None) -> None:
+    """Write a message to send, its headers in ``t``'s language (default English)."""
+    t = t if t is not None else Translator("en_GB")
     if msg.to is not None:
-        out.write(f"To: {msg.to}\n")
-    out.write(f"Subject: {msg.subject}\n\n{msg.body}\n")
+        out.write(t.gettext("To: {address}").format(address=msg.to) + "\n")
+    out.write(t.gettext("Subject: {subject}").format(subject=msg.subject) + "\n")
+    out.write(f"\n{msg.body}\n")
 
 
 def _token_message(
@@ -111,7 +133,7 @@ def _token_message(
         link = team.link(result.id)
         assert link is not None
         msg = teams.link_message(team, link, result.token, **options)
-    _message(msg, out)
+    _message(msg, out, Translator(args.locale))
     return 0
 
 
