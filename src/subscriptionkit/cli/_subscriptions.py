@@ -20,11 +20,11 @@ from ._common import (
     DEFAULT_DB,
     catalog_from_args,
     command_group,
+    day_option,
     decimal_amount,
+    moment_option,
     whole_number_option,
 )
-from ._common import day_option as _day
-from ._common import moment_option as _moment
 
 #: Status names as people read them (translated when shown).
 STATUS_LABELS = {
@@ -61,6 +61,11 @@ def shown_database(url: str) -> str:
 def open_database(args: argparse.Namespace) -> Store:
     """Open (and migrate) the store the command line names."""
     return open_store(database(args))
+
+
+#: The moment and day option types, under the names other command modules import.
+_moment = moment_option
+_day = day_option
 
 
 def _at(args: argparse.Namespace) -> pendulum.DateTime:

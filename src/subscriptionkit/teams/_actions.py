@@ -372,7 +372,7 @@ class SeatChange:
         renewal caught up on the way): what the subscription store records with the
         changed subscription, ``uow.subscriptions.update(change.subscription,
         events=change.subscription_events)``, as every lifecycle step's events are."""
-        return tuple(e for e in self.events if not isinstance(e, TeamSeatsChanged))
+        return tuple(e for e in self.events if isinstance(e, subscriptions.Event))
 
 
 @checked
