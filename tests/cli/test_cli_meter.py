@@ -20,6 +20,10 @@ class _TTY(io.StringIO):
         return True
 
 
+#: Options of a meter run over March 2026 for Focus PO 3-8.
+MARCH_3_8 = ("--plan", "focus-po-3-8", "--from", "2026-03", "--to", "2026-03")
+
+
 class TestCli:
     def _parse(self, *argv: str) -> argparse.Namespace:
         parser = argparse.ArgumentParser()
@@ -112,16 +116,7 @@ class TestCli:
             "e2,s1,p2,3,engagement,2026-03-02T10:00:00+01:00\n",
             encoding="utf-8",
         )
-        argv = [
-            "meter",
-            str(path),
-            "--plan",
-            "focus-po-3-8",
-            "--from",
-            "2026-03",
-            "--to",
-            "2026-03",
-        ]
+        argv = ["meter", str(path), *MARCH_3_8]
         if store:
             argv = ["--db", str(tmp_path / "sk.db"), *argv, "--store"]
         out, err = io.StringIO(), io.StringIO()
@@ -152,16 +147,7 @@ class TestCli:
         """A CSV time with month 13 is told so, not that it lacks an offset."""
         path = tmp_path / "events.csv"
         path.write_text(HEADER + "e1,s1,p1,3,engagement,2026-13-06T10:00:00+01:00\n")
-        argv = [
-            "meter",
-            str(path),
-            "--plan",
-            "focus-po-3-8",
-            "--from",
-            "2026-03",
-            "--to",
-            "2026-03",
-        ]
+        argv = ["meter", str(path), *MARCH_3_8]
         err = io.StringIO()
         assert main(argv, out=io.StringIO(), err=err) == 1
         assert err.getvalue() == (
