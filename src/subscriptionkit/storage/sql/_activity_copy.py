@@ -3,8 +3,10 @@
 A CSV file read by pyarrow (:func:`subscriptionkit.metering._arrow.read_event_table`,
 validated column by column with the rules of the streaming reader) is sorted by id in
 byte order (the order of the ids' ``"C"`` collation, the order every writer locks ids in)
-and written with ``COPY ... (FORMAT csv)`` in blocks that pyarrow's CSV writer formats
-(the next block while one is written):
+and written with ``COPY ... (FORMAT binary)`` in blocks that pyarrow and numpy format
+(:func:`binary_rows`; the next block while one is written). The binary format spares the
+server, the busier side, parsing CSV and numbers (about 1.5 s of 19 for 5,000,000 events
+here); the client formats it as fast as CSV, on its other core:
 
 * **new events** (no id repeated in the file, none of a sample of its ids stored): straight
   into the events table, under a savepoint. An id stored meanwhile (another writer's,
@@ -19,7 +21,6 @@ Neither builds an event object per row.
 
 from __future__ import annotations
 
-import io
 from typing import Any, Final
 
 from sqlalchemy.engine import Connection
@@ -27,7 +28,7 @@ from sqlalchemy.engine import Connection
 from ._activity import _COLUMNS, STAGING, STAGING_COLUMNS, merge_staged
 from ._tables import activity_table
 
-#: Rows per block formatted by pyarrow and handed to ``COPY``.
+#: Rows per block formatted and handed to ``COPY``.
 BLOCK_ROWS: Final = 1 << 18
 #: Ids (spread over the sorted ids) looked up before copying straight into the table.
 STORED_SAMPLE: Final = 1000
@@ -87,10 +88,12 @@ def _copied_new(conn: Connection, table: Any, order: Any) -> bool:
 
 
 def _copy(cursor: Any, target: str, table: Any, order: Any) -> None:
-    """``COPY`` the rows of ``table`` in ``order`` into ``target`` (its columns by name).
+    """``COPY`` the rows of ``table`` in ``order`` into ``target`` (its columns by name),
+    in PostgreSQL's binary format (:func:`binary_rows`).
 
-    The next block is formatted in a second thread while one is written: pyarrow releases
-    the GIL as it formats, psycopg as it waits for the server. At most two blocks are held.
+    The next block is formatted in a second thread while one is written: pyarrow and
+    numpy release the GIL as they format, psycopg as it waits for the server. At most
+    two blocks are held.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -98,8 +101,9 @@ def _copy(cursor: Any, target: str, table: Any, order: Any) -> None:
     starts = range(0, table.num_rows, BLOCK_ROWS)
     with (
         ThreadPoolExecutor(max_workers=1) as pool,
-        cursor.copy(f"COPY {target} ({columns}) FROM STDIN (FORMAT csv)") as copy,
+        cursor.copy(f"COPY {target} ({columns}) FROM STDIN (FORMAT binary)") as copy,
     ):
+        copy.write(_BINARY_HEADER)
         pending = [pool.submit(_block, table, order, start) for start in starts[:1]]
         for start in starts[1:]:
             block = pending.pop().result()
@@ -107,14 +111,78 @@ def _copy(cursor: Any, target: str, table: Any, order: Any) -> None:
             copy.write(block)
         for future in pending:
             copy.write(future.result())
+        copy.write(_BINARY_TRAILER)
 
 
 def _block(table: Any, order: Any, start: int) -> memoryview:
-    """The rows of ``table`` at ``order[start : start + BLOCK_ROWS]`` as CSV text (no
-    header)."""
-    import pyarrow.csv as pcsv
+    """The rows of ``table`` at ``order[start : start + BLOCK_ROWS]`` as binary ``COPY``
+    tuples (no header)."""
+    return memoryview(binary_rows(table.take(order[start : start + BLOCK_ROWS])))
 
-    options = pcsv.WriteOptions(include_header=False, quoting_style="needed")
-    sink = io.BytesIO()
-    pcsv.write_csv(table.take(order[start : start + BLOCK_ROWS]), sink, options)
-    return sink.getbuffer()
+
+#: The binary ``COPY`` signature, flags (none) and header extension length (none).
+_BINARY_HEADER: Final = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+#: The end of binary ``COPY`` data: a tuple of -1 fields.
+_BINARY_TRAILER: Final = b"\xff\xff"
+
+
+def binary_rows(table: Any) -> Any:
+    """The rows of a pyarrow table as the tuples of PostgreSQL's binary ``COPY`` format
+    (a pyarrow buffer, without the file header and trailer).
+
+    Each tuple is its field count (16 bits) and each field's length (32 bits) and value,
+    big-endian: a ``string`` column as its UTF-8 bytes (for ``text`` and ``varchar``,
+    which the server checks as it checks text), an ``int16`` or ``int64`` column as the
+    server's ``smallint`` or ``bigint``. The columns must hold no nulls, and their types
+    must be those of the target columns: the binary format carries no types, the server
+    reads the bytes as its column's type.
+
+    Built column by column, with no Python per row: the fixed-width parts between two
+    strings (counts, lengths, numbers) as one numpy record per row, then every part of a
+    row joined by pyarrow, whose result's data is the tuples end to end.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = table.num_rows
+    parts: list[Any] = []
+    fixed: list[tuple[str, Any]] = [(">i2", table.num_columns)]  # the field count
+    for column in table.columns:
+        values = column.combine_chunks()
+        assert values.null_count == 0, "binary COPY rows hold no nulls"
+        if pa.types.is_string(values.type):
+            offsets = np.frombuffer(
+                values.buffers()[1], dtype=np.int32, count=n + 1, offset=values.offset * 4
+            )
+            fixed.append((">i4", np.diff(offsets)))
+            parts.append(_records(n, fixed))
+            parts.append(values.cast(pa.binary()))
+            fixed = []
+        elif values.type in (pa.int16(), pa.int64()):
+            width = values.type.bit_width // 8
+            number = np.frombuffer(
+                values.buffers()[1], dtype=f"=i{width}", count=n, offset=values.offset * width
+            )
+            fixed += [(">i4", width), (f">i{width}", number)]
+        else:  # pragma: no cover - read_event_table's columns are all of the above
+            raise TypeError(f"no binary COPY format for {values.type}")
+    if fixed:
+        parts.append(_records(n, fixed))
+    joined = pc.binary_join_element_wise(*parts, pa.scalar(b"", pa.binary()))
+    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int32, count=n + 1)
+    return joined.buffers()[2][int(offsets[0]) : int(offsets[-1])]
+
+
+def _records(n: int, fields: list[tuple[str, Any]]) -> Any:
+    """``n`` packed records of the big-endian ``fields`` (numpy type, value or values per
+    row) as a pyarrow binary array, one record a row."""
+    import numpy as np
+    import pyarrow as pa
+
+    kind = np.dtype([(f"f{i}", t) for i, (t, _) in enumerate(fields)])  # packed: no padding
+    records = np.empty(n, dtype=kind)
+    for i, (_, value) in enumerate(fields):
+        records[f"f{i}"] = value
+    fixed = pa.Array.from_buffers(pa.binary(kind.itemsize), n, [None, pa.py_buffer(records)])
+    return fixed.cast(pa.binary())
