@@ -11,8 +11,8 @@ The workload of ``benchmarks/metering.py`` (same generator and seed: 5,000,000 e
   per second and the peak RSS growth of this process. Then the same file again (every event a duplicate: nothing new),
   and ``uow.activity.add`` of 200,000 events built beforehand (the row path);
 * **size**: the table with its indexes on disk, per million events;
-* **queries**, ``--repeat`` rounds interleaved (the order rotating): the library's
-  ``uow.activity.monthly_counts`` (plan Focus PO 1-8, so every grade counts) and the best
+* **queries**, ``--repeat`` rounds interleaved (the order rotating and reversing): the
+  library's ``uow.activity.monthly_counts`` (plan Focus PO 1-8, so every grade counts) and the best
   queries we could write by hand for the same totals (distinct pupil-buckets with
   ``width_bucket``, ``lead()``, +1/−1 deltas, a running sum in Python): on the same table
   under the database's collation and with ``COLLATE "C"`` on the ids, and on a copy of the
@@ -302,11 +302,15 @@ def main(argv: list[str] | None = None) -> int:
         assert isinstance(plan, plans.PupilPlan)
         expected = bench.run_numpy(timeline, data)
         times: dict[str, list[float]] = {"library": [], **{v[0]: [] for v in HAND_VARIANTS}}
-        # Each round starts with another query (the first of a round finds the pages the
-        # last one left in the caches): the order rotates, so no query always goes first.
+        # Each query finds the caches as the one before it left them (the integer-key
+        # query reads another table): the order rotates every two rounds and runs
+        # backwards every other round, so no query always goes first or always follows
+        # the same one.
         order: list[tuple[str, str, str, str, str] | None] = [None, *HAND_VARIANTS]
         for round_ in range(args.repeat):
-            for variant in order[round_ % len(order) :] + order[: round_ % len(order)]:
+            turn = (round_ // 2) % len(order)
+            rotated = order[turn:] + order[:turn]
+            for variant in rotated if round_ % 2 == 0 else rotated[::-1]:
                 if variant is not None:
                     took, by_hand = hand_written(engine, timeline, variant)
                     assert by_hand == expected, f"{variant[0]} disagrees with the numpy path"

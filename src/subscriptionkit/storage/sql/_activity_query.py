@@ -29,6 +29,7 @@ hand-written variants on the same table).
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 from collections.abc import Hashable, Iterable
 from typing import Any
 
@@ -147,29 +148,31 @@ def monthly_counts_query(
         deltas.c.school_id,
         sa.literal(0) if one_band else deltas.c.band,
         deltas.c.m,
-        sa.func.sum(deltas.c.d),
+        # An integer on every database (a sum of bigints would be numeric on PostgreSQL).
+        sa.cast(sa.func.sum(deltas.c.d), sa.Integer),
     ).group_by(*group)
     # One sort of (school, pupil, bucket) rows: let it happen in memory (PostgreSQL; the
     # host's transaction keeps its own work_mem).
     with statement_settings(conn, {"work_mem": "256MB"}):
         rows = conn.execute(query).all()
+    # The running sums, per school and band (every value is an int: no conversions).
     running: dict[tuple[Hashable, int], list[int]] = {}
     for school, band, b, d in rows:
-        m = int(b) - (window - 1)  # the month index the +1 or -1 falls on
+        m = b - (window - 1)  # the month index the +1 or -1 falls on
         if m < n:
-            running.setdefault((school, int(band)), [0] * (n + 1))[max(m, 0)] += int(d)
+            key = (school, band)
+            column = running.get(key)
+            if column is None:
+                column = running[key] = [0] * n
+            column[m if m > 0 else 0] += d
     labels = tuple(b.label for b in plan.bands)
     schools = sorted({s for s, _ in running}, key=lambda s: (type(s).__name__, str(s)))
+    zeros = [0] * n
     counts: dict[tuple[Hashable, Month, str], int] = {}
     for school in schools:
-        per_band = []
-        for i in range(len(labels)):
-            delta = running.get((school, i), [0] * (n + 1))
-            acc, column = 0, []
-            for k in range(n):
-                acc += delta[k]
-                column.append(acc)
-            per_band.append(column)
+        per_band = [
+            list(itertools.accumulate(running.get((school, i), zeros))) for i in range(len(labels))
+        ]
         # The same order as the Python engine's result: school, month, band.
         for k, month in enumerate(wanted):
             for i, label in enumerate(labels):
