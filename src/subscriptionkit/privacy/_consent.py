@@ -13,6 +13,7 @@ import attrs
 from .._checks import accepts
 from ..clock import instant
 from ..errors import ConsentNotGiven, InvalidInput
+from ._default import default_register
 from ._register import LegalBasis, Register
 from ._specs import AT, CONSENT_ID, PURPOSE, REGISTER_OR_NONE, SUBJECT_ID
 from ._values import (
@@ -167,8 +168,10 @@ class Consent:
 
 
 def _check_purpose(register: Register | None, purpose: str) -> None:
+    """Refuse a purpose that ``register`` (``None``: :func:`default_register`) does not
+    list as resting on consent: a misspelt purpose raises, never answers "no consent"."""
     if register is None:
-        return
+        register = default_register()
     found = register.purpose(purpose)
     if found.legal_basis is not LegalBasis.CONSENT:
         raise InvalidInput(
@@ -223,11 +226,12 @@ def record_consent(
 
     Args:
         subject_id: whose consent.
-        purpose: what for; with ``register`` it must be one of its consent purposes.
+        purpose: what for: one of the register's consent purposes.
         at: when (aware).
         source: where it was given (``"signup-form"``).
         text_version: the version of the text the subject agreed to.
-        register: the register to check ``purpose`` against.
+        register: the register to check ``purpose`` against (default:
+            :func:`default_register`, the seed's).
         consent_id: the record's id (default: a new random one).
 
     Raises:
@@ -330,6 +334,7 @@ def _consents(value: object) -> tuple[Consent, ...]:
     at=AT,
     source=(str, "how it was withdrawn (text)"),
     purpose=PURPOSE,
+    register=REGISTER_OR_NONE,
 )
 def unsubscribe(
     consents: Iterable[Consent],
@@ -338,10 +343,20 @@ def unsubscribe(
     at: _dt.datetime,
     source: str = "unsubscribe-link",
     purpose: str = "newsletter",
+    register: Register | None = None,
 ) -> tuple[Consent, ...]:
     """Withdraw every consent of ``subject_id`` for ``purpose`` in force at ``at``
     (unsubscribing from the newsletter, seed 001); return the withdrawn records.
+
+    ``purpose`` is checked against ``register`` (default: :func:`default_register`) as
+    :func:`record_consent` checks it, so a misspelt purpose raises instead of
+    withdrawing nothing.
+
+    Raises:
+        UnknownPurpose: ``purpose`` is not in the register.
+        InvalidInput: ``purpose`` does not rest on consent.
     """
+    _check_purpose(register, purpose)
     return tuple(
         withdraw_consent(c, at=at, source=source)
         for c in _consents(consents)
@@ -366,9 +381,10 @@ def has_consent(
     """Whether ``subject_id`` had consented to ``purpose`` at ``at`` (any past moment).
 
     A withdrawal counts only from its own moment on, so asking about a moment before it
-    still answers ``True``. With ``register``, ``purpose`` is checked as
-    :func:`record_consent` checks it, so a misspelt purpose raises instead of answering
-    ``False``.
+    still answers ``True``. ``purpose`` is checked against ``register`` (default:
+    :func:`default_register`, the seed's) as :func:`record_consent` checks it, so a
+    misspelt purpose raises instead of answering ``False``; pass your own register when
+    it names other purposes.
 
     Raises:
         InvalidInput: ``consents`` is not an iterable of :class:`Consent`; ``purpose``
@@ -377,10 +393,10 @@ def has_consent(
         NaiveDatetimeError: ``at`` has no time zone.
     """
     instant(at, "at")
+    given = _consents(consents)
     _check_purpose(register, purpose)
     return any(
-        c.subject_id == subject_id and c.purpose == purpose and c.in_force(at)
-        for c in _consents(consents)
+        c.subject_id == subject_id and c.purpose == purpose and c.in_force(at) for c in given
     )
 
 

@@ -74,5 +74,5 @@ def may_process(
     if purpose in restricted_purposes(requests, subject_id, at=at):
         return False
     if found.legal_basis is LegalBasis.CONSENT:
-        return has_consent(consents, subject_id, purpose, at=at)
+        return has_consent(consents, subject_id, purpose, at=at, register=register)
     return True

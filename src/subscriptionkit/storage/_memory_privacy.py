@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ..clock import instant
 from ..errors import NotFound
-from ..privacy import Consent, SubjectRequest
+from ..privacy import Consent, Register, SubjectRequest
 from ._privacy_ports import (
     consent_in_force,
     consent_order,
@@ -127,8 +127,10 @@ class MemoryConsents(_Records[Consent]):
     def for_subject(self, subject_id: str) -> Sequence[Consent]:
         return self._select(lambda c: c.subject_id == subject_id, consent_order)
 
-    def has_consent(self, subject_id: str, purpose: str, *, at: _dt.datetime) -> bool:
-        return consent_in_force(self, subject_id, purpose, at)
+    def has_consent(
+        self, subject_id: str, purpose: str, *, at: _dt.datetime, register: Register | None = None
+    ) -> bool:
+        return consent_in_force(self, subject_id, purpose, at, register)
 
 
 class MemoryRequests(_Records[SubjectRequest]):

@@ -18,7 +18,7 @@ import attrs
 from ..audit import AuditEntry
 from ..clock import instant
 from ..errors import AlreadyExists, InvalidInput
-from ..privacy import PSEUDONYM_PREFIX, Consent, SubjectRequest, has_consent
+from ..privacy import PSEUDONYM_PREFIX, Consent, Register, SubjectRequest, has_consent
 
 __all__ = [
     "ConsentStore",
@@ -79,14 +79,20 @@ class ConsentStore(Protocol):
         """Return the subject's consents, by ``given_at`` then id."""
         ...
 
-    def has_consent(self, subject_id: str, purpose: str, *, at: _dt.datetime) -> bool:
+    def has_consent(
+        self, subject_id: str, purpose: str, *, at: _dt.datetime, register: Register | None = None
+    ) -> bool:
         """Whether ``subject_id`` had consented to ``purpose`` at ``at``, any past moment
         (GDPR Art. 7(3)): :func:`subscriptionkit.privacy.has_consent` over the subject's
-        stored consents, so a withdrawal counts only from its own moment on.
+        stored consents, so a withdrawal counts only from its own moment on, and
+        ``purpose`` is checked against ``register`` (default: the seed's,
+        :func:`~subscriptionkit.privacy.default_register`).
 
         Raises:
             InvalidArgument: ``subject_id`` or ``purpose`` is not text, ``at`` not a datetime.
             NaiveDatetimeError: ``at`` has no time zone.
+            UnknownPurpose: ``purpose`` is not in the register (a misspelt purpose).
+            InvalidInput: ``purpose`` does not rest on consent.
         """
         ...
 
@@ -300,11 +306,17 @@ def _identity(record: Consent | SubjectRequest) -> tuple[str, str, str, _dt.date
 
 
 def consent_in_force(
-    consents: ConsentStore, subject_id: str, purpose: str, at: _dt.datetime
+    consents: ConsentStore,
+    subject_id: str,
+    purpose: str,
+    at: _dt.datetime,
+    register: Register | None = None,
 ) -> bool:
     """What every adapter's ``has_consent`` answers: the one rule,
     :func:`~subscriptionkit.privacy.has_consent`, over the subject's stored consents."""
-    return has_consent(consents.for_subject(subject_id), subject_id, purpose, at=at)
+    return has_consent(
+        consents.for_subject(subject_id), subject_id, purpose, at=at, register=register
+    )
 
 
 def consent_order(consent: Consent) -> tuple[_dt.datetime, str]:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from ...audit import AuditEntry
 from ...clock import instant
 from ...errors import NotFound
-from ...privacy import Consent, SubjectRequest
+from ...privacy import Consent, Register, SubjectRequest
 from .._privacy_ports import (
     consent_in_force,
     consent_order,
@@ -171,8 +171,10 @@ class _Consents(_Records[Consent]):
     def for_subject(self, subject_id: str) -> Sequence[Consent]:
         return sorted(self._select(self._t.c.subject_id == subject_id), key=consent_order)
 
-    def has_consent(self, subject_id: str, purpose: str, *, at: _dt.datetime) -> bool:
-        return consent_in_force(self, subject_id, purpose, at)
+    def has_consent(
+        self, subject_id: str, purpose: str, *, at: _dt.datetime, register: Register | None = None
+    ) -> bool:
+        return consent_in_force(self, subject_id, purpose, at, register)
 
 
 @translating
