@@ -55,8 +55,8 @@ class IdentityNotVerified(RequestError):
         self.request_id = request_id
         super().__init__(
             f"request {request_id!r} cannot be carried out: no identity check is recorded; "
-            "expected record_identity_check() first (the seed asks for a copy of an ID with "
-            "the MRZ, document number and BSN blacked out), got none"
+            "expected the requester's identity checked and recorded first (the seed asks for "
+            "a copy of an ID with the MRZ, document number and BSN blacked out), got none"
         )
 
 
@@ -69,8 +69,8 @@ class RequestForwarded(RequestError):
         self.controller = controller
         super().__init__(
             f"request {request_id!r} is about data processed for controller {controller!r}; "
-            "expected it to be forwarded to that controller (forward_request()), not carried "
-            "out by the platform"
+            "expected it forwarded to that controller, who answers it, not carried out by the "
+            "platform"
         )
 
 
@@ -139,6 +139,22 @@ class IdentityAlreadyChecked(RequestError):
         )
 
 
+class AccessNotAnswered(RequestError):
+    """An erasure while an access or portability request of the subject is open: erasing
+    first would destroy what the subject asked to see (GDPR Art. 15, 20)."""
+
+    def __init__(self, *, subject_id: str, request_ids: Iterable[str]) -> None:
+        self.subject_id = subject_id
+        self.request_ids: tuple[str, ...] = tuple(request_ids)
+        super().__init__(
+            f"subject {subject_id!r} cannot be erased yet: request(s) "
+            f"{', '.join(map(repr, self.request_ids))} asking for a copy of the data are "
+            "open, and erasing first would destroy what they ask for; expected each "
+            "answered (the export, recorded against the request), forwarded or refused "
+            "first, got them open"
+        )
+
+
 class OwnershipTransferRequired(PrivacyError):
     """The subject to be erased owns a team: ownership must be transferred first."""
 
@@ -147,8 +163,8 @@ class OwnershipTransferRequired(PrivacyError):
         self.team_ids: tuple[str, ...] = tuple(team_ids)
         super().__init__(
             f"subject {subject_id!r} owns team(s) {', '.join(map(repr, self.team_ids))} and "
-            "cannot be erased yet; expected another owner first (teams.make_manager with "
-            "ownership transfer), got the subject as owner"
+            "cannot be erased yet; expected the ownership of each transferred to another "
+            "member first, got the subject as owner"
         )
 
 

@@ -93,7 +93,8 @@ The tree::
         │   ├── ExtensionNotAllowed (ValueError)  beyond two further months, late, or no reason
         │   ├── RequestClosed                     the request was completed or forwarded already
         │   ├── StepBeforePrevious (ValueError)   a step dated before receipt or the last step
-        │   └── IdentityAlreadyChecked            a second identity check; the first stands
+        │   ├── IdentityAlreadyChecked            a second identity check; the first stands
+        │   └── AccessNotAnswered                 erasing while an access request is open
         ├── OwnershipTransferRequired             erasing a team owner before a transfer
         └── PrivacyCoverageError                  personal data kept without exporter and eraser
 
@@ -156,6 +157,7 @@ from ._errors_metering import (
     MeteringError,
 )
 from ._errors_privacy import (
+    AccessNotAnswered,
     ConsentNotGiven,
     ExtensionNotAllowed,
     IdentityAlreadyChecked,
@@ -212,6 +214,7 @@ from ._errors_teams import (
 )
 
 __all__ = [
+    "AccessNotAnswered",
     "AlreadyExists",
     "AlreadyOnTeam",
     "AlreadyOwner",

@@ -175,6 +175,105 @@ class TestRequests:
         assert kept.identity_check == verified.identity_check
 
 
+class TestMisspeltPurpose:
+    """A purpose nobody registered is refused, never answered "no consent"."""
+
+    def test_store_refuses_unknown_purpose(self, store: Store) -> None:
+        """uow.consents.has_consent with a typo raises UnknownPurpose, as
+        privacy.has_consent does; with a register that lists the purpose it answers."""
+        with store.unit_of_work() as uow:
+            uow.consents.save(_consent("ann", "newsletter"))
+            assert uow.consents.has_consent("ann", "newsletter", at=AT)
+            with pytest.raises(errors.UnknownPurpose, match="no purpose 'newsleter'"):
+                uow.consents.has_consent("ann", "newsleter", at=AT)
+            with pytest.raises(errors.InvalidInput, match="rests on contract"):
+                uow.consents.has_consent("ann", "account", at=AT)
+            custom = attrs.evolve(
+                privacy.default_register(),
+                purposes=(
+                    *privacy.default_register().purposes,
+                    attrs.evolve(privacy.default_register().purpose("promotion"), id="webinar"),
+                ),
+            )
+            assert not uow.consents.has_consent("ann", "webinar", at=AT, register=custom)
+
+
+class TestErasureClosesRequests:
+    """An erasure closes the subject's other open requests in its unit of work, and
+    stops while the subject waits for a copy of its data."""
+
+    def _save(self, store: Store, *requests: privacy.SubjectRequest) -> None:
+        with store.unit_of_work() as uow:
+            for r in requests:
+                uow.requests.save(r)
+            uow.commit()
+
+    def test_open_requests_closed_and_not_overdue(self, store: Store) -> None:
+        """A rectification and a restriction left open are completed by the erasure,
+        with a note, reported on the Erasure, and no longer overdue; another subject's
+        request stays open."""
+        erasure = privacy.record_identity_check(
+            privacy.receive_request("ann", "erasure", at=AT, request_id="r-erase"),
+            at=AT,
+            by="dpo",
+        )
+        fix = privacy.receive_request(
+            "ann", "rectification", at=AT, request_id="r-fix", changes={"name": "Ann Smith"}
+        )
+        stop = privacy.receive_request(
+            "ann", "restriction", at=AT, request_id="r-stop", purposes=["marketing"]
+        )
+        other = privacy.receive_request("bob", "access", at=AT, request_id="r-bob")
+        self._save(store, erasure, fix, stop, other)
+        done = privacy.erase_subject(store, "ann", at=AT + DAY, request=erasure)
+        assert [r.request_id for r in done.closed] == ["r-fix", "r-stop"]
+        assert {r.subject_id for r in done.closed} == {done.pseudonym}
+        with store.unit_of_work() as uow:
+            stored = {r.request_id: r for r in uow.requests.list()}
+            still_open = [r.request_id for r in uow.requests.open_requests()]
+        assert still_open == ["r-bob"]
+        for rid in ("r-fix", "r-stop"):
+            closed = stored[rid]
+            assert closed.status is privacy.RequestStatus.COMPLETED
+            assert closed.closed_at == AT + DAY
+            assert (
+                closed.note == "closed by the erasure of its subject at 2026-03-03T09:00:00+00:00"
+            )
+            assert "Ann Smith" not in str(closed.to_dict())
+        assert stored["r-erase"].status is privacy.RequestStatus.COMPLETED
+        assert privacy.overdue(stored.values(), at=AT + 90 * DAY) == (stored["r-bob"],)
+
+    def test_open_access_request_stops_the_erasure(self, store: Store) -> None:
+        """An unanswered access request: AccessNotAnswered, nothing changed; once it is
+        answered the erasure goes ahead and nothing of the subject is overdue."""
+        access = privacy.record_identity_check(
+            privacy.receive_request("ann", "access", at=AT, request_id="r-access"),
+            at=AT,
+            by="dpo",
+        )
+        self._save(
+            store, access, privacy.receive_request("ann", "portability", at=AT, request_id="r-port")
+        )
+        with pytest.raises(errors.AccessNotAnswered, match="'r-access', 'r-port'") as caught:
+            privacy.erase_subject(store, "ann", at=AT + DAY)
+        assert caught.value.request_ids == ("r-access", "r-port")
+        with store.unit_of_work() as uow:
+            assert [r.subject_id for r in uow.requests.list()] == ["ann", "ann"]
+            assert not uow.pseudonyms.erased("ann")
+        with store.unit_of_work() as uow:
+            uow.requests.save(privacy.complete_request(access, at=AT + DAY))
+            uow.requests.save(
+                privacy.refuse_request(
+                    uow.requests.get("r-port"), at=AT + DAY, reason="identity not confirmed"
+                )
+            )
+            uow.commit()
+        done = privacy.erase_subject(store, "ann", at=AT + 2 * DAY)
+        assert done.closed == ()
+        with store.unit_of_work() as uow:
+            assert privacy.overdue(uow.requests.open_requests(), at=AT + 90 * DAY) == ()
+
+
 class TestPseudonyms:
     """One key per store: the same subject gets the same pseudonym in every unit of work."""
 

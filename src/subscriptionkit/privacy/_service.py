@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from .._checks import accepts, identifier, items
+from .._errors_base import _indefinite
 from ..clock import DEFAULT_TIMEZONE, instant
-from ..errors import InvalidArgument, InvalidInput
+from ..errors import AccessNotAnswered, InvalidArgument, InvalidInput
 from ._handlers import DEFAULT_HANDLERS, DataHandler, Retained, Subject
 from ._register import Register
 from ._request_steps import complete_request, require_executable
-from ._requests import RequestKind, SubjectRequest
+from ._requests import RequestKind, RequestStatus, SubjectRequest
 from ._scope import Scope, scope_of
 from ._values import instances
 
@@ -141,6 +142,9 @@ class Erasure:
         changed: records removed or pseudonymised, per section.
         kept: the sections kept whole, with the reason (a legal obligation).
         request: the erasure request, completed, if one was given.
+        closed: the subject's other open requests (a rectification, restriction,
+            objection, a second erasure request), closed by the erasure in the same unit of
+            work: completed, with a note saying so, and pseudonymised like every request.
         scope: what was covered: the school whose pupil's events were pseudonymised, or
             none, with the schools holding events of a pupil with the same id, left as
             they were (:class:`Scope`).
@@ -155,6 +159,7 @@ class Erasure:
     changed: Mapping[str, int]
     kept: Mapping[str, str]
     request: SubjectRequest | None = None
+    closed: tuple[SubjectRequest, ...] = ()
     scope: Scope = attrs.field(factory=Scope)
     scrubbed: bool = True
 
@@ -173,10 +178,47 @@ def _check_request(request: SubjectRequest | None, subject_id: str, kind: Reques
         raise InvalidArgument(name="request", expected="a SubjectRequest or None", got=request)
     if request.kind is not kind or request.subject_id != subject_id:
         raise InvalidInput(
-            f"request {request.request_id!r} is a {request.kind.value} request of "
-            f"{request.subject_id!r}; expected a {kind.value} request of {subject_id!r}"
+            f"request {request.request_id!r} is {_indefinite(request.kind.value)} request of "
+            f"{request.subject_id!r}; expected {_indefinite(kind.value)} request of "
+            f"{subject_id!r}"
         )
     require_executable(request)
+
+
+#: The requests an erasure may not close: the subject asked for a copy of the data.
+_COPY: Final = frozenset({RequestKind.ACCESS, RequestKind.PORTABILITY})
+
+
+def _open_requests(
+    uow: subscriptionkit.storage.ports.UnitOfWork,
+    subject_id: str,
+    request: SubjectRequest | None,
+) -> list[SubjectRequest]:
+    """The subject's open requests other than ``request``, which the erasure closes.
+
+    Raises:
+        AccessNotAnswered: an access or portability request among them.
+    """
+    others = [
+        r
+        for r in uow.requests.for_subject(subject_id)
+        if r.is_open and (request is None or r.request_id != request.request_id)
+    ]
+    unanswered = [r.request_id for r in others if r.kind in _COPY]
+    if unanswered:
+        raise AccessNotAnswered(subject_id=subject_id, request_ids=unanswered)
+    return others
+
+
+def _close(
+    uow: subscriptionkit.storage.ports.UnitOfWork,
+    requests: Sequence[SubjectRequest],
+    at: _dt.datetime,
+) -> None:
+    """Close each of ``requests`` as completed by the erasure at ``at``, with a note."""
+    for r in requests:
+        note = f"closed by the erasure of its subject at {instant(at).isoformat()}"
+        uow.requests.save(attrs.evolve(r, status=RequestStatus.COMPLETED, closed_at=at, note=note))
 
 
 @accepts(
@@ -203,6 +245,12 @@ def erase_subject(
     verifying but name no one. Subscriptions and invoices are kept (the statutory 7
     years). See docs/privacy.md for the exact list.
 
+    The subject's other open requests are closed in the same unit of work, as completed
+    with a note that the erasure closed them (nothing is left to rectify, restrict or
+    object to), and listed in :attr:`Erasure.closed`; an open access or portability
+    request stops the erasure instead, since erasing first would destroy what it asks
+    for: answer, forward or refuse it first.
+
     Args:
         store: where the records are.
         subject_id: whom to erase.
@@ -222,6 +270,8 @@ def erase_subject(
 
     Raises:
         OwnershipTransferRequired: the subject owns a team; nothing is changed.
+        AccessNotAnswered: an access or portability request of the subject is open;
+            nothing is changed.
         IdentityNotVerified, RequestForwarded, RequestClosed: ``request`` cannot be carried out.
         StorageError: the store failed; nothing is changed.
     """
@@ -233,8 +283,10 @@ def erase_subject(
         for handler in chosen:
             if handler.check is not None:
                 handler.check(uow, subject)
+        others = _open_requests(uow, subject_id, request)
         scope = scope_of(uow, subject)
         pseudonym = uow.pseudonyms.record_erasure(subject_id, at=moment, school_id=school_id)
+        _close(uow, others, moment)
         changed = {
             h.section: h.erase(uow, subject, pseudonym, moment)
             for h in chosen
@@ -244,6 +296,7 @@ def erase_subject(
         if request is not None:
             done = complete_request(attrs.evolve(request, subject_id=pseudonym), at=moment)
             uow.requests.save(done)
+        closed = tuple(uow.requests.get(r.request_id) for r in others)
         uow.commit()
     kept = {h.section: h.kept for h in chosen if h.erase is None and h.kept is not None}
     return Erasure(
@@ -252,6 +305,7 @@ def erase_subject(
         changed=changed,
         kept=kept,
         request=done,
+        closed=closed,
         scope=scope,
         scrubbed=_scrub(store),
     )
