@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from subscriptionkit import errors
+from subscriptionkit._errors_base import _indefinite
 from subscriptionkit.errors import SubscriptionKitError
 
 UTC = dt.UTC
@@ -21,8 +22,8 @@ T4 = dt.datetime(2027, 1, 26, 10, 0, tzinfo=UTC)
 MESSAGES: dict[str, tuple[dict[str, Any], str]] = {
     "NaiveDatetimeError": (
         {"name": "at", "got": dt.datetime(2026, 1, 1)},
-        "at must be a timezone-aware datetime (with tzinfo), got a naive datetime: "
-        "datetime.datetime(2026, 1, 1, 0, 0)",
+        "at must be a timezone-aware datetime (with tzinfo), got a naive datetime "
+        "2026-01-01T00:00:00",
     ),
     "InvalidTimezone": (
         {"got": "Mars/Olympus"},
@@ -242,14 +243,14 @@ MESSAGES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "IdentityNotVerified": (
         {"request_id": "r-1"},
-        "request 'r-1' cannot be carried out: no identity check is recorded; expected "
-        "record_identity_check() first (the seed asks for a copy of an ID with the MRZ, "
-        "document number and BSN blacked out), got none",
+        "request 'r-1' cannot be carried out: no identity check is recorded; expected the "
+        "requester's identity checked and recorded first (the seed asks for a copy of an ID "
+        "with the MRZ, document number and BSN blacked out), got none",
     ),
     "RequestForwarded": (
         {"request_id": "r-1", "controller": "school-1"},
-        "request 'r-1' is about data processed for controller 'school-1'; expected it to be "
-        "forwarded to that controller (forward_request()), not carried out by the platform",
+        "request 'r-1' is about data processed for controller 'school-1'; expected it "
+        "forwarded to that controller, who answers it, not carried out by the platform",
     ),
     "ExtensionNotAllowed": (
         {"request_id": "r-1", "problem": "that makes 3 months in total", "got": 2},
@@ -257,14 +258,21 @@ MESSAGES: dict[str, tuple[dict[str, Any], str]] = {
         "expected at most two further months in total, with a reason, before the deadline "
         "(GDPR Art. 12(3)), got int 2",
     ),
+    "AccessNotAnswered": (
+        {"subject_id": "ann", "request_ids": ["r-1", "r-2"]},
+        "subject 'ann' cannot be erased yet: request(s) 'r-1', 'r-2' asking for a copy of "
+        "the data are open, and erasing first would destroy what they ask for; expected "
+        "each answered (the export, recorded against the request), forwarded or refused "
+        "first, got them open",
+    ),
     "RequestClosed": (
         {"request_id": "r-1", "status": "completed", "action": "extend"},
         "cannot extend request 'r-1': it is completed already; expected an open request",
     ),
     "OwnershipTransferRequired": (
         {"subject_id": "ann", "team_ids": ["t-1"]},
-        "subject 'ann' owns team(s) 't-1' and cannot be erased yet; expected another owner "
-        "first (teams.make_manager with ownership transfer), got the subject as owner",
+        "subject 'ann' owns team(s) 't-1' and cannot be erased yet; expected the ownership "
+        "of each transferred to another member first, got the subject as owner",
     ),
     "PrivacyCoverageError": (
         {"stores": ["sk_notes"]},
@@ -318,6 +326,36 @@ def _make(name: str) -> SubscriptionKitError:
     kwargs, _ = MESSAGES[name]
     error: SubscriptionKitError = getattr(errors, name)(**kwargs)
     return error
+
+
+class TestMessageText:
+    """The one way messages show values: moments as ISO 8601, articles that fit."""
+
+    def test_extension_refused_after_the_deadline_shows_the_moment(self) -> None:
+        """got= a moment reads as ISO text, never a DateTime(...) repr."""
+        err = errors.ExtensionNotAllowed(
+            request_id="r-1",
+            problem="the deadline has passed",
+            got=dt.datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+        )
+        assert str(err).endswith("got datetime 2026-03-01T09:30:00+00:00")
+
+    @pytest.mark.parametrize(
+        ("word", "said"),
+        [
+            ("access", "an access"),
+            ("erasure", "an erasure"),
+            ("objection", "an objection"),
+            ("rectification", "a rectification"),
+            ("usage", "a usage"),
+            ("upgrade", "an upgrade"),
+            ("invoice", "an invoice"),
+            ("request", "a request"),
+        ],
+    )
+    def test_indefinite_article(self, word: str, said: str) -> None:
+        """'an access request', never 'a access request'."""
+        assert _indefinite(word) == said
 
 
 class TestTree:

@@ -50,10 +50,33 @@ def _moment(value: _dt.datetime) -> str:
     return value.isoformat()
 
 
+#: Words that start with a vowel letter but not a vowel sound: "a usage line".
+_CONSONANT_SOUND = ("us", "uni", "eu", "one")
+
+
+def _indefinite(word: str) -> str:
+    """``word`` with its indefinite article, for messages: ``"an access"``,
+    ``"a rectification"``, ``"a usage"`` (by the first letters: the library's words need
+    no more)."""
+    lower = word.lower()
+    vowel = lower[:1] in ("a", "e", "i", "o", "u") and not lower.startswith(_CONSONANT_SOUND)
+    return f"{'an' if vowel else 'a'} {word}"
+
+
+def _repr(value: object) -> str:
+    """A value as a message shows it: its ``repr``, except a moment or a date, shown as
+    its ISO 8601 text as people read it (a datetime too: never ``datetime.datetime(...)``).
+    The one place messages turn values into text (:func:`_shown` builds on it)."""
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return repr(value)
+
+
 def _shown(value: object, limit: int = 80) -> str:
-    """A short ``type: repr`` of a value for messages (one line, cut at ``limit``)."""
+    """A short ``type repr`` of a value for messages (one line, cut at ``limit``), by
+    :func:`_repr`."""
     try:
-        text = repr(value)
+        text = _repr(value)
     except Exception:  # a broken __repr__ must not hide the real error
         text = f"<{type(value).__name__} object>"
     text = text.replace("\n", "\\n").replace("\r", "\\r")

@@ -22,8 +22,7 @@ class NaiveDatetimeError(InvalidInput, TypeError):
         self.name = name
         self.got = got
         super().__init__(
-            f"{name} must be a timezone-aware datetime (with tzinfo), "
-            f"got a naive {type(got).__name__}: {got!r}"
+            f"{name} must be a timezone-aware datetime (with tzinfo), got a naive {_shown(got)}"
         )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from ._errors_base import (
     SubscriptionKitError,
+    _repr,
 )
 
 
@@ -43,7 +44,7 @@ class InvalidEvent(MeteringError, ValueError):
             where = f"line {line}: "
         else:
             where = f"row {index}: " if index is not None else ""
-        super().__init__(f"{where}activity event {field} must be {expected}, got {got!r}")
+        super().__init__(f"{where}activity event {field} must be {expected}, got {_repr(got)}")
 
 
 class InvalidCsv(InvalidEvent):

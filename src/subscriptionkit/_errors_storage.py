@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from ._errors_base import (
     SubscriptionKitError,
+    _indefinite,
 )
 
 
@@ -28,7 +29,7 @@ class AlreadyExists(StorageError):
     def __init__(self, *, kind: str, key: object) -> None:
         self.kind = kind
         self.key = key
-        super().__init__(f"a {kind} with id {key!r} exists already; expected a new id")
+        super().__init__(f"{_indefinite(kind)} with id {key!r} exists already; expected a new id")
 
 
 class StatusIndexTaken(AlreadyExists):

@@ -37,6 +37,7 @@ from typing import Final, Protocol, runtime_checkable
 import attrs
 import pendulum
 
+from ._errors_base import _repr
 from .errors import InvalidInput, InvalidTimezone, NaiveDatetimeError
 
 __all__ = [
@@ -156,7 +157,7 @@ def ensure_aware(value: object, name: str = "datetime") -> pendulum.DateTime:
     """
     if not isinstance(value, _dt.datetime):
         raise InvalidInput(
-            f"{name} must be a timezone-aware datetime, got {type(value).__name__}: {value!r}"
+            f"{name} must be a timezone-aware datetime, got {type(value).__name__}: {_repr(value)}"
         )
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise NaiveDatetimeError(name=name, got=value)
@@ -193,7 +194,7 @@ def instant(value: _dt.datetime, name: str = "moment") -> _dt.datetime:
     """
     if not isinstance(value, _dt.datetime):
         raise InvalidInput(
-            f"{name} must be a timezone-aware datetime, got {type(value).__name__}: {value!r}"
+            f"{name} must be a timezone-aware datetime, got {type(value).__name__}: {_repr(value)}"
         )
     if value.tzinfo is _dt.UTC and type(value) is _dt.datetime:
         return value
@@ -251,7 +252,7 @@ _ONE_MICROSECOND: Final = _dt.timedelta(microseconds=1)
 def _calendar_day(day: object) -> _dt.date:
     if isinstance(day, _dt.datetime) or not isinstance(day, _dt.date):
         raise InvalidInput(
-            f"day must be a calendar day (datetime.date), got {type(day).__name__}: {day!r}"
+            f"day must be a calendar day (datetime.date), got {type(day).__name__}: {_repr(day)}"
         )
     return day
 

@@ -112,7 +112,7 @@ class TestImplicitConsent:
 
     def test_explicit_is_not_implicit(self) -> None:
         """implicit_consent() takes only the implicit kinds."""
-        with pytest.raises(InvalidInput, match="implicit kind"):
+        with pytest.raises(InvalidInput, match="an implicit consent is implied by an action"):
             implicit_consent("ann", "explicit", at=T0, source="x")
         with pytest.raises(InvalidInput, match="consent kind must be one of"):
             implicit_consent("ann", "smile", at=T0, source="x")

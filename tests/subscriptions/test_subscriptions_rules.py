@@ -695,8 +695,7 @@ class TestDueReminders:
         with pytest.raises(errors.InvalidInput) as info:
             due_reminders([po_sub()], on=dt.datetime(2026, 11, 15))
         assert str(info.value) == (
-            "on must be a calendar day (datetime.date), got datetime: "
-            "datetime.datetime(2026, 11, 15, 0, 0)"
+            "on must be a calendar day (datetime.date), got datetime: 2026-11-15T00:00:00"
         )
 
     def test_subscriptions_not_caught_up(self) -> None:

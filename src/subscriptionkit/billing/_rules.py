@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 
 from .._checks import accepts, argument, items
+from .._errors_base import _indefinite
 from ..clock import instant, local
 from ..errors import InvalidInput
 from ..metering import ActivityEvent, CountMoment, Month, MonthlyCounts, month_range
@@ -257,7 +258,7 @@ def _settlement(
     """Three parts: the previous advance credited, the actual usage, the next advance."""
     if previous_advance.kind not in ("advance", "true_up", "upgrade_settlement"):
         raise InvalidInput(
-            f"previous_advance must be an advance (or an invoice with one), got a {previous_advance.kind} invoice"
+            f"previous_advance must be an advance (or an invoice with one), got {_indefinite(str(previous_advance.kind))} invoice"
         )
     if previous_advance.subscription_id != next_advance.subscription_id:
         raise InvalidInput(

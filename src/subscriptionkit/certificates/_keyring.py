@@ -18,6 +18,7 @@ from typing import Any, Final, Protocol
 
 import attrs
 
+from .._errors_base import _indefinite
 from ..errors import InvalidKeyMaterial, KeyRingError
 from ._encoding import iso
 from ._keys import (
@@ -63,7 +64,7 @@ def _keys_of(kind: type[Any], keys: object, what: str) -> tuple[Any, ...]:
     """Return ``keys`` as a tuple, checking that each is a ``kind``."""
     if isinstance(keys, str | bytes) or not isinstance(keys, Iterable):
         raise InvalidKeyMaterial(
-            problem=f"a {what} needs its keys",
+            problem=f"{_indefinite(what)} needs its keys",
             expected=f"an iterable of {kind.__name__}",
             got=type(keys).__name__,
         )
@@ -71,7 +72,7 @@ def _keys_of(kind: type[Any], keys: object, what: str) -> tuple[Any, ...]:
     for key in result:
         if not isinstance(key, kind):
             raise InvalidKeyMaterial(
-                problem=f"a {what} holds {kind.__name__} objects only",
+                problem=f"{_indefinite(what)} holds {kind.__name__} objects only",
                 expected=kind.__name__,
                 got=type(key).__name__,
             )

@@ -10,6 +10,7 @@ from typing import Any, Final
 import attrs
 
 from .._checks import is_identifier
+from .._errors_base import _shown
 from ..clock import ensure_aware
 from ..errors import InvalidInput
 
@@ -80,7 +81,7 @@ def to_utc(value: object, name: str = "issued_at") -> _dt.datetime:
         aware = ensure_aware(value, name).astimezone(_UTC)
     except OverflowError as exc:
         raise InvalidInput(
-            f"{name} must be representable in UTC (years 1 to 9999), got {value!r}"
+            f"{name} must be representable in UTC (years 1 to 9999), got {_shown(value)}"
         ) from exc
     return _dt.datetime(
         aware.year,

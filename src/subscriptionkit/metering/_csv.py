@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Final, NamedTuple
 
 from .._checks import accepts
+from .._errors_base import _indefinite
 from ..clock import instant
 from ..errors import InvalidArgument, InvalidCsv, InvalidEvent
 from ._events import FIELDS, check_category, check_grade, check_id, check_time, reused_id
@@ -161,7 +162,7 @@ def _lines(source: IO[bytes] | IO[str] | Iterable[str], max_line: int) -> Iterat
         if not isinstance(raw, str | bytes):
             raise InvalidCsv(
                 field="line",
-                got=f"a {type(raw).__name__}",
+                got=_indefinite(type(raw).__name__),
                 expected="text (str) or bytes",
                 line=number,
             )

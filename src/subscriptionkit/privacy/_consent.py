@@ -288,7 +288,8 @@ def implicit_consent(
     consent_kind = _kind(kind)
     if consent_kind is ConsentKind.EXPLICIT:
         raise InvalidInput(
-            "implicit_consent() takes an implicit kind, got 'explicit'; use record_consent()"
+            "an implicit consent is implied by an action: 'contact', 'newsletter_signup' or "
+            "'review'; got 'explicit' (record an explicit consent as such instead)"
         )
     implied = (
         register.for_implicit_consent(consent_kind.value).id

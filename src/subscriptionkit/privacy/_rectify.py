@@ -118,7 +118,7 @@ def rectify_subject(
         StorageError: the store failed; nothing is changed.
     """
     if name is None and email is None:
-        raise InvalidInput("rectify_subject() needs the corrected name or e-mail, got neither")
+        raise InvalidInput("a rectification needs the corrected name or e-mail, got neither")
     if name is not None:
         check_text("name", name)
     if email is not None:

@@ -10,6 +10,7 @@ from typing import Final
 import attrs
 
 from .._checks import Kind, accepts, identifier, whole_number
+from .._errors_base import _indefinite
 from ..clock import DEFAULT_TIMEZONE, instant
 from ..errors import (
     ExtensionNotAllowed,
@@ -20,6 +21,7 @@ from ..errors import (
     RequestForwarded,
     StepBeforePrevious,
 )
+from ._default import default_register
 from ._register import LegalBasis, Register
 from ._requests import (
     MAX_EXTENSION_MONTHS,
@@ -88,14 +90,16 @@ def receive_request(
             that controller: the request is recorded and forwarded (:func:`forward_request`).
         purposes: for a restriction or objection, the purposes it names.
         changes: for a rectification, the corrected ``name`` and/or ``email``.
-        register: checks the purposes named: each in the register, and for an objection
-            each resting on legitimate interest (GDPR Art. 21; consent is withdrawn instead).
+        register: checks the purposes named: each in the register (default:
+            :func:`default_register`, the seed's), and for an objection each resting on
+            legitimate interest (GDPR Art. 21; consent is withdrawn instead).
 
     Raises:
         InvalidInput: a malformed argument; a restriction or objection without purposes;
             a rectification without changes; an objection to a purpose not resting on
             legitimate interest.
-        UnknownPurpose: a purpose ``register`` does not list.
+        UnknownPurpose: a purpose the register does not list (a misspelt one is refused,
+            never recorded).
 
     >>> import datetime as dt
     >>> r = receive_request("ann", "access", at=dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC))
@@ -110,7 +114,7 @@ def receive_request(
         and controller is None
     ):
         raise InvalidInput(
-            f"a {request_kind.value} request names the purposes it is about, got none"
+            f"{_indefinite(request_kind.value)} request names the purposes it is about, got none"
         )
     fixes = _changes(changes or {})
     if request_kind is RequestKind.RECTIFICATION and not fixes and controller is None:
@@ -119,8 +123,9 @@ def receive_request(
         )
     if controller is not None:
         identifier(controller, "controller")
-    for purpose in named if register is not None else ():
-        basis = register.purpose(purpose).legal_basis  # type: ignore[union-attr]
+    checked = default_register() if register is None else register
+    for purpose in named:
+        basis = checked.purpose(purpose).legal_basis
         if request_kind is RequestKind.OBJECTION and basis is not LegalBasis.LEGITIMATE_INTEREST:
             raise InvalidInput(
                 f"an objection stops a purpose resting on legitimate interest; purpose "
@@ -322,8 +327,8 @@ def lift_restriction(request: SubjectRequest, *, at: _dt.datetime) -> SubjectReq
     """
     if request.kind is not RequestKind.RESTRICTION or request.status is not RequestStatus.COMPLETED:
         raise InvalidInput(
-            f"only a completed restriction can be lifted, got a {request.status.value} "
-            f"{request.kind.value} request"
+            "only a completed restriction can be lifted, got "
+            f"{_indefinite(request.status.value)} {request.kind.value} request"
         )
     if request.lifted_at is not None:
         raise InvalidInput(

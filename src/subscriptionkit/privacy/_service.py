@@ -406,7 +406,8 @@ def due_for_deletion(
     moment = instant(at, "at")
     if (records is None) == (store is None):
         raise InvalidInput(
-            "due_for_deletion() judges either the records given or those in a store; "
+            "the records due for deletion are judged either from the records given or from "
+            "those in a store; "
             f"expected one of records= and store=, got {'both' if store is not None else 'neither'}"
         )
     if store is not None:

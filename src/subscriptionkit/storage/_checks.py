@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable
 
+from .._errors_base import _indefinite, _repr
 from ..audit import AuditEntry
 from ..certificates import KeyRing, PublicKeySet
 from ..errors import InvalidInput
@@ -19,7 +20,7 @@ def _require_day(on: object) -> _dt.date:
     """
     if isinstance(on, _dt.datetime) or not isinstance(on, _dt.date):
         raise InvalidInput(
-            f"on must be a calendar day (datetime.date), got {type(on).__name__}: {on!r}"
+            f"on must be a calendar day (datetime.date), got {type(on).__name__}: {_repr(on)}"
         )
     return on
 
@@ -46,7 +47,7 @@ def _subscription_entries(subscription: Subscription, events: Iterable[Event]) -
         if entry.subject_id != subscription.id:
             raise InvalidInput(
                 f"the events stored with subscription {subscription.id!r} must be about it, "
-                f"got a {entry.kind} event of {entry.subject_id!r}"
+                f"got {_indefinite(entry.kind)} event of {entry.subject_id!r}"
             )
     return entries
 

@@ -15,6 +15,7 @@ from typing import Final, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
+from .._errors_base import _shown
 from ..audit import AuditEntry
 from ..clock import instant
 from ..errors import AlreadyExists, InvalidInput
@@ -274,14 +275,14 @@ def _scrubber(personal: set[str], pseudonym: str) -> Callable[[str], str]:
 def require_consent(consent: object) -> Consent:
     """Return ``consent`` if it is a :class:`Consent`, else raise :class:`InvalidInput`."""
     if not isinstance(consent, Consent):
-        raise InvalidInput(f"consents.save() takes a Consent, got {type(consent).__name__}")
+        raise InvalidInput(f"the consent store saves Consent records, got {_shown(consent)}")
     return consent
 
 
 def require_request(request: object) -> SubjectRequest:
     """Return ``request`` if it is a :class:`SubjectRequest`, else raise :class:`InvalidInput`."""
     if not isinstance(request, SubjectRequest):
-        raise InvalidInput(f"requests.save() takes a SubjectRequest, got {type(request).__name__}")
+        raise InvalidInput(f"the request store saves SubjectRequest records, got {_shown(request)}")
     return request
 
 

@@ -10,6 +10,7 @@ import attrs
 import pendulum
 
 from .._checks import accepts, argument, items
+from .._errors_base import _repr
 from .._i18n import Translator
 from ..clock import day_start
 from ..errors import InvalidInput
@@ -114,7 +115,7 @@ def due_reminders(subscriptions: Iterable[Subscription], *, on: _dt.date) -> lis
     """
     if isinstance(on, _dt.datetime) or not isinstance(on, _dt.date):
         raise InvalidInput(
-            f"on must be a calendar day (datetime.date), got {type(on).__name__}: {on!r}"
+            f"on must be a calendar day (datetime.date), got {type(on).__name__}: {_repr(on)}"
         )
     out: list[Reminder] = []
     for original in items(subscriptions, "subscriptions", "an iterable of Subscription"):
