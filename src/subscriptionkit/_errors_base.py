@@ -84,6 +84,8 @@ def _shown(value: object, limit: int = 80) -> str:
         text = text[: limit - 3] + "..."
     if value is None or isinstance(value, bool):
         return text
+    if isinstance(value, _dt.date):  # pendulum's DateTime too: named as people know it
+        return f"{'datetime' if isinstance(value, _dt.datetime) else 'date'} {text}"
     return f"{type(value).__name__} {text}"
 
 

@@ -348,3 +348,168 @@ class TestInvoiceRetention:
         assert (
             json.loads(run(db, "privacy", "retention", "--format", "json", now=new_year)[1]) == []
         )
+
+
+class TestClosingRequests:
+    """forward, complete, refuse, extend and lift: every request can be closed from the
+    command line, and a closed one leaves ``overdue``."""
+
+    def test_pupil_request_forwarded_leaves_overdue(self, tmp_path: Path) -> None:
+        """A pupil's request recorded with --controller says it must be forwarded; once
+        forwarded it no longer shows as overdue (trial report: listed forever)."""
+        db = tmp_path / "p.db"
+        status, out, _ = run(
+            db, "privacy", "request", "p1", "access", "--controller", "school-7", "--id", "r1",
+            "--locale", "en_GB",
+        )  # fmt: skip
+        assert status == 0
+        assert out == (
+            "Request r1 from p1: access, received; answer by 30 March 2026 (Europe/Amsterdam).\n"
+            "The data is processed for school-7, who answers this request: pass it on to "
+            "them, then record that with: subscriptionkit privacy forward r1\n"
+        )
+        later = NOW + dt.timedelta(days=40)
+        assert (
+            "Request r1 from p1" in run(db, "privacy", "overdue", "--locale", "en_GB", now=later)[1]
+        )
+        status, out, _ = run(db, "privacy", "forward", "r1", "--locale", "en_GB")
+        assert (status, out) == (
+            0,
+            "Request r1 from p1: access, forwarded to the controller on 2 March 2026.\n",
+        )
+        status, out, _ = run(db, "privacy", "overdue", "--locale", "en_GB", now=later)
+        assert (status, out) == (0, "No request is overdue.\n")
+        status, out, _ = run(db, "privacy", "forward", "r1", "--format", "json")
+        assert status == 1  # closed already
+
+    def test_forwarding_a_request_without_controller_is_refused(self, tmp_path: Path) -> None:
+        """Only a controller's request is forwarded; the platform's own is carried out."""
+        db = tmp_path / "p.db"
+        assert run(db, "privacy", "request", "ann", "access", "--id", "r1")[0] == 0
+        status, out, err = run(db, "privacy", "forward", "r1")
+        assert (status, out) == (1, "")
+        assert "expected a request with a controller to forward to, got none" in err
+
+    def test_extend_verify_complete_lift(self, tmp_path: Path) -> None:
+        """A restriction: extended by a month with its reason (the new deadline shown),
+        identity checked, completed, lifted; JSON output carries the steps."""
+        db = tmp_path / "p.db"
+        en = ("--locale", "en_GB")
+        run(db, "privacy", "request", "ann", "restriction", "--purpose", "marketing", "--id", "r1")
+        status, out, _ = run(db, "privacy", "extend", "r1", "--months", "1", "--reason",
+                             "many requests at once", *en)  # fmt: skip
+        assert (status, out) == (
+            0,
+            "Request r1 from ann: restriction, received; answer by 30 April 2026 "
+            "(Europe/Amsterdam).\n",
+        )
+        assert run(db, "privacy", "verify-identity", "r1", "--by", "dpo")[0] == 0
+        day = dt.timedelta(days=1)
+        status, out, _ = run(db, "privacy", "complete", "r1", *en, now=NOW + day)
+        assert (status, out) == (
+            0,
+            "Request r1 from ann: restriction, answered on 3 March 2026.\n",
+        )
+        status, out, _ = run(db, "privacy", "lift", "r1", *en, now=NOW + 9 * day)
+        assert (status, out) == (
+            0,
+            "Restriction r1 of ann lifted from 11 March 2026 at 10:00: processing for "
+            "marketing resumes.\n",
+        )
+        status, out, _ = run(db, "privacy", "lift", "r1", "--format", "json", now=NOW + 10 * day)
+        assert status == 1
+        store = SqlStore(str(db))
+        with store.unit_of_work() as uow:
+            done = uow.requests.get("r1").to_dict()
+        store.close()
+        assert done["extensions"] == [
+            {"months": 1, "reason": "many requests at once", "at": "2026-03-02T09:00:00+00:00"}
+        ]
+        assert done["lifted_at"] == "2026-03-11T09:00:00+00:00"
+
+    def test_extension_after_the_deadline_names_the_moment(self, tmp_path: Path) -> None:
+        """Too late to extend: the message shows the moment as ISO text, no repr."""
+        db = tmp_path / "p.db"
+        run(db, "privacy", "request", "ann", "access", "--id", "r1")
+        status, _, err = run(db, "privacy", "extend", "r1", "--months", "2", "--reason", "busy",
+                             now=NOW + dt.timedelta(days=40))  # fmt: skip
+        assert status == 1
+        assert "got datetime 2026-04-11T09:00:00+00:00" in err
+        assert "DateTime(" not in err
+        assert "datetime.datetime(" not in err
+
+    def test_refuse_with_reason(self, tmp_path: Path) -> None:
+        """A refusal closes the request with its reason; it leaves overdue."""
+        db = tmp_path / "p.db"
+        run(db, "privacy", "request", "ann", "access", "--id", "r1")
+        status, out, _ = run(db, "privacy", "refuse", "r1", "--reason",
+                             "identity not confirmed", "--format", "json")  # fmt: skip
+        assert status == 0
+        [refused] = json.loads(out)
+        assert (refused["status"], refused["note"]) == ("refused", "identity not confirmed")
+        later = NOW + dt.timedelta(days=40)
+        assert run(db, "privacy", "overdue", "--format", "json", now=later)[1] == "[]\n"
+
+    @pytest.mark.parametrize(
+        ("kind", "extra", "command"),
+        [
+            ("access", (), "subscriptionkit privacy export ann --request r1"),
+            ("portability", (), "subscriptionkit privacy export ann --request r1"),
+            ("erasure", (), "subscriptionkit privacy erase ann --request r1"),
+            (
+                "rectification",
+                ("--name", "Ann B"),
+                "subscriptionkit privacy rectify ann --request r1",
+            ),
+        ],
+    )
+    def test_complete_points_to_the_command_that_does_the_work(
+        self, tmp_path: Path, kind: str, extra: tuple[str, ...], command: str
+    ) -> None:
+        """`complete` never marks an access, erasure or rectification answered while its
+        work is undone: it names the command that does the work and closes it."""
+        db = tmp_path / "p.db"
+        run(db, "privacy", "request", "ann", kind, *extra, "--id", "r1")
+        run(db, "privacy", "verify-identity", "r1", "--by", "dpo")
+        status, out, err = run(db, "privacy", "complete", "r1")
+        assert (status, out) == (1, "")
+        article = "an" if kind[0] in "aeiou" else "a"
+        assert f"'{command}' carries out and marks answered" in err
+        assert f"got {article} {kind} request" in err
+
+
+class TestErasureAndOpenRequests:
+    """An erasure closes the subject's other open requests, or waits for an access answer."""
+
+    def test_erasure_closes_a_rectification_and_waits_for_access(self, tmp_path: Path) -> None:
+        """An open access request stops the erasure (nothing changes); once it is answered,
+        the erasure closes the open rectification, says so, and nothing is overdue."""
+        db = tmp_path / "p.db"
+        en = ("--locale", "en_GB")
+        run(db, "privacy", "request", "ann", "access", "--id", "r-access")
+        run(db, "privacy", "request", "ann", "rectification", "--name", "Ann B", "--id", "r-fix")
+        status, out, err = run(db, "privacy", "erase", "ann", *en)
+        assert (status, out) == (1, "")
+        assert "subject 'ann' cannot be erased yet: request(s) 'r-access'" in err
+        run(db, "privacy", "verify-identity", "r-access", "--by", "dpo")
+        assert run(db, "privacy", "export", "ann", "--request", "r-access")[0] == 0
+        status, out, _ = run(db, "privacy", "erase", "ann", *en)
+        assert status == 0
+        assert (
+            "  Request r-fix (rectification) closed as answered: nothing of the subject is "
+            "left to act on.\n"
+        ) in out
+        later = NOW + dt.timedelta(days=60)
+        assert run(db, "privacy", "overdue", *en, now=later)[1] == "No request is overdue.\n"
+
+
+class TestMisspeltPurposeCommand:
+    """`privacy withdraw` with a typo is refused, naming the purposes known."""
+
+    def test_withdraw_typo(self, tmp_path: Path) -> None:
+        """'newsleter' is no purpose: an error, not 'no consent to withdraw'."""
+        db = tmp_path / "p.db"
+        run(db, "privacy", "consent", "ann", "--implicit", "newsletter_signup", "--source", "f")
+        status, out, err = run(db, "privacy", "withdraw", "ann", "newsleter")
+        assert (status, out) == (1, "")
+        assert "no purpose 'newsleter' in the register of processing" in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import pytest
 
 from subscriptionkit.errors import ConsentNotGiven, InvalidArgument, InvalidInput, UnknownPurpose
@@ -183,3 +184,38 @@ class TestContradictions:
         with pytest.raises(InvalidInput, match="rests on contract"):
             has_consent([c], "ann", "account", at=T0, register=register)
         assert has_consent([c], "ann", "promotion", at=T0, register=register)
+
+
+class TestMisspeltPurpose:
+    """A purpose nobody registered is an error, with or without ``register=`` (trial
+    report: 'newsleter' silently answered no consent)."""
+
+    def test_has_consent_refuses_a_typo(self) -> None:
+        """Without a register the seed's is used: the typo raises UnknownPurpose naming
+        the purposes known; the right spelling answers."""
+        c = record_consent("ann", "newsletter", at=T0, source="web", text_version="v1")
+        assert has_consent([c], "ann", "newsletter", at=T0)
+        with pytest.raises(UnknownPurpose, match=r"no purpose 'newsleter'.*newsletter") as caught:
+            has_consent([c], "ann", "newsleter", at=T0)
+        assert caught.value.purpose == "newsleter"
+        with pytest.raises(InvalidInput, match="rests on contract, not on consent"):
+            has_consent([c], "ann", "account", at=T0)
+
+    def test_own_register_names_its_own_purposes(self) -> None:
+        """A purpose of the caller's own register is checked against that register."""
+        register = default_register()
+        webinar = attrs.evolve(register.purpose("promotion"), id="webinar")
+        own = attrs.evolve(register, purposes=(*register.purposes, webinar))
+        c = record_consent("ann", "webinar", at=T0, source="web", text_version="v1", register=own)
+        assert has_consent([c], "ann", "webinar", at=T0, register=own)
+        with pytest.raises(UnknownPurpose):
+            record_consent("ann", "webinar", at=T0, source="web", text_version="v1")
+
+    def test_unsubscribe_and_requests_refuse_a_typo(self) -> None:
+        """unsubscribe() and a restriction request check the purpose as has_consent does:
+        a typo never withdraws nothing or restricts nothing in silence."""
+        c = record_consent("ann", "newsletter", at=T0, source="web", text_version="v1")
+        with pytest.raises(UnknownPurpose, match="'newsleter'"):
+            unsubscribe([c], "ann", at=T0 + DAY, purpose="newsleter")
+        with pytest.raises(UnknownPurpose, match="'marketting'"):
+            receive_request("ann", "restriction", at=T0, purposes=["marketting"])

@@ -1,5 +1,5 @@
-"""The ``privacy`` commands: consent, withdraw, request, verify-identity, export, erase,
-rectify, overdue, retention (internal).
+"""The ``privacy`` commands: consent, withdraw, request, verify-identity, forward, complete,
+refuse, extend, lift, export, erase, rectify, overdue, retention (internal).
 
 Each command opens the database (``--db``), does one step of :mod:`subscriptionkit.privacy`
 in one unit of work and prints what it did, one line per record, in the language of
@@ -14,10 +14,11 @@ import argparse
 import datetime as _dt
 import json
 import pathlib
-from collections.abc import Sequence
-from typing import Any, TextIO
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final, TextIO
 
 from .. import privacy
+from .._errors_base import _indefinite as indefinite
 from .._i18n import Translator
 from ..clock import DEFAULT_TIMEZONE, instant, local
 from ..errors import InvalidInput
@@ -91,8 +92,9 @@ def _cmd_withdraw(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with open_database(args).unit_of_work() as uow:
         given = uow.consents.for_subject(args.subject)
         withdrawn = privacy.unsubscribe(
-            given, args.subject, at=at, source=args.source, purpose=args.purpose
-        )
+            given, args.subject, at=at, source=args.source, purpose=args.purpose,
+            register=_register(args),
+        )  # fmt: skip
         for consent in withdrawn:
             uow.consents.save(consent)
         uow.commit()
@@ -168,18 +170,112 @@ def _cmd_request(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         uow.requests.save(request)
         uow.commit()
     _show_requests(args, [request], out)
+    if request.controller is not None and args.format == "text":
+        t = Translator(args.locale)
+        out.write(
+            t.gettext(
+                "The data is processed for {controller}, who answers this request: pass it "
+                "on to them, then record that with: subscriptionkit privacy forward {id}"
+            ).format(controller=request.controller, id=request.request_id)
+            + "\n"
+        )
     return 0
 
 
-def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _step(
+    args: argparse.Namespace,
+    out: TextIO,
+    step: Callable[[privacy.SubjectRequest], privacy.SubjectRequest],
+) -> privacy.SubjectRequest:
+    """Load the request ``args.request_id``, take one ``step`` of it, save it in the same
+    unit of work and print it as the other request commands do; return it."""
     with open_database(args).unit_of_work() as uow:
-        request = uow.requests.get(args.request_id)
-        request = privacy.record_identity_check(
-            request, at=_at(args), by=args.by, method=args.method
-        )
+        request = step(uow.requests.get(args.request_id))
         uow.requests.save(request)
         uow.commit()
     _show_requests(args, [request], out)
+    return request
+
+
+def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    at = _at(args)
+    _step(
+        args, out, lambda r: privacy.record_identity_check(r, at=at, by=args.by, method=args.method)
+    )
+    return 0
+
+
+def _cmd_forward(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    at = _at(args)
+    _step(args, out, lambda r: privacy.forward_request(r, at=at, note=args.note))
+    return 0
+
+
+#: The requests whose work a command does, and completes them: ``privacy complete``
+#: refuses them, so no request is marked answered while its work is undone.
+_DONE_BY: Final[Mapping[privacy.RequestKind, str]] = {
+    privacy.RequestKind.ACCESS: "subscriptionkit privacy export {subject} --request {id}",
+    privacy.RequestKind.PORTABILITY: "subscriptionkit privacy export {subject} --request {id}",
+    privacy.RequestKind.ERASURE: "subscriptionkit privacy erase {subject} --request {id}",
+    privacy.RequestKind.RECTIFICATION: "subscriptionkit privacy rectify {subject} --request {id}",
+}
+
+
+def _complete(request: privacy.SubjectRequest, at: _dt.datetime) -> privacy.SubjectRequest:
+    command = _DONE_BY.get(request.kind)
+    if command is not None and request.controller is None:
+        raise InvalidInput(
+            f"request {request.request_id!r} asks for {request.kind.value}, which "
+            f"'{command.format(subject=request.subject_id, id=request.request_id)}' carries "
+            "out and marks answered; expected a restriction or objection request here, "
+            f"got {indefinite(request.kind.value)} request"
+        )
+    return privacy.complete_request(request, at=at)
+
+
+def _cmd_complete(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    at = _at(args)
+    _step(args, out, lambda r: _complete(r, at))
+    return 0
+
+
+def _cmd_refuse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    at = _at(args)
+    _step(args, out, lambda r: privacy.refuse_request(r, at=at, reason=args.reason))
+    return 0
+
+
+def _cmd_extend(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    at = _at(args)
+    _step(
+        args,
+        out,
+        lambda r: privacy.extend_request(r, months=args.months, reason=args.reason, at=at),
+    )
+    return 0
+
+
+def _cmd_lift(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    at = _at(args)
+    with open_database(args).unit_of_work() as uow:
+        request = privacy.lift_restriction(uow.requests.get(args.request_id), at=at)
+        uow.requests.save(request)
+        uow.commit()
+    if args.format == "json":
+        _json(out, [request.to_dict()])
+        return 0
+    t = Translator(args.locale)
+    out.write(
+        t.gettext(
+            "Restriction {id} of {subject} lifted from {when}: processing for {purposes} resumes."
+        ).format(
+            id=request.request_id,
+            subject=request.subject_id,
+            when=_when(t, at, args.tz),
+            purposes=", ".join(request.purposes),
+        )
+        + "\n"
+    )
     return 0
 
 
@@ -286,6 +382,15 @@ def _cmd_erase(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             + t.gettext("{section}: kept; {why}").format(
                 section=label(t, SECTIONS, section), why=t.gettext(why)
             )
+            + "\n"
+        )
+    for closed in done.closed:
+        out.write(
+            "  "
+            + t.gettext(
+                "Request {id} ({kind}) closed as answered: nothing of the subject is left "
+                "to act on."
+            ).format(id=closed.request_id, kind=label(t, KINDS, closed.kind.value))
             + "\n"
         )
     out.write(_scope_note(t, done.scope, args.subject))
@@ -453,6 +558,52 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
         help="how (default: a copy of an ID with MRZ, number and BSN blacked out, not kept)",
     )
     p.set_defaults(handler=_cmd_verify)
+
+    p = cmds.add_parser(
+        "forward",
+        parents=[*parents, fmt],
+        help="record that a request about a controller's data (a school's pupil) was "
+        "passed on to that controller; it is closed here",
+    )
+    p.add_argument("request_id", help="the request (recorded with --controller)")
+    p.add_argument("--note", help="how and where it went (default: the controller's id)")
+    p.set_defaults(handler=_cmd_forward)
+
+    p = cmds.add_parser(
+        "complete",
+        parents=[*parents, fmt],
+        help="mark a verified restriction or objection carried out (export, erase and "
+        "rectify complete the other kinds with --request)",
+    )
+    p.add_argument("request_id", help="the request")
+    p.set_defaults(handler=_cmd_complete)
+
+    p = cmds.add_parser("refuse", parents=[*parents, fmt], help="refuse a request, with the reason")
+    p.add_argument("request_id", help="the request")
+    p.add_argument(
+        "--reason", required=True, help="why (e.g. identity not confirmed, manifestly unfounded)"
+    )
+    p.set_defaults(handler=_cmd_refuse)
+
+    p = cmds.add_parser(
+        "extend",
+        parents=[*parents, fmt],
+        help="extend a request's deadline by one or two months, with the reason (GDPR Art. 12(3))",
+    )
+    p.add_argument("request_id", help="the request")
+    p.add_argument(
+        "--months", type=int, choices=(1, 2), required=True, help="months added (2 at most in all)"
+    )
+    p.add_argument("--reason", required=True, help="why, as told to the subject")
+    p.set_defaults(handler=_cmd_extend)
+
+    p = cmds.add_parser(
+        "lift",
+        parents=[*parents, fmt],
+        help="lift a completed restriction: processing for its purposes resumes",
+    )
+    p.add_argument("request_id", help="the restriction request")
+    p.set_defaults(handler=_cmd_lift)
 
     p = cmds.add_parser(
         "export", parents=[*parents, emails], help="every record about a subject, as JSON"
