@@ -382,6 +382,25 @@ class TestClosingRequests:
         status, out, _ = run(db, "privacy", "forward", "r1", "--format", "json")
         assert status == 1  # closed already
 
+    def test_in_dutch(self, tmp_path: Path) -> None:
+        """The forwarding note and the lifted restriction read in Dutch with --locale nl_NL."""
+        db = tmp_path / "p.db"
+        nl = ("--locale", "nl_NL")
+        _, out, _ = run(db, "privacy", "request", "p1", "rectification", "--controller",
+                        "school-7", "--id", "r1", *nl)  # fmt: skip
+        assert out.splitlines()[1] == (
+            "De gegevens worden verwerkt voor school-7, die dit verzoek beantwoordt: stuur het "
+            "door en leg dat daarna vast met: subscriptionkit privacy forward r1"
+        )
+        run(db, "privacy", "request", "ann", "restriction", "--purpose", "marketing", "--id", "r2")
+        run(db, "privacy", "verify-identity", "r2", "--by", "dpo")
+        run(db, "privacy", "complete", "r2")
+        _, out, _ = run(db, "privacy", "lift", "r2", *nl, now=NOW + dt.timedelta(days=3))
+        assert out == (
+            "Beperking r2 van ann opgeheven vanaf 5 maart 2026 om 10:00: de verwerking voor "
+            "marketing gaat weer verder.\n"
+        )
+
     def test_forwarding_a_request_without_controller_is_refused(self, tmp_path: Path) -> None:
         """Only a controller's request is forwarded; the platform's own is carried out."""
         db = tmp_path / "p.db"
