@@ -324,6 +324,15 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
         (["\x00", "access"], EXIT_INPUT),
     ],
     ("privacy", "verify-identity"): [(["nope", "--by", "dpo"], EXIT_INPUT)],
+    ("privacy", "forward"): [(["nope"], EXIT_INPUT), (["\x00"], EXIT_INPUT)],
+    ("privacy", "complete"): [(["nope"], EXIT_INPUT)],
+    ("privacy", "refuse"): [(["nope", "--reason", "spam"], EXIT_INPUT)],
+    ("privacy", "extend"): [
+        (["nope", "--months", "1", "--reason", "busy"], EXIT_INPUT),
+        (["nope", "--months", "3", "--reason", "busy"], 2),
+        (["nope", "--months", "one", "--reason", "busy"], 2),
+    ],
+    ("privacy", "lift"): [(["nope"], EXIT_INPUT), (["nope", "--at", "yesterday"], EXIT_USAGE)],
     ("privacy", "export"): [
         (["u", "--request", "nope"], EXIT_INPUT),
         (["u", "--output", "{dir}"], EXIT_FILE),

@@ -11,35 +11,18 @@ offered) prints the records as data instead, moments in ISO 8601.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import pathlib
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final, TextIO
+from typing import Any, TextIO
 
 from .. import privacy
-from .._errors_base import _indefinite as indefinite
 from .._i18n import Translator
-from ..clock import DEFAULT_TIMEZONE, instant, local
+from ..clock import DEFAULT_TIMEZONE, instant
 from ..errors import InvalidInput
-from ..privacy._labels import CONSENT_KINDS, KINDS, SECTIONS, STATUSES, label
+from ..privacy._labels import CONSENT_KINDS, KINDS, SECTIONS, label
 from ._privacy_rectify import add_rectify, rectify
+from ._privacy_requests import _day, _json, _show_requests, _when, add_request_steps, take_step
 from ._subscriptions import _at, _moment, open_database
-
-
-def _when(t: Translator, value: _dt.datetime, tz: str) -> str:
-    """A moment as the command line shows one: its date and time on ``tz``'s wall clock."""
-    shown = local(value, tz)
-    return t.gettext("{date} at {time}").format(date=t.date(shown.date()), time=t.time(shown))
-
-
-def _day(t: Translator, value: _dt.datetime, tz: str) -> str:
-    """The local date of a moment that ends a day (a deadline, a retention period)."""
-    return t.date(local(value, tz).date())
-
-
-def _json(out: TextIO, data: Any) -> None:
-    out.write(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def _register(args: argparse.Namespace) -> privacy.Register:
@@ -120,45 +103,6 @@ def _cmd_withdraw(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _show_requests(
-    args: argparse.Namespace,
-    requests: Sequence[privacy.SubjectRequest],
-    out: TextIO,
-    *,
-    late: bool = False,
-) -> None:
-    """One line per request, its deadline as a date on the subject's wall clock (the
-    deadline ends that local day); ``--format json``: the requests as data."""
-    if args.format == "json":
-        _json(out, [r.to_dict() for r in requests])
-        return
-    t = Translator(args.locale)
-    for r in requests:
-        if late:
-            text = t.gettext(
-                "Request {id} from {subject}: {kind}, {status}; the answer was due by {due} ({tz})."
-            )
-        elif r.is_open:
-            text = t.gettext(
-                "Request {id} from {subject}: {kind}, {status}; answer by {due} ({tz})."
-            )
-        else:
-            text = t.gettext("Request {id} from {subject}: {kind}, {status} on {closed}.")
-        closed = r.closed_at or r.received_at
-        out.write(
-            text.format(
-                id=r.request_id,
-                subject=r.subject_id,
-                kind=label(t, KINDS, r.kind.value),
-                status=label(t, STATUSES, r.status.value),
-                due=_day(t, r.due_at, r.timezone),
-                tz=r.timezone,
-                closed=_day(t, closed, r.timezone),
-            )
-            + "\n"
-        )
-
-
 def _cmd_request(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     changes = {k: v for k, v in (("name", args.name), ("email", args.email)) if v is not None}
     request = privacy.receive_request(
@@ -179,103 +123,6 @@ def _cmd_request(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             ).format(controller=request.controller, id=request.request_id)
             + "\n"
         )
-    return 0
-
-
-def _step(
-    args: argparse.Namespace,
-    out: TextIO,
-    step: Callable[[privacy.SubjectRequest], privacy.SubjectRequest],
-) -> privacy.SubjectRequest:
-    """Load the request ``args.request_id``, take one ``step`` of it, save it in the same
-    unit of work and print it as the other request commands do; return it."""
-    with open_database(args).unit_of_work() as uow:
-        request = step(uow.requests.get(args.request_id))
-        uow.requests.save(request)
-        uow.commit()
-    _show_requests(args, [request], out)
-    return request
-
-
-def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    at = _at(args)
-    _step(
-        args, out, lambda r: privacy.record_identity_check(r, at=at, by=args.by, method=args.method)
-    )
-    return 0
-
-
-def _cmd_forward(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    at = _at(args)
-    _step(args, out, lambda r: privacy.forward_request(r, at=at, note=args.note))
-    return 0
-
-
-#: The requests whose work a command does, and completes them: ``privacy complete``
-#: refuses them, so no request is marked answered while its work is undone.
-_DONE_BY: Final[Mapping[privacy.RequestKind, str]] = {
-    privacy.RequestKind.ACCESS: "subscriptionkit privacy export {subject} --request {id}",
-    privacy.RequestKind.PORTABILITY: "subscriptionkit privacy export {subject} --request {id}",
-    privacy.RequestKind.ERASURE: "subscriptionkit privacy erase {subject} --request {id}",
-    privacy.RequestKind.RECTIFICATION: "subscriptionkit privacy rectify {subject} --request {id}",
-}
-
-
-def _complete(request: privacy.SubjectRequest, at: _dt.datetime) -> privacy.SubjectRequest:
-    command = _DONE_BY.get(request.kind)
-    if command is not None and request.controller is None:
-        raise InvalidInput(
-            f"request {request.request_id!r} asks for {request.kind.value}, which "
-            f"'{command.format(subject=request.subject_id, id=request.request_id)}' carries "
-            "out and marks answered; expected a restriction or objection request here, "
-            f"got {indefinite(request.kind.value)} request"
-        )
-    return privacy.complete_request(request, at=at)
-
-
-def _cmd_complete(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    at = _at(args)
-    _step(args, out, lambda r: _complete(r, at))
-    return 0
-
-
-def _cmd_refuse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    at = _at(args)
-    _step(args, out, lambda r: privacy.refuse_request(r, at=at, reason=args.reason))
-    return 0
-
-
-def _cmd_extend(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    at = _at(args)
-    _step(
-        args,
-        out,
-        lambda r: privacy.extend_request(r, months=args.months, reason=args.reason, at=at),
-    )
-    return 0
-
-
-def _cmd_lift(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    at = _at(args)
-    with open_database(args).unit_of_work() as uow:
-        request = privacy.lift_restriction(uow.requests.get(args.request_id), at=at)
-        uow.requests.save(request)
-        uow.commit()
-    if args.format == "json":
-        _json(out, [request.to_dict()])
-        return 0
-    t = Translator(args.locale)
-    out.write(
-        t.gettext(
-            "Restriction {id} of {subject} lifted from {when}: processing for {purposes} resumes."
-        ).format(
-            id=request.request_id,
-            subject=request.subject_id,
-            when=_when(t, at, args.tz),
-            purposes=", ".join(request.purposes),
-        )
-        + "\n"
-    )
     return 0
 
 
@@ -405,6 +252,10 @@ def _cmd_erase(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             + "\n"
         )
     return 0
+
+
+def _cmd_step(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    return take_step(args, out)
 
 
 def _cmd_rectify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -545,65 +396,7 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     p.add_argument("--id", help="the request's id (default: a new one)")
     p.set_defaults(handler=_cmd_request)
 
-    p = cmds.add_parser(
-        "verify-identity",
-        parents=[*parents, fmt],
-        help="record that the requester's identity was checked",
-    )
-    p.add_argument("request_id", help="the request")
-    p.add_argument("--by", required=True, help="who checked (a staff account)")
-    p.add_argument(
-        "--method",
-        default="id-copy-redacted",
-        help="how (default: a copy of an ID with MRZ, number and BSN blacked out, not kept)",
-    )
-    p.set_defaults(handler=_cmd_verify)
-
-    p = cmds.add_parser(
-        "forward",
-        parents=[*parents, fmt],
-        help="record that a request about a controller's data (a school's pupil) was "
-        "passed on to that controller; it is closed here",
-    )
-    p.add_argument("request_id", help="the request (recorded with --controller)")
-    p.add_argument("--note", help="how and where it went (default: the controller's id)")
-    p.set_defaults(handler=_cmd_forward)
-
-    p = cmds.add_parser(
-        "complete",
-        parents=[*parents, fmt],
-        help="mark a verified restriction or objection carried out (export, erase and "
-        "rectify complete the other kinds with --request)",
-    )
-    p.add_argument("request_id", help="the request")
-    p.set_defaults(handler=_cmd_complete)
-
-    p = cmds.add_parser("refuse", parents=[*parents, fmt], help="refuse a request, with the reason")
-    p.add_argument("request_id", help="the request")
-    p.add_argument(
-        "--reason", required=True, help="why (e.g. identity not confirmed, manifestly unfounded)"
-    )
-    p.set_defaults(handler=_cmd_refuse)
-
-    p = cmds.add_parser(
-        "extend",
-        parents=[*parents, fmt],
-        help="extend a request's deadline by one or two months, with the reason (GDPR Art. 12(3))",
-    )
-    p.add_argument("request_id", help="the request")
-    p.add_argument(
-        "--months", type=int, choices=(1, 2), required=True, help="months added (2 at most in all)"
-    )
-    p.add_argument("--reason", required=True, help="why, as told to the subject")
-    p.set_defaults(handler=_cmd_extend)
-
-    p = cmds.add_parser(
-        "lift",
-        parents=[*parents, fmt],
-        help="lift a completed restriction: processing for its purposes resumes",
-    )
-    p.add_argument("request_id", help="the restriction request")
-    p.set_defaults(handler=_cmd_lift)
+    add_request_steps(cmds, [*parents, fmt], _cmd_step)
 
     p = cmds.add_parser(
         "export", parents=[*parents, emails], help="every record about a subject, as JSON"
