@@ -189,62 +189,55 @@ def add_request_steps(
     """Add the commands that take one step of a recorded request, run by ``handler``
     (which the command table expects in ``_privacy``); ``parents`` give ``--db``,
     ``--locale``, ``--at``, ``--format``..."""
-    p = cmds.add_parser(
-        "verify-identity",
-        parents=parents,
-        help="record that the requester's identity was checked",
-    )
-    p.add_argument("request_id", help="the request")
+
+    def command(
+        name: str,
+        step: Callable[[argparse.Namespace, TextIO], int],
+        about: str,
+        request: str = "the request",
+    ) -> argparse.ArgumentParser:
+        p = cmds.add_parser(name, parents=parents, help=about)
+        p.add_argument("request_id", help=request)
+        p.set_defaults(handler=handler, step=step)
+        return p
+
+    p = command("verify-identity", _verify, "record that the requester's identity was checked")
     p.add_argument("--by", required=True, help="who checked (a staff account)")
     p.add_argument(
         "--method",
         default="id-copy-redacted",
         help="how (default: a copy of an ID with MRZ, number and BSN blacked out, not kept)",
     )
-    p.set_defaults(handler=handler, step=_verify)
-
-    p = cmds.add_parser(
+    p = command(
         "forward",
-        parents=parents,
-        help="record that a request about a controller's data (a school's pupil) was "
-        "passed on to that controller; it is closed here",
+        _forward,
+        "record that a request about a controller's data (a school's pupil) was passed on "
+        "to that controller; it is closed here",
+        "the request (recorded with --controller)",
     )
-    p.add_argument("request_id", help="the request (recorded with --controller)")
     p.add_argument("--note", help="how and where it went (default: the controller's id)")
-    p.set_defaults(handler=handler, step=_forward)
-
-    p = cmds.add_parser(
+    command(
         "complete",
-        parents=parents,
-        help="mark a verified restriction or objection carried out (export, erase and "
-        "rectify complete the other kinds with --request)",
+        _complete,
+        "mark a verified restriction or objection carried out (export, erase and rectify "
+        "complete the other kinds with --request)",
     )
-    p.add_argument("request_id", help="the request")
-    p.set_defaults(handler=handler, step=_complete)
-
-    p = cmds.add_parser("refuse", parents=parents, help="refuse a request, with the reason")
-    p.add_argument("request_id", help="the request")
+    p = command("refuse", _refuse, "refuse a request, with the reason")
     p.add_argument(
         "--reason", required=True, help="why (e.g. identity not confirmed, manifestly unfounded)"
     )
-    p.set_defaults(handler=handler, step=_refuse)
-
-    p = cmds.add_parser(
+    p = command(
         "extend",
-        parents=parents,
-        help="extend a request's deadline by one or two months, with the reason (GDPR Art. 12(3))",
+        _extend,
+        "extend a request's deadline by one or two months, with the reason (GDPR Art. 12(3))",
     )
-    p.add_argument("request_id", help="the request")
     p.add_argument(
         "--months", type=int, choices=(1, 2), required=True, help="months added (2 at most in all)"
     )
     p.add_argument("--reason", required=True, help="why, as told to the subject")
-    p.set_defaults(handler=handler, step=_extend)
-
-    p = cmds.add_parser(
+    command(
         "lift",
-        parents=parents,
-        help="lift a completed restriction: processing for its purposes resumes",
+        _lift,
+        "lift a completed restriction: processing for its purposes resumes",
+        "the restriction request",
     )
-    p.add_argument("request_id", help="the restriction request")
-    p.set_defaults(handler=handler, step=_lift)
