@@ -13,7 +13,7 @@ import attrs
 from .._checks import accepts
 from ..clock import instant
 from ..errors import ConsentNotGiven, InvalidInput
-from ._default import default_register
+from ._default import seed_register
 from ._register import LegalBasis, Register
 from ._specs import AT, CONSENT_ID, PURPOSE, REGISTER_OR_NONE, SUBJECT_ID
 from ._values import (
@@ -171,7 +171,7 @@ def _check_purpose(register: Register | None, purpose: str) -> None:
     """Refuse a purpose that ``register`` (``None``: :func:`default_register`) does not
     list as resting on consent: a misspelt purpose raises, never answers "no consent"."""
     if register is None:
-        register = default_register()
+        register = seed_register()
     found = register.purpose(purpose)
     if found.legal_basis is not LegalBasis.CONSENT:
         raise InvalidInput(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 from .._checks import accepts
@@ -115,3 +116,11 @@ def default_register(controller: str = "Soofos B.V.") -> Register:
         ),
     )
     return Register(controller=controller, purposes=purposes, recipients=recipients)
+
+
+@functools.cache
+def seed_register() -> Register:
+    """The register :func:`default_register` returns, made once (internal): the register a
+    purpose is checked against when the caller gives none. A frozen value, so sharing it
+    holds no state; made on first use, not at import."""
+    return default_register()

@@ -21,7 +21,7 @@ from ..errors import (
     RequestForwarded,
     StepBeforePrevious,
 )
-from ._default import default_register
+from ._default import seed_register
 from ._register import LegalBasis, Register
 from ._requests import (
     MAX_EXTENSION_MONTHS,
@@ -123,7 +123,7 @@ def receive_request(
         )
     if controller is not None:
         identifier(controller, "controller")
-    checked = default_register() if register is None else register
+    checked = seed_register() if register is None else register
     for purpose in named:
         basis = checked.purpose(purpose).legal_basis
         if request_kind is RequestKind.OBJECTION and basis is not LegalBasis.LEGITIMATE_INTEREST:
