@@ -196,7 +196,7 @@ def add_request_steps(
         about: str,
         request: str = "the request",
     ) -> argparse.ArgumentParser:
-        p = cmds.add_parser(name, parents=parents, help=about)
+        p: argparse.ArgumentParser = cmds.add_parser(name, parents=parents, help=about)
         p.add_argument("request_id", help=request)
         p.set_defaults(handler=handler, step=step)
         return p
