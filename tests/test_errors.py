@@ -455,8 +455,9 @@ class TestMessages:
     def test_schema_older_than_supported(self) -> None:
         """An old schema asks for a migration instead of an upgrade."""
         assert str(errors.SchemaVersionError(found=1, supported=2)) == (
-            "database schema version 1 is older than this library needs; migrate it "
-            "(SqlStore.migrate()); expected version 2"
+            "database schema version 1 is older than this library needs; upgrade it (the "
+            "command subscriptionkit db upgrade, or the store's migrate method); expected "
+            "version 2"
         )
 
     def test_currency_mismatch_context(self) -> None:

@@ -172,7 +172,7 @@ class SchemaVersionError(StorageError):
         if found > supported:
             advice = "newer than this library supports; upgrade subscriptionkit"
         else:
-            advice = "older than this library needs; migrate it (SqlStore.migrate())"
+            advice = "older than this library needs; upgrade it (the command subscriptionkit db upgrade, or the store's migrate method)"
         super().__init__(
             f"database schema version {found} is {advice}; expected version {supported}"
         )

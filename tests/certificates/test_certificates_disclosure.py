@@ -93,7 +93,7 @@ class TestPublicView:
 
     def test_needs_a_verified_certificate(self, cert: Certificate) -> None:
         """A bare certificate (unverified) cannot become a public view."""
-        with pytest.raises(InvalidInput, match="needs the Verified result"):
+        with pytest.raises(InvalidInput, match="needs the Verified result of a verification"):
             public_view(cert)  # type: ignore[arg-type]
 
     def test_bad_name_and_settings(self, verified: Verified) -> None:

@@ -174,7 +174,7 @@ class TestArguments:
 
     def test_token_needs_a_keyring(self, ring: KeyRing, cert: Certificate) -> None:
         """token() signs only with a KeyRing, never with a public set."""
-        with pytest.raises(InvalidInput, match="signs with a KeyRing"):
+        with pytest.raises(InvalidInput, match="a certificate token signs with a KeyRing"):
             token(cert, ring.public_keyset())  # type: ignore[arg-type]
 
 

@@ -505,7 +505,7 @@ class TestKeys:
                 "save_public_keys() takes a PublicKeySet (use keyring.public_keyset()); "
                 "private keys are saved only with save_private_keyring(); got KeyRing"
             )
-            with pytest.raises(errors.InvalidInput, match="takes a KeyRing, got PublicKeySet"):
+            with pytest.raises(errors.InvalidInput, match="must be a KeyRing, got PublicKeySet"):
                 uow.keys.save_private_keyring(ring.public_keyset())  # type: ignore[arg-type]
             uow.commit()
         with store.unit_of_work() as uow:

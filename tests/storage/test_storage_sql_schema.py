@@ -31,8 +31,9 @@ from subscriptionkit.testing import active_subscription, trial_subscription
 T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
 PLUS_ONE = dt.timezone(dt.timedelta(hours=1))
 OLDER = (
-    "database schema version 1 is older than this library needs; "
-    f"migrate it (SqlStore.migrate()); expected version {SCHEMA_VERSION}"
+    "database schema version 1 is older than this library needs; upgrade it (the command "
+    "subscriptionkit db upgrade, or the store's migrate method); "
+    f"expected version {SCHEMA_VERSION}"
 )
 
 

@@ -18,7 +18,7 @@ def _documents(value: object) -> tuple[IssuedInvoice, ...]:
     for doc in found:
         if not isinstance(doc, IssuedInvoice):
             raise InvalidInput(
-                f"closed_on() takes issued invoices and credit notes, got {type(doc).__name__}"
+                f"the day an invoice left the books is found from issued invoices and credit notes, got {type(doc).__name__}"
             )
     return found
 
@@ -69,7 +69,7 @@ def closed_on(
     """
     if invoice.credits is not None:
         raise InvalidInput(
-            f"closed_on() takes an invoice, got credit note {invoice.number} (it closes "
+            f"the day an invoice left the books is asked of an invoice, got credit note {invoice.number} (it closes "
             f"with invoice {invoice.credits})"
         )
     others = [d for d in _documents(documents) if d.number != invoice.number]

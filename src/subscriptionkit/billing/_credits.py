@@ -95,7 +95,9 @@ def uncredited(invoice: IssuedInvoice, notes: Iterable[IssuedInvoice]) -> tuple[
     from ._ledger import IssuedInvoice  # the module that imports this one
 
     if not isinstance(invoice, IssuedInvoice) or invoice.kind != "invoice":
-        raise InvalidInput(f"uncredited() takes an issued invoice, got {invoice!r:.60}")
+        raise InvalidInput(
+            f"what is left to credit is asked of an issued invoice, got {invoice!r:.60}"
+        )
     documents = items(notes, "notes", "an iterable of IssuedInvoice")
     left = [ln.line.amount for ln in invoice.lines]
     for note in documents:

@@ -42,8 +42,8 @@ def _billed(billed: object) -> dict[tuple[Month, str], int]:
             and type(pupils) is int
         ):
             raise InvalidInput(
-                "billed must map (Month, band label) to whole numbers of pupils, as "
-                f"ledger.billed_usage() returns; got {key!r:.60}: {pupils!r:.20}"
+                "billed must map (Month, band label) to whole numbers of pupils, as the "
+                f"ledger's billed usage does; got {key!r:.60}: {pupils!r:.20}"
             )
     return dict(billed)
 

@@ -123,7 +123,7 @@ def public_view(
     """
     if not isinstance(verified, Verified):
         raise InvalidInput(
-            f"public_view needs the Verified result of verify(), got {type(verified).__name__}"
+            f"the public view needs the Verified result of a verification, got {type(verified).__name__}"
         )
     if settings is not None and not isinstance(settings, DisclosureSettings):
         raise InvalidInput(

@@ -276,7 +276,9 @@ def status_list_token(status_list: StatusList, keyring: KeyRing, *, issuer: Issu
             f"{type(status_list).__name__} and {type(issuer).__name__}"
         )
     if not isinstance(keyring, KeyRing):
-        raise InvalidInput(f"status_list_token signs with a KeyRing, got {type(keyring).__name__}")
+        raise InvalidInput(
+            f"a status list token signs with a KeyRing (it holds the private key), got {type(keyring).__name__}"
+        )
     return sign_compact(
         status_list.credential(issuer), keyring, STATUS_LIST_TYP, status_list.issued_at
     )

@@ -145,7 +145,9 @@ def token(
             :class:`KeyRing` or ``issuer`` not an :class:`IssuerProfile`.
     """
     if not isinstance(keyring, KeyRing):
-        raise InvalidInput(f"token() signs with a KeyRing, got {type(keyring).__name__}")
+        raise InvalidInput(
+            f"a certificate token signs with a KeyRing (it holds the private key), got {type(keyring).__name__}"
+        )
     credential = open_badge_credential(certificate, issuer)
     return sign_compact(credential, keyring, CREDENTIAL_TYP, certificate.issued_at)
 

@@ -75,7 +75,9 @@ def _reminder_key(reminder: object) -> tuple[str, str, _dt.date]:
         InvalidInput: ``reminder`` is not a :class:`~subscriptionkit.subscriptions.Reminder`.
     """
     if not isinstance(reminder, Reminder):
-        raise InvalidInput(f"mark_sent() takes a Reminder, got {type(reminder).__name__}")
+        raise InvalidInput(
+            f"a reminder marked as sent must be a Reminder, got {type(reminder).__name__}"
+        )
     return reminder.subscription_id, reminder.kind, reminder.due_on
 
 
@@ -112,5 +114,7 @@ def _require_keyring(keyring: object) -> KeyRing:
         InvalidInput: anything else.
     """
     if not isinstance(keyring, KeyRing):
-        raise InvalidInput(f"save_private_keyring() takes a KeyRing, got {type(keyring).__name__}")
+        raise InvalidInput(
+            f"the private keyring saved must be a KeyRing, got {type(keyring).__name__}"
+        )
     return keyring

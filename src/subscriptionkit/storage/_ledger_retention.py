@@ -6,6 +6,7 @@ import datetime as _dt
 from collections.abc import Iterable, Mapping
 
 from .._checks import items
+from .._errors_base import _repr
 from ..billing import IssuedInvoice
 from ..errors import InvalidInput, NotFound
 
@@ -15,7 +16,7 @@ __all__ = ["erasable", "retention_day", "whole_chains"]
 def retention_day(day: object) -> _dt.date:
     """Return ``day`` if it is a date (not a datetime), else raise InvalidInput."""
     if not isinstance(day, _dt.date) or isinstance(day, _dt.datetime):
-        raise InvalidInput(f"ledger.issued_before() takes a date, got {day!r:.60}")
+        raise InvalidInput(f"the ledger lists invoices issued before a date, got {_repr(day):.60}")
     return day
 
 
@@ -44,7 +45,9 @@ def erasable(visible: Mapping[str, IssuedInvoice], numbers: Iterable[str]) -> tu
     wanted = tuple(dict.fromkeys(items(numbers, "numbers", "an iterable of invoice numbers")))
     for number in wanted:
         if not isinstance(number, str):
-            raise InvalidInput(f"ledger.erase() takes invoice numbers, got {number!r:.60}")
+            raise InvalidInput(
+                f"the ledger erases invoices by their numbers (text), got {number!r:.60}"
+            )
         if number not in visible:
             raise NotFound(kind="invoice", key=number)
     named = set(wanted)
