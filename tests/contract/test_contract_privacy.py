@@ -243,6 +243,20 @@ class TestErasureClosesRequests:
         assert stored["r-erase"].status is privacy.RequestStatus.COMPLETED
         assert privacy.overdue(stored.values(), at=AT + 90 * DAY) == (stored["r-bob"],)
 
+    def test_backdated_erasure_cannot_close_a_later_request(self, store: Store) -> None:
+        """An erasure dated before an open request's receipt would close it before it
+        arrived: StepBeforePrevious, nothing changed."""
+        fix = privacy.receive_request(
+            "ann", "rectification", at=AT + DAY, request_id="r-fix", changes={"name": "Ann S"}
+        )
+        self._save(store, fix)
+        with pytest.raises(errors.StepBeforePrevious, match="r-fix") as caught:
+            privacy.erase_subject(store, "ann", at=AT)
+        assert caught.value.earliest == AT + DAY
+        with store.unit_of_work() as uow:
+            assert uow.requests.get("r-fix") == fix
+            assert not uow.pseudonyms.erased("ann")
+
     def test_open_access_request_stops_the_erasure(self, store: Store) -> None:
         """An unanswered access request: AccessNotAnswered, nothing changed; once it is
         answered the erasure goes ahead and nothing of the subject is overdue."""

@@ -14,7 +14,7 @@ from ..clock import DEFAULT_TIMEZONE, instant
 from ..errors import AccessNotAnswered, InvalidArgument, InvalidInput
 from ._handlers import DEFAULT_HANDLERS, DataHandler, Retained, Subject
 from ._register import Register
-from ._request_steps import complete_request, require_executable
+from ._request_steps import _require_in_order, complete_request, require_executable
 from ._requests import RequestKind, RequestStatus, SubjectRequest
 from ._scope import Scope, scope_of
 from ._values import instances
@@ -193,11 +193,15 @@ def _open_requests(
     uow: subscriptionkit.storage.ports.UnitOfWork,
     subject_id: str,
     request: SubjectRequest | None,
+    at: _dt.datetime,
 ) -> list[SubjectRequest]:
-    """The subject's open requests other than ``request``, which the erasure closes.
+    """The subject's open requests other than ``request``, which the erasure at ``at``
+    closes.
 
     Raises:
         AccessNotAnswered: an access or portability request among them.
+        StepBeforePrevious: ``at`` is before one's receipt or last step (a backdated
+            erasure cannot close a request it preceded).
     """
     others = [
         r
@@ -207,6 +211,8 @@ def _open_requests(
     unanswered = [r.request_id for r in others if r.kind in _COPY]
     if unanswered:
         raise AccessNotAnswered(subject_id=subject_id, request_ids=unanswered)
+    for r in others:
+        _require_in_order(r, "close by the erasure", at)
     return others
 
 
@@ -272,6 +278,8 @@ def erase_subject(
         OwnershipTransferRequired: the subject owns a team; nothing is changed.
         AccessNotAnswered: an access or portability request of the subject is open;
             nothing is changed.
+        StepBeforePrevious: ``at`` is before the receipt or last step of ``request`` or of
+            an open request of the subject (a backdated erasure); nothing is changed.
         IdentityNotVerified, RequestForwarded, RequestClosed: ``request`` cannot be carried out.
         StorageError: the store failed; nothing is changed.
     """
@@ -283,7 +291,7 @@ def erase_subject(
         for handler in chosen:
             if handler.check is not None:
                 handler.check(uow, subject)
-        others = _open_requests(uow, subject_id, request)
+        others = _open_requests(uow, subject_id, request, moment)
         scope = scope_of(uow, subject)
         pseudonym = uow.pseudonyms.record_erasure(subject_id, at=moment, school_id=school_id)
         _close(uow, others, moment)
