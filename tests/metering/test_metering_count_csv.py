@@ -200,6 +200,19 @@ class TestEventIds:
         got = count_csv(io.BytesIO(data), _plan("focus-po-combi"), MONTHS, reader=reader)  # type: ignore[arg-type]
         assert got.count("s1", Month(2026, 3)) == 1
 
+    def test_the_columns_leave_the_id_check_to_the_caller(self) -> None:
+        """read_columns returns the columns of a file with a reused id; their check says
+        so (count_csv then reads the file again to name the lines); a redelivery passes."""
+        again = self.DUP.replace("09:00:00+01:00", "08:00:00Z")
+        reused = csv_bytes([]) + f"{self.DUP}\n{self.DUP.replace('p1', 'p9')}\n".encode()
+        redelivered = csv_bytes([]) + f"{self.DUP}\n{again}\n".encode()
+        columns = _arrow.read_columns(io.BytesIO(reused))
+        assert columns is not None
+        assert columns.one_event_per_id() is False
+        columns = _arrow.read_columns(io.BytesIO(redelivered))
+        assert columns is not None
+        assert columns.one_event_per_id() is True
+
     def test_colliding_hashes_are_decided_exactly(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """With every id hashing alike, distinct ids still pass and a reuse is still found."""
         import numpy as np

@@ -15,6 +15,7 @@ pyarrow and numpy are imported when :func:`read_columns` is called, never at imp
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, Final
 
@@ -57,6 +58,10 @@ class EventColumns:
         category: per event, a code of its category (int64).
         billable: the category codes that are billable.
         epoch: per event, the whole UTC epoch second it was processed in (int64).
+        one_event_per_id: the last check, left to the caller: whether no event id is
+            reused by a different event (``False``: the streaming reader must read the
+            file and name the lines). Numpy and pyarrow release the GIL as it runs, so
+            the caller can count in one thread while it checks in another.
     """
 
     schools: tuple[str, ...]
@@ -66,6 +71,7 @@ class EventColumns:
     category: npt.NDArray[np.int64]
     billable: frozenset[int]
     epoch: npt.NDArray[np.int64]
+    one_event_per_id: Callable[[], bool] = attrs.field(eq=False, repr=False)
 
     def pupil_codes(self, keep: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
         """Codes of the pupil ids of the events where ``keep`` is true, in order: equal
@@ -276,8 +282,6 @@ def _validate(
     school = _codes(schools)
     grade = np.asarray(grade_values, dtype=np.int64)[_codes(grades)]
     category = _codes(categories)
-    if not _one_event_per_id(event_ids, pupils, (school, grade, category, epoch_us)):
-        return None  # the streaming reader names both lines
     return EventColumns(
         schools=school_names,
         school=school,
@@ -286,6 +290,9 @@ def _validate(
         category=category,
         billable=frozenset(i for i, c in enumerate(category_values) if c in BILLABLE_CATEGORIES),
         epoch=epoch_us // 1_000_000,  # floor, as epoch_seconds
+        one_event_per_id=functools.partial(
+            _one_event_per_id, event_ids, pupils, (school, grade, category, epoch_us)
+        ),
     )
 
 

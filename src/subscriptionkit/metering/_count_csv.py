@@ -7,7 +7,7 @@ import datetime as _dt
 import os
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Literal, cast
+from typing import IO, TYPE_CHECKING, Literal, cast
 
 from .._checks import accepts, items
 from ..clock import DEFAULT_TIMEZONE
@@ -17,6 +17,9 @@ from ._csv import EventRow, numbered_rows, unique_rows
 from ._engine import CountTable
 from ._usage import MonthlyCounts, monthly_counts
 from ._window import CountMoment, Month, Timeline
+
+if TYPE_CHECKING:
+    from ._arrow import EventColumns
 
 Reader = Literal["auto", "arrow", "python"]
 
@@ -99,8 +102,12 @@ def count_csv(
         if reader != "python" and _arrow.available() and _seekable(stream):
             columns = _arrow.read_columns(stream, progress=progress)
             if columns is not None:
-                return _count_columns(columns, plan, months, tz, policy, school_id)
-            stream.seek(0)
+                counts = _counted_while_checked(
+                    columns, lambda: _count_columns(columns, plan, months, tz, policy, school_id)
+                )
+                if counts is not None:
+                    return counts
+            stream.seek(0)  # the streaming reader names the line at fault
         numbered = numbered_rows(
             cast(IO[bytes], _Progress(stream, progress)) if progress is not None else stream
         )
@@ -149,6 +156,20 @@ class _Progress:
         if not line or self._done >> 16 != (self._done - len(line)) >> 16:  # every 64 KiB
             self._progress(self._done)
         return line
+
+
+def _counted_while_checked(
+    columns: EventColumns, count: Callable[[], MonthlyCounts]
+) -> MonthlyCounts | None:
+    """``count()`` in this thread while a second one runs the columns' last check (no
+    event id reused by a different event; numpy and pyarrow release the GIL, so both
+    cores work): the counts, or ``None`` when the check fails."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        distinct = pool.submit(columns.one_event_per_id)
+        counts = count()
+        return counts if distinct.result() else None
 
 
 def _count_columns(
