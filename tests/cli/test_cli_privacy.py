@@ -271,6 +271,24 @@ class TestRectify:
         )  # fmt: skip
         assert done.status.value == "completed"
 
+    def test_reissued_invitation_speaks_the_locale(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """In Dutch the invitation to send again has Dutch headers, as ``teams invite``
+        prints them: ``Aan:`` and ``Onderwerp:``, never ``To:`` and ``Subject:``."""
+        db = tmp_path / "p.db"
+        self._teams(db)
+        monkeypatch.setenv("SUBSCRIPTIONKIT_TOKEN_KEYS", self.KEYS)
+        status, out, err = run(
+            db, "privacy", "rectify", "ann", "--email", "ann@new.example", "--locale", "nl_NL",
+            "--url", "https://example.org/join/{token}", now=NOW + dt.timedelta(days=1),
+        )  # fmt: skip
+        assert status == 0, err
+        message = out.split("\n\n", 2)[2]
+        assert message.startswith("Aan: ann@new.example\nOnderwerp: ")
+        assert "To:" not in out
+        assert "Subject:" not in out
+
     def test_needs_a_correction(self, tmp_path: Path) -> None:
         """Neither a request nor --name or --email: status 1, nothing done."""
         status, _, err = run(tmp_path / "p.db", "privacy", "rectify", "ann")

@@ -66,6 +66,7 @@ def rectify(args: argparse.Namespace, out: TextIO) -> int:
                     tz=args.tz, locale=args.locale,
                 ),
                 out,
+                t,
             )  # fmt: skip
     return 0
 

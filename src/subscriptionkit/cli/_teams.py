@@ -106,9 +106,9 @@ def _done(args: argparse.Namespace, team: teams.Team, out: TextIO) -> int:
     return 0
 
 
-def _message(msg: teams.TeamMessage, out: TextIO, t: Translator | None = None) -> None:
-    """Write a message to send, its headers in ``t``'s language (default English)."""
-    t = t if t is not None else Translator("en_GB")
+def _message(msg: teams.TeamMessage, out: TextIO, t: Translator) -> None:
+    """Write a message to send, its headers (To, Subject) in ``t``'s language: the
+    command's ``--locale``, the language the message's body is written in."""
     if msg.to is not None:
         out.write(t.gettext("To: {address}").format(address=msg.to) + "\n")
     out.write(t.gettext("Subject: {subject}").format(subject=msg.subject) + "\n")
