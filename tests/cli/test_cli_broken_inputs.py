@@ -458,7 +458,7 @@ class TestDatabaseForms:
 
     def test_db_upgrade_installs_beside_the_foreign_tables(self, files: dict[str, str]) -> None:
         """The explicit install: `db upgrade` adds the library's tables; commands then work."""
-        status, out, err = run("--db", files["foreign"], "db", "upgrade")
+        status, out, err = run("--db", files["foreign"], "db", "upgrade", "--locale", "en_GB")
         assert (status, err) == (0, "")
         assert out.startswith("Upgraded the schema from version 0 to ")
         status, _, err = run("--db", files["foreign"], "subscriptions", "list")

@@ -40,7 +40,7 @@ class TestCurrent:
     def test_missing_file_is_not_created(self, tmp_path: Path) -> None:
         """`db current` on a path with no file says version 0 and creates nothing."""
         path = tmp_path / "none.db"
-        code, out, err = run("--db", str(path), "db", "current")
+        code, out, err = run("--db", str(path), "db", "current", "--locale", "en_GB")
         assert (code, err) == (0, "")
         assert out.splitlines()[1] == "Schema version: 0 (the file does not exist yet)"
         assert not path.exists()
@@ -49,7 +49,7 @@ class TestCurrent:
         """A schema-1 database shows its version, where it is recorded and what is pending."""
         path = tmp_path / "old.db"
         _release_v1(path)
-        code, out, _ = run("--db", str(path), "db", "current")
+        code, out, _ = run("--db", str(path), "db", "current", "--locale", "en_GB")
         assert code == 0
         assert out.splitlines()[1:] == [
             "Schema version: 1 (recorded before Alembic, in sk_schema_version)",
@@ -72,17 +72,17 @@ class TestUpgrade:
         """`db upgrade` applies the missing revisions and says which; a second run has none."""
         path = tmp_path / "old.db"
         _release_v1(path)
-        code, out, err = run("--db", str(path), "db", "upgrade")
+        code, out, err = run("--db", str(path), "db", "upgrade", "--locale", "en_GB")
         assert (code, err) == (0, "")
         assert (
             out == f"Upgraded the schema from version 1 to {SCHEMA_VERSION}: applied "
             f"{', '.join(r for r, _ in REVISIONS[1:])}.\n"
         )
-        code, out, _ = run("--db", str(path), "db", "upgrade")
+        code, out, _ = run("--db", str(path), "db", "upgrade", "--locale", "en_GB")
         assert (
             out == f"Schema version {SCHEMA_VERSION} (revision {REVISIONS[-1][0]}): up to date.\n"
         )
-        code, out, _ = run("--db", str(path), "db", "current")
+        code, out, _ = run("--db", str(path), "db", "current", "--locale", "en_GB")
         assert out.splitlines()[1:] == [
             f"Schema version: {SCHEMA_VERSION} (revision {REVISIONS[-1][0]})",
             f"Up to date (this library writes version {SCHEMA_VERSION}).",
@@ -91,7 +91,7 @@ class TestUpgrade:
     def test_new_file(self, tmp_path: Path) -> None:
         """`db upgrade` on a new path creates the schema from scratch."""
         path = tmp_path / "new.db"
-        code, out, _ = run("--db", str(path), "db", "upgrade")
+        code, out, _ = run("--db", str(path), "db", "upgrade", "--locale", "en_GB")
         assert code == 0
         assert (
             out == f"Upgraded the schema from version 0 to {SCHEMA_VERSION}: applied "
@@ -102,12 +102,12 @@ class TestUpgrade:
     def test_refused_database_is_one_line(self, tmp_path: Path) -> None:
         """An edited version table ends with one error line, status 3 (the database cannot be used); nothing runs."""
         path = tmp_path / "edited.db"
-        run("--db", str(path), "db", "upgrade")
+        run("--db", str(path), "db", "upgrade", "--locale", "en_GB")
         engine = make_engine(str(path))
         with engine.begin() as conn:
             conn.execute(sa.text("UPDATE sk_alembic_version SET version_num = 'x'"))
         engine.dispose()
-        code, out, err = run("--db", str(path), "db", "upgrade")
+        code, out, err = run("--db", str(path), "db", "upgrade", "--locale", "en_GB")
         assert (code, out) == (3, "")
         assert err.startswith("subscriptionkit: error: the database records schema version 'x'")
         assert err.count("\n") == 1
@@ -151,11 +151,11 @@ class TestForeignAndLazy:
         with sqlite3.connect(path) as conn:
             conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")
         before = path.read_bytes()
-        code, out, err = run("--db", str(path), "db", "current")
+        code, out, err = run("--db", str(path), "db", "current", "--locale", "en_GB")
         assert (code, err) == (0, "")
         assert out.splitlines()[1] == (
-            "Schema version: 0 (no subscriptionkit tables; 1 tables of another application: "
-            "only `subscriptionkit db upgrade` installs beside them)"
+            "Schema version: 0 (no subscriptionkit tables; 1 table of another application: "
+            "only `subscriptionkit db upgrade` installs beside it)"
         )
         assert path.read_bytes() == before
 

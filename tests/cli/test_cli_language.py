@@ -250,14 +250,23 @@ class TestLocale:
         assert english in out
 
     def test_every_locale_option_is_the_one_option(self) -> None:
-        """Every command with --locale checks it alike and defaults to the environment's."""
+        """Every command that prints words has --locale (db, certificates and serve too),
+        checked alike and defaulting to the environment's. Only ``db sql`` (SQL) and
+        ``certificates issue`` (a token and a link) print no words, and take none."""
+        leaves = {
+            path
+            for path, parser in _parsers(build_parser())
+            if path and not any(isinstance(a, argparse._SubParsersAction) for a in parser._actions)
+        }
         with_locale = [
             (path, action)
             for path, parser in _parsers(build_parser())
             for action in parser._actions
             if "--locale" in action.option_strings
         ]
-        assert {path for path, _ in with_locale} >= {("plans",), ("meter",), ("demo",)}
+        wordless = {("db", "sql"), ("certificates", "issue")}
+        assert {path for path, _ in with_locale} == leaves - wordless
+        assert wordless <= leaves
         odd = [
             " ".join(path)
             for path, action in with_locale
@@ -273,6 +282,9 @@ class TestLocale:
             ("quote", "teams", "--seats", "5", "--seat-price", "60"),
             ("meter", "-", "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-01"),
             ("demo",),
+            ("db", "current"),
+            ("certificates", "verify", "token", "--keys", "keys.json"),
+            ("serve",),
         ],
     )
     def test_unspoken_language_is_refused(self, argv: tuple[str, ...]) -> None:
@@ -284,6 +296,54 @@ class TestLocale:
             "argument --locale: the command has no words in French; expected a locale in "
             "English or Dutch, such as en_GB, en_US, nl_NL or nl_BE; got 'fr_FR'"
         ) in err
+
+    def test_db_certificates_and_serve_speak_dutch(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The commands that printed English whatever the locale speak Dutch by default,
+        as ``status`` does for the same lines, and English with --locale en_GB."""
+        db = str(tmp_path / "sk.db")
+        assert run("--db", db, "db", "upgrade")[1].startswith(
+            "Schema bijgewerkt van versie 0 naar "
+        )
+        code, out, err = run("--db", db, "db", "current")
+        assert (code, err) == (0, "")
+        assert out.splitlines()[1].startswith("Schemaversie: ")
+        assert out.splitlines()[2].startswith("Bijgewerkt (deze bibliotheek schrijft versie ")
+        ring = tmp_path / "ring.json"
+        code, out, err = run("certificates", "keygen", "--out", str(ring))
+        assert (code, err) == (0, "")
+        assert out.startswith(f"Sleutelring {ring} geschreven (actieve sleutel ")
+        code, token, err = run(
+            "certificates", "issue", "--keys", str(ring), "--holder-id", "m1",
+            "--holder-name", "Ada", "--course-id", "c1", "--course-title", "Feedback",
+            "--completed-on", "2026-11-20", "--issuer", "Soofos", "--certificate-id", "cert-1",
+        )  # fmt: skip
+        assert (code, err) == (0, "")
+        code, out, err = run("certificates", "verify", token.strip(), "--keys", str(ring))
+        assert (code, err) == (0, "")
+        assert out.splitlines()[:4] == [
+            "Echt certificaat",
+            "Certificaatnummer: cert-1",
+            "Cursus: Feedback (c1)",
+            "Afgerond op: 20 november 2026",
+        ]
+        assert "Uitgever: Soofos" in out
+        english = run(
+            "certificates", "verify", token.strip(), "--keys", str(ring), "--locale", "en_GB"
+        )
+        assert english[1].splitlines()[0] == "Genuine certificate"
+
+        import uvicorn
+
+        monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+        code, out, err = run("--db", db, "serve", "--port", "8123")
+        assert (code, err) == (0, "")
+        assert out == (
+            f"Certificaatcontrole voor {db} draait op http://127.0.0.1:8123/verify?token=...\n"
+        )
+        code, out, err = run("--db", db, "serve", "--port", "8123", "--locale", "en_GB")
+        assert out.startswith("Serving certificate verification for ")
 
     def test_unspoken_environment_falls_back_to_dutch(
         self, monkeypatch: pytest.MonkeyPatch

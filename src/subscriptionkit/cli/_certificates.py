@@ -11,8 +11,9 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
+from .._i18n import Translator
 from ..certificates import (
     IssuerProfile,
     KeyRing,
@@ -24,9 +25,19 @@ from ..certificates import (
     verify,
 )
 from ..errors import InvalidCertificate, SubscriptionKitError
-from ._common import command_group, day_option, fail, report, whole_number_option
+from ._common import (
+    add_locale_option,
+    command_group,
+    day_option,
+    fail,
+    report,
+    whole_number_option,
+)
 
 __all__ = ["add_commands"]
+
+#: What ``--locale`` sets; ``issue`` prints a token and a link only, and takes none.
+LANGUAGE: Final = "the language of what it prints"
 
 
 def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -46,10 +57,12 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
 
     keygen = commands.add_parser("keygen", help="create a private key ring file")
     keygen.add_argument("--out", required=True, type=Path, help="where to write; must not exist")
+    add_locale_option(keygen, LANGUAGE)
     keygen.set_defaults(handler=_cmd_keygen)
 
     rotate = commands.add_parser("rotate", help="add a new active key to a key ring file")
     rotate.add_argument("--keys", required=True, type=Path, help="the private key ring file")
+    add_locale_option(rotate, LANGUAGE)
     rotate.set_defaults(handler=_cmd_rotate)
 
     issue_cmd = commands.add_parser("issue", help="issue a certificate and print its token")
@@ -89,6 +102,7 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--keys", required=True, type=Path, help="a public key set (or private key ring) file"
     )
     verify_cmd.add_argument("--revocations", type=Path, default=None, help="a revocation list")
+    add_locale_option(verify_cmd, f"{LANGUAGE}, and its dates")
     verify_cmd.set_defaults(handler=_cmd_verify)
 
     revoke = commands.add_parser("revoke", help="add a certificate to a revocation list file")
@@ -102,6 +116,7 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="the revocation list file (created if missing)",
     )
     revoke.add_argument("--keys", type=Path, default=None, help="sign the list with this ring")
+    add_locale_option(revoke, LANGUAGE)
     revoke.set_defaults(handler=_cmd_revoke)
 
     export = commands.add_parser("export-keys", help="write the public key set of a key ring")
@@ -109,6 +124,7 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
     export.add_argument(
         "--out", required=True, type=Path, help="where to write the public key set; must not exist"
     )
+    add_locale_option(export, LANGUAGE)
     export.set_defaults(handler=_cmd_export_keys)
 
 
@@ -188,7 +204,9 @@ def _cmd_keygen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return _fail(err, f"refusing to overwrite {args.out}; expected a path that does not exist")
     except OSError as exc:
         return report(err, exc)
-    print(f"wrote key ring {args.out} (active key {ring.active_kid})", file=out)
+    t = Translator(args.locale)
+    line = t.gettext("Wrote the key ring {path} (active key {kid}).")
+    print(line.format(path=args.out, kid=ring.active_kid), file=out)
     return 0
 
 
@@ -202,7 +220,9 @@ def _cmd_rotate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _replace(args.keys, ring.to_json(), private=True)
     except (SubscriptionKitError, OSError) as exc:
         return report(err, exc)
-    print(f"rotated {args.keys}: active key {ring.active_kid}", file=out)
+    t = Translator(args.locale)
+    line = t.gettext("Rotated {path}: the active key is {kid}.")
+    print(line.format(path=args.keys, kid=ring.active_kid), file=out)
     return 0
 
 
@@ -248,13 +268,21 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         verified = verify(args.token, keys, at=args.clock.now(), revocations=revocations)
     except InvalidCertificate as exc:
         return fail(err, f"not genuine: {exc}")
-    print("genuine certificate", file=out)
-    for field in ("certificate_id", "course_id", "course_title", "completed_on", "issuer"):
-        print(f"{field}: {getattr(verified, field)}", file=out)
-    print(f"issued_at: {verified.issued_at.isoformat()}", file=out)
+    t = Translator(args.locale)
+    print(t.gettext("Genuine certificate"), file=out)
+    rows = [
+        (t.gettext("Certificate number"), verified.certificate_id),
+        (t.gettext("Course"), f"{verified.course_title} ({verified.course_id})"),
+        (t.gettext("Completed on"), t.date(verified.completed_on)),
+        (t.gettext("Issuer"), verified.issuer),
+        (t.gettext("Issued at"), verified.issued_at.isoformat()),
+    ]
     if verified.holder_name is not None:
-        print(f"holder_name: {verified.holder_name} (a deprecated v1 token)", file=out)
-    print(f"signed by key: {verified.kid}", file=out)
+        old = t.gettext("{name} (named in an old, version 1 token)")
+        rows.append((t.gettext("Holder"), old.format(name=verified.holder_name)))
+    rows.append((t.gettext("Signing key"), verified.kid))
+    for label, value in rows:
+        print(f"{label}: {value}", file=out)
     return 0
 
 
@@ -270,15 +298,21 @@ def _cmd_revoke(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _replace(path, updated.to_json(sign_with=ring))
     except (SubscriptionKitError, OSError) as exc:
         return report(err, exc)
+    t = Translator(args.locale)
     if updated is current:
         revocation = current.get(args.certificate_id)
         assert revocation is not None
+        line = t.gettext("{id} was already revoked at {moment}.")
         print(
-            f"{args.certificate_id} was already revoked at {revocation.revoked_at.isoformat()}",
-            file=out,
+            line.format(id=args.certificate_id, moment=revocation.revoked_at.isoformat()), file=out
         )
     else:
-        print(f"revoked {args.certificate_id}; {len(updated)} in {path}", file=out)
+        line = t.ngettext(
+            "Revoked {id}; {path} lists {count} revoked certificate.",
+            "Revoked {id}; {path} lists {count} revoked certificates.",
+            len(updated),
+        )
+        print(line.format(id=args.certificate_id, path=path, count=len(updated)), file=out)
     return 0
 
 
@@ -291,5 +325,10 @@ def _cmd_export_keys(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _replace(args.out, public.to_json())
     except (SubscriptionKitError, OSError) as exc:
         return report(err, exc)
-    print(f"wrote public key set {args.out} ({len(public)} keys)", file=out)
+    line = Translator(args.locale).ngettext(
+        "Wrote the public key set {path} ({count} key).",
+        "Wrote the public key set {path} ({count} keys).",
+        len(public),
+    )
+    print(line.format(path=args.out, count=len(public)), file=out)
     return 0

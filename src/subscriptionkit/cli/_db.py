@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
+from .._i18n import Translator
 from ..errors import InvalidInput
-from ._common import command_group
+from ._common import add_locale_option, command_group
 from ._subscriptions import database
 
 if TYPE_CHECKING:
@@ -56,37 +57,55 @@ def _missing_file(engine: sa.Engine) -> bool:
     )
 
 
-def _version(status: SchemaStatus) -> str:
+def _version(status: SchemaStatus, t: Translator) -> str:
     version = status.version
     if version == 0:
         if status.other_tables:
-            return (
-                f"0 (no subscriptionkit tables; {len(status.other_tables)} tables of another "
-                "application: only `subscriptionkit db upgrade` installs beside them)"
-            )
-        return "0 (no subscriptionkit tables)"
+            return t.ngettext(
+                "0 (no subscriptionkit tables; {count} table of another application: only "
+                "`subscriptionkit db upgrade` installs beside it)",
+                "0 (no subscriptionkit tables; {count} tables of another application: only "
+                "`subscriptionkit db upgrade` installs beside them)",
+                len(status.other_tables),
+            ).format(count=len(status.other_tables))
+        return t.gettext("0 (no subscriptionkit tables)")
     if status.revision is None:
-        return f"{version} (recorded before Alembic, in sk_schema_version)"
-    return f"{version} (revision {status.revision})"
+        return t.gettext("{version} (recorded before Alembic, in sk_schema_version)").format(
+            version=version
+        )
+    return t.gettext("{version} (revision {revision})").format(
+        version=version, revision=status.revision
+    )
 
 
 def _cmd_current(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ..storage.sql import SCHEMA_VERSION, schema_status
 
+    t = Translator(args.locale)
     engine = _engine(args)
-    out.write(f"Database: {engine.url.render_as_string(hide_password=True)}\n")
+    shown = engine.url.render_as_string(hide_password=True)
+    out.write(t.gettext("Database: {db}").format(db=shown) + "\n")
+    schema = t.gettext("Schema version: {version}")
     if _missing_file(engine):
-        out.write("Schema version: 0 (the file does not exist yet)\n")
+        missing = t.gettext("0 (the file does not exist yet)")
+        out.write(schema.format(version=missing) + "\n")
         return 0
     try:
         status = schema_status(engine)
-        out.write(f"Schema version: {_version(status)}\n")
+        out.write(schema.format(version=_version(status, t)) + "\n")
         if status.current:
-            out.write(f"Up to date (this library writes version {SCHEMA_VERSION}).\n")
+            line = t.gettext("Up to date (this library writes version {version}).").format(
+                version=SCHEMA_VERSION
+            )
         elif status.pending:
-            out.write(f"Pending: {', '.join(status.pending)}; run `subscriptionkit db upgrade`.\n")
+            line = t.gettext("Pending: {revisions}; run `subscriptionkit db upgrade`.").format(
+                revisions=", ".join(status.pending)
+            )
         else:
-            out.write(f"Run `subscriptionkit db upgrade` to record it as revision {_head()}.\n")
+            line = t.gettext(
+                "Run `subscriptionkit db upgrade` to record it as revision {revision}."
+            ).format(revision=_head())
+        out.write(line + "\n")
     finally:
         engine.dispose()
     return 0
@@ -95,6 +114,7 @@ def _cmd_current(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ..storage.sql import SCHEMA_VERSION, SqlStore, schema_status
 
+    t = Translator(args.locale)
     engine = _engine(args)
     try:
         before = schema_status(engine)
@@ -104,17 +124,18 @@ def _cmd_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     finally:
         engine.dispose()
     if before.current:
-        out.write(f"Schema version {SCHEMA_VERSION} (revision {after.revision}): up to date.\n")
+        line = t.gettext("Schema version {version} (revision {revision}): up to date.").format(
+            version=SCHEMA_VERSION, revision=after.revision
+        )
     elif pending:
-        out.write(
-            f"Upgraded the schema from version {before.version} to {after.version}: "
-            f"applied {', '.join(pending)}.\n"
-        )
+        line = t.gettext(
+            "Upgraded the schema from version {old} to {new}: applied {revisions}."
+        ).format(old=before.version, new=after.version, revisions=", ".join(pending))
     else:
-        out.write(
-            f"Schema version {after.version}: recorded as revision {after.revision} "
-            f"(was in sk_schema_version).\n"
-        )
+        line = t.gettext(
+            "Schema version {version}: recorded as revision {revision} (was in sk_schema_version)."
+        ).format(version=after.version, revision=after.revision)
+    out.write(line + "\n")
     return 0
 
 
@@ -148,6 +169,10 @@ def _revision(value: str) -> str:
     return value
 
 
+#: What ``--locale`` of ``db upgrade`` and ``db current`` sets (``db sql`` prints SQL only).
+LANGUAGE: Final = "the language of what it prints"
+
+
 def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     """Add ``db upgrade``, ``db current`` and ``db sql`` to the command line."""
     group = sub.add_parser(
@@ -159,9 +184,11 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         "upgrade",
         help="create or upgrade the library's tables (also beside another application's)",
     )
+    add_locale_option(p, LANGUAGE)
     p.set_defaults(handler=_cmd_upgrade)
 
     p = cmds.add_parser("current", help="show the schema version; changes nothing")
+    add_locale_option(p, LANGUAGE)
     p.set_defaults(handler=_cmd_current)
 
     p = cmds.add_parser(

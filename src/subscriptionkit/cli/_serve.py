@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
+from .._i18n import Translator
 from ..certificates import IssuerProfile
 from ..errors import MissingDependency
-from ._common import whole_number_option
-from ._subscriptions import database, open_database
+from ._common import add_locale_option, whole_number_option
+from ._subscriptions import database, open_database, shown_database
 
 __all__ = ["add_commands"]
 
@@ -28,6 +29,9 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--issuer-id", default=None, help="the issuer's URL, as in the tokens it minted"
     )
     serve.add_argument("--status-list-url", default=None, help="where the status list is published")
+    add_locale_option(
+        serve, "the language of what it prints (the page follows each visitor's browser)"
+    )
     serve.set_defaults(handler=_cmd_serve)
 
 
@@ -44,11 +48,14 @@ def _cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.issuer_id is not None:
         issuer = IssuerProfile(args.issuer_id, status_list_url=args.status_list_url)
     app = create_app(open_database(args), clock=args.clock, issuer=issuer)
-    print(
-        f"serving certificate verification for {database(args)} at "
-        f"http://{args.host}:{args.port}/verify?token=...",
-        file=out,
-        flush=True,
+    line = (
+        Translator(args.locale)
+        .gettext("Serving certificate verification for {db} at {url}")
+        .format(
+            db=shown_database(database(args)),
+            url=f"http://{args.host}:{args.port}/verify?token=...",
+        )
     )
+    print(line, file=out, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
