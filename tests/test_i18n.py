@@ -130,6 +130,27 @@ class TestCatalogs:
         alike = {text: sorted(ids) for text, ids in seen.items() if len(ids) > 1}
         assert not alike, f"Dutch texts shared by different English texts: {alike}"
 
+    def test_a_seat_is_a_teamlid(self) -> None:
+        """The seat, the unit a Teams customer buys, is called what the platform calls it
+        (seed 000: "Je betaalt per teamlid, per jaar", "het aantal teamleden dat bij je
+        past"): every Dutch text of an English one about seats says teamlid or teamleden,
+        and none says plaatsen or licenties, words the platform does not use for it."""
+        odd = []
+        for m in _read_po(NL_PO):
+            if not m.id or m.fuzzy:
+                continue
+            sources = [m.id] if isinstance(m.id, str) else list(m.id)
+            texts = [m.string] if isinstance(m.string, str) else list(m.string or ())
+            if not any(re.search(r"\bseats?\b", s, re.IGNORECASE) for s in sources):
+                continue
+            if any(
+                not re.search(r"teaml(?:eden|id)", text, re.IGNORECASE)
+                or re.search(r"plaatsen|licentie", text, re.IGNORECASE)
+                for text in texts
+            ):
+                odd.append((sources[0], texts))
+        assert not odd, f"seats not called teamleden: {odd}"
+
     def test_mo_matches_po(self) -> None:
         """The compiled .mo holds exactly the .po's translations (`nox -s catalogs`)."""
         # Plural entries: the readers give lists or tuples; compare them as tuples.
