@@ -108,7 +108,9 @@ class TestSubscriptionEntries:
 
     def test_not_an_event(self) -> None:
         """Anything but a subscription event is refused."""
-        with pytest.raises(errors.InvalidInput, match="takes subscription events"):
+        with pytest.raises(
+            errors.InvalidInput, match="audit entries are made of subscription events"
+        ):
             subscriptions.audit_entries("school-1", ["renewed"])  # type: ignore[list-item]
 
 

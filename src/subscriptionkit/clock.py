@@ -84,7 +84,7 @@ class SystemClock:
 
 
 def _fixed_at(value: _dt.datetime) -> pendulum.DateTime:
-    return ensure_aware(value, "FixedClock(at)")
+    return ensure_aware(value, "the moment of a FixedClock")
 
 
 @attrs.define

@@ -312,3 +312,23 @@ class TestIssueWithProfile:
         assert (status, out) == (1, "")
         assert "id must be an absolute http" in err
         assert err.count("\n") == 1
+
+
+class TestRevocationFileMessages:
+    def test_a_broken_list_names_the_command_that_writes_one(
+        self, tmp_path: Path, keys_file: Path, clock: FixedClock
+    ) -> None:
+        """A --revocations file that is not JSON is refused with status 1 (it was reported
+        as an internal error, 70), naming the command that writes such a list, never a
+        Python method."""
+        signed = _issue(clock, keys_file)[1].strip()
+        broken = tmp_path / "revoked.json"
+        broken.write_text("not json", encoding="utf-8")
+        status, out, err = _run(
+            clock, "verify", signed, "--keys", str(keys_file), "--revocations", str(broken)
+        )
+        assert (status, out) == (1, "")
+        assert (
+            "a revocation list in JSON, as the command subscriptionkit certificates revoke " in err
+        )
+        assert "()" not in err

@@ -118,7 +118,10 @@ class TestAuditLog:
         assert numbered.sequence > 0
         with store.unit_of_work() as uow:
             [got] = uow.audit.for_subject("team", "team-1")
-            with pytest.raises(errors.InvalidInput, match="takes AuditEntry values"):
+            with pytest.raises(
+                errors.InvalidInput,
+                match="an entry appended to the audit log must be an AuditEntry, got",
+            ):
                 uow.audit.append(["member_added"])  # type: ignore[list-item]
         assert got == numbered
         assert got.at == dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC)

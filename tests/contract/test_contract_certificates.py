@@ -502,8 +502,9 @@ class TestKeys:
             with pytest.raises(errors.InvalidInput) as info:
                 uow.keys.save_public_keys(ring)  # type: ignore[arg-type]
             assert str(info.value) == (
-                "save_public_keys() takes a PublicKeySet (use keyring.public_keyset()); "
-                "private keys are saved only with save_private_keyring(); got KeyRing"
+                "the public keys saved must be a PublicKeySet (a key ring's public_keyset "
+                "method gives it); private keys are saved only as the private key ring; got "
+                "KeyRing"
             )
             with pytest.raises(errors.InvalidInput, match="must be a KeyRing, got PublicKeySet"):
                 uow.keys.save_private_keyring(ring.public_keyset())  # type: ignore[arg-type]

@@ -15,17 +15,23 @@ from ._invoice import InvoiceLine
 
 
 @contextlib.contextmanager
-def document_errors(what: str, data: object) -> Iterator[None]:
-    """Turn the errors of reading a malformed plain-data document into InvalidInput."""
+def document_errors(what: str, data: object, *, writer: str) -> Iterator[None]:
+    """Turn the errors of reading a malformed plain-data document into InvalidInput.
+
+    ``writer`` names, in words, what writes such documents (``"IssuedInvoice.to_dict"``),
+    for the message to point at."""
     if not isinstance(data, Mapping):
-        raise InvalidInput(f"{what} document is a mapping (from to_dict()), got {data!r:.60}")
+        raise InvalidInput(
+            f"{what} document must be a mapping of its fields, as {writer} writes it; "
+            f"got {data!r:.60}"
+        )
     try:
         yield
     except SubscriptionKitError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
         raise InvalidInput(
-            f"{what} document must be to_dict() output; reading it failed with "
+            f"{what} document must hold the fields {writer} writes; reading it failed with "
             f"{type(exc).__name__}: {str(exc)[:80]}"
         ) from None
 

@@ -80,7 +80,10 @@ class UsageRecord:
             InvalidInput: not such output (a missing or malformed field).
         """
         if not isinstance(data, Mapping):
-            raise InvalidInput(f"a usage record is a mapping (from to_dict()), got {data!r:.60}")
+            raise InvalidInput(
+                "a usage record must be a mapping of month, band and pupils, as "
+                f"UsageRecord.to_dict writes it; got {data!r:.60}"
+            )
         month, band, pupils = data.get("month"), data.get("band"), data.get("pupils")
         if not isinstance(month, str) or not isinstance(band, str) or type(pupils) is not int:
             raise InvalidInput(

@@ -369,7 +369,7 @@ class IssuedInvoice(Tabular):
         Raises:
             InvalidInput: not such output (a missing or malformed field).
         """
-        with document_errors("an issued invoice", data):
+        with document_errors("an issued invoice", data, writer="IssuedInvoice.to_dict"):
             return cls._from_dict(data)
 
     @classmethod

@@ -101,8 +101,8 @@ def check_keys(keys: object) -> KeySource:
         return keys  # the common case, without probing attributes
     if not callable(getattr(keys, "verifying_key", None)) or not hasattr(keys, "kids"):
         raise InvalidInput(
-            "keys must be a PublicKeySet or a KeyRing (anything with verifying_key() and "
-            f"kids), got {type(keys).__name__}"
+            "keys must be a PublicKeySet or a KeyRing (or a value that, like them, lists its "
+            f"key ids and finds a public key by its id), got {type(keys).__name__}"
         )
     return keys  # type: ignore[return-value]
 

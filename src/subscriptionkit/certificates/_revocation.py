@@ -205,7 +205,8 @@ class RevocationList:
         except (ValueError, TypeError, RecursionError) as exc:
             raise _invalid(
                 "the revocation list is not valid JSON",
-                "a JSON document made by RevocationList.to_json()",
+                "a revocation list in JSON, as the command subscriptionkit certificates revoke "
+                "writes it",
                 f"{type(text).__name__} that does not parse",
             ) from exc
         if not isinstance(document, dict) or document.get("format") != _FORMAT:

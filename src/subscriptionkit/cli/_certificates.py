@@ -253,14 +253,24 @@ def _cmd_issue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _signed(text: bytes) -> bool:
+    """Whether a revocation list file carries a signature (to check against ``--keys``).
+    Text that is not JSON is not, and is left to :meth:`RevocationList.from_json` to
+    refuse with its own message."""
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(document, dict) and "signature" in document
+
+
 def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         keys = PublicKeySet.from_json(args.keys.read_bytes())
         revocations = None
         if args.revocations is not None:
             text = args.revocations.read_bytes()
-            document = json.loads(text)
-            signed = isinstance(document, dict) and "signature" in document
+            signed = _signed(text)
             revocations = RevocationList.from_json(text, keys=keys if signed else None)
     except (SubscriptionKitError, OSError, ValueError) as exc:
         return report(err, exc)

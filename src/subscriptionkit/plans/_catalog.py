@@ -262,7 +262,7 @@ class Catalog(Mapping[str, Plan]):
         return tuple(p for p in self.plans if isinstance(p, PupilPlan))
 
 
-@accepts(teams=(SeatPlan, "a SeatPlan (see teams_plan())"))
+@accepts(teams=(SeatPlan, "a SeatPlan, the plan of a team (see plans.teams_plan)"))
 def default_catalog(teams: SeatPlan | None = None) -> Catalog:
     """Return the published plans: the four Focus PO plans and Teams.
 

@@ -62,7 +62,8 @@ def _require_entries(entries: Iterable[object]) -> list[AuditEntry]:
     for entry in entries:
         if not isinstance(entry, AuditEntry):
             raise InvalidInput(
-                f"audit.append() takes AuditEntry values, got {type(entry).__name__}"
+                f"an entry appended to the audit log must be an AuditEntry, got "
+                f"{type(entry).__name__}"
             )
         out.append(entry)
     return out
@@ -99,10 +100,10 @@ def _require_public_keyset(keys: object) -> PublicKeySet:
         InvalidInput: anything else, with a hint for a :class:`KeyRing`.
     """
     if not isinstance(keys, PublicKeySet):
-        hint = " (use keyring.public_keyset())" if isinstance(keys, KeyRing) else ""
+        hint = " (a key ring's public_keyset method gives it)" if isinstance(keys, KeyRing) else ""
         raise InvalidInput(
-            f"save_public_keys() takes a PublicKeySet{hint}; private keys are saved only "
-            f"with save_private_keyring(); got {type(keys).__name__}"
+            f"the public keys saved must be a PublicKeySet{hint}; private keys are saved "
+            f"only as the private key ring; got {type(keys).__name__}"
         )
     return keys
 

@@ -81,7 +81,7 @@ class _Activity:
         for index, event in enumerate(events):
             if not isinstance(event, ActivityEvent):
                 raise InvalidInput(
-                    f"activity.add() takes ActivityEvent objects, got {type(event).__name__}"
+                    f"activity events stored must be ActivityEvent values, got {type(event).__name__}"
                 )
             first = batch.setdefault(event.event_id, event)
             if first != event:  # ActivityEvent compares its moment as an instant

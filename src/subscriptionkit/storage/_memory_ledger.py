@@ -99,7 +99,7 @@ class MemoryLedger:
         self._uow._require_open()
         if not isinstance(invoice, Invoice):
             raise InvalidInput(
-                f"ledger.issue() takes a billing Invoice, got {type(invoice).__name__}"
+                f"an invoice issued must be a billing Invoice, got {type(invoice).__name__}"
             )
         with self._store._lock:
             sequence = self._next(_series(series))

@@ -132,7 +132,7 @@ class _Certificates:
         self._uow._require_open()
         if not isinstance(certificate, Certificate):
             raise InvalidInput(
-                f"certificates.add() takes a Certificate, got {type(certificate).__name__}"
+                f"a certificate stored must be a Certificate, got {type(certificate).__name__}"
             )
         store = self._store
         with store._lock:
@@ -230,7 +230,7 @@ class _Revocations:
         self._uow._require_open()
         if not isinstance(revocation, Revocation):
             raise InvalidInput(
-                f"revocations.revoke() takes a Revocation, got {type(revocation).__name__}"
+                f"a revocation stored must be a Revocation, got {type(revocation).__name__}"
             )
         with self._store._lock:
             standing = self._visible().get(revocation.certificate_id)

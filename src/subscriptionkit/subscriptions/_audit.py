@@ -57,7 +57,7 @@ def audit_entries(customer_id: str, events: Iterable[Event]) -> tuple[AuditEntry
     for event in items(events, "events", "an iterable of subscription events"):
         if not attrs.has(type(event)) or not hasattr(event, "subscription_id"):
             raise InvalidInput(
-                f"audit_entries() takes subscription events (Activated, Renewed...), "
+                f"audit entries are made of subscription events (Activated, Renewed...), "
                 f"got {type(event).__name__}"
             )
         at = event.period_start if isinstance(event, Renewed) else event.at

@@ -209,7 +209,8 @@ def _bad_document(data: object) -> Any:
         if isinstance(exc, KeyError | TypeError | ValueError | AttributeError):
             problem = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
             return InvalidInput(
-                f"subscription data must be Subscription.to_dict() output ({problem}); "
+                f"subscription data must hold the fields Subscription.to_dict writes "
+                f"({problem}); "
                 f"got {type(data).__name__}"
             )
         return None

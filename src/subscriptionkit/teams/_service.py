@@ -82,7 +82,7 @@ def update_team(
         DatabaseBusy: SQLite still locked by other writers after ``attempts`` tries.
     """
     if not has_store(store):
-        raise InvalidArgument(name="store", expected="a Store (open_store(...))", got=store)
+        raise InvalidArgument(name="store", expected="a Store (see storage.open_store)", got=store)
     for name, function in (("find", find), ("action", action)):
         if not callable(function):
             raise InvalidArgument(name=name, expected="a function", got=function)

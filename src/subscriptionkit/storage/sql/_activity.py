@@ -99,7 +99,7 @@ _COLUMNS: Final = (
 def _row(index: int, event: object) -> tuple[Any, ...]:
     if not isinstance(event, ActivityEvent):
         raise InvalidInput(
-            f"activity.add() takes ActivityEvent objects, got {type(event).__name__} "
+            f"activity events stored must be ActivityEvent values, got {type(event).__name__} "
             f"at position {index}"
         )
     return (

@@ -65,7 +65,7 @@ class _Certificates:
         """
         if not isinstance(certificate, Certificate):
             raise InvalidInput(
-                f"certificates.add() takes a Certificate, got {type(certificate).__name__}"
+                f"a certificate stored must be a Certificate, got {type(certificate).__name__}"
             )
         conn = self._uow.connection
         t = self._t.c
@@ -159,7 +159,7 @@ class _Revocations:
     def revoke(self, revocation: Revocation) -> Revocation:
         if not isinstance(revocation, Revocation):
             raise InvalidInput(
-                f"revocations.revoke() takes a Revocation, got {type(revocation).__name__}"
+                f"a revocation stored must be a Revocation, got {type(revocation).__name__}"
             )
         conn = self._uow.connection
         standing = self.get(revocation.certificate_id)

@@ -117,7 +117,7 @@ class SqlLedger:
     ) -> IssuedInvoice:
         if not isinstance(invoice, Invoice):
             raise InvalidInput(
-                f"ledger.issue() takes a billing Invoice, got {type(invoice).__name__}"
+                f"an invoice issued must be a billing Invoice, got {type(invoice).__name__}"
             )
         check_series(series)
         # Validate before taking a number, so a refused invoice holds no lock.
