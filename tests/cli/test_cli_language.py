@@ -81,6 +81,42 @@ class TestHelp:
         assert "certificate commands:\n  COMMAND\n    keygen " in help_text
 
 
+class TestHelpNames:
+    """--help names arguments as the error lines and docs do, never by Python names."""
+
+    def test_arguments_are_named_as_errors_name_them(self) -> None:
+        """Every argument shows in upper case (``CUSTOMER``, ``SUBSCRIPTION_ID``), the
+        name an error line gives it, where argparse would show ``customer``."""
+        shown = {
+            (" ".join(path), action.metavar)
+            for path, parser in _parsers(build_parser())
+            for action in parser._actions
+            if not action.option_strings and not isinstance(action, argparse._SubParsersAction)
+        }
+        assert shown
+        lower = sorted(item for item in shown if not str(item[1]).isupper())
+        assert lower == []
+        subscribe = _command(("subscriptions", "subscribe"))
+        assert subscribe.format_usage().rstrip().endswith("CUSTOMER PLAN")
+        code, _out, err = run("subscriptions", "start-trial", "")
+        assert code == 1
+        assert err.startswith(f"{_common.PREFIX}CUSTOMER is empty; ")
+
+    def test_no_option_shows_its_python_destination(self) -> None:
+        """An option stored under another name shows a word for its value (``--list
+        FILE``, ``--from MONTH``), never that name (``LIST_PATH``, ``FIRST``)."""
+        leaked = [
+            f"{' '.join(path)} {action.option_strings[-1]}"
+            for path, parser in _parsers(build_parser())
+            for action in parser._actions
+            if action.option_strings
+            and action.metavar is None
+            and action.nargs != 0
+            and action.dest.replace("_", "-") not in {o.lstrip("-") for o in action.option_strings}
+        ]
+        assert leaked == []
+
+
 class TestCommandWords:
     """Library messages are reported with the options of the command that ran."""
 

@@ -113,6 +113,7 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
         required=True,
         type=Path,
         dest="list_path",
+        metavar="FILE",
         help="the revocation list file (created if missing)",
     )
     revoke.add_argument("--keys", type=Path, default=None, help="sign the list with this ring")

@@ -188,7 +188,9 @@ def add_commands(
         help="give a subscription a discount from its current term",
     )
     p.add_argument("subscription_id", help="subscription id (on a seat plan)")
-    p.add_argument("--id", dest="discount_id", required=True, help="the discount's id")
+    p.add_argument(
+        "--id", dest="discount_id", metavar="ID", required=True, help="the discount's id"
+    )
     value = p.add_mutually_exclusive_group(required=True)
     value.add_argument(
         "--percent", type=decimal_amount, help="a percentage off the seat lines, such as 10"

@@ -58,8 +58,14 @@ def add_commands(subparsers: Any) -> None:
     )
     p.add_argument("--school", help="count one school only")
     p.add_argument("--plan", required=True, help="plan id from the default catalog")
-    p.add_argument("--from", dest="first", required=True, type=_month, help="first month YYYY-MM")
-    p.add_argument("--to", dest="last", required=True, type=_month, help="last month YYYY-MM")
+    p.add_argument(
+        "--from", dest="first", metavar="MONTH", required=True, type=_month,
+        help="first month YYYY-MM",
+    )  # fmt: skip
+    p.add_argument(
+        "--to", dest="last", metavar="MONTH", required=True, type=_month,
+        help="last month YYYY-MM",
+    )  # fmt: skip
     p.add_argument("--tz", type=tz_name, default=DEFAULT_TIMEZONE, help="the customer's time zone")
     add_locale_option(p, "language and amounts")
     p.add_argument(

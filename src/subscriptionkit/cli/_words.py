@@ -108,10 +108,15 @@ def command_words(message: str, parser: argparse.ArgumentParser | None) -> str:
 
 def mark_commands(parser: argparse.ArgumentParser) -> None:
     """Give every command's parser itself as the ``command_parser`` default, so the error
-    report can read the options of the command that ran."""
+    report can read the options of the command that ran, and show each of its arguments
+    in its help as the error lines name it (``CUSTOMER``, ``SUBSCRIPTION_ID``), never as
+    the lower-case Python name argparse would show (``customer``)."""
     subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     if not subs:
         parser.set_defaults(command_parser=parser)
+        for action in parser._actions:
+            if not action.option_strings and action.metavar is None:
+                action.metavar = _shown(action)
         return
     for child in subs[0].choices.values():
         mark_commands(child)
