@@ -228,6 +228,14 @@ class TestRectify:
             uow.commit()
         store.close()
 
+    @staticmethod
+    def _rectify(db: Path, *argv: str) -> tuple[int, str, str]:
+        """``privacy rectify ann`` a day later, with a join address for the new links."""
+        return run(
+            db, "privacy", "rectify", "ann", *argv, "--url", "https://example.org/join/{token}",
+            now=NOW + dt.timedelta(days=1),
+        )  # fmt: skip
+
     def test_request_carried_out(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         """The corrections come from the verified request; the pending invitation's new
         message goes to the corrected address."""
@@ -239,10 +247,7 @@ class TestRectify:
         status, _, err = run(db, "privacy", "rectify", "ann", "--request", "r1")
         assert (status, "SUBSCRIPTIONKIT_TOKEN_KEYS" in err) == (1, True)
         monkeypatch.setenv("SUBSCRIPTIONKIT_TOKEN_KEYS", self.KEYS)
-        status, out, err = run(
-            db, "privacy", "rectify", "ann", "--request", "r1", "--locale", "en_GB",
-            "--url", "https://example.org/join/{token}", now=NOW + dt.timedelta(days=1),
-        )  # fmt: skip
+        status, out, err = self._rectify(db, "--request", "r1", "--locale", "en_GB")
         assert status == 0, err
         head, resend, message = out.split("\n\n", 2)
         assert head == (
@@ -279,10 +284,7 @@ class TestRectify:
         db = tmp_path / "p.db"
         self._teams(db)
         monkeypatch.setenv("SUBSCRIPTIONKIT_TOKEN_KEYS", self.KEYS)
-        status, out, err = run(
-            db, "privacy", "rectify", "ann", "--email", "ann@new.example", "--locale", "nl_NL",
-            "--url", "https://example.org/join/{token}", now=NOW + dt.timedelta(days=1),
-        )  # fmt: skip
+        status, out, err = self._rectify(db, "--email", "ann@new.example", "--locale", "nl_NL")
         assert status == 0, err
         message = out.split("\n\n", 2)[2]
         assert message.startswith("Aan: ann@new.example\nOnderwerp: ")
