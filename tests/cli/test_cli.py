@@ -358,7 +358,7 @@ class TestConsoleScript:
         usage = run_module("quote")
         assert usage.returncode == 2
         assert usage.stderr.splitlines()[-1] == (
-            "subscriptionkit: error: the following arguments are required: plan "
+            "subscriptionkit: error: the following arguments are required: PLAN "
             "(see 'subscriptionkit quote --help')"
         )
 
