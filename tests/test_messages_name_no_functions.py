@@ -21,7 +21,7 @@ SQL = re.compile(r"\b(?:SELECT|INSERT|CREATE|UPDATE|DELETE|PRAGMA|OVER)\b")
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
-    found = set()
+    found: set[int] = set()
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if isinstance(body, list):
