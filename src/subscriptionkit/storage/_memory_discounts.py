@@ -35,7 +35,7 @@ def ended(stored: Discount, discount: Discount) -> Discount:
     """
     if attrs.evolve(discount, ended_at=None) != attrs.evolve(stored, ended_at=None):
         raise InvalidInput(
-            f"ending a discount stores only its end, for discount {stored.id!r}; expected it "
+            f"ending a discount stores only the end of discount {stored.id!r}; expected it "
             f"as stored but for ended_at, got {discount!r}"
         )
     if stored.ended_at is not None or discount.ended_at is None:
