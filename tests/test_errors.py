@@ -260,7 +260,7 @@ MESSAGES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "AccessNotAnswered": (
         {"subject_id": "ann", "request_ids": ["r-1", "r-2"]},
-        "subject 'ann' cannot be erased yet: request(s) 'r-1', 'r-2' asking for a copy of "
+        "subject 'ann' cannot be erased yet: requests 'r-1', 'r-2' asking for a copy of "
         "the data are open, and erasing first would destroy what they ask for; expected "
         "each answered (the export, recorded against the request), forwarded or refused "
         "first, got them open",
@@ -271,12 +271,12 @@ MESSAGES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "OwnershipTransferRequired": (
         {"subject_id": "ann", "team_ids": ["t-1"]},
-        "subject 'ann' owns team(s) 't-1' and cannot be erased yet; expected the ownership "
-        "of each transferred to another member first, got the subject as owner",
+        "subject 'ann' owns team 't-1' and cannot be erased yet; expected the ownership "
+        "of it transferred to another member first, got the subject as owner",
     ),
     "PrivacyCoverageError": (
         {"stores": ["sk_notes"]},
-        "store(s) sk_notes keep personal data but have no exporter and no eraser; expected "
+        "store sk_notes keeps personal data but has no exporter and no eraser; expected "
         "every such store covered by a registered exporter or eraser",
     ),
     "StatusNotCovered": (
@@ -332,13 +332,13 @@ class TestMessageText:
     """The one way messages show values: moments as ISO 8601, articles that fit."""
 
     def test_extension_refused_after_the_deadline_shows_the_moment(self) -> None:
-        """got= a moment reads as ISO text, never a DateTime(...) repr."""
+        """got= a moment reads as ISO text, never a DateTime(...) repr nor a type name."""
         err = errors.ExtensionNotAllowed(
             request_id="r-1",
             problem="the deadline has passed",
             got=dt.datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
         )
-        assert str(err).endswith("got datetime 2026-03-01T09:30:00+00:00")
+        assert str(err).endswith("got 2026-03-01T09:30:00+00:00")
 
     @pytest.mark.parametrize(
         ("word", "said"),

@@ -72,6 +72,12 @@ def _repr(value: object) -> str:
     return repr(value)
 
 
+def _plural(count: int, one: str, many: str) -> str:
+    """``one`` for a count of 1, else ``many``: English messages say "1 request", "2
+    requests", never "request(s)" (messages shown through a catalogue use ``ngettext``)."""
+    return one if count == 1 else many
+
+
 def _shown(value: object, limit: int = 80) -> str:
     """A short ``type repr`` of a value for messages (one line, cut at ``limit``), by
     :func:`_repr`."""

@@ -7,8 +7,18 @@ from collections.abc import Iterable
 
 from ._errors_base import (
     SubscriptionKitError,
+    _plural,
     _shown,
 )
+
+
+def _words(value: object) -> str:
+    """A value for a message a person reads: text as it is, a moment as ISO 8601."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, _dt.datetime):
+        return value.isoformat()
+    return _shown(value)
 
 
 class PrivacyError(SubscriptionKitError):
@@ -44,6 +54,54 @@ class ConsentNotGiven(PrivacyError):
         )
 
 
+class ConsentOutOfOrder(PrivacyError, ValueError):
+    """A consent given or withdrawn at a moment before the last step recorded in the
+    subject's consent history for that purpose: the history is evidence (GDPR Art. 7(1))
+    and only grows forward in time."""
+
+    def __init__(
+        self,
+        *,
+        subject_id: str,
+        purpose: str,
+        action: str,
+        at: _dt.datetime,
+        previous: str,
+        earliest: _dt.datetime,
+    ) -> None:
+        self.subject_id = subject_id
+        self.purpose = purpose
+        self.action = action
+        self.at = at
+        self.previous = previous
+        self.earliest = earliest
+        super().__init__(
+            f"cannot {action} of subject {subject_id!r} for purpose {purpose!r} at "
+            f"{at.isoformat()}: that is before the {previous} at "
+            f"{earliest.isoformat()}, and the consent history is evidence that is never "
+            f"rewritten (GDPR Art. 7(1)); expected a moment at or after "
+            f"{earliest.isoformat()}, got {at.isoformat()}"
+        )
+
+
+class ConsentAlreadyWithdrawn(PrivacyError):
+    """A consent that was withdrawn already, to be withdrawn again: the first withdrawal
+    stands as recorded."""
+
+    def __init__(
+        self, *, consent_id: str, withdrawn_at: _dt.datetime, at: _dt.datetime | None
+    ) -> None:
+        self.consent_id = consent_id
+        self.withdrawn_at = withdrawn_at
+        self.at = at
+        got = "a changed withdrawal" if at is None else f"a withdrawal at {at.isoformat()}"
+        super().__init__(
+            f"consent {consent_id!r} was withdrawn at {withdrawn_at.isoformat()} already, and "
+            "a recorded withdrawal is never changed (GDPR Art. 7(1)); expected a consent in "
+            f"force, got {got}"
+        )
+
+
 class RequestError(PrivacyError):
     """A step of a data-subject request that is not allowed now."""
 
@@ -75,7 +133,10 @@ class RequestForwarded(RequestError):
 
 
 class ExtensionNotAllowed(RequestError, ValueError):
-    """An extension of a request's deadline beyond what GDPR Art. 12(3) allows."""
+    """An extension of a request's deadline beyond what GDPR Art. 12(3) allows.
+
+    ``got`` says what was asked for: text in words is shown as it is, a moment as ISO
+    8601, anything else briefly with its type."""
 
     def __init__(self, *, request_id: str, problem: str, got: object) -> None:
         self.request_id = request_id
@@ -84,20 +145,29 @@ class ExtensionNotAllowed(RequestError, ValueError):
         super().__init__(
             f"the deadline of request {request_id!r} cannot be extended: {problem}; expected "
             f"at most two further months in total, with a reason, before the deadline "
-            f"(GDPR Art. 12(3)), got {_shown(got)}"
+            f"(GDPR Art. 12(3)), got {_words(got)}"
         )
 
 
 class RequestClosed(RequestError):
     """A step on a request that was completed, refused or forwarded already."""
 
-    def __init__(self, *, request_id: str, status: str, action: str) -> None:
+    def __init__(
+        self,
+        *,
+        request_id: str,
+        status: str,
+        action: str,
+        closed_at: _dt.datetime | None = None,
+    ) -> None:
         self.request_id = request_id
         self.status = status
         self.action = action
+        self.closed_at = closed_at
+        when = "" if closed_at is None else f" (on {closed_at.isoformat()})"
         super().__init__(
-            f"cannot {action} request {request_id!r}: it is {status} already; expected an "
-            "open request"
+            f"cannot {action} request {request_id!r}: it is {status} already{when}; expected "
+            "an open request"
         )
 
 
@@ -147,11 +217,15 @@ class AccessNotAnswered(RequestError):
         self.subject_id = subject_id
         self.request_ids: tuple[str, ...] = tuple(request_ids)
         super().__init__(
-            f"subject {subject_id!r} cannot be erased yet: request(s) "
-            f"{', '.join(map(repr, self.request_ids))} asking for a copy of the data are "
-            "open, and erasing first would destroy what they ask for; expected each "
-            "answered (the export, recorded against the request), forwarded or refused "
-            "first, got them open"
+            f"subject {subject_id!r} cannot be erased yet: "
+            f"{_plural(len(self.request_ids), 'request', 'requests')} "
+            f"{', '.join(map(repr, self.request_ids))} asking for a copy of the data "
+            f"{_plural(len(self.request_ids), 'is', 'are')} open, and erasing first would "
+            "destroy what "
+            f"{_plural(len(self.request_ids), 'it asks', 'they ask')} for; expected "
+            f"{_plural(len(self.request_ids), 'it', 'each')} answered (the export, recorded "
+            "against the request), forwarded or refused first, got "
+            f"{_plural(len(self.request_ids), 'it', 'them')} open"
         )
 
 
@@ -162,8 +236,10 @@ class OwnershipTransferRequired(PrivacyError):
         self.subject_id = subject_id
         self.team_ids: tuple[str, ...] = tuple(team_ids)
         super().__init__(
-            f"subject {subject_id!r} owns team(s) {', '.join(map(repr, self.team_ids))} and "
-            "cannot be erased yet; expected the ownership of each transferred to another "
+            f"subject {subject_id!r} owns "
+            f"{_plural(len(self.team_ids), 'team', 'teams')} "
+            f"{', '.join(map(repr, self.team_ids))} and cannot be erased yet; expected the "
+            f"ownership of {_plural(len(self.team_ids), 'it', 'each')} transferred to another "
             "member first, got the subject as owner"
         )
 
@@ -174,6 +250,8 @@ class PrivacyCoverageError(PrivacyError):
     def __init__(self, *, stores: Iterable[str]) -> None:
         self.stores: tuple[str, ...] = tuple(stores)
         super().__init__(
-            f"store(s) {', '.join(self.stores)} keep personal data but have no exporter and "
-            "no eraser; expected every such store covered by a registered exporter or eraser"
+            f"{_plural(len(self.stores), 'store', 'stores')} {', '.join(self.stores)} "
+            f"{_plural(len(self.stores), 'keeps', 'keep')} personal data but "
+            f"{_plural(len(self.stores), 'has', 'have')} no exporter and no eraser; expected "
+            "every such store covered by a registered exporter or eraser"
         )

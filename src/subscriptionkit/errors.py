@@ -87,6 +87,8 @@ The tree::
         ├── InvalidRegister (ValueError)          a register of processing that cannot load
         ├── UnknownPurpose (LookupError)          a purpose the register does not list
         ├── ConsentNotGiven                       withdrawing a consent that is not in force
+        ├── ConsentOutOfOrder (ValueError)        a consent step dated before the last one
+        ├── ConsentAlreadyWithdrawn               a withdrawal withdrawn again; the first stands
         ├── RequestError                          a data-subject request step not allowed now
         │   ├── IdentityNotVerified               carried out before the identity check
         │   ├── RequestForwarded                  the controller (a school) answers it, not us
@@ -158,7 +160,9 @@ from ._errors_metering import (
 )
 from ._errors_privacy import (
     AccessNotAnswered,
+    ConsentAlreadyWithdrawn,
     ConsentNotGiven,
+    ConsentOutOfOrder,
     ExtensionNotAllowed,
     IdentityAlreadyChecked,
     IdentityNotVerified,
@@ -224,7 +228,9 @@ __all__ = [
     "CertificateRevoked",
     "CoManagersDisabled",
     "ConcurrentUpdate",
+    "ConsentAlreadyWithdrawn",
     "ConsentNotGiven",
+    "ConsentOutOfOrder",
     "ConstraintViolated",
     "CurrencyMismatch",
     "DatabaseBusy",

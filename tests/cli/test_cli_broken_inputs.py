@@ -346,7 +346,7 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
     ("privacy", "rectify"): [
         (["u"], EXIT_INPUT),
         (["u", "--request", "nope"], EXIT_INPUT),
-        (["u", "--name", "  "], EXIT_INPUT),
+        (["u", "--name", "  "], EXIT_USAGE),  # blank text: refused by the option's name
         (["\x00", "--name", "Ann"], EXIT_INPUT),
         (["u", "--email", "not an address"], EXIT_INPUT),
     ],

@@ -108,6 +108,83 @@ class TestConsents:
             assert uow.consents.get("c-dup").subject_id == "zed"
 
 
+def _zoe_history(store: Store) -> None:
+    """Zoe's reported history: consent on 1 May, withdrawn on 1 June (Amsterdam time)."""
+    with store.unit_of_work() as uow:
+        given = privacy.record_consent(
+            "zoe", "newsletter", at=MAY_1, source="s", text_version="v1", consent_id="z1"
+        )
+        uow.consents.save(given)
+        uow.consents.save(privacy.withdraw_consent(given, at=JUNE_1, source="command line"))
+        uow.commit()
+
+
+CEST = dt.timezone(dt.timedelta(hours=2))
+MAY_1 = dt.datetime(2026, 5, 1, 10, tzinfo=CEST)
+MAY_10 = dt.datetime(2026, 5, 10, 10, tzinfo=CEST)
+MAY_15 = dt.datetime(2026, 5, 15, 10, tzinfo=CEST)
+JUNE_1 = dt.datetime(2026, 6, 1, 10, tzinfo=CEST)
+
+
+class TestConsentHistory:
+    """Consent history is append-only evidence (GDPR Art. 7(1)) on every store: a
+    withdrawal is never changed, and no step is dated before the last one."""
+
+    def test_reported_backdating_is_refused_and_answers_stay(self, store: Store) -> None:
+        """The reported steps: a consent on 15 May after the withdrawal of 1 June, then a
+        withdrawal on 10 May, are refused; the withdrawal of 1 June stands, and
+        has_consent answers for every moment as recorded."""
+        _zoe_history(store)
+        with store.unit_of_work() as uow:
+            history = uow.consents.for_subject("zoe")
+        with pytest.raises(errors.ConsentOutOfOrder, match="before the withdrawal at"):
+            privacy.record_consent(
+                "zoe", "newsletter", at=MAY_15, source="s", text_version="v1", history=history
+            )
+        with pytest.raises(errors.ConsentOutOfOrder, match="expected a moment at or after"):
+            privacy.unsubscribe(history, "zoe", at=MAY_10)
+        with store.unit_of_work() as uow:
+            stored = uow.consents.get("z1")
+            # the store refuses a changed withdrawal whatever the caller does
+            with pytest.raises(errors.ConsentAlreadyWithdrawn, match="withdrawn at 2026-06-01"):
+                uow.consents.save(attrs.evolve(stored, withdrawn_at=MAY_10))
+            uow.consents.save(stored)  # saved again unchanged: allowed
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.consents.get("z1").withdrawn_at == JUNE_1
+            moments = [
+                MAY_1 - dt.timedelta(microseconds=1),
+                MAY_1,
+                MAY_10,
+                MAY_15,
+                JUNE_1 - dt.timedelta(microseconds=1),
+                JUNE_1,
+                JUNE_1 + 30 * DAY,
+            ]
+            answers = [uow.consents.has_consent("zoe", "newsletter", at=m) for m in moments]
+        assert answers == [False, True, True, True, True, False, False]
+
+    def test_a_later_consent_then_withdrawal_append(self, store: Store) -> None:
+        """After the withdrawal, a new consent and its withdrawal are new records; the
+        first keeps its withdrawal."""
+        _zoe_history(store)
+        july = JUNE_1 + 30 * DAY
+        with store.unit_of_work() as uow:
+            again = privacy.record_consent(
+                "zoe", "newsletter", at=july, source="s", text_version="v2",
+                consent_id="z2", history=uow.consents.for_subject("zoe"),
+            )  # fmt: skip
+            uow.consents.save(again)
+            for done in privacy.unsubscribe(uow.consents.for_subject("zoe"), "zoe", at=july + DAY):
+                uow.consents.save(done)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            got = {c.consent_id: c.withdrawn_at for c in uow.consents.for_subject("zoe")}
+            assert got == {"z1": JUNE_1, "z2": july + DAY}
+            assert uow.consents.has_consent("zoe", "newsletter", at=july)
+            assert not uow.consents.has_consent("zoe", "newsletter", at=july + DAY)
+
+
 class TestRequests:
     """Requests with their identity check, open ones by deadline."""
 

@@ -7,7 +7,13 @@ import datetime as dt
 import attrs
 import pytest
 
-from subscriptionkit.errors import ConsentNotGiven, InvalidArgument, InvalidInput, UnknownPurpose
+from subscriptionkit.errors import (
+    ConsentAlreadyWithdrawn,
+    ConsentOutOfOrder,
+    InvalidArgument,
+    InvalidInput,
+    UnknownPurpose,
+)
 from subscriptionkit.privacy import (
     Consent,
     ConsentKind,
@@ -52,16 +58,18 @@ class TestConsent:
         assert consent_given([c], "ann", at=T0) == ("promotion",)
 
     def test_withdraw_twice(self) -> None:
-        """A withdrawn consent cannot be withdrawn again."""
+        """A withdrawn consent cannot be withdrawn again, later or earlier: the recorded
+        withdrawal stands (the reported fault moved it back from 1 June to 10 May)."""
         c = record_consent("ann", "promotion", at=T0, source="web", text_version="v1")
-        w = withdraw_consent(c, at=T0 + DAY, source="x")
-        with pytest.raises(ConsentNotGiven, match="no consent for purpose 'promotion'"):
-            withdraw_consent(w, at=T0 + 2 * DAY, source="x")
+        w = withdraw_consent(c, at=T0 + 2 * DAY, source="x")
+        for again in (T0 + 3 * DAY, T0 + DAY):
+            with pytest.raises(ConsentAlreadyWithdrawn, match=r"withdrawn at 2026-.* already"):
+                withdraw_consent(w, at=again, source="x")
 
     def test_withdraw_before_given(self) -> None:
         """Withdrawal before the consent existed is refused."""
         c = record_consent("ann", "promotion", at=T0, source="web", text_version="v1")
-        with pytest.raises(ConsentNotGiven):
+        with pytest.raises(ConsentOutOfOrder, match="before the consent given at"):
             withdraw_consent(c, at=T0 - DAY, source="x")
 
     def test_checked_against_the_register(self) -> None:

@@ -132,7 +132,9 @@ class TestEveryStore:
             assert old.casefold() not in text, old
         for kept in (ANN[0], NEW[0].casefold(), NEW[1], "bob@example.org", "school-1"):
             assert kept in text, kept
-        assert done.changed == {"teams": 3, "certificates": 1, "requests": 1}
+        # records, as the export counts them: team-1's membership and used invitation,
+        # team-2's three invitations to her, team-3's two
+        assert done.changed == {"teams": 7, "certificates": 1, "requests": 1}
         assert done.request is not None
         assert done.request.status is privacy.RequestStatus.COMPLETED
         member = _team_of(store, "team-1").member(ANN[0])
@@ -222,6 +224,40 @@ class TestEveryStore:
         assert done.changed == {"teams": 1, "certificates": 1, "requests": 0}
         assert done.reissued == ()
         assert ANN[2] in "\n".join(dump(store))
+
+
+class TestNothingMatched:
+    """A rectification that finds no record corrects nothing and answers no request."""
+
+    def test_request_stays_open(self, store: Store) -> None:
+        """The reported case: the invitation went to gus@exampel.org, gus has no
+        membership; without the old address nothing matches and the request stays open;
+        with it, the invitation is corrected (one record) and the request answered."""
+        team = _invite(_team("acme", "team-1", "olga"), "gus@exampel.org", "inv-g", AT).team
+        request = privacy.receive_request(
+            "gus", "rectification", at=AT, changes={"email": "gus@example.org"},
+            request_id="rc-1",
+        )  # fmt: skip
+        request = privacy.record_identity_check(request, at=AT, by="dpo")
+        with store.unit_of_work() as uow:
+            uow.teams.add(team)
+            uow.requests.save(request)
+            uow.commit()
+        done = privacy.rectify_subject(
+            store, "gus", at=LATER, email="gus@example.org", keys=KEYS, request=request
+        )
+        assert (done.matched, done.request, sum(done.changed.values())) == (False, None, 0)
+        with store.unit_of_work() as uow:
+            assert uow.requests.get("rc-1").is_open
+        done = privacy.rectify_subject(
+            store, "gus", at=LATER, email="gus@example.org", emails=["gus@exampel.org"],
+            keys=KEYS, request=request,
+        )  # fmt: skip
+        assert done.matched
+        assert done.changed["teams"] == 1
+        assert done.request is not None
+        with store.unit_of_work() as uow:
+            assert not uow.requests.get("rc-1").is_open
 
 
 class TestRefusals:

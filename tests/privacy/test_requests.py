@@ -153,7 +153,9 @@ class TestSteps:
         """And an objection only stops a legitimate interest."""
         with pytest.raises(InvalidInput, match="names the purposes"):
             receive_request("ann", "restriction", at=T0)
-        with pytest.raises(InvalidInput, match="rests on consent"):
+        with pytest.raises(
+            InvalidInput, match="rests on the subject's consent, so withdraw the consent"
+        ):
             receive_request(
                 "ann", "objection", at=T0, purposes=["newsletter"], register=default_register()
             )
@@ -173,6 +175,31 @@ class TestSteps:
         r = receive_request("ann", "access", at=T0)
         with pytest.raises(InvalidInput):
             record_identity_check(r, at=T0, by="dpo", copy=b"...")  # type: ignore[call-arg]
+
+
+class TestWhatAKindTakes:
+    """Purposes and corrections only on the kinds that act on them; ids never blank."""
+
+    def test_purposes_and_corrections_elsewhere_are_refused(self) -> None:
+        """An access request with a name or a purpose would record what is never done."""
+        with pytest.raises(InvalidInput, match="an access request names no purposes"):
+            receive_request("ann", "access", at=T0, purposes=["newsletter"])
+        with pytest.raises(InvalidInput, match=r"carries no corrections .* got name 'X'"):
+            receive_request("ann", "access", at=T0, changes={"name": "X"})
+        with pytest.raises(InvalidInput, match="corrected name or e-mail address, got neither"):
+            receive_request("ann", "rectification", at=T0)
+
+    def test_a_blank_id_is_refused_not_replaced(self) -> None:
+        """An empty request id raises; it never means "make a new one"."""
+        with pytest.raises(InvalidInput, match="request_id is empty"):
+            receive_request("ann", "access", at=T0, request_id="")
+
+    def test_objection_to_a_legal_obligation_says_what_can_be_done(self) -> None:
+        """The basis in words, and no advice to withdraw a consent that is not there."""
+        with pytest.raises(InvalidInput, match="rests on a legal obligation") as caught:
+            receive_request("ann", "objection", at=T0, purposes=["invoicing"])
+        assert "withdraw" not in str(caught.value)
+        assert "restriction request (GDPR Art. 18)" in str(caught.value)
 
 
 class TestTimeline:

@@ -13,13 +13,16 @@ from __future__ import annotations
 import argparse
 import json
 import pathlib
-from typing import Any, TextIO
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, TextIO
 
 from .. import privacy
+from .._errors_base import _indefinite as indefinite
 from .._i18n import Translator
 from ..clock import DEFAULT_TIMEZONE, instant
 from ..errors import InvalidInput
 from ..privacy._labels import CONSENT_KINDS, KINDS, SECTIONS, label
+from ..privacy._service import _check_request
 from ._privacy_rectify import add_rectify, rectify
 from ._privacy_requests import _day, _json, _show_requests, _when, add_request_steps, take_step
 from ._subscriptions import _at, _moment, open_database
@@ -31,11 +34,13 @@ def _register(args: argparse.Namespace) -> privacy.Register:
 
 
 def _cmd_consent(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    register, at = _register(args), _at(args)
+    register, at, store = _register(args), _at(args), open_database(args)
+    with store.unit_of_work() as uow:  # the new consent may not precede this history
+        history = uow.consents.for_subject(args.subject)
     if args.implicit is not None:
         consent = privacy.implicit_consent(
             args.subject, args.implicit, at=at, source=args.source, register=register,
-            consent_id=args.id, purpose=args.purpose,
+            consent_id=args.id, purpose=args.purpose, history=history,
         )  # fmt: skip
     else:
         if args.purpose is None or args.text_version is None:
@@ -52,8 +57,9 @@ def _cmd_consent(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         consent = privacy.record_consent(
             args.subject, args.purpose, at=at, source=args.source,
             text_version=args.text_version, register=register, consent_id=args.id,
+            history=history,
         )  # fmt: skip
-    with open_database(args).unit_of_work() as uow:
+    with store.unit_of_work() as uow:
         uow.consents.save(consent)
         uow.commit()
     t = Translator(args.locale)
@@ -103,7 +109,42 @@ def _cmd_withdraw(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+#: The ``privacy request`` options that only some kinds take: given with another kind
+#: they would be recorded and never acted on, so they are refused.
+_KIND_OPTIONS: Final[Mapping[str, tuple[str, frozenset[privacy.RequestKind]]]] = {
+    "--name": ("name", frozenset({privacy.RequestKind.RECTIFICATION})),
+    "--email": ("email", frozenset({privacy.RequestKind.RECTIFICATION})),
+    "--purpose": (
+        "purpose",
+        frozenset({privacy.RequestKind.RESTRICTION, privacy.RequestKind.OBJECTION}),
+    ),
+}
+
+
+def _check_kind_options(args: argparse.Namespace) -> None:
+    """Refuse an option the request's kind does not take, and a rectification (not a
+    controller's) without its corrections, naming the options."""
+    kind = privacy.RequestKind(args.kind)
+    for option, (attr, kinds) in _KIND_OPTIONS.items():
+        value = getattr(args, attr)
+        if value and kind not in kinds:
+            given = " ".join(
+                f"{option} {v!r}" for v in (value if isinstance(value, list) else [value])
+            )
+            only = " or ".join(indefinite(k.value) for k in sorted(kinds))
+            raise InvalidInput(
+                f"{option} does not apply to {indefinite(kind.value)} request, only to {only} "
+                f"request; expected it left out, got {given}"
+            )
+    corrections = args.name is not None or args.email is not None
+    if kind is privacy.RequestKind.RECTIFICATION and args.controller is None and not corrections:
+        raise InvalidInput(
+            "a rectification request gives the corrected --name or --email (or both), got neither"
+        )
+
+
 def _cmd_request(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _check_kind_options(args)
     changes = {k: v for k, v in (("name", args.name), ("email", args.email)) if v is not None}
     request = privacy.receive_request(
         args.subject, args.kind, at=_at(args), tz=args.tz, request_id=args.id,
@@ -154,12 +195,8 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with store.unit_of_work() as uow:
             request = uow.requests.get(args.request)
         kinds = (privacy.RequestKind.ACCESS, privacy.RequestKind.PORTABILITY)
-        if request.kind not in kinds or request.subject_id != args.subject:
-            raise InvalidInput(
-                f"request {request.request_id!r} asks for {request.kind.value} by "
-                f"{request.subject_id!r}; expected access or portability by {args.subject!r}"
-            )
-        privacy.complete_request(request, at=_at(args))  # checks identity, controller, status
+        _check_request(request, args.subject, *kinds)  # closed first, then kind and subject
+        privacy.complete_request(request, at=_at(args))  # checks the moment too
     document = privacy.export_subject(
         store, args.subject, at=_at(args), school_id=args.school, emails=args.email or ()
     )
@@ -326,6 +363,27 @@ def _cmd_retention(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _given(value: str) -> str:
+    """An argparse type for the privacy commands' text arguments: blank text is refused
+    (an empty ``--id`` would otherwise mean "make a new one", an empty ``--by`` no one)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("is empty; expected non-empty text")
+    return value
+
+
+def _refuse_blank(
+    parsers: Iterable[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """Give every text argument of ``parsers`` (not those of ``common``, shared with the
+    other commands, nor those with a type of their own) the type :func:`_given`, so each
+    blank one is refused with the option's name."""
+    shared = {id(action) for action in common._actions}
+    for parser in parsers:
+        for action in parser._actions:
+            if action.type is None and action.nargs != 0 and id(action) not in shared:
+                action.type = _given
+
+
 def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
     """Add ``privacy`` and its commands to the command line."""
     group = sub.add_parser("privacy", help="GDPR: consent, data-subject requests, export, erasure")
@@ -435,3 +493,4 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     )
     p.add_argument("--purge", action="store_true", help="erase them (default: only list them)")
     p.set_defaults(handler=_cmd_retention)
+    _refuse_blank(cmds.choices.values(), common)

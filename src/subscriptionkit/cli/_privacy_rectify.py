@@ -38,6 +38,8 @@ def rectify(args: argparse.Namespace, out: TextIO) -> int:
         emails=args.old_email or (), keys=keys, request=request,
     )  # fmt: skip
     t = Translator(args.locale)
+    if not done.matched:
+        return _nothing_matched(t, args, request, out)
     out.write(t.gettext("Rectified {subject}.").format(subject=args.subject) + "\n")
     for section, count in done.changed.items():
         out.write(
@@ -68,6 +70,31 @@ def rectify(args: argparse.Namespace, out: TextIO) -> int:
                 out,
                 t,
             )  # fmt: skip
+    return 0
+
+
+def _nothing_matched(
+    t: Translator, args: argparse.Namespace, request: privacy.SubjectRequest | None, out: TextIO
+) -> int:
+    """No record matched: say so as ``erase`` does; a request given stays open (an error)."""
+    if request is not None:
+        raise InvalidInput(
+            f"no record of {args.subject!r} matched, so nothing was corrected and request "
+            f"{request.request_id!r} stays open; expected a record under the subject's id or "
+            "at one of its addresses: give an old address that is not on one of its team "
+            "memberships (an invitation's, say) with --old-email ADDRESS"
+        )
+    out.write(
+        t.gettext("No records held about {subject}: nothing corrected.").format(
+            subject=args.subject
+        )
+        + "\n  "
+        + t.gettext(
+            "If an old address of the subject is not on one of its team memberships (an "
+            "invitation's, say), give it with --old-email ADDRESS."
+        )
+        + "\n"
+    )
     return 0
 
 

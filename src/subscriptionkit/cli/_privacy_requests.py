@@ -21,6 +21,7 @@ from .._i18n import Translator
 from ..clock import local
 from ..errors import InvalidInput
 from ..privacy._labels import KINDS, STATUSES, label
+from ..privacy._request_steps import require_not_closed
 from ._subscriptions import _at, open_database
 
 
@@ -118,6 +119,7 @@ _DONE_BY: Final[Mapping[privacy.RequestKind, str]] = {
 
 
 def _completed(request: privacy.SubjectRequest, at: _dt.datetime) -> privacy.SubjectRequest:
+    require_not_closed(request, "complete")  # before the kind: its subject may be a pseudonym
     command = _DONE_BY.get(request.kind)
     if command is not None and request.controller is None:
         raise InvalidInput(

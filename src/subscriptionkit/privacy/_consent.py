@@ -12,7 +12,7 @@ import attrs
 
 from .._checks import accepts
 from ..clock import instant
-from ..errors import ConsentNotGiven, InvalidInput
+from ..errors import ConsentAlreadyWithdrawn, ConsentNotGiven, ConsentOutOfOrder, InvalidInput
 from ._default import seed_register
 from ._register import LegalBasis, Register
 from ._specs import AT, CONSENT_ID, PURPOSE, REGISTER_OR_NONE, SUBJECT_ID
@@ -180,6 +180,35 @@ def _check_purpose(register: Register | None, purpose: str) -> None:
         )
 
 
+def _require_after(
+    history: Iterable[Consent], subject_id: str, purpose: str, at: _dt.datetime, action: str
+) -> None:
+    """Raise :class:`ConsentOutOfOrder` when ``at`` is before the last step (a consent
+    given, a withdrawal) of ``subject_id``'s history for ``purpose``: the one rule that
+    keeps consent history append-only, for recording and withdrawing alike."""
+    steps = [
+        step
+        for c in _consents(history)
+        if c.subject_id == subject_id and c.purpose == purpose
+        for step in (
+            ("consent given", c.given_at),
+            *(() if c.withdrawn_at is None else (("withdrawal", c.withdrawn_at),)),
+        )
+    ]
+    if not steps:
+        return
+    previous, earliest = max(steps, key=lambda step: instant(step[1]))
+    if instant(at, "at") < instant(earliest):
+        raise ConsentOutOfOrder(
+            subject_id=subject_id,
+            purpose=purpose,
+            action=action,
+            at=at,
+            previous=previous,
+            earliest=earliest,
+        )
+
+
 def _new_consent(
     consent_id: str | None,
     subject_id: str,
@@ -191,7 +220,7 @@ def _new_consent(
 ) -> Consent:
     """A consent given at ``at``, under ``consent_id`` or a new id."""
     return Consent(
-        consent_id=consent_id or f"consent-{uuid.uuid4().hex}",
+        consent_id=f"consent-{uuid.uuid4().hex}" if consent_id is None else consent_id,
         subject_id=subject_id,
         purpose=purpose,
         given_at=at,
@@ -219,6 +248,7 @@ def record_consent(
     text_version: str,
     register: Register | None = None,
     consent_id: str | None = None,
+    history: Iterable[Consent] = (),
 ) -> Consent:
     """Record an explicit consent of ``subject_id`` for ``purpose`` at ``at``.
 
@@ -233,10 +263,14 @@ def record_consent(
         register: the register to check ``purpose`` against (default:
             :func:`default_register`, the seed's).
         consent_id: the record's id (default: a new random one).
+        history: the consents recorded before (the subject's, from the store): the new
+            one may not be dated before their last step for ``purpose``.
 
     Raises:
         UnknownPurpose: ``purpose`` is not in ``register``.
         InvalidInput: the purpose does not rest on consent; a malformed argument.
+        ConsentOutOfOrder: ``at`` is before the last consent given or withdrawal in
+            ``history`` for the purpose (consent history is never rewritten, Art. 7(1)).
 
     >>> import datetime as dt
     >>> at = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
@@ -245,6 +279,7 @@ def record_consent(
     (True, False)
     """
     _check_purpose(register, purpose)
+    _require_after(history, subject_id, purpose, at, "record a consent")
     return _new_consent(consent_id, subject_id, purpose, at, source, text_version)
 
 
@@ -268,6 +303,7 @@ def implicit_consent(
     text_version: str = "privacy-policy",
     consent_id: str | None = None,
     purpose: str | None = None,
+    history: Iterable[Consent] = (),
 ) -> Consent:
     """Record the consent an action implies (seed 001): contacting the platform consents
     to support, subscribing to the newsletter to the newsletter, posting a review to its
@@ -279,8 +315,10 @@ def implicit_consent(
             by default ``IMPLICIT_CONSENT``.
         text_version: the version of the privacy policy in force.
         purpose: the purpose the caller expects; it must be the one the action implies.
+        history: the consents recorded before, as for :func:`record_consent`.
 
     Raises:
+        ConsentOutOfOrder: ``at`` is before the last step in ``history`` for the purpose.
         InvalidInput: an unknown kind (or ``"explicit"``); ``purpose`` is not the one
             the action implies (a review consents to ``reviews``, not ``newsletter``).
         UnknownPurpose: ``register`` has no purpose for that action.
@@ -301,6 +339,7 @@ def implicit_consent(
             f"implicit consent {consent_kind.value!r} consents to purpose {implied!r}; expected "
             f"that purpose or none, got purpose {purpose!r}"
         )
+    _require_after(history, subject_id, implied, at, "record a consent")
     return _new_consent(consent_id, subject_id, implied, at, source, text_version, consent_kind)
 
 
@@ -316,9 +355,16 @@ def withdraw_consent(consent: Consent, *, at: _dt.datetime, source: str) -> Cons
         The consent with ``withdrawn_at`` set.
 
     Raises:
-        ConsentNotGiven: the consent is not in force at ``at`` (withdrawn already, or given
-            later).
+        ConsentAlreadyWithdrawn: the consent was withdrawn already (at any moment): a
+            recorded withdrawal stands (GDPR Art. 7(1)).
+        ConsentOutOfOrder: ``at`` is before the consent was given.
+        ConsentNotGiven: the consent is not in force at ``at``.
     """
+    if consent.withdrawn_at is not None:
+        raise ConsentAlreadyWithdrawn(
+            consent_id=consent.consent_id, withdrawn_at=consent.withdrawn_at, at=at
+        )
+    _require_after([consent], consent.subject_id, consent.purpose, at, "withdraw the consent")
     if not consent.in_force(at):
         raise ConsentNotGiven(
             subject_id=consent.subject_id, purpose=consent.purpose, at=instant(at)
@@ -349,6 +395,10 @@ def unsubscribe(
     """Withdraw every consent of ``subject_id`` for ``purpose`` in force at ``at``
     (unsubscribing from the newsletter, seed 001); return the withdrawn records.
 
+    Consents withdrawn already keep their withdrawal, and ``at`` may not be before the
+    last step of the subject's history for ``purpose`` (a consent given, a withdrawal):
+    a backdated withdrawal would rewrite the evidence of consent (GDPR Art. 7(1)).
+
     ``purpose`` is checked against ``register`` (default: :func:`default_register`) as
     :func:`record_consent` checks it, so a misspelt purpose raises instead of
     withdrawing nothing.
@@ -356,12 +406,19 @@ def unsubscribe(
     Raises:
         UnknownPurpose: ``purpose`` is not in the register.
         InvalidInput: ``purpose`` does not rest on consent.
+        ConsentOutOfOrder: ``at`` is before the last consent given or withdrawal of the
+            subject for ``purpose``.
     """
     _check_purpose(register, purpose)
+    given = _consents(consents)
+    _require_after(given, subject_id, purpose, at, "withdraw the consent")
     return tuple(
         withdraw_consent(c, at=at, source=source)
-        for c in _consents(consents)
-        if c.subject_id == subject_id and c.purpose == purpose and c.in_force(at)
+        for c in given
+        if c.subject_id == subject_id
+        and c.purpose == purpose
+        and c.withdrawn_at is None
+        and c.in_force(at)
     )
 
 

@@ -14,7 +14,7 @@ import attrs
 if TYPE_CHECKING:
     import subscriptionkit.storage.ports
 
-    from ..teams import TokenKeys
+    from ..teams import Team, TokenKeys
     from ._register import Register
 
 __all__ = [
@@ -38,6 +38,20 @@ PSEUDONYM_PREFIX: Final = "anon-"
 def _named(subject_id: str) -> bool:
     """Whether an id still names someone (is not a pseudonym): retention looks at those."""
     return not subject_id.startswith(PSEUDONYM_PREFIX)
+
+
+def records_changed(before: Team, after: Team) -> int:
+    """How many records of a team a privacy step changed: memberships removed or changed,
+    invitations and registration links changed. Erasure and rectification count with it,
+    so what they report per team matches the records an export lists (internal)."""
+    members = {m.account_id: m for m in after.members}
+    invitations = {i.id: i for i in after.invitations}
+    links = {ln.id: ln for ln in after.links}
+    return (
+        sum(members.get(m.account_id) != m for m in before.members)
+        + sum(invitations.get(i.id) != i for i in before.invitations)
+        + sum(links.get(ln.id) != ln for ln in before.links)
+    )
 
 
 @attrs.frozen

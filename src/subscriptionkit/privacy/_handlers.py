@@ -26,6 +26,7 @@ from ._handler_model import (
     Retained,
     Subject,
     _named,
+    records_changed,
 )
 from ._invoice_retention import purge_invoices, retained_invoices
 from ._rectifiers import rectify_certificates, rectify_requests, rectify_teams
@@ -137,8 +138,11 @@ def _erase_teams(
         )
         links = tuple(attrs.evolve(ln, created_by=renamed(ln.created_by)) for ln in team.links)
         members = tuple(m for m in team.members if m.account_id != sid)
-        uow.teams.update(attrs.evolve(team, members=members, invitations=invitations, links=links))
-        count += 1
+        erased = attrs.evolve(team, members=members, invitations=invitations, links=links)
+        changed = records_changed(team, erased)
+        if changed:
+            uow.teams.update(erased)
+            count += changed
     return count
 
 

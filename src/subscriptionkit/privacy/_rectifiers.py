@@ -33,7 +33,7 @@ from ..clock import instant
 from ..errors import InvalidInput
 from ..teams import Invitation, Team, TokenKeys, new_token
 from ..teams._model import same_email
-from ._handler_model import Correction, Rectified, ReissuedInvitation, Subject
+from ._handler_model import Correction, Rectified, ReissuedInvitation, Subject, records_changed
 from ._requests import RequestKind
 
 if TYPE_CHECKING:
@@ -97,7 +97,8 @@ def _readdressed(
 def rectify_teams(
     uow: subscriptionkit.storage.ports.UnitOfWork, subject: Subject, correction: Correction
 ) -> Rectified:
-    """Memberships (name, address) and invitations (address) of the subject, per team."""
+    """Memberships (name, address) and invitations (address) of the subject: the number
+    of records corrected (a membership and an invitation of one team count two)."""
     sid, count = subject.subject_id, 0
     reissued: list[ReissuedInvitation] = []
     for team in uow.teams.involving(sid, subject.emails):  # the subject's teams only
@@ -117,9 +118,11 @@ def rectify_teams(
                 correction.keys,
             )
             reissued.extend(issued)
-        if members != team.members or invitations != team.invitations:
-            uow.teams.update(attrs.evolve(team, members=members, invitations=invitations))
-            count += 1
+        corrected = attrs.evolve(team, members=members, invitations=invitations)
+        changed = records_changed(team, corrected)
+        if changed:
+            uow.teams.update(corrected)
+            count += changed
     return Rectified(count, tuple(reissued))
 
 

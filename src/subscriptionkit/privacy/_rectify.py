@@ -34,7 +34,8 @@ class Rectification:
         at: when.
         changed: records corrected, per section (``{"teams": 1, "certificates": 2}``).
         reissued: the pending invitations re-addressed with a new token, to send again.
-        request: the rectification request, completed, if one was given.
+        request: the rectification request, completed, if one was given and a record was
+            corrected; ``None`` otherwise (no record matched: the request stays open).
         scrubbed: whether the old values left the database's files, as
             :attr:`Erasure.scrubbed` says.
     """
@@ -44,6 +45,11 @@ class Rectification:
     reissued: tuple[ReissuedInvitation, ...] = ()
     request: SubjectRequest | None = None
     scrubbed: bool = True
+
+    @property
+    def matched(self) -> bool:
+        """Whether any record was corrected (if not, a request given stays open)."""
+        return any(self.changed.values())
 
 
 def _matching(request: SubjectRequest | None, name: str | None, email: str | None) -> None:
@@ -107,6 +113,11 @@ def rectify_subject(
             saved in the same unit of work.
         handlers: the rectifiers (default: every kind of record the library keeps).
 
+    When no record matches (the subject has no record under its id, nor at an address
+    known or given in ``emails``), nothing changes and ``request`` is **not** completed:
+    :attr:`Rectification.request` is ``None`` and every count is 0, so the caller can say
+    so and ask for the old address (:attr:`Rectification.matched`).
+
     Returns:
         A :class:`Rectification`: records changed per section, invitations to send again.
 
@@ -132,7 +143,7 @@ def rectify_subject(
         subject = _subject(uow, subject_id, emails)
         done = {h.section: h.rectify(uow, subject, correction) for h in chosen if h.rectify}
         completed = None
-        if request is not None:
+        if request is not None and any(r.changed for r in done.values()):
             completed = complete_request(request, at=moment)
             uow.requests.save(completed)
         uow.commit()

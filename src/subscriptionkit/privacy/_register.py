@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 import attrs
 
 from .. import _documents
+from .._errors_base import _plural
 from .._translate import translated
 from ..errors import InvalidArgument, InvalidRegister, UnknownPurpose
 from ._retention import Retention, _retention
@@ -250,7 +251,9 @@ class Register:
             missing = [r for r in purpose.recipients if r not in known]
             if missing:
                 raise InvalidRegister(
-                    f"purpose {purpose.id!r} names recipient(s) {', '.join(missing)}; expected "
+                    f"purpose {purpose.id!r} names "
+                    f"{_plural(len(missing), 'recipient', 'recipients')} {', '.join(missing)} "
+                    "that the register does not list; expected "
                     f"one of {', '.join(sorted(known)) or '(none)'}"
                 )
 

@@ -95,9 +95,12 @@ def receive_request(
             legitimate interest (GDPR Art. 21; consent is withdrawn instead).
 
     Raises:
-        InvalidInput: a malformed argument; a restriction or objection without purposes;
-            a rectification without changes; an objection to a purpose not resting on
-            legitimate interest.
+        InvalidInput: a malformed argument (an empty ``request_id`` too: it never means
+            "a new one"); a restriction or objection without purposes; a rectification
+            without changes; purposes on another kind than a restriction or objection,
+            changes on another kind than a rectification (they would never be acted on);
+            an objection to a purpose not resting on legitimate interest (the message says
+            its basis in words and what the subject can do instead).
         UnknownPurpose: a purpose the register does not list (a misspelt one is refused,
             never recorded).
 
@@ -119,8 +122,9 @@ def receive_request(
     fixes = _changes(changes or {})
     if request_kind is RequestKind.RECTIFICATION and not fixes and controller is None:
         raise InvalidInput(
-            "a rectification request gives the corrected 'name' or 'email', got none"
+            "a rectification request gives the corrected name or e-mail address, got neither"
         )
+    _refuse_foreign(request_kind, named, fixes)
     if controller is not None:
         identifier(controller, "controller")
     checked = seed_register() if register is None else register
@@ -128,11 +132,12 @@ def receive_request(
         basis = checked.purpose(purpose).legal_basis
         if request_kind is RequestKind.OBJECTION and basis is not LegalBasis.LEGITIMATE_INTEREST:
             raise InvalidInput(
-                f"an objection stops a purpose resting on legitimate interest; purpose "
-                f"{purpose!r} rests on {basis.value} (withdraw consent instead)"
+                f"an objection (GDPR Art. 21) stops a purpose resting on the platform's "
+                f"legitimate interest; purpose {purpose!r} rests on "
+                f"{_BASIS_WORDS[basis]}, so {_INSTEAD[basis]}"
             )
     return SubjectRequest(
-        request_id=request_id or f"request-{uuid.uuid4().hex}",
+        request_id=f"request-{uuid.uuid4().hex}" if request_id is None else request_id,
         subject_id=subject_id,
         kind=request_kind,
         received_at=at,
@@ -143,13 +148,75 @@ def receive_request(
     )
 
 
+#: A legal basis in words, for messages (GDPR Art. 6(1)).
+_BASIS_WORDS: Final[Mapping[LegalBasis, str]] = {
+    LegalBasis.CONTRACT: "the contract with the subject",
+    LegalBasis.LEGITIMATE_INTEREST: "the platform's legitimate interest",
+    LegalBasis.CONSENT: "the subject's consent",
+    LegalBasis.LEGAL_OBLIGATION: "a legal obligation (such as keeping tax records)",
+}
+
+#: What the subject can do instead of objecting, per legal basis.
+_INSTEAD: Final[Mapping[LegalBasis, str]] = {
+    LegalBasis.CONTRACT: (
+        "it cannot be objected to; it ends with the contract, and meanwhile a restriction "
+        "request (GDPR Art. 18) or a rectification request can limit or correct it"
+    ),
+    LegalBasis.LEGITIMATE_INTEREST: "an objection applies",
+    LegalBasis.CONSENT: "withdraw the consent instead: that stops it from then on",
+    LegalBasis.LEGAL_OBLIGATION: (
+        "the law requires it and it cannot be objected to; the data is erased when its "
+        "retention period ends, and meanwhile a restriction request (GDPR Art. 18) can "
+        "limit its use to what the law requires"
+    ),
+}
+
+#: The request kinds that take purposes, and those that take corrections.
+_TAKE_PURPOSES: Final = frozenset({RequestKind.RESTRICTION, RequestKind.OBJECTION})
+
+
+def _refuse_foreign(
+    kind: RequestKind, purposes: tuple[str, ...], changes: Mapping[str, str]
+) -> None:
+    """Refuse purposes on a request kind that names none, and corrections on one that is
+    not a rectification: they would be recorded and never acted on."""
+    if purposes and kind not in _TAKE_PURPOSES:
+        raise InvalidInput(
+            f"{_indefinite(kind.value)} request names no purposes (only a restriction or an "
+            f"objection does); expected none, got {', '.join(map(repr, purposes))}"
+        )
+    if changes and kind is not RequestKind.RECTIFICATION:
+        given = ", ".join(
+            f"{'e-mail address' if k == 'email' else k} {v!r}" for k, v in changes.items()
+        )
+        raise InvalidInput(
+            f"{_indefinite(kind.value)} request carries no corrections (only a rectification "
+            f"does); expected none, got {given}"
+        )
+
+
+def _months(count: int) -> str:
+    """``"1 month"``, ``"2 months"``: a number of months in words for messages."""
+    return f"{count} month" if count == 1 else f"{count} months"
+
+
 def _require_open(request: SubjectRequest, action: str, at: _dt.datetime) -> None:
     """Raise unless ``request`` is open and ``at`` is not before its last recorded step."""
+    require_not_closed(request, action)
+    _require_in_order(request, action, at)
+
+
+def require_not_closed(request: SubjectRequest, action: str) -> None:
+    """Raise :class:`RequestClosed` (saying when it closed) unless ``request`` is open:
+    checked before anything else about the request, since a closed one is the answer a
+    user needs whatever else is wrong (internal)."""
     if not request.is_open:
         raise RequestClosed(
-            request_id=request.request_id, status=request.status.value, action=action
+            request_id=request.request_id,
+            status=request.status.value,
+            action=action,
+            closed_at=request.closed_at,
         )
-    _require_in_order(request, action, at)
 
 
 def _require_in_order(request: SubjectRequest, action: str, at: _dt.datetime) -> None:
@@ -224,21 +291,25 @@ def extend_request(
     _require_open(request, "extend", at)
     if not isinstance(reason, str) or not reason.strip():
         raise ExtensionNotAllowed(
-            request_id=request.request_id, problem="no reason was given", got=reason
+            request_id=request.request_id, problem="no reason was given", got="no reason"
         )
     whole_number(months, "months", minimum=1)
-    total = sum(e.months for e in request.extensions) + months
-    if total > MAX_EXTENSION_MONTHS:
+    granted = sum(e.months for e in request.extensions)
+    if granted + months > MAX_EXTENSION_MONTHS:
         raise ExtensionNotAllowed(
             request_id=request.request_id,
-            problem=f"that makes {total} months in total",
-            got=months,
+            problem=(
+                f"{_months(granted)} granted so far and {_months(months)} more make "
+                f"{_months(granted + months)} in total, and {_months(MAX_EXTENSION_MONTHS)} "
+                "is the most allowed"
+            ),
+            got=f"an extension by {_months(months)}",
         )
     if instant(at, "at") > instant(request.due_at):
         raise ExtensionNotAllowed(
             request_id=request.request_id,
             problem=f"the deadline {request.due_at.isoformat()} has passed",
-            got=at,
+            got=f"an extension at {instant(at).isoformat()}",
         )
     extension = Extension(months=months, reason=reason, at=at)
     return attrs.evolve(request, extensions=(*request.extensions, extension))
@@ -272,10 +343,7 @@ def forward_request(
 def require_executable(request: SubjectRequest, at: _dt.datetime | None = None) -> None:
     """Raise unless the platform may carry out ``request`` (at ``at`` if given: not before
     its last step; internal)."""
-    if not request.is_open:
-        raise RequestClosed(
-            request_id=request.request_id, status=request.status.value, action="carry out"
-        )
+    require_not_closed(request, "carry out")
     if at is not None:
         _require_in_order(request, "carry out", at)
     if request.controller is not None:

@@ -14,7 +14,12 @@ from ..clock import DEFAULT_TIMEZONE, instant
 from ..errors import AccessNotAnswered, InvalidArgument, InvalidInput
 from ._handlers import DEFAULT_HANDLERS, DataHandler, Retained, Subject
 from ._register import Register
-from ._request_steps import _require_in_order, complete_request, require_executable
+from ._request_steps import (
+    _require_in_order,
+    complete_request,
+    require_executable,
+    require_not_closed,
+)
 from ._requests import RequestKind, RequestStatus, SubjectRequest
 from ._scope import Scope, scope_of
 from ._values import instances
@@ -171,16 +176,21 @@ def _scrub(store: object) -> bool:
     return bool(method()) if callable(method) else True
 
 
-def _check_request(request: SubjectRequest | None, subject_id: str, kind: RequestKind) -> None:
+def _check_request(request: SubjectRequest | None, subject_id: str, *kinds: RequestKind) -> None:
+    """Raise unless ``request`` (if any) may be carried out for ``subject_id`` as one of
+    ``kinds``: a closed request is refused first (its subject may be a pseudonym by now,
+    and "completed already" is what the user needs to hear), then one of another kind or
+    subject, then one that is not verified or is a controller's (internal)."""
     if request is None:
         return
     if not isinstance(request, SubjectRequest):
         raise InvalidArgument(name="request", expected="a SubjectRequest or None", got=request)
-    if request.kind is not kind or request.subject_id != subject_id:
+    require_not_closed(request, "carry out")
+    if request.kind not in kinds or request.subject_id != subject_id:
+        expected = " or ".join(_indefinite(k.value) for k in kinds)
         raise InvalidInput(
             f"request {request.request_id!r} is {_indefinite(request.kind.value)} request of "
-            f"{request.subject_id!r}; expected {_indefinite(kind.value)} request of "
-            f"{subject_id!r}"
+            f"{request.subject_id!r}; expected {expected} request of {subject_id!r}"
         )
     require_executable(request)
 

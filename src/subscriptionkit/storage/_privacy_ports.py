@@ -18,7 +18,7 @@ import attrs
 from .._errors_base import _shown
 from ..audit import AuditEntry
 from ..clock import instant
-from ..errors import AlreadyExists, InvalidInput
+from ..errors import AlreadyExists, ConsentAlreadyWithdrawn, InvalidInput
 from ..privacy import PSEUDONYM_PREFIX, Consent, Register, SubjectRequest, has_consent
 
 __all__ = [
@@ -291,10 +291,25 @@ def same_record(kind: str, stored: Consent | SubjectRequest | None, new: R) -> R
     none is stored, or ``stored`` is the same record (same subject, purpose or kind, and
     moment given or received), changed by a later step.
 
+    A withdrawn consent is saved again only unchanged: its withdrawal is evidence that
+    stands as recorded (GDPR Art. 7(1)), whatever the caller does.
+
     Raises:
         AlreadyExists: ``stored`` is a different record (the id was given again).
+        ConsentAlreadyWithdrawn: ``stored`` is a withdrawn consent and ``new`` changes
+            its withdrawal.
     """
     if stored is None or _identity(stored) == _identity(new):
+        if (
+            isinstance(stored, Consent)
+            and isinstance(new, Consent)
+            and stored.withdrawn_at is not None
+            and (instant(stored.withdrawn_at), stored.withdrawal_source)
+            != (new.withdrawn_at and instant(new.withdrawn_at), new.withdrawal_source)
+        ):
+            raise ConsentAlreadyWithdrawn(
+                consent_id=stored.consent_id, withdrawn_at=stored.withdrawn_at, at=new.withdrawn_at
+            )
         return new
     raise AlreadyExists(kind=kind, key=_identity(new)[0])
 
