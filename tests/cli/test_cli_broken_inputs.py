@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from cli_helpers import PYTHON_FORMS
+from subscriptionkit.certificates import KeyRing
 from subscriptionkit.cli import build_parser, main
 from subscriptionkit.cli._common import (
     EXIT_DATABASE,
@@ -32,6 +34,7 @@ from subscriptionkit.cli._common import (
     report,
 )
 from subscriptionkit.clock import FixedClock
+from subscriptionkit.errors import InvalidPlan
 
 NOW = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -93,6 +96,8 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     made["latin1"].write_bytes("event_id,school_id\n\xe9\n".encode("latin-1"))
     made["json"].write_text("{}", encoding="utf-8")
     made["dir"].mkdir()
+    made["public"] = tmp_path / "public.json"
+    made["public"].write_text(KeyRing.generate(at=NOW).public_keyset().to_json(), encoding="utf-8")
     with sqlite3.connect(tmp_path / "another_app.db") as conn:  # another application's
         conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
     made["foreign"] = tmp_path / "another_app.db"
@@ -111,9 +116,9 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 #: Arguments starting with ``--db VALUE`` go before the command (a global option).
 BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
     ("plans",): [
-        (["--catalog", "{missing}"], EXIT_INPUT),
+        (["--catalog", "{missing}"], EXIT_FILE),
         (["--catalog", "{png}"], EXIT_INPUT),
-        (["--catalog", "{dir}"], EXIT_INPUT),
+        (["--catalog", "{dir}"], EXIT_FILE),
         (["--catalog", "{json}"], EXIT_INPUT),
         (["--locale", "xx"], EXIT_USAGE),
         (["--seat-price", "NaN"], EXIT_USAGE),
@@ -127,6 +132,8 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
         (["teams", "--seats", "3"], EXIT_INPUT),
         (["nope", "--seats", "3"], EXIT_INPUT),
         (["teams", "--seats", "x"], EXIT_USAGE),
+        (["focus-po-combi", "--pupils", "1=3", "--catalog", "/nonexistent.toml"], EXIT_FILE),
+        (["focus-po-combi", "--pupils", "1=3", "--catalog", "{dir}"], EXIT_FILE),
     ],
     ("status",): [(["--tz", "Mars/Base"], EXIT_USAGE)],
     ("subscriptions", "start-trial"): [
@@ -279,6 +286,9 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
         (["v1.a.b", "--keys", "{missing}"], EXIT_FILE),
         (["v1.a.b", "--keys", "{latin1}"], EXIT_INPUT),
         (["v1.a.b", "--keys", "{json}"], EXIT_INPUT),
+        (["v1.a.b", "--keys", "{public}", "--revocations", "{text}"], EXIT_INPUT),
+        (["v1.a.b", "--keys", "{public}", "--revocations", "{missing}"], EXIT_FILE),
+        (["v1.a.b", "--keys", "{public}", "--revocations", "{dir}"], EXIT_FILE),
     ],
     ("certificates", "revoke"): [
         (["cert-1", "--reason", "fraud", "--list", "{png}"], EXIT_INPUT),
@@ -305,7 +315,12 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
         (["--db", "{tampered}"], EXIT_DATABASE),
     ],
     ("db", "sql"): [(["--dialect", "oracle"], EXIT_USAGE), (["--since", "9999"], EXIT_USAGE)],
-    ("serve",): [(["--port", "eighty"], EXIT_USAGE), (["--port", "8000.5"], EXIT_USAGE)],
+    ("serve",): [
+        (["--port", "eighty"], EXIT_USAGE),
+        (["--port", "8000.5"], EXIT_USAGE),
+        (["--port", "99999"], EXIT_USAGE),
+        (["--port", "-1"], EXIT_USAGE),
+    ],
     ("privacy", "consent"): [
         (["u", "promotion", "--source", "web"], EXIT_INPUT),
         (["u", "spam", "--source", "web", "--text-version", "v1"], EXIT_INPUT),
@@ -352,9 +367,9 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
     ],
     ("privacy", "overdue"): [(["--at", "yesterday"], EXIT_USAGE), (["--format", "xml"], 2)],
     ("privacy", "retention"): [
-        (["--register", "{missing}"], EXIT_INPUT),
+        (["--register", "{missing}"], EXIT_FILE),
         (["--register", "{json}"], EXIT_INPUT),
-        (["--register", "{dir}"], EXIT_INPUT),
+        (["--register", "{dir}"], EXIT_INPUT),  # the name, before the file: no .toml
     ],
     ("meter",): [
         (["{latin1}", "--plan", "focus-po-1-8", "--from", "2026-01", "--to", "2026-02"], 1),
@@ -484,6 +499,18 @@ class TestTheMechanism:
         assert_one_error_line(err.getvalue())
         assert "internal error (ZeroDivisionError: division by zero)" in err.getvalue()
 
+    def test_a_library_error_about_a_file_is_a_file_error(self) -> None:
+        """The library's error for a file it could not open keeps the OSError as its
+        cause: status 5, like an OSError itself (``--catalog /nonexistent.toml``)."""
+        try:
+            try:
+                raise FileNotFoundError(2, "No such file or directory", "/nonexistent.toml")
+            except OSError as cause:
+                raise InvalidPlan("cannot read the catalog file") from cause
+        except InvalidPlan as exc:
+            assert report(StringIO(), exc) == EXIT_FILE
+        assert report(StringIO(), InvalidPlan("not a catalog")) == EXIT_INPUT
+
 
 def test_a_real_process_prints_no_traceback(tmp_path: Path) -> None:
     """Run as a program: a broken input gives one stderr line and the status, no traceback."""
@@ -498,3 +525,51 @@ def test_a_real_process_prints_no_traceback(tmp_path: Path) -> None:
     )
     assert done.returncode == EXIT_INPUT
     assert_one_error_line(done.stderr)
+
+
+class TestTheEdges:
+    """What happens around a command: the output's encoding, Ctrl-C before the command
+    runs, a port that cannot be listened on (issue 13)."""
+
+    @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+    def test_an_output_encoding_without_the_euro_sign(self, encoding: str) -> None:
+        """``PYTHONIOENCODING=ascii subscriptionkit plans --locale en_GB``: the prices are
+        written as ``EUR0.96``, status 0, where Python would end in a UnicodeEncodeError."""
+        done = subprocess.run(
+            [sys.executable, "-m", "subscriptionkit", "plans", "--locale", "en_GB"],
+            capture_output=True,
+            check=False,
+            env={**os.environ, "PYTHONIOENCODING": encoding},
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == b""
+        assert b"EUR0.96 per pupil per month" in done.stdout
+
+    def test_ctrl_c_while_the_parser_is_built(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Ctrl-C at any moment of ``main``, building the parser too: status 130 and
+        ``interrupted``, never a traceback."""
+
+        def interrupted(command: str | None = None) -> argparse.ArgumentParser:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr("subscriptionkit.cli.build_parser", interrupted)
+        status, out, err = run("plans")
+        assert (status, out, err) == (130, "", f"{PREFIX}interrupted\n")
+
+    def test_a_port_in_use(self, tmp_path: Path) -> None:
+        """``serve --port`` on a port another program listens on: status 1, one line
+        naming host and port, and no "serving" line before it."""
+        pytest.importorskip("uvicorn")
+        with socket.create_server(("127.0.0.1", 0)) as taken:
+            port = str(taken.getsockname()[1])
+            status, out, err = run("--db", str(tmp_path / "sk.db"), "serve", "--port", port)
+        assert status == EXIT_INPUT
+        assert out == ""
+        assert_one_error_line(err)
+        assert f"cannot listen on 127.0.0.1 port {port}: Address already in use" in err
+
+    def test_a_port_out_of_range(self) -> None:
+        """``serve --port 99999``: refused before anything is served, naming the range."""
+        status, out, err = run("serve", "--port", "99999")
+        assert (status, out) == (EXIT_USAGE, "")
+        assert "expected a port number from 0 to 65535 (0: any free port), got 99999" in err

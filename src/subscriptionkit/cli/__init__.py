@@ -159,9 +159,18 @@ def main(
         err: where errors go (default stderr).
         clock: the clock to ask for *now* (default the system clock).
     """
-    out = out if out is not None else sys.stdout
-    err = err if err is not None else sys.stderr
-    argv = sys.argv[1:] if argv is None else list(argv)
+    if out is None:
+        out = _common.tolerant_output(sys.stdout)
+    if err is None:
+        err = _common.tolerant_output(sys.stderr)
+    try:  # all of it, building the parser too: Ctrl-C at any moment is one line and 130
+        return _run(sys.argv[1:] if argv is None else list(argv), out, err, clock)
+    except KeyboardInterrupt as exc:
+        return _common.report(err, exc)
+
+
+def _run(argv: list[str], out: TextIO, err: TextIO, clock: Clock | None) -> int:
+    """:func:`main` once its streams are chosen."""
     parser = build_parser(_command_word(argv))
     try:
         # argparse prints help, version and usage errors itself: send them to out/err too.

@@ -20,7 +20,9 @@ the documented table (``docs/cli.md``):
 from __future__ import annotations
 
 import argparse
+import codecs
 import datetime as _dt
+import io
 from decimal import Decimal
 from typing import Any, Final, TextIO
 
@@ -66,6 +68,41 @@ def one_line(text: str) -> str:
     return " ".join(text.strip().replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 
+#: What the output writes for a character its encoding cannot hold (``PYTHONIOENCODING=ascii``,
+#: a Latin-1 terminal); any other such character is written as ``?``.
+_FALLBACKS: Final = {
+    "\u20ac": "EUR",  # €
+    "\u00b7": ".",  # ·
+    "\u00a0": " ",  # no-break space (babel's "€ 1,92")
+    "\u202f": " ",  # narrow no-break space
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2019": "'",
+    "\u2026": "...",
+}
+_FALLBACK_HANDLER: Final = "subscriptionkit-fallback"
+
+
+def _fallback(exc: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: the characters ``exc`` could not encode, as :data:`_FALLBACKS`."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    text = exc.object[exc.start : exc.end]
+    return "".join(_FALLBACKS.get(char, "?") for char in text), exc.end
+
+
+def tolerant_output(stream: TextIO) -> TextIO:
+    """``stream`` (the process's standard output or error) made to write what its encoding
+    can hold: a character it cannot (``€`` in ASCII or Latin-1) is written as its
+    :data:`_FALLBACKS` text (``EUR``) or ``?``, where Python would end the command with a
+    ``UnicodeEncodeError``. A stream with another error policy than ``strict``, or that is
+    not a text file, is left as it is."""
+    if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+        codecs.register_error(_FALLBACK_HANDLER, _fallback)  # the same handler each time
+        stream.reconfigure(errors=_FALLBACK_HANDLER)
+    return stream
+
+
 def exit_status(exc: BaseException) -> int:
     """The documented exit status for an exception that ends a command."""
     if isinstance(exc, KeyboardInterrupt):
@@ -74,10 +111,14 @@ def exit_status(exc: BaseException) -> int:
         return EXIT_MISSING_DEPENDENCY
     if isinstance(exc, StorageError) and not isinstance(exc, NotFound | AlreadyExists):
         return EXIT_DATABASE
+    if isinstance(exc, OSError) or (
+        # The library's own error for a file it could not open (a catalog, a register...)
+        # keeps the OSError as its cause: missing, a directory, no permission.
+        isinstance(exc, SubscriptionKitError) and isinstance(exc.__cause__, OSError)
+    ):
+        return EXIT_FILE
     if isinstance(exc, SubscriptionKitError):
         return EXIT_INPUT
-    if isinstance(exc, OSError):
-        return EXIT_FILE
     return EXIT_INTERNAL
 
 
@@ -147,6 +188,16 @@ def whole_number_option(value: str) -> int:
     if not (digits.isascii() and digits.isdigit()):
         raise argparse.ArgumentTypeError(f"expected a whole number such as 12, got {value!r}")
     return int(text)
+
+
+def port_option(value: str) -> int:
+    """An argparse type: a TCP port, a whole number from 0 to 65535 (0: any free port)."""
+    port = whole_number_option(value)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected a port number from 0 to 65535 (0: any free port), got {value}"
+        )
+    return port
 
 
 def locale_name(value: str) -> str:

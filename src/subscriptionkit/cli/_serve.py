@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import socket
 from typing import Any, TextIO
 
 from .._i18n import Translator
 from ..certificates import IssuerProfile
 from ..errors import MissingDependency
-from ._common import add_locale_option, whole_number_option
+from ._common import EXIT_INPUT, add_locale_option, fail, port_option
 from ._subscriptions import database, open_database, shown_database
 
 __all__ = ["add_commands"]
@@ -24,7 +26,9 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
         "serve", help="run the public certificate verification page (needs the web extra)"
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=whole_number_option, default=8000, help="port to listen on")
+    serve.add_argument(
+        "--port", type=port_option, default=8000, help="port to listen on (0 to 65535)"
+    )
     serve.add_argument(
         "--issuer-id", default=None, help="the issuer's URL, as in the tokens it minted"
     )
@@ -48,14 +52,28 @@ def _cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.issuer_id is not None:
         issuer = IssuerProfile(args.issuer_id, status_list_url=args.status_list_url)
     app = create_app(open_database(args), clock=args.clock, issuer=issuer)
-    line = (
-        Translator(args.locale)
-        .gettext("Serving certificate verification for {db} at {url}")
-        .format(
-            db=shown_database(database(args)),
-            url=f"http://{args.host}:{args.port}/verify?token=...",
+    # Listen before saying "serving": an address in use or not allowed is one error line.
+    try:
+        listening = socket.create_server((args.host, args.port))
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        return fail(
+            err,
+            f"cannot listen on {args.host} port {args.port}: {reason}; expected "
+            "a free port on an address of this machine (--host, --port)",
+            EXIT_INPUT,
         )
-    )
-    print(line, file=out, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    with listening:
+        port = listening.getsockname()[1]
+        line = (
+            Translator(args.locale)
+            .gettext("Serving certificate verification for {db} at {url}")
+            .format(
+                db=shown_database(database(args)),
+                url=f"http://{args.host}:{port}/verify?token=...",
+            )
+        )
+        print(line, file=out, flush=True)
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        server.run(sockets=[listening])
     return 0
