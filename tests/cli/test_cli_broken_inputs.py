@@ -502,13 +502,9 @@ class TestTheMechanism:
     def test_a_library_error_about_a_file_is_a_file_error(self) -> None:
         """The library's error for a file it could not open keeps the OSError as its
         cause: status 5, like an OSError itself (``--catalog /nonexistent.toml``)."""
-        try:
-            try:
-                raise FileNotFoundError(2, "No such file or directory", "/nonexistent.toml")
-            except OSError as cause:
-                raise InvalidPlan("cannot read the catalog file") from cause
-        except InvalidPlan as exc:
-            assert report(StringIO(), exc) == EXIT_FILE
+        error = InvalidPlan("cannot read the catalog file")
+        error.__cause__ = FileNotFoundError(2, "No such file or directory", "/nonexistent.toml")
+        assert report(StringIO(), error) == EXIT_FILE
         assert report(StringIO(), InvalidPlan("not a catalog")) == EXIT_INPUT
 
 
