@@ -42,3 +42,38 @@ def test_each_example_succeeds(tmp_path: Path) -> None:
         if done.returncode != 0:
             pytest.fail(f"README example failed ({done.returncode}): {line}\n{done.stderr}")
     assert (tmp_path / "subscriptionkit.db").exists()
+
+
+CI_RUN = README.parent / ".ci" / "run"
+
+
+def _readme_command(after: str) -> str:
+    """The one line of the README's first ``sh`` block after the text ``after``."""
+    text = README.read_text(encoding="utf-8")
+    block = re.search(r"```sh\n(.*?)\n```", text[text.index(after) :], re.DOTALL)
+    assert block is not None, f"the README has no sh block after {after!r}"
+    return block.group(1).strip()
+
+
+def _ci_function(name: str) -> str:
+    """The body of the shell function ``name`` in ``.ci/run`` (one command)."""
+    text = CI_RUN.read_text(encoding="utf-8")
+    body = re.search(rf"^{name}\(\) \{{.*?\n(.*?)\n\}}", text, re.DOTALL | re.MULTILINE)
+    assert body is not None, f".ci/run has no function {name}"
+    return body.group(1).strip()
+
+
+@pytest.mark.parametrize(
+    ("after", "function"),
+    [
+        ("Install the package and watch it work", "readme_demo"),
+        ("Install everything needed and run the whole test suite", "readme_tests"),
+    ],
+)
+def test_ci_runs_the_readme_commands(after: str, function: str) -> None:
+    """CI runs the README's two commands as a newcomer types them: the test command
+    installs npm's ``jose`` too (``npm ci --prefix tests/node``), so that the Node.js
+    cross-check runs on a fresh clone."""
+    assert _ci_function(function) == _readme_command(after)
+    if function == "readme_tests":
+        assert "npm ci --prefix tests/node" in _readme_command(after)
