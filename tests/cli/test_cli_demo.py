@@ -101,3 +101,53 @@ class TestLocale:
         for name, value in variables.items():
             monkeypatch.setenv(name, value)
         assert _common.environment_locale() == expected
+
+
+def _interrupted_after(chapters: int) -> object:
+    """A ``Story.chapters`` that plays ``chapters`` chapters, then is interrupted (Ctrl-C)."""
+    from subscriptionkit import _story
+
+    played = _story.Story.chapters
+
+    def chapters_then_ctrl_c(self: _story.Story) -> object:
+        for number, chapter in enumerate(played(self), 1):
+            yield chapter
+            if number == chapters:
+                raise KeyboardInterrupt
+
+    return chapters_then_ctrl_c
+
+
+class TestInterrupted:
+    """Ctrl-C halfway through the demo leaves nothing half-played (issue 13: after 0.9 s
+    a file held 2 subscriptions, 4 invoices and a team, and the demo refused to run again)."""
+
+    def test_a_new_file_is_not_left_behind(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """``--db half.db demo`` interrupted after two chapters: status 130, no half.db (nor
+        the temporary file it played on), and the demo then runs on half.db."""
+        with monkeypatch.context() as patch:
+            patch.setattr("subscriptionkit._story.Story.chapters", _interrupted_after(2))
+            code, out, err = run("--db", str(tmp_path / "half.db"), "demo", "--locale", "en_GB")
+        assert (code, err) == (_common.EXIT_INTERRUPTED, f"{_common.PREFIX}interrupted\n")
+        assert "2. Activity, metered every month" in out
+        assert list(tmp_path.iterdir()) == []
+        code, out, err = run("--db", str(tmp_path / "half.db"), "demo", "--locale", "en_GB")
+        assert (code, err) == (0, "")
+        assert [p.name for p in tmp_path.iterdir()] == ["half.db"]
+
+    def test_an_existing_database_is_named_with_how_to_start_over(self, tmp_path: Path) -> None:
+        """On a database that existed (here made by ``db upgrade``) the demo plays in place:
+        interrupted, the message says what it left and how to start over."""
+        db = str(tmp_path / "kept.db")
+        assert main(["--db", db, "db", "upgrade"], out=io.StringIO(), err=io.StringIO()) == 0
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("subscriptionkit._story.Story.chapters", _interrupted_after(1))
+            code, _, err = run("--db", db, "demo", "--locale", "en_GB")
+        assert code == _common.EXIT_INTERRUPTED
+        assert err == (
+            f"{_common.PREFIX}interrupted; the demo stopped halfway and left what it had played "
+            f"in {db}: start over on a new file (subscriptionkit --db new.db demo) or an "
+            "emptied database\n"
+        )

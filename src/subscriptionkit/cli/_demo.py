@@ -16,13 +16,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import pathlib
 import tempfile
 import time
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
 from .._i18n import Translator
 from ..storage import open_store
-from ._common import add_locale_option, whole_number_option
+from ._common import (
+    EXIT_FILE,
+    EXIT_INTERRUPTED,
+    add_locale_option,
+    fail,
+    whole_number_option,
+)
 from ._output import invoice_table
 from ._subscriptions import shown_database
 
@@ -52,13 +59,92 @@ class _Bar:
             self._bar = None
 
 
+#: The endings of a new SQLite file's name (``docs/cli.md``): the demo plays on such a file
+#: under a temporary name beside it and gives it its name at the end.
+_NEW_FILE_ENDINGS: Final = (".db", ".sqlite", ".sqlite3")
+
+
+def _fresh_file(where: str) -> pathlib.Path | None:
+    """The path of the new SQLite file ``where`` names, or ``None``: a URL, ``:memory:`` or
+    an existing database is played on in place."""
+    path = pathlib.Path(where)
+    if "://" in where or path.suffix not in _NEW_FILE_ENDINGS or path.exists():
+        return None
+    return path
+
+
+def _remove_database_file(path: pathlib.Path) -> None:
+    """Remove a SQLite file and its journals (``-journal``, ``-wal``, ``-shm``) if present."""
+    for name in (path, *(path.with_name(path.name + end) for end in ("-journal", "-wal", "-shm"))):
+        name.unlink(missing_ok=True)
+
+
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Play the story. On a new SQLite file (the default, or ``--db new.db``) it plays on a
+    temporary file beside it that takes the name only when the story has ended: an
+    interrupted demo leaves no file. On an existing database, PostgreSQL or ``:memory:``
+    it plays in place; interrupted, the message says what was left and how to start over."""
+    where = args.db or os.path.join(tempfile.mkdtemp(prefix="subscriptionkit-demo-"), "demo.db")
+    target = _fresh_file(where)
+    playing = where
+    if target is not None:
+        handle, playing = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.playing-", suffix=target.suffix
+        )
+        os.close(handle)
+        os.unlink(playing)  # a new file: the store creates it
+    try:
+        checks = _play(args, playing, out, err)
+        if target is not None:
+            os.link(playing, target)  # refuses a file made meanwhile, where a rename would not
+    except BaseException as exc:
+        if target is not None:
+            _remove_database_file(pathlib.Path(playing))
+            if isinstance(exc, FileExistsError):
+                return fail(
+                    err,
+                    f"{where} was created while the demo played; expected a new file; the "
+                    "demo's database was removed",
+                    EXIT_FILE,
+                )
+        elif isinstance(exc, KeyboardInterrupt):
+            return fail(
+                err,
+                f"interrupted; the demo stopped halfway and left what it had played in "
+                f"{shown_database(where)}: start over on a new file (subscriptionkit --db "
+                "new.db demo) or an emptied database",
+                EXIT_INTERRUPTED,
+            )
+        raise
+    if target is not None:
+        _remove_database_file(pathlib.Path(playing))
+    t = Translator(args.locale)
+    out.write(
+        "\n"
+        + t.gettext(
+            "The figures reconcile: every invoice adds up, the usage billed is the metered "
+            "count, the school was invoiced {paid} in all, and the certificate verifies."
+        ).format(paid=checks["paid_by_school"])
+        + "\n"
+    )
+    out.write(
+        t.gettext("Database: {db} (look around: subscriptionkit --db {db} billing show)").format(
+            db=shown_database(where)
+        )
+        + "\n"
+    )
+    out.write(t.gettext("Told in {seconds} s.").format(seconds=f"{checks['seconds']}") + "\n")
+    return 0
+
+
+def _play(args: argparse.Namespace, where: str, out: TextIO, err: TextIO) -> dict[str, Any]:
+    """Play the story on the database ``where``, printing each chapter; return its
+    reconciled figures (:func:`subscriptionkit._story.reconcile`) and ``seconds``, the
+    time it took."""
     from .. import _story
 
     locale: str = args.locale
-    t = Translator(locale)
     started = time.perf_counter()
-    where = args.db or os.path.join(tempfile.mkdtemp(prefix="subscriptionkit-demo-"), "demo.db")
     store = open_store(where)
     bar = _Bar(err)
     story = _story.Story(store, seed=args.seed, locale=locale, progress=bar)
@@ -76,29 +162,12 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         close = getattr(store, "close", None)
         if callable(close):
             close()
-    checks = _story.reconcile(story)
+    checks: dict[str, Any] = dict(_story.reconcile(story))
     failed = sorted(name for name, passed in checks.items() if passed is False)
     if failed:  # the story's own figures disagree: a bug, reported as one (exit 70)
         raise RuntimeError(f"the demo's figures do not reconcile: {', '.join(failed)}")
-    out.write(
-        "\n"
-        + t.gettext(
-            "The figures reconcile: every invoice adds up, the usage billed is the metered "
-            "count, the school was invoiced {paid} in all, and the certificate verifies."
-        ).format(paid=checks["paid_by_school"])
-        + "\n"
-    )
-    out.write(
-        t.gettext("Database: {db} (look around: subscriptionkit --db {db} billing show)").format(
-            db=shown_database(where)
-        )
-        + "\n"
-    )
-    out.write(
-        t.gettext("Told in {seconds} s.").format(seconds=f"{time.perf_counter() - started:.1f}")
-        + "\n"
-    )
-    return 0
+    checks["seconds"] = f"{time.perf_counter() - started:.1f}"
+    return checks
 
 
 def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
