@@ -208,11 +208,19 @@ class LinkError(TeamError):
 
 
 class UnknownLink(LinkError, LookupError):
-    """The token matches no current registration link (rotated links keep no old token)."""
+    """The token matches no current registration link (rotated links keep no old token),
+    or (with ``link_id``) the team has no link with that id."""
 
-    def __init__(self, *, team_id: str | None) -> None:
+    def __init__(self, *, team_id: str | None, link_id: str | None = None) -> None:
         self.team_id = team_id
+        self.link_id = link_id
         where = f" of team {team_id!r}" if team_id else ""
+        if link_id is not None:  # looked up by its id (revoke, rotate), not by a token
+            super().__init__(
+                f"no registration link {link_id!r}{where}; expected the id of one of its "
+                "links (the team's details list them)"
+            )
+            return
         super().__init__(
             f"the token matches no registration link{where}; expected the current token of a "
             "link, got an unknown one (the link may have been rotated)"

@@ -67,10 +67,11 @@ class TestPlans:
         assert out == "teams            Teams: €75.00 per seat per year, 3 to 40 seats\n"
 
     def test_missing_catalog_file(self, tmp_path: Path) -> None:
-        """A missing catalog file is a one-line error with status 1."""
+        """A missing catalog file is a one-line error with status 5, as docs/cli.md's
+        table says for a file that cannot be read (issue 13: it was 1)."""
         path = tmp_path / "nope.toml"
         status, out, err = run("plans", "--catalog", str(path))
-        assert (status, out) == (1, "")
+        assert (status, out) == (5, "")
         assert err == (
             f"subscriptionkit: error: cannot read the catalog file {str(path)!r} (No such file "
             "or directory); expected a readable UTF-8 .json or .toml file\n"

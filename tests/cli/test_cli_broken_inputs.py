@@ -197,9 +197,14 @@ BROKEN: dict[tuple[str, ...], list[tuple[list[str], int]]] = {
     ("teams", "add"): [
         (["nope", "x", "--name", "X", "--email", "x@x.org", "--as", "a"], EXIT_INPUT)
     ],
-    ("teams", "invite"): [(["nope", "x@x.org", "--as", "a"], EXIT_INPUT)],
+    ("teams", "invite"): [
+        (["nope", "x@x.org", "--as", "a"], EXIT_INPUT),
+        (["nope", "x@x.org", "--as", "a", "--valid-days", "0"], EXIT_USAGE),
+        (["nope", "x@x.org", "--as", "a", "--valid-days", "-5"], EXIT_USAGE),
+    ],
     ("teams", "link"): [
         (["nope", "--as", "a"], EXIT_INPUT),
+        (["nope", "--as", "a", "--max-uses", "0"], EXIT_USAGE),
         (["nope", "--as", "a", "--max-uses", "x"], EXIT_USAGE),
     ],
     ("teams", "join"): [(["skt_x", "--as", "a", "--name", "A", "--email", "a@x.org"], EXIT_INPUT)],

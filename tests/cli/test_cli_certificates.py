@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from subscriptionkit.certificates import KeyRing, PublicKeySet, RevocationList
+from subscriptionkit.cli import main
 from subscriptionkit.cli._certificates import add_commands
 from subscriptionkit.clock import FixedClock
 
@@ -144,6 +145,57 @@ class TestIssueAndVerify:
         status, _, err = _issue(clock, bad)
         assert status == 1
         assert "not a private key ring" in err
+
+    @pytest.mark.parametrize(
+        ("document", "got"),
+        [
+            ("[]", "got a JSON array"),
+            ("{}", 'got an object without "format"'),
+            ('{"keys": []}', "got a public key set (a JWK set), which can verify but not sign"),
+            ('{"format": null}', 'got "format": null'),
+        ],
+    )
+    def test_issue_with_keys_that_are_no_ring(
+        self, tmp_path: Path, clock: FixedClock, document: str, got: str
+    ) -> None:
+        """A key file that is no private key ring is described in JSON's words (issue 13:
+        ``got list``, ``got dict``, ``got format None``), the format as JSON writes it."""
+        bad = tmp_path / "keys.json"
+        bad.write_text(document, encoding="utf-8")
+        status, _, err = _issue(clock, bad)
+        assert status == 1
+        assert err == (
+            "subscriptionkit: error: not a private key ring document; expected an object "
+            f'with "format": "subscriptionkit-keyring/1", "active" and "keys", {got}\n'
+        )
+
+    def test_issue_names_the_options(self, keys_file: Path, clock: FixedClock) -> None:
+        """An empty --holder-id is named as the option (issue 13: ``holder_id is empty``)."""
+        err = io.StringIO()
+        status = main(
+            [
+                "certificates", "issue", "--keys", str(keys_file), "--holder-id", "",
+                "--holder-name", "A", "--course-id", "c1", "--course-title", "T",
+                "--completed-on", "2026-01-01", "--issuer", "Soofos",
+            ],
+            out=io.StringIO(), err=err, clock=clock,
+        )  # fmt: skip
+        assert status == 1
+        assert err.getvalue().startswith("subscriptionkit: error: --holder-id is empty;")
+
+    def test_a_completion_after_the_issue_is_refused(
+        self, keys_file: Path, clock: FixedClock
+    ) -> None:
+        """``--completed-on 2099-04-14`` is refused: a course is completed before its
+        certificate is issued (issue 13: it was accepted)."""
+        status, out, err = _run(
+            clock, "issue", "--keys", str(keys_file), "--holder-id", "u1", "--holder-name", "A",
+            "--course-id", "c1", "--course-title", "T", "--completed-on", "2099-04-14",
+            "--issuer", "Soofos",
+        )  # fmt: skip
+        assert (status, out) == (1, "")
+        assert err.startswith("subscriptionkit: error: completed_on 2099-04-14 is after the ")
+        assert "expected a day of completion on or before " in err
 
     def test_rotate(self, keys_file: Path, clock: FixedClock) -> None:
         """rotate adds a new active key; old tokens keep verifying."""

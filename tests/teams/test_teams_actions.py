@@ -437,10 +437,12 @@ class TestInvitations:
             team, by="ann", email="x@x.org", keys=keys, at=START, validity=dt.timedelta(hours=3)
         )
         assert issued.team.invitations[-1].expires_at == START + dt.timedelta(hours=3)
-        with pytest.raises(errors.InvalidInput, match="positive timedelta"):
-            teams.invite(
-                team, by="ann", email="x@x.org", keys=keys, at=START, validity=dt.timedelta(0)
-            )
+        for validity, shown in ((dt.timedelta(0), "0 days"), (dt.timedelta(days=-5), "-5 days")):
+            with pytest.raises(errors.InvalidInput) as raised:
+                teams.invite(
+                    team, by="ann", email="x@x.org", keys=keys, at=START, validity=validity
+                )
+            assert str(raised.value) == (f"validity must be a positive length of time, got {shown}")
 
     def test_revoke(self, team: Team, keys: teams.TokenKeys) -> None:
         """A revoked invitation frees its seat and never works."""

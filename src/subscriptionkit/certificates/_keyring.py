@@ -26,11 +26,25 @@ from ._keys import (
     VerifyingKey,
     _describe,
     _load_json,
+    json_kind,
     resolve_kid,
 )
 from ._model import to_utc
 
 __all__ = ["KeyRing", "KeySource", "PublicKeySet"]
+
+
+def _ring_format(data: object) -> str:
+    """What a document that is no key ring holds instead, for a message: a public key set
+    (``--keys pub.json`` where the private ring is needed), no format, another format."""
+    if not isinstance(data, Mapping):
+        return json_kind(data)
+    if "format" in data:
+        return f'"format": {_describe(data["format"])}'
+    if "keys" in data:
+        return "a public key set (a JWK set), which can verify but not sign"
+    return 'an object without "format"'
+
 
 _KEYRING_FORMAT: Final = "subscriptionkit-keyring/1"
 
@@ -153,7 +167,7 @@ class PublicKeySet:
             raise InvalidKeyMaterial(
                 problem="a key set must list its keys",
                 expected='an object {"keys": [JWK, ...]}',
-                got=type(data).__name__ if keys is None else f"keys of type {type(keys).__name__}",
+                got=json_kind(data) if keys is None else f'"keys" as {json_kind(keys)}',
             )
         return cls(VerifyingKey.from_jwk(jwk) for jwk in keys)
 
@@ -383,17 +397,15 @@ class KeyRing:
         if not isinstance(data, Mapping) or data.get("format") != _KEYRING_FORMAT:
             raise InvalidKeyMaterial(
                 problem="not a private key ring document",
-                expected=f'an object with "format": {_KEYRING_FORMAT!r}, "active" and "keys"',
-                got=f"format {_describe(data.get('format'))}"
-                if isinstance(data, Mapping)
-                else type(data).__name__,
+                expected=f'an object with "format": "{_KEYRING_FORMAT}", "active" and "keys"',
+                got=_ring_format(data),
             )
         keys, active = data.get("keys"), data.get("active")
         if not isinstance(keys, list) or not isinstance(active, str):
             raise InvalidKeyMaterial(
                 problem="a key ring needs its keys and its active key id",
                 expected='"keys" as a list of JWKs and "active" as a key id',
-                got=f"keys {type(keys).__name__}, active {type(active).__name__}",
+                got=f'"keys" as {json_kind(keys)}, "active" as {json_kind(active)}',
             )
         loaded = tuple(SigningKey.from_jwk(jwk) for jwk in keys)
         # A ring saved before 0.2 names its active key by the v1 format's short key id.

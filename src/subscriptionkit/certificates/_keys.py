@@ -98,9 +98,30 @@ def _check_window(instance: Any, attribute: attrs.Attribute[Any], value: object)
 
 
 def _describe(value: object) -> str:
-    """Describe a non-secret document member for a message (short, repr)."""
-    text = repr(value)
+    """Describe a non-secret document member for a message as JSON writes it (``null``,
+    ``"OKP"``, ``12``), shortened: the file's words, not Python's (``None``)."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def json_kind(value: object) -> str:
+    """What a JSON document is, in JSON's words: ``a JSON array``, ``a JSON object``..."""
+    if isinstance(value, Mapping):
+        return "a JSON object"
+    if isinstance(value, list | tuple):
+        return "a JSON array"
+    if isinstance(value, str):
+        return "a JSON string"
+    if value is None:
+        return "JSON null"
+    if isinstance(value, bool):
+        return f"JSON {'true' if value else 'false'}"
+    if isinstance(value, int | float):
+        return "a JSON number"
+    return f"a {type(value).__name__}"
 
 
 def _shape(value: object) -> str:

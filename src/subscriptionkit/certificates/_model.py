@@ -219,6 +219,10 @@ class Certificate:
         )
 
 
+#: The clock that shows the latest day on earth (Kiribati's Line Islands, UTC+14).
+_EARLIEST_CLOCK: Final = _dt.timezone(_dt.timedelta(hours=14))
+
+
 def issue(
     *,
     holder_id: str,
@@ -249,7 +253,10 @@ def issue(
         The new :class:`Certificate`.
 
     Raises:
-        InvalidInput: a field is empty or of the wrong type.
+        InvalidInput: a field is empty or of the wrong type, or ``completed_on`` is after
+            the day of ``issued_at`` (a course is completed before its certificate is
+            issued; the day is read on the earliest clock on earth, UTC+14, so that a
+            completion "today" anywhere is accepted).
         NaiveDatetimeError: ``issued_at`` has no time zone.
 
     >>> import datetime as dt
@@ -260,7 +267,7 @@ def issue(
     >>> len(cert.certificate_id)
     36
     """
-    return Certificate(
+    certificate = Certificate(
         certificate_id=str(uuid.uuid4()) if certificate_id is None else certificate_id,
         holder_id=holder_id,
         holder_name=holder_name,
@@ -271,3 +278,11 @@ def issue(
         issuer=issuer,
         status_index=status_index,
     )
+    latest_today = certificate.issued_at.astimezone(_EARLIEST_CLOCK).date()
+    if certificate.completed_on > latest_today:
+        raise InvalidInput(
+            f"completed_on {certificate.completed_on.isoformat()} is after the certificate "
+            f"is issued ({certificate.issued_at.isoformat()}); expected a day of completion "
+            f"on or before {latest_today.isoformat()}"
+        )
+    return certificate

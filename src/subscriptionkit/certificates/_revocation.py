@@ -13,6 +13,7 @@ from cryptography.exceptions import InvalidSignature
 from ..errors import InvalidInput, InvalidRevocationList
 from ._encoding import b64decode, b64encode, canonical_json, iso, parse_moment
 from ._keyring import KeyRing, KeySource
+from ._keys import _describe, json_kind
 from ._model import to_utc
 
 __all__ = ["Revocation", "RevocationList", "RevocationLookup"]
@@ -212,10 +213,10 @@ class RevocationList:
         if not isinstance(document, dict) or document.get("format") != _FORMAT:
             raise _invalid(
                 "not a revocation list document",
-                f'an object with "format": {_FORMAT!r}',
-                type(document).__name__
+                f'an object with "format": "{_FORMAT}"',
+                json_kind(document)
                 if not isinstance(document, dict)
-                else f"format {document.get('format')!r}",
+                else f'"format": {_describe(document.get("format"))}',
             )
         signature = document.pop("signature", None)
         if keys is not None:
@@ -225,7 +226,7 @@ class RevocationList:
             raise _invalid(
                 "the revocation list has no list of revocations",
                 '"revocations": [...]',
-                type(entries).__name__,
+                json_kind(entries),
             )
         return cls(_revocation_from(entry) for entry in entries)
 

@@ -204,7 +204,7 @@ def _cmd_keygen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except FileExistsError:
         return _fail(err, f"refusing to overwrite {args.out}; expected a path that does not exist")
     except OSError as exc:
-        return report(err, exc)
+        return report(err, exc, parser=getattr(args, "command_parser", None))
     t = Translator(args.locale)
     line = t.gettext("Wrote the key ring {path} (active key {kid}).")
     print(line.format(path=args.out, kid=ring.active_kid), file=out)
@@ -220,7 +220,7 @@ def _cmd_rotate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ring = _load_ring(args.keys).rotate(at=args.clock.now())
         _replace(args.keys, ring.to_json(), private=True)
     except (SubscriptionKitError, OSError) as exc:
-        return report(err, exc)
+        return report(err, exc, parser=getattr(args, "command_parser", None))
     t = Translator(args.locale)
     line = t.gettext("Rotated {path}: the active key is {kid}.")
     print(line.format(path=args.keys, kid=ring.active_kid), file=out)
@@ -247,7 +247,7 @@ def _cmd_issue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         signed = token(certificate, ring, issuer=issuer)
         url = verification_url(args.base_url, signed) if args.base_url else None
     except (SubscriptionKitError, OSError) as exc:
-        return report(err, exc)
+        return report(err, exc, parser=getattr(args, "command_parser", None))
     print(signed, file=out)
     if url is not None:
         print(url, file=out)
@@ -274,7 +274,7 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             signed = _signed(text)
             revocations = RevocationList.from_json(text, keys=keys if signed else None)
     except (SubscriptionKitError, OSError, ValueError) as exc:
-        return report(err, exc)
+        return report(err, exc, parser=getattr(args, "command_parser", None))
     try:
         verified = verify(args.token, keys, at=args.clock.now(), revocations=revocations)
     except InvalidCertificate as exc:
@@ -308,7 +308,7 @@ def _cmd_revoke(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         updated = current.revoke(args.certificate_id, reason=args.reason, at=args.clock.now())
         _replace(path, updated.to_json(sign_with=ring))
     except (SubscriptionKitError, OSError) as exc:
-        return report(err, exc)
+        return report(err, exc, parser=getattr(args, "command_parser", None))
     t = Translator(args.locale)
     if updated is current:
         revocation = current.get(args.certificate_id)
@@ -335,7 +335,7 @@ def _cmd_export_keys(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         public = _load_ring(args.keys).public_keyset()
         _replace(args.out, public.to_json())
     except (SubscriptionKitError, OSError) as exc:
-        return report(err, exc)
+        return report(err, exc, parser=getattr(args, "command_parser", None))
     line = Translator(args.locale).ngettext(
         "Wrote the public key set {path} ({count} key).",
         "Wrote the public key set {path} ({count} keys).",

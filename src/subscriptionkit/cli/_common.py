@@ -111,14 +111,13 @@ def exit_status(exc: BaseException) -> int:
         return EXIT_MISSING_DEPENDENCY
     if isinstance(exc, StorageError) and not isinstance(exc, NotFound | AlreadyExists):
         return EXIT_DATABASE
-    if isinstance(exc, OSError) or (
-        # The library's own error for a file it could not open (a catalog, a register...)
-        # keeps the OSError as its cause: missing, a directory, no permission.
-        isinstance(exc, SubscriptionKitError) and isinstance(exc.__cause__, OSError)
-    ):
-        return EXIT_FILE
     if isinstance(exc, SubscriptionKitError):
-        return EXIT_INPUT
+        # The library's own error for a file it could not open (a catalog, a register...)
+        # keeps the OSError as its cause: missing, a directory, no permission. (Its own
+        # NotPermitted is a PermissionError, an OSError too: a refused rule, status 1.)
+        return EXIT_FILE if isinstance(exc.__cause__, OSError) else EXIT_INPUT
+    if isinstance(exc, OSError):
+        return EXIT_FILE
     return EXIT_INTERNAL
 
 
@@ -188,6 +187,15 @@ def whole_number_option(value: str) -> int:
     if not (digits.isascii() and digits.isdigit()):
         raise argparse.ArgumentTypeError(f"expected a whole number such as 12, got {value!r}")
     return int(text)
+
+
+def positive_whole_number_option(value: str) -> int:
+    """An argparse type: a whole number of 1 or more (``--valid-days``, ``--max-uses``):
+    the command refuses 0 and negative numbers itself, in its own words."""
+    number = whole_number_option(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {value}")
+    return number
 
 
 def port_option(value: str) -> int:

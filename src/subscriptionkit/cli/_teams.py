@@ -20,7 +20,7 @@ from .._i18n import Translator, gettext_noop
 from ..clock import local
 from ..errors import InvalidInput
 from ..storage import Store, UnitOfWork
-from ._common import command_group, whole_number_option
+from ._common import command_group, positive_whole_number_option, whole_number_option
 from ._output import invoice_table
 from ._subscriptions import _at, _moment, open_database
 
@@ -330,7 +330,9 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     p = cmds.add_parser("invite", parents=[*parents, url], help="invite an e-mail address")
     p.add_argument("team_id", help="the team's id")
     p.add_argument("email", help="the e-mail address to invite")
-    p.add_argument("--valid-days", type=whole_number_option, help="days the invitation is valid")
+    p.add_argument(
+        "--valid-days", type=positive_whole_number_option, help="days the invitation is valid"
+    )
     p.set_defaults(handler=_cmd_invite)
 
     p = cmds.add_parser(
@@ -340,7 +342,9 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
     )
     p.add_argument("team_id", help="the team's id")
     p.add_argument("--expires", type=_moment, help="the link's end, ISO 8601 with offset")
-    p.add_argument("--max-uses", type=whole_number_option, help="the most people it admits")
+    p.add_argument(
+        "--max-uses", type=positive_whole_number_option, help="the most people it admits"
+    )
     which = p.add_mutually_exclusive_group()
     which.add_argument("--rotate", metavar="LINK_ID", help="give this link a new token")
     which.add_argument("--revoke", metavar="LINK_ID", help="revoke this link")

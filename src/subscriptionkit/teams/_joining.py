@@ -60,6 +60,7 @@ from ._model import (
     Team,
     check_email,
     same_email,
+    shown_span,
     utc,
 )
 from ._tokens import TokenKeys, new_token
@@ -97,7 +98,7 @@ def invite(
     check_email(email)
     span = team.settings.invitation_validity if validity is None else validity
     if not isinstance(span, _dt.timedelta) or span <= _dt.timedelta(0):
-        raise InvalidInput(f"validity must be a positive timedelta, got {span!r}")
+        raise InvalidInput(f"validity must be a positive length of time, got {shown_span(span)}")
     if team.member_by_email(email) is not None:
         raise AlreadyOnTeam(team_id=team.id, what="e-mail", value=email)
     events: list[TeamEvent] = []
@@ -180,7 +181,9 @@ def create_link(
     if max_uses is not None and (
         not isinstance(max_uses, int) or isinstance(max_uses, bool) or max_uses < 1
     ):
-        raise InvalidInput(f"max_uses must be a whole number >= 1 or None, got {max_uses!r}")
+        raise InvalidInput(
+            f"max_uses must be a whole number of 1 or more (or no limit), got {max_uses!r}"
+        )
     token = new_token()
     link = RegistrationLink(
         id=link_id or _new_id(),
@@ -197,7 +200,7 @@ def create_link(
 def _known_link(team: Team, link_id: str) -> RegistrationLink:
     link = team.link(link_id)
     if link is None:
-        raise UnknownLink(team_id=team.id)
+        raise UnknownLink(team_id=team.id, link_id=link_id)
     if link.revoked_at is not None:
         raise LinkRevoked(link_id=link.id, revoked_at=link.revoked_at)
     return link

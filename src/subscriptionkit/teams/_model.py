@@ -194,9 +194,21 @@ class RegistrationLink:
         )
 
 
+def shown_span(value: object) -> str:
+    """A length of time for a message as people write it (``0 days``, ``-5 days``,
+    ``1 day, 2:00:00``), never a Python repr such as ``datetime.timedelta(0)``."""
+    if not isinstance(value, _dt.timedelta):
+        return f"{value!r} (not a length of time)"
+    if value.seconds == 0 and value.microseconds == 0:
+        return f"{value.days} day{'' if abs(value.days) == 1 else 's'}"
+    return str(value)
+
+
 def _validity(value: _dt.timedelta) -> _dt.timedelta:
     if not isinstance(value, _dt.timedelta) or value <= _dt.timedelta(0):
-        raise InvalidInput(f"invitation_validity must be a positive timedelta, got {value!r}")
+        raise InvalidInput(
+            f"invitation_validity must be a positive length of time, got {shown_span(value)}"
+        )
     return value
 
 
