@@ -687,8 +687,13 @@ class TestLinks:
             team,
             lambda: teams.rotate_link(team, "l-1", by="ann", keys=keys, at=LATER),
         )
-        refused(
+        unknown = refused(
             errors.UnknownLink, team, lambda: teams.revoke_link(team, "nope", by="ann", at=LATER)
+        )
+        # a link id was given: the message names it and speaks of no token (issue 13)
+        assert str(unknown) == (
+            f"no registration link 'nope' of team {team.id!r}; expected the id of one of its "
+            "links (the team's details list them)"
         )
 
     def test_rotate(self, team: Team, keys: teams.TokenKeys) -> None:
