@@ -280,3 +280,56 @@ class TestArguments:
             count_csv(tmp_path / "nope.csv", plan, MONTHS)
         with pytest.raises(InvalidInput, match="source must be a path or a binary file"):
             count_csv(42, plan, MONTHS)  # type: ignore[arg-type]
+
+
+HEADER = "event_id,school_id,pupil_id,grade,category,processed_at\n"
+
+
+class TestOneRuleForIdsAndCategories:
+    """Ids and categories are matched exactly, so both readers and ``ActivityEvent`` refuse
+    what would be matched wrongly (issue 13: ``' p1 '`` and ``'p1'`` were billed as two
+    pupils; ``'Engagement'`` was silently unbilled)."""
+
+    @pytest.mark.parametrize("reader", ["arrow", "python"])
+    @pytest.mark.parametrize(
+        ("rows", "message"),
+        [
+            (
+                "z1,s, p1 ,1,engagement,2026-03-02T10:00:00+01:00\n"
+                "z2,s,p1,1,engagement,2026-03-02T10:00:00+01:00\n",
+                "line 2: activity event pupil_id must be non-empty text of at most 100 "
+                "characters without control characters, with no spaces before or after it, "
+                "got ' p1 '",
+            ),
+            (
+                "z1,s,p1,1,Engagement,2026-03-02T10:00:00+01:00\n",
+                "line 2: activity event category must be 'engagement' written exactly so, "
+                "got 'Engagement'",
+            ),
+            (
+                "z1,s,p1,1,engagement ,2026-03-02T10:00:00+01:00\n",
+                "line 2: activity event category must be 'engagement' written exactly so, "
+                "got 'engagement '",
+            ),
+        ],
+    )
+    def test_the_reported_files(self, tmp_path: Path, reader: str, rows: str, message: str) -> None:
+        """The files of the report are refused by both readers alike, naming the line."""
+        path = tmp_path / "c.csv"
+        path.write_text(HEADER + rows, encoding="utf-8")
+        with pytest.raises(InvalidEvent) as raised:
+            count_csv(path, _plan("focus-po-combi"), MONTHS, reader=reader)  # type: ignore[arg-type]
+        assert str(raised.value) == message
+
+    def test_activity_event_applies_the_same_rule(self) -> None:
+        """``ActivityEvent`` refuses what the readers refuse; other categories pass."""
+        import datetime as dt
+
+        from subscriptionkit.metering import ActivityEvent
+
+        at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+        with pytest.raises(InvalidEvent, match="no spaces before or after it, got ' p1 '"):
+            ActivityEvent("z1", "s", " p1 ", 1, "engagement", at)
+        with pytest.raises(InvalidEvent, match="'engagement' written exactly so"):
+            ActivityEvent("z1", "s", "p1", 1, " engagement", at)
+        assert ActivityEvent("z1", "s", "p1", 1, "login", at).category == "login"

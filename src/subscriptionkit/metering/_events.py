@@ -53,11 +53,16 @@ ID_RULE: Final = f"non-empty text of at most {MAX_ID_LENGTH} characters without 
 
 
 def check_id(field: str, value: object, index: int | None = None) -> str:
-    """Return ``value`` as an id by the library's identifier rule (ints become text)."""
+    """Return ``value`` as an id by the library's identifier rule (ints become text), with
+    no white space before or after it: ids are matched exactly, so ``' p1 '`` and ``'p1'``
+    would be two pupils; such an id is refused, never trimmed."""
     try:
-        return _identifier(value, field, allow_int=True)
+        text = _identifier(value, field, allow_int=True)
     except InvalidIdentifier as exc:
         raise _invalid(field, value, f"{ID_RULE} ({exc.problem})", index) from None
+    if text != text.strip():  # ' p1 ' and 'p1' would be two pupils, billed twice
+        raise _invalid(field, value, f"{ID_RULE}, with no spaces before or after it", index)
+    return text
 
 
 def check_grade(value: object, index: int | None = None) -> int:
@@ -79,7 +84,11 @@ def _strict_grade(value: object) -> int:
 
 
 def check_category(value: object, index: int | None = None) -> str:
-    """Return ``value`` as a category string (any non-empty string; billable or not)."""
+    """Return ``value`` as a category string (any non-empty string; billable or not).
+
+    A category is matched exactly: one with white space before or after it is refused, and
+    so is one that differs from a billable category only by case or spaces
+    (``'Engagement'``, ``' engagement'``), which would otherwise be silently unbilled."""
     if isinstance(value, Category):
         return value.value
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID_LENGTH:
@@ -90,6 +99,12 @@ def check_category(value: object, index: int | None = None) -> str:
             "'cross_method_test', 'objective_mastery' or 'engagement'",
             index,
         )
+    written = value.strip().lower()
+    if value not in BILLABLE_CATEGORIES and written in BILLABLE_CATEGORIES:
+        # 'Engagement' or ' engagement' is not billable: refused, never silently unbilled
+        raise _invalid("category", value, f"{written!r} written exactly so", index)
+    if value != value.strip():
+        raise _invalid("category", value, "a category with no spaces before or after it", index)
     return value
 
 
