@@ -447,6 +447,14 @@ class TestMessages:
             "more than 40 people need an Organisation plan, which is sold on request"
         )
 
+    def test_no_seat_count_is_said_in_words(self) -> None:
+        """No seat count given (``subscribe x teams`` without ``--seats``) is said in words,
+        not as ``None`` (issue 13)."""
+        err = errors.SeatCountOutOfRange(plan_id="teams", minimum=3, maximum=40, got=None)
+        assert str(err) == (
+            "seats for plan 'teams' must be a whole number from 3 to 40, got no number of seats"
+        )
+
     def test_seat_count_not_a_number_has_no_hint(self) -> None:
         """A non-number seat count gets no Organisation hint."""
         err = errors.SeatCountOutOfRange(plan_id="teams", minimum=3, maximum=40, got="many")

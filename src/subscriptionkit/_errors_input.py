@@ -76,7 +76,7 @@ class SeatCountOutOfRange(InvalidInput):
             )
         super().__init__(
             f"seats for plan {plan_id!r} must be a whole number from {minimum} to {maximum}, "
-            f"got {got!r}{hint}"
+            f"got {'no number of seats' if got is None else repr(got)}{hint}"
         )
 
 

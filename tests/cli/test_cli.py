@@ -418,3 +418,19 @@ def test_value_errors_name_the_option(tmp_path: Path, argv: list[str], option: s
     (line,) = err.getvalue().splitlines()
     assert line.startswith("subscriptionkit: error: ")
     assert option in line
+
+
+def test_a_catalog_file_error_is_told_in_the_file_words(tmp_path: Path) -> None:
+    """A negative ``price_per_seat_year`` in a catalog file is named as the file's key, with
+    the file, never as ``--seat-price`` (not given), and the amount as written (issue 13)."""
+    path = tmp_path / "catalog.toml"
+    plans.Catalog([plans.teams_plan(eur("60.00"))]).dump(path)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"60.00"', '"-60.00"'), encoding="utf-8"
+    )
+    status, out, err = run("plans", "--catalog", str(path))
+    assert (status, out) == (1, "")
+    assert err == (
+        f"subscriptionkit: error: in the catalog file {path}: price_per_seat_year must not be "
+        "negative, got -60.00 EUR\n"
+    )

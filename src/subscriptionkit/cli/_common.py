@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import contextlib
 import datetime as _dt
 import io
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, Final, TextIO
 
@@ -136,6 +138,23 @@ def _message(exc: BaseException) -> str:
     )
 
 
+#: The attribute :func:`in_file` gives an error: the file whose words its message speaks.
+_FILE_ATTRIBUTE: Final = "subscriptionkit_cli_file"
+
+
+@contextlib.contextmanager
+def in_file(name: str) -> Iterator[None]:
+    """Mark a library error raised inside as one about the content of the file ``name``:
+    :func:`report` then names the file and leaves the message in the file's words, where
+    it would rewrite parameter names into the command's options."""
+    try:
+        yield
+    except SubscriptionKitError as exc:
+        if not isinstance(exc.__cause__, OSError):  # a file that cannot be read says so
+            setattr(exc, _FILE_ATTRIBUTE, name)
+        raise
+
+
 def fail(err: TextIO, message: str, status: int = EXIT_INPUT) -> int:
     """Print ``message`` as the command's one error line; return ``status``."""
     err.write(f"{PREFIX}{one_line(message)}\n")
@@ -150,6 +169,9 @@ def report(
     ``parser`` is the parser of the command that ran: the message then names its options
     (``--pupils``, ``CUSTOMER``) where the library's names its parameters (see ``_words``).
     """
+    source = getattr(exc, _FILE_ATTRIBUTE, None)
+    if isinstance(source, str):  # the file's words, not the command's options
+        return fail(err, f"in {source}: {_message(exc)}", exit_status(exc))
     return fail(err, command_words(_message(exc), parser), exit_status(exc))
 
 
@@ -336,7 +358,15 @@ def _digits(text: str) -> bool:
 
 
 def catalog_from_args(args: argparse.Namespace) -> plans.Catalog:
-    catalog = plans.Catalog.load(args.catalog) if args.catalog else plans.default_catalog()
+    """The catalog of ``--catalog`` (else the default one), with ``--seat-price`` applied.
+
+    An error in the file is told in the file's words (``price_per_seat_year``), named as
+    the file's (:func:`in_file`), never as the option with a like name (``--seat-price``)."""
+    if args.catalog:
+        with in_file(f"the catalog file {args.catalog}"):
+            catalog = plans.Catalog.load(args.catalog)
+    else:
+        catalog = plans.default_catalog()
     seat_price = getattr(args, "seat_price", None)
     if seat_price is not None:
         teams = catalog.get("teams")

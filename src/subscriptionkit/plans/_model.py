@@ -43,7 +43,9 @@ def _check_price(inst: object, attr: attrs.Attribute[Any], value: Money | None) 
         raise InvalidPlan(f"{attr.name} must be Money, got {type(value).__name__}: {value!r}")
     check_money(value, attr.name)
     if value.amount < 0:
-        raise InvalidPlan(f"{attr.name} must not be negative, got {value}")
+        raise InvalidPlan(
+            f"{attr.name} must not be negative, got {value.amount} {value.currency.code}"
+        )
     rounded = round_money(value)
     if rounded != value:  # a price is charged as given: no fraction of the minor unit
         exponent = rounded.amount.as_tuple().exponent
