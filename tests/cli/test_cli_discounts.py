@@ -161,3 +161,29 @@ def test_the_daily_catch_up_ends_the_discounts_of_a_term_that_ran_out(tmp_path: 
     shown = ok("--db", db, "subscriptions", "show", "sub-7", "--locale", "en_GB")
     assert "expired" in shown
     assert listed(db)[0]["ended_at"] == "2026-08-01T07:00:00+00:00"
+
+
+def test_discounts_together_never_take_the_seat_invoice_below_zero(tmp_path: Path) -> None:
+    """The reported case: € 70 a seat off a € 60 seat is refused; 95 %, 10 % and € 5 a seat
+    on € 600,00 take € 570,00, then the € 30,00 left, then nothing: total € 0,00."""
+    db = str(tmp_path / "sk.db")
+    at = "2026-01-01T00:00+01:00"
+    ok("--db", db, "subscriptions", "subscribe", "acme", "teams", "--seats", "10",
+       "--seat-price", "60", "--id", "a1", "--at", at)  # fmt: skip
+    code, out, err = run("--db", db, "billing", "discount", "add", "a1", "--id", "big2",
+                         "--per-seat", "70", "--locale", "en_GB")  # fmt: skip
+    assert (code, out) == (1, "")
+    assert "a per-seat discount must be at most the price per seat per year" in err
+    assert "(60 EUR), got 70 EUR" in err
+    for argv in (["--id", "all", "--percent", "95"], ["--id", "launch", "--percent", "10",
+                 "--terms", "1"], ["--id", "loyal", "--per-seat", "5.00"]):  # fmt: skip
+        ok("--db", db, "billing", "discount", "add", "a1", *argv)
+    [invoice] = json.loads(ok("--db", db, "billing", "seats", "a1", "--at", at, "--format", "json"))
+    assert [(line["kind"], line["amount"]) for line in invoice["lines"]] == [
+        ("seats", "600.00"),
+        ("discount_percent", "-570.00"),
+        ("discount_percent", "-30.00"),
+    ]
+    assert invoice["net"] == "0.00"
+    text = ok("--db", db, "billing", "show", "--locale", "en_GB")
+    assert "-€" not in text.split("Total")[-1]

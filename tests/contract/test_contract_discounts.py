@@ -254,3 +254,49 @@ def test_unknown_discounts_and_wrong_values_are_refused(store: Store) -> None:
         uow.discounts.add(discount)
         with pytest.raises(errors.InvalidInput, match="only the end"):
             uow.discounts.end(Discount.percent("d-1", sub, 20))
+
+
+def test_stored_discounts_together_never_take_a_seat_invoice_below_zero(store: Store) -> None:
+    """10 seats at € 60: a stored € 70 a seat (kept from before such amounts were refused),
+    10 % and € 5 a seat take € 600,00 in the order stored (by id), not € 710,00."""
+    sub = _subscribe(store)
+    sub = attrs.evolve(sub, seats=10)
+    big = Discount("big2", sub.id, "per_seat", eur("70"))
+    _add(
+        store,
+        big,
+        Discount.percent("launch", sub, 10, terms=1),
+        Discount.per_seat("loyal", sub, eur("5.00")),
+    )
+    invoice = billing.apply_discounts(billing.seat_invoice(sub), sub, _of(store, sub.id))
+    assert [(ln.kind, ln.amount) for ln in invoice.lines] == [
+        ("seats", eur("600.00")),
+        ("discount_per_seat", eur("-600.00")),
+    ]
+    assert invoice.total == eur("0.00")
+
+
+def test_discounts_are_capped_in_the_order_stored(store: Store) -> None:
+    """95 % takes € 570,00 of € 600,00; 10 % finds € 30,00 left; € 5 a seat finds nothing."""
+    sub = attrs.evolve(_subscribe(store), seats=10)
+    _add(
+        store,
+        Discount.per_seat("loyal", sub, eur("5.00")),
+        Discount.percent("launch", sub, 10),
+        Discount.percent("all", sub, 95),
+    )
+    invoice = billing.apply_discounts(billing.seat_invoice(sub), sub, _of(store, sub.id))
+    assert [(ln.kind, ln.amount) for ln in invoice.lines] == [
+        ("seats", eur("600.00")),
+        ("discount_percent", eur("-570.00")),
+        ("discount_percent", eur("-30.00")),
+    ]
+    assert invoice.lines[2].details["capped"] is True
+    assert invoice.total == eur("0.00")
+
+
+def test_a_per_seat_discount_above_the_seat_price_is_refused(store: Store) -> None:
+    sub = _subscribe(store)
+    with pytest.raises(errors.InvalidInput, match=r"at most the price per seat per year"):
+        Discount.per_seat("big2", sub, eur("70"))
+    assert Discount.per_seat("all", sub, eur("60")).value == eur("60")

@@ -161,9 +161,12 @@ class TestDiscounts:
         assert out.lines[1].describe("nl_NL") == "Korting per teamlid (2 mrt 2026 – 1 mrt 2027)"
 
     def test_per_seat_never_above_price(self, subscription: subscriptions.Subscription) -> None:
-        """A discount larger than the price takes the price, not more."""
+        """A discount larger than the price is refused; one stored before that was refused
+        takes the price, not more."""
         invoice = billing.seat_invoice(subscription)
-        discount = billing.Discount.per_seat("d", subscription, eur("100.00"))
+        with pytest.raises(errors.InvalidInput, match=r"\(60.00 EUR\), got 100.00 EUR"):
+            billing.Discount.per_seat("d", subscription, eur("100.00"))
+        discount = billing.Discount("d", subscription.id, "per_seat", eur("100.00"))
         assert billing.apply_discounts(invoice, subscription, [discount]).total == eur("0.00")
 
     def test_terms(self, subscription: subscriptions.Subscription) -> None:

@@ -124,7 +124,24 @@ class Discount:
         *,
         terms: int | None = None,
     ) -> Discount:
-        """An amount off per seat per year, from the subscription's current term."""
+        """An amount off per seat per year, from the subscription's current term.
+
+        Raises:
+            InvalidInput: the amount is more than the subscription's price per seat per
+                year (a discount never makes a seat cost less than nothing).
+        """
+        price = getattr(subscription.plan, "price_per_seat_year", None)
+        if (
+            isinstance(price, Money)
+            and isinstance(amount, Money)
+            and amount.currency == price.currency
+            and amount.amount > price.amount
+        ):
+            raise InvalidInput(
+                f"a per-seat discount must be at most the price per seat per year of "
+                f"subscription {subscription.id!r} ({price.amount} {price.currency.code}), "
+                f"got {amount.amount} {amount.currency.code}"
+            )
         return cls(
             discount_id, subscription.id, "per_seat", amount, max(subscription.periods, 1), terms
         )
@@ -166,12 +183,14 @@ def end_discounts(discounts: Iterable[Discount], events: Iterable[Event]) -> tup
     )
 
 
-def _discount_line(discount: Discount, line: InvoiceLine) -> InvoiceLine:
+def _discount_line(discount: Discount, line: InvoiceLine, left: Money) -> InvoiceLine | None:
+    """The credit line of ``discount`` on seat line ``line``, capped at ``left`` (what the
+    discounts before it left of the line); ``None`` when nothing is left."""
     unit = line.unit_price
     if discount.kind == "percent":
         assert isinstance(discount.value, Decimal)
         off = Money(unit.amount * discount.value / _HUNDRED, unit.currency)
-        return InvoiceLine.priced(
+        credit = InvoiceLine.priced(
             "discount_percent",
             None,
             line.quantity,
@@ -181,22 +200,29 @@ def _discount_line(discount: Discount, line: InvoiceLine) -> InvoiceLine:
             credit=True,
             percent=f"{discount.value.normalize():f}",
         )
-    assert isinstance(discount.value, Money)
-    share = Decimal(1)
-    if line.kind == "seats_prorated":
-        share = Decimal(line.details["days"]) / Decimal(line.details["period_days"])
-    with decimal.localcontext() as ctx:
-        ctx.rounding = decimal.ROUND_UP  # as for prorated prices: cut away from zero
-        amount = min(discount.value.amount * share, unit.amount)
-    return InvoiceLine.priced(
-        "discount_per_seat",
-        None,
-        line.quantity,
-        Money(amount, unit.currency),
-        line.start,
-        line.end,
-        credit=True,
-    )
+    else:
+        assert isinstance(discount.value, Money)
+        share = Decimal(1)
+        if line.kind == "seats_prorated":
+            share = Decimal(line.details["days"]) / Decimal(line.details["period_days"])
+        with decimal.localcontext() as ctx:
+            ctx.rounding = decimal.ROUND_UP  # as for prorated prices: cut away from zero
+            amount = min(discount.value.amount * share, unit.amount)
+        credit = InvoiceLine.priced(
+            "discount_per_seat",
+            None,
+            line.quantity,
+            Money(amount, unit.currency),
+            line.start,
+            line.end,
+            credit=True,
+        )
+    if left.amount <= 0:
+        return None
+    if -credit.amount.amount > left.amount:
+        # Capped: the line keeps its quantity and price, and says what it takes.
+        credit = attrs.evolve(credit, amount=-left, details={**credit.details, "capped": True})
+    return credit
 
 
 @accepts(invoice=(Invoice, "an Invoice"), subscription=(Subscription, "a Subscription"))
@@ -208,6 +234,10 @@ def apply_discounts(
     A percentage takes that share of the seat line; an amount per seat takes that amount
     per seat (for a prorated line, prorated the same way; never more than the price).
     Each discount line is rounded once, so the total is the exact sum of the lines.
+
+    The discounts apply in the order given (the storage ports give them by id), and
+    together never take a seat line below zero: each is capped at what the ones before
+    it left of that line, and one that finds nothing left adds no line.
 
     Raises:
         CurrencyMismatch: a per-seat amount in another currency than the invoice.
@@ -221,9 +251,17 @@ def apply_discounts(
     for discount in discounts:
         argument(discount, Discount, "each discount", "a Discount")
     seat_lines = [ln for ln in invoice.lines if ln.kind in ("seats", "seats_prorated")]
-    extra = [
-        _discount_line(d, ln) for d in discounts if d.applies_to(subscription) for ln in seat_lines
-    ]
+    applicable = [d for d in discounts if d.applies_to(subscription)]
+    found: dict[tuple[int, int], InvoiceLine] = {}
+    for j, line in enumerate(seat_lines):
+        left = line.amount
+        for i, discount in enumerate(applicable):
+            credit = _discount_line(discount, line, left)
+            if credit is not None:
+                found[i, j] = credit
+                left = left + credit.amount
+    # Listed discount by discount, each one's lines in seat-line order.
+    extra = [found[key] for key in sorted(found)]
     if not extra:
         return invoice
     return attrs.evolve(invoice, lines=(*invoice.lines, *extra))
