@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from subscriptionkit.cli import _status, main
-from subscriptionkit.cli._subscriptions import shown_database
+from subscriptionkit.cli._subscriptions import reminders_due, shown_database
 from subscriptionkit.clock import FixedClock
 from subscriptionkit.metering import ActivityEvent
+from subscriptionkit.storage import Store
 from subscriptionkit.storage.sql import SCHEMA_VERSION, SqlStore
+from subscriptionkit.testing import active_subscription
 
 NOW = FixedClock(dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC))
 KEY = "ab" * 32
@@ -119,3 +121,30 @@ class TestShownDatabase:
     def test_password_hidden(self, url: str, shown: str) -> None:
         """user:password@ becomes user:***@; everything else is shown as given."""
         assert shown_database(url) == shown
+
+
+class TestOneReminderRule:
+    """``status`` and the ``subscriptions reminders`` job count by one rule, on every store."""
+
+    def test_status_counts_what_the_job_would_send_and_stores_nothing(self, store: Store) -> None:
+        """A Teams subscription from 3 December 2025: on 29 November 2026 its last day to
+        cancel (the 28th) has passed; on 19 November its renewal reminder is due."""
+        sub = active_subscription(
+            "teams", "e", at=dt.datetime(2025, 12, 3, 10, 0, tzinfo=dt.UTC), seats=3
+        )
+        with store.unit_of_work() as uow:
+            uow.subscriptions.add(sub)
+            uow.commit()
+        now = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
+        for day, expected in ((dt.date(2026, 11, 29), []), (dt.date(2026, 11, 19), ["renewal"])):
+            with store.unit_of_work() as uow:
+                found = reminders_due(uow, day, now, "Europe/Amsterdam", store=False)
+            assert [r.kind for r in found] == expected
+        later = dt.datetime(2027, 1, 2, 9, 0, tzinfo=dt.UTC)
+        with store.unit_of_work() as uow:
+            assert (
+                reminders_due(uow, dt.date(2027, 1, 2), later, "Europe/Amsterdam", store=False)
+                == []
+            )
+        with store.unit_of_work() as uow:
+            assert uow.subscriptions.get(sub.id).periods == 1

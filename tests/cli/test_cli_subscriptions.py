@@ -217,3 +217,72 @@ class TestRoundTrip:
         code, _out, err = run("--db", ":memory:", "subscriptions", "reminders", "--on", value)
         assert code == 2
         assert f"argument --on: {fault}" in err
+
+
+LATE = FixedClock(dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC))
+
+
+def run_on(clock: FixedClock, *argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err, clock=clock)
+    return code, out.getvalue(), err.getvalue()
+
+
+class TestPassedDeadlines:
+    """Reported: on 29 November 2026 the job said "Today, 28 November 2026, is the last
+    day to cancel", ``status`` counted reminders the job did not send, and ``show`` gave
+    the dates of a term that had renewed since."""
+
+    @pytest.fixture
+    def db(self, tmp_path: Path) -> str:
+        path = str(tmp_path / "sk.db")
+        for argv in (
+            ["e", "teams", "--seats", "3", "--seat-price", "60", "--id", "e1",
+             "--at", "2025-12-03T10:00+01:00"],
+            ["g", "teams", "--seats", "3", "--seat-price", "60", "--id", "g1",
+             "--at", "2025-03-29T10:00+01:00"],
+        ):  # fmt: skip
+            code, _out, err = run_on(LATE, "--db", path, "subscriptions", "subscribe", *argv)
+            assert (code, err) == (0, "")
+        return path
+
+    def test_a_reminder_past_its_deadline_is_never_sent(self, db: str) -> None:
+        """e1's last day to cancel was 28 November 2026: on the 29th nothing is due."""
+        code, out, _ = run_on(LATE, "--db", db, "subscriptions", "reminders", "--locale", "en_GB")
+        assert (code, out) == (0, "No reminders due on 29 November 2026.\n")
+        code, out, _ = run_on(
+            LATE, "--db", db, "subscriptions", "reminders", "--on", "2027-03-15", "--locale",
+            "en_GB",
+        )  # fmt: skip
+        assert "Today" not in out
+        assert "let us know by 28 November 2026" not in out
+        code, _out, err = run_on(LATE, "--db", db, "subscriptions", "cancel", "e1")
+        assert code == 1
+        assert "too late" in err
+
+    def test_the_last_day_is_still_sent_on_the_day(self, db: str) -> None:
+        """On 28 November itself both reminders (the renewal one late) are true."""
+        on_the_day = FixedClock(dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC))
+        code, out, _ = run_on(
+            on_the_day, "--db", db, "subscriptions", "reminders", "--locale", "en_GB"
+        )
+        assert code == 0
+        assert "Today, 28 November 2026, is the last day to cancel" in out
+        assert "let us know by 28 November 2026" in out
+
+    def test_status_counts_what_the_job_sends(self, db: str) -> None:
+        code, out, _ = run_on(LATE, "--db", db, "status", "--locale", "en_GB")
+        assert code == 0
+        assert "Reminders due today: 0" in out.splitlines()
+        # status stores nothing: the job still finds g1's renewal to catch up.
+        store = SqlStore(db)
+        with store.unit_of_work() as uow:
+            assert uow.subscriptions.get("g1").periods == 1
+        store.close()
+
+    def test_show_gives_the_current_terms_dates(self, db: str) -> None:
+        code, out, _ = run_on(LATE, "--db", db, "subscriptions", "show", "g1", "--locale", "en_GB")
+        assert code == 0
+        shown = fields(out)
+        assert shown["Renews"] == "29 March 2027 at 10:00"
+        assert shown["Cancel by"] == "24 March 2027"

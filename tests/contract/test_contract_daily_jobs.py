@@ -133,10 +133,11 @@ class TestDueReminders:
         )
 
     def test_a_skipped_day_loses_nothing_and_mark_sent_is_idempotent(self, store: Store) -> None:
-        """Unsent reminders stay due on later days; marked ones never come back."""
+        """Unsent reminders stay due on later days while they are true; marked ones never
+        come back."""
         [sub] = _add(store, active_subscription("teams", at=START))
         with store.unit_of_work() as uow:
-            late = uow.subscriptions.due_reminders(on=dt.date(2027, 1, 12))
+            late = uow.subscriptions.due_reminders(on=dt.date(2027, 1, 10))
         assert _keys(late) == [
             (sub.id, "renewal", dt.date(2027, 1, 1)),
             (sub.id, "cancellation_deadline", dt.date(2027, 1, 10)),
@@ -144,11 +145,22 @@ class TestDueReminders:
         with store.unit_of_work() as uow:
             assert [uow.subscriptions.mark_sent(r, at=START) for r in late] == [True, True]
             assert uow.subscriptions.mark_sent(late[0], at=START) is False
-            assert uow.subscriptions.due_reminders(on=dt.date(2027, 1, 12)) == []
+            assert uow.subscriptions.due_reminders(on=dt.date(2027, 1, 10)) == []
             uow.commit()
         with store.unit_of_work() as uow:
             assert uow.subscriptions.due_reminders(on=dt.date(2027, 1, 14)) == []
             assert uow.subscriptions.mark_sent(late[1], at=START) is False
+
+    def test_a_reminder_past_its_last_day_to_cancel_is_dropped(self, store: Store) -> None:
+        """A job that missed the last day to cancel never sends "today is the last day"
+        afterwards, nor "let us know by" a day gone by: on 12 January nothing is due."""
+        [sub] = _add(store, active_subscription("teams", at=START))
+        with store.unit_of_work() as uow:
+            assert _keys(uow.subscriptions.due_reminders(on=dt.date(2027, 1, 9))) == [
+                (sub.id, "renewal", dt.date(2027, 1, 1))
+            ]
+            assert uow.subscriptions.due_reminders(on=dt.date(2027, 1, 11)) == []
+            assert uow.subscriptions.due_reminders(on=dt.date(2027, 1, 12)) == []
 
     def test_a_rolled_back_mark_is_forgotten(self, store: Store) -> None:
         """mark_sent without commit keeps nothing."""

@@ -20,9 +20,15 @@ from typing import Any, Final, TextIO
 
 from .. import subscriptions
 from .._i18n import Translator, gettext_noop
-from ..clock import local
+from ..clock import ensure_aware, local
 from ..storage import UnitOfWork
-from ._subscriptions import STATUS_LABELS, database, open_database, shown_database
+from ._subscriptions import (
+    STATUS_LABELS,
+    database,
+    open_database,
+    reminders_due,
+    shown_database,
+)
 
 Counter = Callable[[UnitOfWork], "int | None"]
 
@@ -65,10 +71,12 @@ COUNTS: Final[list[tuple[str, Counter]]] = [
 def _cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     store = open_database(args)
     t = Translator(args.locale)
-    today = local(args.clock.now(), args.tz).date()
+    now = ensure_aware(args.clock.now(), "now")
+    today = local(now, args.tz).date()
     with store.unit_of_work() as uow:
+        # The rule of the ``subscriptions reminders`` job; its catch-up is not committed.
+        due = reminders_due(uow, today, now, args.tz, store=False)
         subs = list(uow.subscriptions.list())
-        due = uow.subscriptions.due_reminders(on=today)
         counted = [(label, count(uow)) for label, count in COUNTS]
     out.write(t.gettext("Database: {db}").format(db=shown_database(database(args))) + "\n")
     version = getattr(store, "schema_version", None)

@@ -191,8 +191,9 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     store = open_database(args)
     with store.unit_of_work() as uow:
         sub = uow.subscriptions.get(args.subscription_id)
-    if args.at is not None or args.catch_up:
-        sub = subscriptions.catch_up(sub, at=_at(args)).subscription
+    # The current term's dates: renewals (or the end) due by --at or now, as the
+    # lifecycle rules apply them, whether or not the daily job has stored them yet.
+    sub = subscriptions.catch_up(sub, at=_at(args)).subscription
     _show(sub, Translator(args.locale), out)
     return 0
 
@@ -221,24 +222,35 @@ def _cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _catch_up(uow: UnitOfWork, until: _dt.datetime) -> None:
-    """The daily job's first step: store every renewal (or end) due by ``until``, in batches."""
+def reminders_due(
+    uow: UnitOfWork, on: _dt.date, now: _dt.datetime, tz: str, *, store: bool
+) -> list[subscriptions.Reminder]:
+    """The reminders due on the day ``on`` and not yet sent: the one rule of the
+    ``subscriptions reminders`` job and of ``status``.
+
+    Renewals are caught up to the start of ``on`` (in ``tz``), never past ``now``: a
+    future day is a preview. With ``store`` the catch-up is committed (the daily job);
+    without, the caller does not commit it (``status`` only counts). The store drops a
+    reminder that is no longer true on ``on``
+    (:meth:`~subscriptionkit.subscriptions.Reminder.still_true_on`).
+    """
+    day_start = pendulum.datetime(on.year, on.month, on.day, tz=tz)
+    until = min(day_start, now, key=lambda m: m.timestamp())
     while due := uow.subscriptions.due_renewals(until=until, limit=500):
         for sub in due:
             new, events = subscriptions.catch_up(sub, at=until)
             uow.subscriptions.update(new, events=events)
-        uow.commit()
+        if store:
+            uow.commit()
+    return list(uow.subscriptions.due_reminders(on=on))
 
 
 def _cmd_reminders(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     store = open_database(args)
     now = ensure_aware(args.clock.now(), "now")
     on = args.on if args.on is not None else local(now, args.tz).date()
-    day_start = pendulum.datetime(on.year, on.month, on.day, tz=args.tz)
     with store.unit_of_work() as uow:
-        # Catch up to the start of the day, never past now: a future day is a preview.
-        _catch_up(uow, min(day_start, now, key=lambda m: m.timestamp()))
-        reminders = list(uow.subscriptions.due_reminders(on=on))
+        reminders = reminders_due(uow, on, now, args.tz, store=True)
         if args.mark_sent:
             reminders = [r for r in reminders if uow.subscriptions.mark_sent(r, at=now)]
         uow.commit()
@@ -304,7 +316,11 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
 
     p = cmds.add_parser("show", parents=[common, moment], help="show one subscription's dates")
     p.add_argument("subscription_id", help="subscription id")
-    p.add_argument("--catch-up", action="store_true", help="apply renewals due by now first")
+    p.add_argument(
+        "--catch-up",
+        action="store_true",
+        help="apply renewals due by now first (always done; kept for existing scripts)",
+    )
     p.set_defaults(handler=_cmd_show)
 
     p = cmds.add_parser("list", parents=[common], help="list subscriptions")

@@ -211,7 +211,9 @@ class Subscriptions:
                 row.reminder
                 for sub_id in ids
                 for row in self._rows(sub_id).values()
-                if row.sent_at is None and row.reminder.due_on <= on
+                if row.sent_at is None
+                and row.reminder.due_on <= on
+                and row.reminder.still_true_on(on)
             ]
         return sorted(found, key=lambda r: (r.due_on, r.subscription_id, r.kind))
 

@@ -138,8 +138,11 @@ class SubscriptionRepository(Protocol):
         The reminders of a subscription are those of
         :func:`~subscriptionkit.subscriptions.pending_reminders` as it was last stored
         (:meth:`add` and :meth:`update` keep them), each with its own ``due_on`` day in
-        the customer's time zone. A day the job did not run loses nothing: its reminders
-        come with the next run, until :meth:`mark_sent` records them. On a day with no
+        the customer's time zone. A day the job did not run loses nothing that is still
+        true: its reminders come with the next run, until :meth:`mark_sent` records them,
+        as long as :meth:`~subscriptionkit.subscriptions.Reminder.still_true_on` the day
+        ``on`` (a reminder whose last day to cancel has passed is dropped, never sent as
+        if it were today). On a day with no
         backlog the answer equals :func:`~subscriptionkit.subscriptions.due_reminders`
         over every stored subscription (caught up with :meth:`due_renewals` first).
         Ordered by day, subscription id and kind; answered from the index.

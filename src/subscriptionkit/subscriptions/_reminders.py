@@ -56,6 +56,35 @@ class Reminder:
         """The last calendar day to cancel, in the customer's time zone."""
         return self.deadline.date()
 
+    def still_true_on(self, day: _dt.date) -> bool:
+        """Whether the reminder can still be sent on the calendar day ``day``.
+
+        A reminder tells the customer it can still cancel: the renewal reminder "let us
+        know by" the last day to cancel, the last-day reminder "today". One that a job
+        missed is sent late only while that stays true: the renewal reminder up to and
+        on the last day to cancel, the last-day reminder only on that day. After that it
+        is dropped, never sent (the renewal it was about renews as the terms say).
+
+        >>> import datetime as dt
+        >>> from subscriptionkit import plans, subscriptions
+        >>> start = dt.datetime(2026, 1, 15, 9, 0, tzinfo=dt.timezone.utc)
+        >>> sub, _ = subscriptions.subscribe(
+        ...     "school-1", plans.default_catalog()["focus-po-1-2"], at=start)
+        >>> renewal, last_day = subscriptions.pending_reminders(sub)
+        >>> renewal.still_true_on(dt.date(2026, 12, 15)), last_day.still_true_on(dt.date(2026, 12, 15))
+        (True, True)
+        >>> renewal.still_true_on(dt.date(2026, 12, 16)), last_day.still_true_on(dt.date(2026, 12, 16))
+        (False, False)
+        """
+        if isinstance(day, _dt.datetime) or not isinstance(day, _dt.date):
+            raise InvalidInput(
+                f"day must be a calendar day (datetime.date), got {type(day).__name__}: "
+                f"{_repr(day)}"
+            )
+        if self.kind == "cancellation_deadline":
+            return day == self.last_day_to_cancel
+        return self.due_on <= day <= self.last_day_to_cancel
+
     def message(self, locale: str = DEFAULT_LOCALE) -> Message:
         """Render the reminder for ``locale`` (Dutch and English ship with the library).
 

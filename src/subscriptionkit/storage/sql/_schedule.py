@@ -112,7 +112,9 @@ def _local(
 
 
 def due_reminders(conn: Connection, on: _dt.date) -> list[Reminder]:
-    """Every unsent reminder due on or before ``on``, by day, subscription id and kind."""
+    """Every unsent reminder due on or before ``on`` and still true on it
+    (:meth:`~subscriptionkit.subscriptions.Reminder.still_true_on`), by day, subscription
+    id and kind."""
     t = reminders_table
     rows = conn.execute(sa.select(t).where(t.c.sent_at.is_(None), t.c.due_on <= on))
     zones: dict[str, pendulum.Timezone | pendulum.FixedTimezone] = {}
@@ -130,6 +132,7 @@ def due_reminders(conn: Connection, on: _dt.date) -> list[Reminder]:
                 _local(row.deadline, tz),
             )
         )
+    found = [r for r in found if r.still_true_on(on)]
     # Sorted here, not in SQL: PostgreSQL orders text by the database's collation.
     return sorted(found, key=lambda r: (r.due_on, r.subscription_id, r.kind))
 
