@@ -170,6 +170,36 @@ class TestTrueUp:
         assert code == 1
         assert "was issued already as invoice 2027-000001" in err
 
+    def test_dated_when_issued_in_number_order(self, tmp_path: Path) -> None:
+        """The reported case: after 2027-000001 of 10/02/2027, a true-up at 1 March 2027
+        of a year renewed on 31 January is 2027-000002 dated 01/03/2027, not 31/01/2027;
+        an explicit earlier date is refused."""
+        db = str(tmp_path / "sk.db")
+        for argv in (
+            ["s", "focus-po-1-2", "--id", "s1", "--at", "2026-01-31T09:00+01:00"],
+            ["t", "teams", "--seats", "3", "--seat-price", "60", "--id", "t1",
+             "--at", "2026-02-10T09:00+01:00"],
+        ):  # fmt: skip
+            assert run("--db", db, "subscriptions", "subscribe", *argv)[0] == 0
+        at = "2026-01-31T09:00+01:00"
+        assert run("--db", db, "billing", "advance", "s1", "--pupils", "1=28", "--at", at)[0] == 0
+        code, out, err = run("--db", db, "billing", "seats", "t1", "--at",
+                             "2027-02-10T09:00+01:00", "--format", "json")  # fmt: skip
+        assert code == 0, err
+        assert [(d["number"], d["issued_on"]) for d in json.loads(out)] == [
+            ("2027-000001", "2027-02-10")
+        ]
+        code, _out, err = run("--db", db, "billing", "true-up", "s1", "--pupils", "1=28",
+                              "--at", "2027-03-01T09:00+01:00", "--issued-on", "2027-01-31")  # fmt: skip
+        assert code == 1
+        assert "must be dated on or after 2027-02-10" in err
+        code, out, err = run("--db", db, "billing", "true-up", "s1", "--pupils", "1=28",
+                             "--at", "2027-03-01T09:00+01:00", "--format", "json")  # fmt: skip
+        assert code == 0, err
+        [true_up] = json.loads(out)
+        assert (true_up["number"], true_up["issued_on"]) == ("2027-000002", "2027-03-01")
+        assert true_up["lines"][-1]["start"] == "2027-01-31"  # the period is separate
+
     def test_not_before_the_renewal(self, db: str) -> None:
         """In the first year there is nothing to true up: exit 1, naming the renewal."""
         run("--db", db, "billing", "advance", "s1", "--pupils", "1=28", "--at", START)
@@ -257,7 +287,7 @@ class TestShowAndUsage:
             "2026-000001", "01/08/2026", "school-1", "s1", "€667.00", "€807.07", "open",
         ]  # fmt: skip
         code, out, _err = run("--db", db, "billing", "show", "X-000001", "--locale", "en_GB")
-        assert out.startswith("Invoice X-000001 · 1 August 2027\n")
+        assert out.startswith("Invoice X-000001 · 2 August 2027\n")  # dated when issued
         code, out, _err = run("--db", db, "billing", "show", "--format", "csv", "--series", "X")
         rows = list(csv.DictReader(io.StringIO(out)))
         assert [(r["number"], r["line"], r["amount"], r["vat"]) for r in rows] == [

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from subscriptionkit import billing, errors, metering, plans, subscriptions
@@ -61,6 +62,29 @@ class TestNumbers:
         other = _issue(store, _advance(), series="CN2026").number
         assert got == ["2026-000001", "2026-000002", "2026-000003"]
         assert other == "CN2026-000001"
+
+    def test_dates_follow_numbers_in_a_series(self, store: Store) -> None:
+        """The reported case: after 2027-000001 of 10 February 2027, an invoice dated
+        31 January 2027 (a true-up dated back to the renewal) is refused, as is a credit
+        note; the same day or later takes the next number; another series is separate."""
+        feb_10, jan_31 = dt.date(2027, 2, 10), dt.date(2027, 1, 31)
+        first = _issue(store, attrs.evolve(_advance(), issued_on=feb_10), series="2027")
+        with store.unit_of_work() as uow:
+            with pytest.raises(errors.InvalidInput, match=r"dated on or after 2027-02-10"):
+                uow.ledger.issue(
+                    attrs.evolve(_advance(), issued_on=jan_31), series="2027", vat=VAT21
+                )
+            with pytest.raises(errors.InvalidInput, match=r"got 2027-01-31"):
+                uow.ledger.credit(first.number, issued_on=jan_31, reason="wrong")
+        assert _issue(store, attrs.evolve(_advance(), issued_on=jan_31), series="X").number == (
+            "X-000001"
+        )
+        later = _issue(store, attrs.evolve(_advance(), issued_on=feb_10), series="2027")
+        assert (later.number, later.issued_on) == ("2027-000002", feb_10)
+        with store.unit_of_work() as uow:
+            note = uow.ledger.credit(first.number, issued_on=dt.date(2027, 3, 1), reason="wrong")
+            uow.commit()
+        assert note.number == "2027-000003"
 
     def test_a_rolled_back_issue_leaves_no_gap(self, store: Store) -> None:
         """A unit of work that does not commit gives its number back."""

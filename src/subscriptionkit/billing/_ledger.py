@@ -10,7 +10,7 @@ from typing import Any, Final, Literal
 import attrs
 from moneyed import Money
 
-from .._checks import argument, items, tuple_of, whole_number
+from .._checks import accepts, argument, items, tuple_of, whole_number
 from .._i18n import Translator, gettext_noop
 from .._table import Table, Tabular
 from ..errors import InvalidInput
@@ -44,6 +44,34 @@ def check_series(series: object) -> str:
             f"or digit (such as '2026' or 'SK2026'), got {series!r}"
         )
     return series
+
+
+@accepts(issued_on=(_dt.date, "a date"), series=(str, "a series name"), latest=(_dt.date, "a date"))
+def check_issue_date(issued_on: _dt.date, series: str, latest: _dt.date | None = None) -> _dt.date:
+    """Return ``issued_on`` if a document may take the next number of ``series`` on it.
+
+    Numbers in a series follow the dates of the documents: a document (invoice or credit
+    note) is dated when it is issued, never before the latest date already in its
+    series, ``latest`` (``None`` for an empty series). The period a document covers is
+    separate, on its lines.
+
+    Raises:
+        InvalidInput: ``issued_on`` is before ``latest``, or either is a datetime rather
+            than a calendar day.
+        InvalidArgument: an argument of the wrong type.
+    """
+    for name, day in (("issued_on", issued_on), ("latest", latest)):
+        if isinstance(day, _dt.datetime):
+            raise InvalidInput(
+                f"{name} must be a calendar day (datetime.date), got a datetime: {day.isoformat()}"
+            )
+    if latest is not None and issued_on < latest:
+        raise InvalidInput(
+            f"a document in invoice series {series!r} must be dated on or after "
+            f"{latest.isoformat()}, the latest date in that series (numbers follow the "
+            f"dates), got {issued_on.isoformat()}"
+        )
+    return issued_on
 
 
 def check_status(status: object) -> InvoiceStatus:

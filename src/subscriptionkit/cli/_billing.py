@@ -100,6 +100,16 @@ def _caught_up(uow: UnitOfWork, args: argparse.Namespace) -> subscriptions.Subsc
     return uow.subscriptions.update(sub, events=events) if events else sub
 
 
+def _issue_day(args: argparse.Namespace, sub: subscriptions.Subscription) -> _dt.date:
+    """The invoice date: ``--issued-on``, else the day of ``--at`` (default now) on the
+    customer's clock. An invoice is dated when it is issued; the period it covers is on
+    its lines (the ledger refuses a date before the latest of its series)."""
+    if args.issued_on is not None:
+        day: _dt.date = args.issued_on
+        return day
+    return local(_at(args), sub.timezone).date()
+
+
 def _pupil_plan(sub: subscriptions.Subscription) -> plans.PupilPlan:
     if not isinstance(sub.plan, plans.PupilPlan):
         raise InvalidInput(
@@ -149,7 +159,7 @@ def _cmd_advance(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         sub = _caught_up(uow, args)
         plan = _pupil_plan(sub)
         _refuse_twice(uow, sub, "advance")
-        invoice = billing.advance(sub, _pupils(uow, args, sub), issued_on=args.issued_on)
+        invoice = billing.advance(sub, _pupils(uow, args, sub), issued_on=_issue_day(args, sub))
         issued = _issue(uow, args, invoice, plan)
         uow.commit()
     return _write_issued(args, out, issued)
@@ -217,7 +227,7 @@ def _cmd_true_up(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             previous_advance=_as_invoice(previous),
             counts=counts,
             next_pupils=_pupils(uow, args, sub),
-            issued_on=args.issued_on,
+            issued_on=_issue_day(args, sub),
             previous_plan=past_plan if past_plan is not plan else None,
             billed=billed,
         )
@@ -231,7 +241,7 @@ def _cmd_seats(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with open_database(args).unit_of_work() as uow:
         sub = _caught_up(uow, args)
         _refuse_twice(uow, sub, "seats")
-        invoice = billing.seat_invoice(sub, issued_on=args.issued_on)
+        invoice = billing.seat_invoice(sub, issued_on=_issue_day(args, sub))
         invoice = _discounts.with_discounts(uow, invoice, sub)
         issued = _issue(uow, args, invoice, sub.plan)
         uow.commit()
@@ -365,7 +375,10 @@ def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.Argument
         "--series", help="the numbering series, such as 2026 (default: the invoice's year)"
     )
     issuing.add_argument(
-        "--issued-on", type=_day, help="the invoice date, YYYY-MM-DD (default: the rule's)"
+        "--issued-on",
+        type=_day,
+        help="the invoice date, YYYY-MM-DD (default: the day of --at; never before the "
+        "latest date in the series)",
     )
     issuing.add_argument(
         "--vat-id", help="the customer's VAT number (needed for reverse-charged VAT)"

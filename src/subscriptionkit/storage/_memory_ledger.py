@@ -13,6 +13,7 @@ from ..billing import (
     InvoiceStatus,
     IssuedInvoice,
     billed_usage,
+    check_issue_date,
     check_status,
     fully_credited,
 )
@@ -85,6 +86,12 @@ class MemoryLedger:
             found.pop(number, None)
         return found
 
+    def _latest(self, series: str) -> _dt.date | None:
+        """The latest date of a document in ``series`` (erased ones too: their numbers
+        stay taken)."""
+        found = {**self._data.invoices, **self._staged}.values()
+        return max((d.issued_on for d in found if d.series == series), default=None)
+
     def _notes_committed(self, number: str) -> int:
         return sum(1 for n in self._data.invoices.values() if n.credits == number)
 
@@ -102,6 +109,7 @@ class MemoryLedger:
                 f"an invoice issued must be a billing Invoice, got {type(invoice).__name__}"
             )
         with self._store._lock:
+            check_issue_date(invoice.issued_on, series, self._latest(series))
             sequence = self._next(_series(series))
             issued = IssuedInvoice.from_invoice(
                 invoice, series=series, sequence=sequence, vat=vat, buyer_vat_id=buyer_vat_id
@@ -123,6 +131,7 @@ class MemoryLedger:
             original = self.get(number)
             earlier = self._notes(number)
             target = _series(series or original.series)
+            check_issue_date(issued_on, target, self._latest(target))
             note = original.credit_note(
                 series=target,
                 sequence=self._next(target),

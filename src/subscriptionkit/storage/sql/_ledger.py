@@ -27,6 +27,7 @@ from ...billing import (
     InvoiceStatus,
     IssuedInvoice,
     billed_usage,
+    check_issue_date,
     check_series,
     check_status,
     fully_credited,
@@ -52,6 +53,19 @@ _NEXT_NUMBER: Final = sa.text(
 
 def _next_number(conn: Connection, series: str) -> int:
     return int(conn.execute(_NEXT_NUMBER, {"series": series}).scalar_one())
+
+
+def _check_date(conn: Connection, issued_on: _dt.date, series: str) -> None:
+    """Refuse a document dated before the latest in its series (called once the series'
+    next number is taken, so its lock orders concurrent issuers). Dates follow numbers,
+    so the latest date is that of the highest number: one step down the series' index."""
+    t = invoices_table.c
+    latest = conn.execute(
+        sa.select(t.issued_on).where(t.series == series).order_by(t.sequence.desc()).limit(1)
+    ).scalar()
+    check_issue_date(
+        issued_on, series, None if latest is None else _dt.date.fromisoformat(str(latest))
+    )
 
 
 def _from_row(row: sa.Row[Any]) -> IssuedInvoice:
@@ -132,6 +146,7 @@ class SqlLedger:
             vat=vat,
             buyer_vat_id=buyer_vat_id,
         )
+        _check_date(conn, issued.issued_on, series)
         self._insert(conn, issued)
         return issued
 
@@ -178,6 +193,7 @@ class SqlLedger:
             lines=lines,
             earlier=earlier,
         )
+        _check_date(conn, note.issued_on, target)
         self._insert(conn, note)
         if fully_credited(original, [*earlier, note]):
             conn.execute(
