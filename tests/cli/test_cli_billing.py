@@ -272,6 +272,19 @@ class TestShowAndUsage:
         )
         assert run("--db", db, "billing", "show", "--format", "json") == (0, "[]\n", "")
 
+    def test_a_filter_that_matches_nothing_says_so(self, db: str) -> None:
+        """The reported case: with invoices in the ledger, ``--customer nobody`` says none
+        match, not that none were issued."""
+        run("--db", db, "billing", "advance", "s1", "--pupils", "1=28", "--at", START)
+        for flag, value in (("--customer", "nobody"), ("--subscription", "s9"), ("--series", "X")):
+            assert run("--db", db, "billing", "show", flag, value, "--locale", "en_GB") == (
+                0,
+                "No issued invoices match the filters given.\n",
+                "",
+            )
+        _code, out, _err = run("--db", db, "billing", "show", "--customer", "nobody")
+        assert out == "Geen uitgegeven facturen die aan de opgegeven filters voldoen.\n"
+
     def test_list_one_and_csv(self, db: str) -> None:
         """The list is a summary table; a number shows the invoice; CSV has a row per line."""
         run("--db", db, "billing", "advance", "s1", "--pupils", "1=28,2=30", "--at", START)

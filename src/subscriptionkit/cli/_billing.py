@@ -335,7 +335,11 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         shown = [(doc, uow.ledger.status(doc.number)) for doc in docs]
     if not shown and args.format == "text":
         t = Translator(args.locale)
-        out.write(t.gettext("No invoices issued yet.") + "\n")
+        filtered = any(v is not None for v in (args.customer, args.subscription, args.series))
+        if filtered:  # the ledger may hold invoices, just none of these
+            out.write(t.gettext("No issued invoices match the filters given.") + "\n")
+        else:
+            out.write(t.gettext("No invoices issued yet.") + "\n")
         return 0
     write_invoices(out, shown, fmt=args.format, locale=args.locale)
     return 0
