@@ -238,13 +238,13 @@ class TestPrices:
     """Teams is sold at a configured price, in whole cents."""
 
     def test_no_teams_subscription_without_a_price(self) -> None:
-        """subscribe and activate refuse an unpriced seat plan."""
+        """subscribe refuses an unpriced seat plan (a trial never becomes one)."""
         unpriced = plans.default_catalog()["teams"]
         at = NOW.now()
         with pytest.raises(errors.PriceNotConfigured):
             subscriptions.subscribe("c1", unpriced, at=at, seats=5)
         trial = subscriptions.start_trial("c2", at=at).subscription
-        with pytest.raises(errors.PriceNotConfigured):
+        with pytest.raises(errors.InvalidPlan):
             subscriptions.activate(trial, unpriced, at=at, seats=5)
         priced = plans.teams_plan(eur("60.00"))
         assert subscriptions.subscribe("c1", priced, at=at, seats=5).subscription.seats == 5

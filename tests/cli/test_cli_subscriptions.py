@@ -286,3 +286,20 @@ class TestPassedDeadlines:
         shown = fields(out)
         assert shown["Renews"] == "29 March 2027 at 10:00"
         assert shown["Cancel by"] == "24 March 2027"
+
+
+def test_a_focus_po_trial_is_not_activated_into_teams(tmp_path: Path) -> None:
+    """Reported: a Focus PO trial could be activated into teams (seed 002: the trial
+    precedes a one-year Focus PO subscription); refused, the trial left as it was."""
+    db = str(tmp_path / "sk.db")
+    code, _out, err = run("--db", db, "subscriptions", "start-trial", "k", "--id", "k1",
+                          "--at", "2026-02-01T09:00+01:00")  # fmt: skip
+    assert (code, err) == (0, "")
+    code, out, err = run("--db", db, "subscriptions", "activate", "k1", "teams", "--seats", "3",
+                         "--seat-price", "60", "--at", "2026-03-01T09:00+01:00")  # fmt: skip
+    assert (code, out) == (1, "")
+    assert "a Focus PO trial becomes a one-year Focus PO subscription" in err
+    assert "got 'teams' (Teams)" in err
+    code, out, _err = run("--db", db, "subscriptions", "show", "k1", "--locale", "en_GB",
+                          "--at", "2026-02-15T09:00+01:00")  # fmt: skip
+    assert fields(out)["Status"] == "on trial"

@@ -277,6 +277,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         if not (model.periods == 0 and model.status in (Status.TRIAL, Status.EXPIRED)):
             assert isinstance(outcome, errors.InvalidTransition), outcome
             return
+        if isinstance(plan, plans.SeatPlan):  # a Focus PO trial never becomes Teams
+            assert isinstance(outcome, errors.InvalidPlan), outcome
+            return
         assert isinstance(outcome, Transition), outcome
         self._save(outcome.subscription)
         if model.trial_end is not None and self.now < model.trial_end:

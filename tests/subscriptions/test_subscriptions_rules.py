@@ -197,11 +197,15 @@ class TestActivate:
         assert sub.trial_ends_at == at(2026, 4, 15)
         assert sub.paid_through == at(2027, 6, 1)
 
-    def test_activating_a_teams_plan_checks_seats(self) -> None:
-        """Activating onto a seat plan needs a valid seat count."""
-        with pytest.raises(errors.SeatCountOutOfRange):
-            activate(trial(), TEAMS, at=at(2026, 2, 1))
-        assert activate(trial(), TEAMS, at=at(2026, 2, 1), seats=3).subscription.seats == 3
+    def test_a_trial_is_not_activated_into_a_seat_plan(self) -> None:
+        """The reported case: a Focus PO trial activated into Teams is refused (seed 002:
+        the trial precedes a one-year Focus PO subscription)."""
+        with pytest.raises(errors.InvalidPlan) as info:
+            activate(trial(), TEAMS, at=at(2026, 2, 1), seats=3)
+        assert str(info.value) == (
+            "a Focus PO trial becomes a one-year Focus PO subscription; expected a per-pupil "
+            "plan, got 'teams' (Teams), which is priced per seat (subscribe to it instead)"
+        )
 
     def test_activating_an_active_subscription_is_refused(self) -> None:
         """An active subscription raises InvalidTransition."""

@@ -15,6 +15,7 @@ from ..clock import DEFAULT_TIMEZONE, day_end, ensure_aware, instant, local
 from ..errors import (
     CancellationTooLate,
     InvalidInput,
+    InvalidPlan,
     InvalidTransition,
     NotAnUpgrade,
     TrialAlreadyUsed,
@@ -177,10 +178,14 @@ def activate(
 
     The year starts at ``at``.
 
+    The trial is Focus PO 1-8 (seed 002: "elk eenjarig abonnement wordt voorafgegaan door
+    een gratis proefabonnement Focus PO 1-8"), so it becomes a per-pupil (Focus PO) plan,
+    never a seat plan such as Teams, another platform's product, taken with
+    :func:`subscribe`.
+
     Raises:
         InvalidTransition: the subscription is not a trial (or a trial that ran out).
-        SeatCountOutOfRange: seats outside a seat plan's range.
-        PriceNotConfigured: a seat plan without a configured price.
+        InvalidPlan: ``plan`` is not a per-pupil plan.
     """
     at = ensure_aware(at, "at")
     sub = subscription
@@ -188,6 +193,12 @@ def activate(
     if not (sub.status is Status.TRIAL or (sub.status is Status.EXPIRED and trial_only)):
         raise InvalidTransition(
             action="activate", state=_describe(sub), allowed=("on trial", "expired after a trial")
+        )
+    if not isinstance(plan, PupilPlan):
+        raise InvalidPlan(
+            f"a Focus PO trial becomes a one-year Focus PO subscription; expected a "
+            f"per-pupil plan, got {plan.id!r} ({plan.name}), which is priced per seat "
+            "(subscribe to it instead)"
         )
     _check_not_before(at, sub.started_at, "activation")
     new = attrs.evolve(
