@@ -184,7 +184,7 @@ class TestMessagesInWords:
     @pytest.mark.parametrize(
         ("argv", "said"),
         [
-            (("request", "", "access"), "argument subject: is empty"),
+            (("request", "", "access"), "argument SUBJECT: is empty"),
             (("verify-identity", "r1", "--by", " "), "argument --by: is empty"),
             (("request", "ann", "access", "--id", ""), "argument --id: is empty"),
             (
