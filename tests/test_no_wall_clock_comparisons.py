@@ -57,6 +57,8 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("certificates/_token.py", "revocation.revoked_at <= moment"): "both UTC (to_utc)",
     ("certificates/_status.py", "status.issued_at > moment"): "both UTC (to_utc)",
     ("certificates/_status.py", "revocation.revoked_at <= moment"): "both UTC (to_utc)",
+    # Calendar days (datetime.date, refused as datetimes just above it), not moments.
+    ("billing/_ledger.py", "issued_on < latest"): "calendar days",
     # Status list indexes (ints), not datetimes.
     ("certificates/_status.py", "max(revoked, default=-1)"): "bit indexes",
     ("certificates/_status.py", "max(self.revoked, default=-1)"): "bit indexes",

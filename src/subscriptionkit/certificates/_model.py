@@ -278,7 +278,10 @@ def issue(
         issuer=issuer,
         status_index=status_index,
     )
-    latest_today = certificate.issued_at.astimezone(_EARLIEST_CLOCK).date()
+    try:
+        latest_today = certificate.issued_at.astimezone(_EARLIEST_CLOCK).date()
+    except OverflowError:  # issued in the last hours of 9999 (UTC): no later day exists
+        latest_today = _dt.date.max
     if certificate.completed_on > latest_today:
         raise InvalidInput(
             f"completed_on {certificate.completed_on.isoformat()} is after the certificate "
