@@ -151,13 +151,19 @@ class TestRectifyNothingMatched:
 class TestErasureRerun:
     """A request answered already is reported as such before anything else."""
 
+    @staticmethod
+    def _answered(tmp_path: Path, kind: str, request_id: str, command: str) -> Path:
+        """Dan's request of ``kind``, identity checked and carried out by ``command``."""
+        db = tmp_path / "p.db"
+        assert run(db, "privacy", "request", "dan", kind, "--id", request_id)[0] == 0
+        assert run(db, "privacy", "verify-identity", request_id, "--by", "dpo")[0] == 0
+        assert run(db, "privacy", command, "dan", "--request", request_id)[0] == 0
+        return db
+
     def test_rerun_says_completed_already(self, tmp_path: Path) -> None:
         """The reported steps: the second `erase dan --request e-1` says the request is
         completed already, with the day, not that it is about a pseudonym."""
-        db = tmp_path / "p.db"
-        assert run(db, "privacy", "request", "dan", "erasure", "--id", "e-1")[0] == 0
-        assert run(db, "privacy", "verify-identity", "e-1", "--by", "dpo")[0] == 0
-        assert run(db, "privacy", "erase", "dan", "--request", "e-1")[0] == 0
+        db = self._answered(tmp_path, "erasure", "e-1", "erase")
         status, _, err = run(db, "privacy", "erase", "dan", "--request", "e-1")
         assert status == 1
         assert "request 'e-1': it is completed already (on 2026-03-02T09:00:00+00:00)" in err
@@ -169,10 +175,7 @@ class TestErasureRerun:
 
     def test_export_rerun_says_completed_already(self, tmp_path: Path) -> None:
         """The same for an access request answered by `export --request`."""
-        db = tmp_path / "p.db"
-        assert run(db, "privacy", "request", "dan", "access", "--id", "a-1")[0] == 0
-        assert run(db, "privacy", "verify-identity", "a-1", "--by", "dpo")[0] == 0
-        assert run(db, "privacy", "export", "dan", "--request", "a-1")[0] == 0
+        db = self._answered(tmp_path, "access", "a-1", "export")
         status, _, err = run(db, "privacy", "export", "bea", "--request", "a-1")
         assert status == 1
         assert "it is completed already" in err
